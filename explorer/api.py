@@ -1,0 +1,135 @@
+"""The public Python API: trace a program's text (sandboxed), or a live tensor / a block of code (trusted)."""
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import torch
+
+from .config import DEFAULT_SEED, Limits
+from .errors import ProgramError
+from .run import trace_in_process
+from .trace.capture import Recorder
+from .trace.model import Trace
+
+log = logging.getLogger(__name__)
+
+
+def trace(
+    source: str,
+    *,
+    inputs: dict[str, Any] | None = None,
+    output: str | None = None,
+    backward: str = "auto",
+    seed: int = DEFAULT_SEED,
+    limits: Limits | dict | None = None,
+    sandbox: bool = True,
+) -> Trace:
+    """Run the program text `source` and return its Trace, or raise ProgramError saying what to fix.
+
+    `inputs` sets values of free names (`{"y": 3.0}`); `output` names the variable to back-propagate from
+    when the program runs no backward itself; `backward` is "auto" (only from a scalar), "none", "sum",
+    "mean" or "ones" (for a non-scalar output). With `sandbox=True` (the default) the program runs in a
+    separate, resource-limited worker process, so even a crash inside torch costs only that worker.
+    """
+    limits = Limits.from_any(limits)
+    if not sandbox:
+        return trace_in_process(source, inputs=inputs, output=output, backward=backward, seed=seed, limits=limits)
+    from .language.sandbox import default_pool
+
+    request = {
+        "source": source,
+        "inputs": _plain_inputs(inputs),
+        "output": output,
+        "backward": backward,
+        "seed": seed,
+        "limits": limits.to_dict(),
+    }
+    reply = default_pool().run(request, limits)
+    if not reply.get("ok"):
+        raise ProgramError.from_dict(reply["error"])
+    return Trace.from_dict(reply["trace"])
+
+
+def _plain_inputs(inputs: dict[str, Any] | None) -> dict[str, Any] | None:
+    if inputs is None:
+        return None
+    if not isinstance(inputs, dict):
+        raise ProgramError("runtime", "inputs must be a dict like {'y': 3.0}")
+    out = {}
+    for k, v in inputs.items():
+        out[str(k)] = v.detach().tolist() if isinstance(v, torch.Tensor) else v
+    return out
+
+
+def trace_tensor(tensor: torch.Tensor, params: dict[str, torch.Tensor] | None = None) -> Trace:
+    """The graph behind a live tensor, as torchviz's make_dot draws it, with leaf names from `params`.
+
+    For notebooks and trusted code: nothing is run, only `grad_fn` is walked (no backward, no side effects).
+    """
+    if not isinstance(tensor, torch.Tensor):
+        raise TypeError("trace_tensor needs a torch.Tensor")
+    rec = Recorder("", Limits(max_ops=10**6))
+    params = dict(params or {})
+    for name, p in params.items():
+        rec.on_assign(name, p)
+    rec.on_value(tensor, None)
+    rec.on_assign("out", tensor)
+    for name, p in params.items():  # name leaves discovered through the walk as well
+        rec.on_assign(name, p)
+    return rec.finish({**params, "out": tensor}, output="out", inputs={}, seed=0)
+
+
+class record:
+    """Record the ops of ordinary PyTorch code (nn.Module forward included), with values and backward passes.
+
+        with explorer.record() as rec:
+            loss = model(x).pow(2).mean()
+            loss.backward()
+        tr = rec.trace()
+    """
+
+    def __init__(self, limits: Limits | dict | None = None) -> None:
+        self.limits = Limits.from_any(limits).replace(max_ops=10**6)
+        self._rec = Recorder("", self.limits)
+        self._mode: Any = None
+        self._hook: Any = None
+        self._last: torch.Tensor | None = None
+        self._trace: Trace | None = None
+
+    def __enter__(self) -> "record":
+        from torch.overrides import TorchFunctionMode
+
+        owner = self
+
+        class _Mode(TorchFunctionMode):
+            def __torch_function__(self, func, types, args=(), kwargs=None):
+                kwargs = kwargs or {}
+                if func is torch.Tensor.backward:
+                    return owner._rec.run_pass("backward", None, [args[0]], lambda: func(*args, **kwargs))
+                result = func(*args, **kwargs)
+                if isinstance(result, torch.Tensor) and result.grad_fn is not None:
+                    owner._last = result
+                operands = [(a, None) for a in args] if isinstance(result, torch.Tensor) else None
+                owner._rec.on_value(result, None, operands)
+                return result
+
+        def named_output(module, inputs, output):
+            if isinstance(output, torch.Tensor):
+                owner._rec.on_assign(type(module).__name__, output)
+
+        self._mode = _Mode()
+        self._mode.__enter__()
+        self._hook = torch.nn.modules.module.register_module_forward_hook(named_output)
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self._mode.__exit__(*exc)
+        self._hook.remove()
+        named = {"out": self._last} if self._last is not None else {}
+        self._trace = self._rec.finish(named, output="out" if named else None, inputs={}, seed=0)
+
+    def trace(self) -> Trace:
+        if self._trace is None:
+            raise RuntimeError("the trace is ready when the `with explorer.record()` block has ended")
+        return self._trace

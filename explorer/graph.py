@@ -1,0 +1,20 @@
+"""The trace as a networkx graph: same node ids, same attributes, edges from inputs to the ops using them."""
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import TYPE_CHECKING
+
+import networkx as nx
+
+if TYPE_CHECKING:
+    from .trace.model import Trace
+
+
+def to_networkx(trace: "Trace") -> nx.MultiDiGraph:
+    """A MultiDiGraph (a DiGraph subclass) so that `y*y` keeps both of its edges from `y`."""
+    g = nx.MultiDiGraph()
+    for n in trace.nodes.values():
+        g.add_node(n.id, **asdict(n))
+    for e in trace.edges:
+        g.add_edge(e.source, e.target, key=e.id, **asdict(e))
+    return g

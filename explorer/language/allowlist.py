@@ -1,0 +1,173 @@
+"""The tables: exactly which names a program may reach, per type of object.
+
+A "no leading underscore" rule is not enough (torch.os, torch.sys, F.importlib and
+torch.utils.collect_env.run exist), so nothing is reachable unless it is named here. The interpreter
+resolves every attribute through these tables by the type of the object it is read from, and every call
+by the object it resolves to. Keep them to what tutorial programs need: some functions crash the whole
+process on bad arguments (F.ctc_loss, F.embedding_bag, F.max_pool1d in torch 2.13), so they stay out.
+"""
+from __future__ import annotations
+
+import math
+
+import torch
+
+# --- torch.* -------------------------------------------------------------------------------------------
+
+# Functions whose output size follows from their arguments; the interpreter checks it before allocating.
+TORCH_FACTORIES = frozenset(
+    """tensor as_tensor zeros ones full arange linspace logspace eye rand randn randint randperm
+    zeros_like ones_like full_like rand_like randn_like randint_like""".split()
+)
+
+TORCH_FUNCTIONS = TORCH_FACTORIES | frozenset(
+    """add sub subtract mul multiply div divide true_divide pow exp exp2 expm1 log log2 log10 log1p sqrt
+    rsqrt square sin cos tan asin acos atan atan2 sinh cosh tanh sigmoid relu abs neg negative sign
+    reciprocal floor ceil round trunc frac clamp clip clamp_min clamp_max sum mean prod max min amax amin
+    argmax argmin maximum minimum dot vdot matmul mm bmm mv outer ger cat concat stack hstack vstack where
+    std var norm cumsum cumprod logsumexp softmax log_softmax t transpose permute reshape flatten squeeze
+    unsqueeze numel is_tensor allclose isclose equal eq ne lt le gt ge isnan isinf isfinite any all einsum
+    diag diagonal trace tril triu sort argsort topk gather index_select masked_fill chunk split unbind flip
+    roll lerp erf addmm addmv kron cross cdist tensordot broadcast_to broadcast_shapes detach median fmod
+    remainder count_nonzero normal""".split()
+)
+
+# Functions that can make a result much larger than their inputs: their result shape is worked out on
+# the "meta" device (no memory) and checked before the real call.
+EXPANDING = frozenset(
+    "matmul mm bmm mv outer ger kron cdist tensordot einsum addmm addmv cartesian_prod".split()
+)
+
+TORCH_VALUES: dict[str, object] = {
+    "float": torch.float, "float32": torch.float32, "float64": torch.float64, "double": torch.double,
+    "half": torch.half, "float16": torch.float16, "bfloat16": torch.bfloat16,
+    "int": torch.int, "int8": torch.int8, "int16": torch.int16, "int32": torch.int32,
+    "int64": torch.int64, "long": torch.long, "bool": torch.bool, "uint8": torch.uint8,
+    "pi": math.pi, "e": math.e, "inf": math.inf, "nan": math.nan,
+}
+
+AUTOGRAD_FUNCTIONS = frozenset({"grad", "backward"})
+OPTIMIZERS = frozenset({"SGD", "Adam", "AdamW", "RMSprop", "Adagrad"})
+LINALG_FUNCTIONS = frozenset({"norm", "vector_norm", "matrix_norm", "det", "inv", "solve"})
+
+# Names people try that we refuse with a reason (anything else unknown gets a generic message).
+_STATE = "it changes state shared by every user of the process"
+TORCH_REFUSED: dict[str, str] = {
+    "load": "reading files is not allowed (torch.load can run arbitrary code from a pickle)",
+    "save": "writing files is not allowed",
+    "from_file": "reading files is not allowed",
+    "hub": "downloading models is not allowed",
+    "ops": "raw operator access is not allowed",
+    "library": "defining operators is not allowed",
+    "classes": "raw class access is not allowed",
+    "jit": "compilation is not available here",
+    "compile": "compilation is not available here",
+    "utils": "torch.utils is not available here",
+    "cuda": "there is no GPU here; everything runs on the CPU",
+    "manual_seed": "the explorer seeds every run itself (seed 0 unless you choose another in the settings / seed=)",
+    "seed": "the explorer seeds every run itself",
+    "set_default_dtype": f"not allowed: {_STATE}; pass dtype=torch.float64 when you create a tensor",
+    "set_default_tensor_type": f"not allowed: {_STATE}",
+    "set_num_threads": f"not allowed: {_STATE}",
+    "set_num_interop_threads": f"not allowed: {_STATE}",
+    "set_grad_enabled": "switch gradients off only inside `with torch.no_grad():`",
+    "set_printoptions": f"not allowed: {_STATE}",
+    "use_deterministic_algorithms": f"not allowed: {_STATE}",
+    "set_flush_denormal": f"not allowed: {_STATE}",
+    "empty": "uninitialised memory is not shown here; use torch.zeros",
+    "empty_like": "uninitialised memory is not shown here; use torch.zeros_like",
+    "storage": "raw storage is not available here",
+}
+
+# --- torch.nn.functional -------------------------------------------------------------------------------
+
+F_FUNCTIONS = frozenset(
+    """relu relu6 leaky_relu elu selu celu gelu silu mish softplus softsign hardtanh hardsigmoid hardswish
+    logsigmoid sigmoid tanh softmax log_softmax softmin normalize linear mse_loss l1_loss smooth_l1_loss
+    huber_loss cross_entropy nll_loss binary_cross_entropy binary_cross_entropy_with_logits kl_div
+    cosine_similarity pairwise_distance one_hot dropout""".split()
+)
+
+NN_MEMBERS = frozenset({"functional", "Parameter"})
+
+# --- tensors -------------------------------------------------------------------------------------------
+
+TENSOR_METHODS = frozenset(
+    """sum mean pow exp log t view view_as reshape reshape_as detach backward item tolist zero_
+    requires_grad_ retain_grad norm dot matmul clamp clamp_ clip where add sub mul div neg abs sqrt sin cos
+    tan tanh sigmoid relu softmax log_softmax max min argmax argmin size dim numel unsqueeze squeeze
+    flatten transpose permute expand expand_as repeat contiguous clone float double long int bool half
+    to type_as mm mv bmm square exp_ add_ sub_ mul_ div_ pow_ fill_ clamp_min clamp_max std var prod
+    cumsum sort topk gather index_select masked_fill masked_fill_ chunk split unbind allclose equal eq ne
+    lt le gt ge any all isnan isinf log1p log2 log10 exp2 reciprocal rsqrt floor ceil round sign amax amin
+    logsumexp outer diag diagonal trace tril triu flip roll lerp erf abs_ neg_ sqrt_ sigmoid_ tanh_ relu_
+    uniform_ normal_ copy_ new_zeros new_ones new_full new_tensor is_floating_point""".split()
+)
+
+TENSOR_ATTRIBUTES = frozenset(
+    "grad data shape requires_grad is_leaf grad_fn dtype device ndim T mT output_nr".split()
+)
+TENSOR_SETTABLE = frozenset({"grad", "requires_grad", "data"})
+
+TENSOR_REFUSED: dict[str, str] = {
+    "numpy": "numpy arrays are not available here; use .tolist() or .item()",
+    "storage": "raw storage is not available here",
+    "untyped_storage": "raw storage is not available here",
+    "tofile": "writing files is not allowed",
+    "data_ptr": "memory addresses are not available here",
+    "register_hook": "hooks are what the explorer itself uses to show gradients; they can't be added here",
+    "apply_": "running a function per element is not available here; use tensor operations",
+    "map_": "running a function per element is not available here; use tensor operations",
+    "cuda": "there is no GPU here; everything runs on the CPU",
+    "share_memory_": "shared memory is not available here",
+    "pin_memory": "pinned memory is not available here",
+    "set_": "re-pointing a tensor's storage is not allowed",
+    "resize_": "resizing in place is not allowed; use reshape or view",
+    "storage_offset": "raw storage is not available here",
+}
+
+# --- plain Python objects ------------------------------------------------------------------------------
+
+LIST_METHODS = frozenset("append extend pop insert index count reverse copy clear sort".split())
+TUPLE_METHODS = frozenset({"index", "count"})
+DICT_METHODS = frozenset("keys values items get pop copy update setdefault clear".split())
+STR_METHODS = frozenset(
+    "upper lower strip lstrip rstrip split join startswith endswith title capitalize count find isdigit".split()
+)
+STR_REFUSED: dict[str, str] = {
+    "format": "str.format can read attributes from its arguments; use an f-string like f'{loss:.4f}'",
+    "format_map": "str.format_map can read attributes from its arguments; use an f-string",
+}
+SIZE_METHODS = frozenset({"numel", "index", "count"})
+RETURN_TYPE_ATTRIBUTES = frozenset({"values", "indices"})
+
+OPTIMIZER_METHODS = frozenset({"step", "zero_grad"})
+OPTIMIZER_ATTRIBUTES = frozenset({"param_groups"})
+
+GRAD_FN_ATTRIBUTES = frozenset({"name", "next_functions"})
+
+# --- math ----------------------------------------------------------------------------------------------
+
+MATH_FUNCTIONS = frozenset(
+    """sqrt exp log log2 log10 log1p sin cos tan asin acos atan atan2 sinh cosh tanh floor ceil fabs pow
+    isclose isnan isinf isfinite hypot degrees radians erf trunc copysign""".split()
+)
+MATH_VALUES: dict[str, float] = {"pi": math.pi, "e": math.e, "inf": math.inf, "nan": math.nan, "tau": math.tau}
+
+# --- builtins ------------------------------------------------------------------------------------------
+
+BUILTINS = frozenset(
+    """range len sum min max abs round float int bool str list tuple dict enumerate zip print sorted
+    reversed any all""".split()
+)
+BUILTIN_REFUSED: dict[str, str] = {
+    name: "it reaches Python's internals, which programs here cannot use"
+    for name in """eval exec compile open getattr setattr delattr hasattr vars dir globals locals type
+    object super input breakpoint memoryview bytearray bytes help exit quit classmethod staticmethod
+    property id hash iter next callable issubclass isinstance format repr chr ord map filter
+    __import__""".split()
+}
+BUILTIN_REFUSED["isinstance"] = "isinstance is not available; compare shapes or values instead"
+BUILTIN_REFUSED["format"] = "use an f-string like f'{loss:.4f}'"
+BUILTIN_REFUSED["map"] = "use a list comprehension: [f(v) for v in values]"
+BUILTIN_REFUSED["filter"] = "use a list comprehension: [v for v in values if cond]"

@@ -1,0 +1,227 @@
+"""Size checks made BEFORE the work is done, so a bomb is refused instead of run.
+
+`10**10**10` would run inside C and never return; `torch.randn(10**5, 10**5)` would ask for 40 GB. Each
+check here works out the size from the arguments alone and raises a `limit` ProgramError with its own
+message. What can't be known in advance (a value-dependent size) is caught by the check on every result
+(`check_result`) and, in a worker, by its address-space limit.
+"""
+from __future__ import annotations
+
+import math
+import operator
+from typing import Any
+
+import torch
+
+from ..config import Limits
+from ..errors import ProgramError
+
+
+def limit(message: str, hint: str | None = None) -> ProgramError:
+    return ProgramError("limit", message, hint=hint)
+
+
+def too_many_elements(n: int, limits: Limits) -> ProgramError:
+    return limit(
+        f"this would make a tensor of {n:,} elements; the limit is {limits.max_tensor_elements:,}",
+        "use smaller sizes",
+    )
+
+
+# --- Python numbers and sequences ----------------------------------------------------------------------
+
+
+def check_binop(op: Any, a: Any, b: Any, limits: Limits) -> None:
+    """Refuse integer results above max_int_bits and sequences above max_collection_len."""
+    if _is_int(a) and _is_int(b):
+        bits = limits.max_int_bits
+        if op is operator.pow and b > 0 and abs(a) > 1:
+            if a.bit_length() * b > bits:
+                raise limit(f"{a} ** {b} is too large a number (more than {bits:,} bits)")
+        elif op is operator.mul:
+            if a.bit_length() + b.bit_length() > bits:
+                raise limit(f"the product is too large a number (more than {bits:,} bits)")
+        elif op is operator.lshift and b > 0:
+            if a.bit_length() + b > bits:
+                raise limit(f"{a} << {b} is too large a number (more than {bits:,} bits)")
+        return
+    if op is operator.mul:
+        seq, times = (a, b) if _is_int(b) else (b, a) if _is_int(a) else (None, None)
+        if isinstance(seq, (str, list, tuple)) and times > 0:
+            check_length(len(seq) * times, limits)
+    elif op is operator.add and isinstance(a, (str, list, tuple)) and isinstance(b, (str, list, tuple)):
+        check_length(len(a) + len(b), limits)
+    elif op is operator.mod and isinstance(a, str):
+        raise ProgramError(
+            "not-allowed", "`%` formatting of strings is not supported", hint="use an f-string like f'{loss:.4f}'"
+        )
+    if isinstance(a, torch.Tensor) or isinstance(b, torch.Tensor):
+        _check_broadcast(op, a, b, limits)
+
+
+def _check_broadcast(op: Any, a: Any, b: Any, limits: Limits) -> None:
+    sa = a.shape if isinstance(a, torch.Tensor) else ()
+    sb = b.shape if isinstance(b, torch.Tensor) else ()
+    if op is operator.matmul:
+        if isinstance(a, torch.Tensor) and isinstance(b, torch.Tensor):
+            check_meta(torch.matmul, (a, b), {}, limits)
+        return
+    try:
+        shape = torch.broadcast_shapes(sa, sb)
+    except RuntimeError:
+        return  # torch will say why, in its own words
+    check_numel(math.prod(shape), limits)
+
+
+def check_length(n: int, limits: Limits) -> None:
+    if n > limits.max_collection_len:
+        raise limit(
+            f"this would make a list or string of {n:,} items; the limit is {limits.max_collection_len:,}",
+            "use a tensor for large data",
+        )
+
+
+def _is_int(x: Any) -> bool:
+    return isinstance(x, int)
+
+
+# --- tensors --------------------------------------------------------------------------------------------
+
+
+def check_numel(n: int, limits: Limits) -> None:
+    if n > limits.max_tensor_elements:
+        raise too_many_elements(n, limits)
+
+
+def check_result(value: Any, limits: Limits) -> None:
+    """Every tensor a call returns is checked, views included (`expand` makes no copy but a huge view)."""
+    if isinstance(value, torch.Tensor):
+        check_numel(value.numel(), limits)
+    elif isinstance(value, (tuple, list)) and len(value) <= 64:
+        for v in value:
+            if isinstance(v, torch.Tensor):
+                check_numel(v.numel(), limits)
+
+
+def _sizes(args: tuple, kwargs: dict) -> list[int] | None:
+    """The size a factory is asked for: `f(2, 3)`, `f((2, 3))`, `f(size=(2, 3))`; None if not plain ints."""
+    size = kwargs.get("size")
+    if size is None:
+        if len(args) == 1 and isinstance(args[0], (tuple, list, torch.Size)):
+            size = args[0]
+        else:
+            size = args
+    try:
+        if all(_is_int(s) for s in size):
+            return list(size)
+    except TypeError:
+        pass
+    return None
+
+
+def _product(sizes: list[int], limits: Limits) -> int:
+    n = 1
+    for s in sizes:
+        n *= max(int(s), 0)
+        if n > limits.max_tensor_elements:
+            raise too_many_elements(n if n < 10**30 else 10**30, limits)
+    return n
+
+
+def check_factory(name: str, args: tuple, kwargs: dict, limits: Limits) -> None:
+    """Work out how many elements torch.<name>(...) would allocate, before it does."""
+    if name in ("zeros", "ones", "rand", "randn"):
+        sizes = _sizes(args, kwargs)
+    elif name == "full":
+        sizes = _sizes(args[:1], {k: v for k, v in kwargs.items() if k == "size"})
+    elif name == "randint":
+        size = kwargs.get("size", args[-1] if args and isinstance(args[-1], (tuple, list, torch.Size)) else None)
+        sizes = _sizes((size,), {}) if size is not None else None
+    elif name == "eye":
+        n = args[0] if args else kwargs.get("n", 0)
+        m = args[1] if len(args) > 1 else kwargs.get("m", n)
+        sizes = [n, m] if _is_int(n) and (m is None or _is_int(m)) else None
+        if sizes and sizes[1] is None:
+            sizes[1] = n
+    elif name == "randperm":
+        sizes = [args[0]] if args and _is_int(args[0]) else None
+    elif name in ("linspace", "logspace"):
+        steps = args[2] if len(args) > 2 else kwargs.get("steps")
+        sizes = [steps] if _is_int(steps) else None
+    elif name == "arange":
+        sizes = [_arange_count(args, kwargs)]
+    elif name in ("tensor", "as_tensor"):
+        data = args[0] if args else kwargs.get("data")
+        sizes = [count_elements(data, limits)]
+    else:  # *_like: as big as a tensor that already exists
+        sizes = None
+    if sizes is not None:
+        _product(sizes, limits)
+
+
+def _arange_count(args: tuple, kwargs: dict) -> int:
+    nums = [a.item() if isinstance(a, torch.Tensor) and a.numel() == 1 else a for a in args]
+    start, end, step = 0, None, 1
+    if len(nums) == 1:
+        end = nums[0]
+    elif len(nums) == 2:
+        start, end = nums
+    elif len(nums) >= 3:
+        start, end, step = nums[:3]
+    start = kwargs.get("start", start)
+    end = kwargs.get("end", end)
+    step = kwargs.get("step", step)
+    try:
+        count = math.ceil((float(end) - float(start)) / float(step))
+    except (TypeError, ValueError, ZeroDivisionError, OverflowError):
+        return 0  # torch will explain the bad arguments
+    return max(count, 0) if math.isfinite(count) else 0
+
+
+def count_elements(data: Any, limits: Limits) -> int:
+    """Elements in nested lists, without trusting shared references (`[[0]*10**5]*10**5` is 10**10)."""
+    total = 0
+    stack = [data]
+    while stack:
+        x = stack.pop()
+        if isinstance(x, (list, tuple)):
+            if len(x) and isinstance(x[0], (list, tuple)):
+                stack.extend(x)
+            else:
+                total += len(x) if len(x) else 0
+        elif isinstance(x, torch.Tensor):
+            total += x.numel()
+        else:
+            total += 1
+        if total > limits.max_tensor_elements:
+            raise too_many_elements(total, limits)
+    return total
+
+
+def check_meta(fn: Any, args: tuple, kwargs: dict, limits: Limits) -> None:
+    """Run `fn` on the 'meta' device (shapes only, no memory) to learn its result size first."""
+    try:
+        with torch.no_grad():
+            meta_args = tuple(a.to("meta") if isinstance(a, torch.Tensor) else a for a in args)
+            meta_kwargs = {k: v.to("meta") if isinstance(v, torch.Tensor) else v for k, v in kwargs.items()}
+            out = fn(*meta_args, **meta_kwargs)
+    except Exception:  # noqa: BLE001 - the real call will raise torch's own message
+        return
+    check_result(out, limits)
+
+
+def check_method(t: torch.Tensor, name: str, args: tuple, kwargs: dict, limits: Limits) -> None:
+    """Tensor methods whose result can be much larger than the tensor."""
+    if name in ("repeat", "expand", "new_zeros", "new_ones", "new_full"):
+        sizes = _sizes(args if name != "new_full" else args[:1], kwargs)
+        if sizes is None:
+            return
+        if name == "repeat":
+            shape = [1] * (len(sizes) - t.dim()) + list(t.shape)
+            _product([a * b for a, b in zip(shape, sizes)] if len(shape) == len(sizes) else sizes, limits)
+        elif name == "expand":
+            _product([s if s != -1 else 1 for s in sizes], limits)
+        else:
+            _product(sizes, limits)
+    elif name in ("outer", "matmul", "mm", "bmm", "mv"):
+        check_meta(getattr(torch, name), (t, *args), kwargs, limits)

@@ -1,0 +1,1037 @@
+"""Run a checked AST, one node at a time, with every name, attribute and call resolved through our tables.
+
+There is no `eval`, `exec` or `compile` of user text anywhere: each expression is evaluated here, so each
+can be checked (size, type, allowlist) before it runs and reported to the recorder after.
+
+Python semantics kept where tutorials rely on them: `+=` on a tensor is in place (it calls `__iadd__`),
+`and`/`or` short-circuit and return an operand, comprehensions have their own scope, default arguments
+are evaluated once at `def`.
+"""
+from __future__ import annotations
+
+import ast
+import math
+import operator
+import re
+import time
+from typing import Any
+
+import torch
+
+from ..config import Limits
+from ..errors import ProgramError
+from . import allowlist as A
+from . import guards
+from .errors import runtime_error
+from .objects import BoundMethod, Fn, GradFnView, GradMode, Namespace, UserFunction
+
+BINOPS = {
+    ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv,
+    ast.FloorDiv: operator.floordiv, ast.Mod: operator.mod, ast.Pow: operator.pow,
+    ast.MatMult: operator.matmul, ast.BitAnd: operator.and_, ast.BitOr: operator.or_,
+    ast.BitXor: operator.xor, ast.LShift: operator.lshift, ast.RShift: operator.rshift,
+}
+INPLACE = {
+    ast.Add: operator.iadd, ast.Sub: operator.isub, ast.Mult: operator.imul, ast.Div: operator.itruediv,
+    ast.FloorDiv: operator.ifloordiv, ast.Mod: operator.imod, ast.Pow: operator.ipow,
+    ast.MatMult: operator.imatmul, ast.BitAnd: operator.iand, ast.BitOr: operator.ior,
+    ast.BitXor: operator.ixor, ast.LShift: operator.ilshift, ast.RShift: operator.irshift,
+}
+# the plain operator each in-place one is checked as
+PLAIN_OF = {INPLACE[k]: v for k, v in BINOPS.items()}
+COMPARE = {
+    ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.Lt: operator.lt, ast.LtE: operator.le,
+    ast.Gt: operator.gt, ast.GtE: operator.ge, ast.Is: operator.is_, ast.IsNot: operator.is_not,
+    ast.In: lambda a, b: a in b, ast.NotIn: lambda a, b: a not in b,
+}
+UNARY = {ast.USub: operator.neg, ast.UAdd: operator.pos, ast.Not: operator.not_, ast.Invert: operator.invert}
+
+# Plain data: the only things that may be passed into torch, or stored in a list handed to torch.
+DATA_TYPES = (torch.Tensor, int, float, bool, complex, str, type(None), torch.dtype, torch.device,
+              torch.Size, slice, type(Ellipsis))
+OPTIMIZER_TYPES = (torch.optim.Optimizer,)
+_SPEC_NUMBER = re.compile(r"\d+")
+
+
+class _Break(Exception):
+    pass
+
+
+class _Continue(Exception):
+    pass
+
+
+class _Return(Exception):
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+
+class Scope:
+    """Names visible at one level: a function call or comprehension has its own, reading through parents."""
+
+    __slots__ = ("vars", "parent")
+
+    def __init__(self, parent: "Scope | None" = None) -> None:
+        self.vars: dict[str, Any] = {}
+        self.parent = parent
+
+    def lookup(self, name: str) -> Any:
+        scope = self
+        while scope is not None:
+            if name in scope.vars:
+                return scope.vars[name]
+            scope = scope.parent
+        raise KeyError(name)
+
+
+class NullRecorder:
+    """What the interpreter reports to when nobody is tracing (language tests, fuzzing)."""
+
+    def on_value(self, value, node, operands=None):
+        pass
+
+    def on_assign(self, name, value):
+        pass
+
+    def run_pass(self, kind, node, roots, run, **kw):
+        return run()
+
+    def write(self, text):
+        pass
+
+    def notice(self, kind, message, line=None):
+        pass
+
+
+class Interpreter:
+    def __init__(self, tree: ast.Module, *, limits: Limits, recorder: Any = None,
+                 inputs: dict[str, Any] | None = None) -> None:
+        self.tree = tree
+        self.limits = limits
+        self.rec = recorder if recorder is not None else NullRecorder()
+        self.globals = Scope()
+        self.globals.vars.update(inputs or {})
+        self.steps = 0
+        self.loop_iterations = 0
+        self.call_depth = 0
+        self.deadline = time.monotonic() + limits.time_seconds
+        self.assigned: list[str] = []  # module-level names bound to tensors, in order
+        self.lone_output: str | None = None
+        self.backward_calls = 0
+        self.current_call: ast.AST | None = None  # the call being made, for passes started inside it
+        self.builtins = self._make_builtins()
+        self.namespaces = _make_namespaces(self)
+
+    # --- entry -------------------------------------------------------------------------------------------
+    def run(self) -> None:
+        try:
+            self.exec_block(self.tree.body, self.globals)
+        except _Return as r:
+            raise ProgramError("syntax", "'return' outside a function") from None
+        except (_Break, _Continue):
+            raise ProgramError("syntax", "'break' or 'continue' outside a loop") from None
+
+    # --- statements ----------------------------------------------------------------------------------------
+    def exec_block(self, body: list[ast.stmt], scope: Scope) -> None:
+        for stmt in body:
+            try:
+                getattr(self, "exec_" + type(stmt).__name__)(stmt, scope)
+            except (ProgramError,) as e:
+                raise e.at(stmt)
+            except (_Break, _Continue, _Return):
+                raise
+            except RecursionError:
+                raise ProgramError("limit", "the program nests calls too deeply").at(stmt) from None
+            except MemoryError:
+                raise ProgramError("limit", "the program ran out of memory", hint="use smaller tensors").at(stmt) from None
+            except Exception as e:  # noqa: BLE001 - anything else is the program's runtime error
+                raise runtime_error(e).at(stmt) from None
+
+    def exec_Expr(self, node: ast.Expr, scope: Scope) -> None:
+        value = self.eval(node.value, scope)
+        if scope is self.globals and isinstance(value, torch.Tensor) and not _is_inplace_call(node.value):
+            self.globals.vars["out"] = value
+            self.lone_output = "out"
+            self.rec.on_assign("out", value)
+            self._note_assigned("out", value)
+
+    def exec_Assign(self, node: ast.Assign, scope: Scope) -> None:
+        value = self.eval(node.value, scope)
+        for target in node.targets:
+            self.assign(target, value, scope)
+
+    def exec_AnnAssign(self, node: ast.AnnAssign, scope: Scope) -> None:
+        self.assign(node.target, self.eval(node.value, scope), scope)
+
+    def exec_AugAssign(self, node: ast.AugAssign, scope: Scope) -> None:
+        op = INPLACE[type(node.op)]
+        target = node.target
+        if isinstance(target, ast.Name):
+            current = self.load_name(target.id, scope, target)
+            result = self.binop(op, current, self.eval(node.value, scope), node)
+            self.assign(target, result, scope)
+        elif isinstance(target, ast.Subscript):
+            obj = self.eval(target.value, scope)
+            index = self.eval(target.slice, scope)
+            current = self.subscript(obj, index, target)
+            result = self.binop(op, current, self.eval(node.value, scope), node)
+            self.set_item(obj, index, result, target)
+        elif isinstance(target, ast.Attribute):
+            obj = self.eval(target.value, scope)
+            current = self.get_attr(obj, target.attr, target)
+            result = self.binop(op, current, self.eval(node.value, scope), node)
+            self.set_attr(obj, target.attr, result, target)
+        else:
+            raise ProgramError("syntax", "this kind of target can't be updated with an operator").at(target)
+
+    def exec_For(self, node: ast.For, scope: Scope) -> None:
+        items = self.iterate(self.eval(node.iter, scope), node.iter)
+        broke = False
+        for item in items:
+            self.tick_loop(node)
+            self.assign(node.target, item, scope)
+            try:
+                self.exec_block(node.body, scope)
+            except _Break:
+                broke = True
+                break
+            except _Continue:
+                continue
+        if not broke and node.orelse:
+            self.exec_block(node.orelse, scope)
+
+    def exec_While(self, node: ast.While, scope: Scope) -> None:
+        broke = False
+        while self.truth(self.eval(node.test, scope), node.test):
+            self.tick_loop(node)
+            try:
+                self.exec_block(node.body, scope)
+            except _Break:
+                broke = True
+                break
+            except _Continue:
+                continue
+        if not broke and node.orelse:
+            self.exec_block(node.orelse, scope)
+
+    def exec_If(self, node: ast.If, scope: Scope) -> None:
+        if self.truth(self.eval(node.test, scope), node.test):
+            self.exec_block(node.body, scope)
+        elif node.orelse:
+            self.exec_block(node.orelse, scope)
+
+    def exec_FunctionDef(self, node: ast.FunctionDef, scope: Scope) -> None:
+        args = node.args
+        defaults: dict[str, Any] = {}
+        positional = args.args
+        for arg, default in zip(positional[len(positional) - len(args.defaults):], args.defaults):
+            defaults[arg.arg] = self.eval(default, scope)
+        for arg, default in zip(args.kwonlyargs, args.kw_defaults):
+            if default is not None:
+                defaults[arg.arg] = self.eval(default, scope)
+        scope.vars[node.name] = UserFunction(node, defaults, scope)
+
+    def exec_Return(self, node: ast.Return, scope: Scope) -> None:
+        raise _Return(self.eval(node.value, scope) if node.value is not None else None)
+
+    def exec_Pass(self, node: ast.Pass, scope: Scope) -> None:
+        pass
+
+    def exec_Break(self, node: ast.Break, scope: Scope) -> None:
+        raise _Break()
+
+    def exec_Continue(self, node: ast.Continue, scope: Scope) -> None:
+        raise _Continue()
+
+    def exec_Assert(self, node: ast.Assert, scope: Scope) -> None:
+        if not self.truth(self.eval(node.test, scope), node.test):
+            msg = self.eval(node.msg, scope) if node.msg is not None else None
+            text = ast.unparse(node.test)
+            raise ProgramError("runtime", f"assertion failed: {text}" + (f": {msg}" if msg is not None else ""))
+
+    def exec_Delete(self, node: ast.Delete, scope: Scope) -> None:
+        for target in node.targets:
+            if isinstance(target, ast.Name):
+                if target.id not in scope.vars:
+                    raise ProgramError("runtime", f"name '{target.id}' is not defined").at(target)
+                del scope.vars[target.id]
+            elif isinstance(target, ast.Subscript):
+                obj = self.eval(target.value, scope)
+                if not isinstance(obj, (list, dict)):
+                    raise ProgramError("not-allowed", "del works on names, list items and dict keys").at(target)
+                del obj[self.eval(target.slice, scope)]
+            else:
+                raise ProgramError("not-allowed", "del works on names, list items and dict keys").at(target)
+
+    def exec_With(self, node: ast.With, scope: Scope) -> None:
+        if len(node.items) != 1 or node.items[0].optional_vars is not None:
+            raise ProgramError("not-allowed", "only `with torch.no_grad():` (or torch.enable_grad()) is supported").at(node)
+        mode = self.eval(node.items[0].context_expr, scope)
+        if not isinstance(mode, GradMode):
+            raise ProgramError(
+                "not-allowed", "only `with torch.no_grad():` (or torch.enable_grad()) is supported"
+            ).at(node.items[0].context_expr)
+        with torch.set_grad_enabled(mode.enabled):
+            self.exec_block(node.body, scope)
+
+    # --- assignment ----------------------------------------------------------------------------------------
+    def assign(self, target: ast.expr, value: Any, scope: Scope) -> None:
+        if isinstance(target, ast.Name):
+            scope.vars[target.id] = value
+            self.rec.on_assign(target.id, value)
+            if scope is self.globals:
+                self._note_assigned(target.id, value)
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            self._unpack(target, value, scope)
+        elif isinstance(target, ast.Subscript):
+            obj = self.eval(target.value, scope)
+            self.set_item(obj, self.eval(target.slice, scope), value, target)
+        elif isinstance(target, ast.Attribute):
+            self.set_attr(self.eval(target.value, scope), target.attr, value, target)
+        else:
+            raise ProgramError("syntax", "can't assign to this").at(target)
+
+    def _note_assigned(self, name: str, value: Any) -> None:
+        if isinstance(value, torch.Tensor):
+            if name in self.assigned:
+                self.assigned.remove(name)
+            self.assigned.append(name)
+
+    def _unpack(self, target: ast.Tuple | ast.List, value: Any, scope: Scope) -> None:
+        items = self.iterate(value, target)
+        stars = [i for i, e in enumerate(target.elts) if isinstance(e, ast.Starred)]
+        n = len(target.elts)
+        if not stars:
+            if len(items) != n:
+                raise ProgramError("runtime", f"expected {n} values to unpack, got {len(items)}").at(target)
+            for elt, item in zip(target.elts, items):
+                self.assign(elt, item, scope)
+            return
+        s = stars[0]
+        after = n - s - 1
+        if len(items) < n - 1:
+            raise ProgramError("runtime", f"expected at least {n - 1} values to unpack, got {len(items)}").at(target)
+        for elt, item in zip(target.elts[:s], items[:s]):
+            self.assign(elt, item, scope)
+        self.assign(target.elts[s].value, list(items[s:len(items) - after]), scope)
+        for elt, item in zip(target.elts[s + 1:], items[len(items) - after:]):
+            self.assign(elt, item, scope)
+
+    def set_item(self, obj: Any, index: Any, value: Any, node: ast.AST) -> None:
+        if isinstance(obj, torch.Tensor):
+            self.check_data(index, node)
+            self.check_data(value, node)
+            self.guarded(operator.setitem, (obj, index, value), {}, node)
+        elif isinstance(obj, (list, dict)):
+            obj[index] = value
+        else:
+            raise ProgramError("not-allowed", f"items of a {_type_name(obj)} can't be assigned").at(node)
+
+    def set_attr(self, obj: Any, name: str, value: Any, node: ast.AST) -> None:
+        if isinstance(obj, torch.Tensor) and name in A.TENSOR_SETTABLE:
+            if name == "requires_grad" and not isinstance(value, bool):
+                raise ProgramError("runtime", "requires_grad must be True or False").at(node)
+            if name in ("grad", "data") and not (value is None and name == "grad") and not isinstance(value, torch.Tensor):
+                raise ProgramError("runtime", f".{name} must be set to a tensor").at(node)
+            self.guarded(setattr, (obj, name, value), {}, node)
+            return
+        allowed = ", ".join("." + n for n in sorted(A.TENSOR_SETTABLE))
+        raise ProgramError(
+            "not-allowed", f"can't set `.{name}` on a {_type_name(obj)}", hint=f"only {allowed} of a tensor can be set"
+        ).at(node)
+
+    # --- expressions ---------------------------------------------------------------------------------------
+    def eval(self, node: ast.expr, scope: Scope) -> Any:
+        self.steps += 1
+        if self.steps & 1023 == 0:
+            self._check_budget()
+        return getattr(self, "eval_" + type(node).__name__)(node, scope)
+
+    def _check_budget(self) -> None:
+        if self.steps > self.limits.max_steps:
+            raise ProgramError("limit", f"the program took more than {self.limits.max_steps:,} steps",
+                               hint="use fewer loop iterations")
+        if time.monotonic() > self.deadline:
+            raise ProgramError("limit", f"the program ran longer than {self.limits.time_seconds:g} s",
+                               hint="look for a loop that never ends, or make the tensors smaller")
+
+    def tick_loop(self, node: ast.AST) -> None:
+        self.loop_iterations += 1
+        if self.loop_iterations > self.limits.max_loop_iterations:
+            raise ProgramError(
+                "limit", f"loops ran more than {self.limits.max_loop_iterations:,} times in all",
+                hint="check the loop's condition; a while loop needs something that makes it false",
+            ).at(node)
+        if self.loop_iterations & 255 == 0:
+            self._check_budget()
+
+    def eval_Constant(self, node: ast.Constant, scope: Scope) -> Any:
+        return node.value
+
+    def eval_Name(self, node: ast.Name, scope: Scope) -> Any:
+        return self.load_name(node.id, scope, node)
+
+    def load_name(self, name: str, scope: Scope, node: ast.AST) -> Any:
+        try:
+            return scope.lookup(name)
+        except KeyError:
+            pass
+        if name in self.namespaces:
+            return self.namespaces[name]
+        if name in self.builtins:
+            return self.builtins[name]
+        if name in A.BUILTIN_REFUSED:
+            raise ProgramError("not-allowed", f"`{name}` is not available: {A.BUILTIN_REFUSED[name]}").at(node)
+        raise ProgramError("runtime", f"name '{name}' is not defined", hint="give it a value before this line").at(node)
+
+    def eval_BinOp(self, node: ast.BinOp, scope: Scope) -> Any:
+        left = self.eval(node.left, scope)
+        right = self.eval(node.right, scope)
+        result = self.binop(BINOPS[type(node.op)], left, right, node)
+        self.rec.on_value(result, node, ((left, node.left), (right, node.right)))
+        return result
+
+    def binop(self, op: Any, left: Any, right: Any, node: ast.AST) -> Any:
+        self.check_operand(left, node)
+        self.check_operand(right, node)
+        guards.check_binop(PLAIN_OF.get(op, op), left, right, self.limits)
+        result = self.guarded(op, (left, right), {}, node)
+        if isinstance(result, (str, list, tuple)):
+            guards.check_length(len(result), self.limits)
+        guards.check_result(result, self.limits)
+        return result
+
+    def eval_UnaryOp(self, node: ast.UnaryOp, scope: Scope) -> Any:
+        operand = self.eval(node.operand, scope)
+        if isinstance(node.op, ast.Not):
+            return not self.truth(operand, node.operand)
+        self.check_operand(operand, node)
+        result = self.guarded(UNARY[type(node.op)], (operand,), {}, node)
+        self.rec.on_value(result, node, ((operand, node.operand),))
+        return result
+
+    def eval_BoolOp(self, node: ast.BoolOp, scope: Scope) -> Any:
+        is_and = isinstance(node.op, ast.And)
+        value = None
+        for expr in node.values:
+            value = self.eval(expr, scope)
+            if self.truth(value, expr) != is_and:
+                return value
+        return value
+
+    def eval_Compare(self, node: ast.Compare, scope: Scope) -> Any:
+        left = self.eval(node.left, scope)
+        result: Any = True
+        for op, right_node in zip(node.ops, node.comparators):
+            right = self.eval(right_node, scope)
+            result = self.guarded(COMPARE[type(op)], (left, right), {}, node)
+            if len(node.ops) > 1 and not self.truth(result, node):
+                return result
+            left = right
+        return result
+
+    def eval_IfExp(self, node: ast.IfExp, scope: Scope) -> Any:
+        if self.truth(self.eval(node.test, scope), node.test):
+            return self.eval(node.body, scope)
+        return self.eval(node.orelse, scope)
+
+    def truth(self, value: Any, node: ast.AST) -> bool:
+        return self.guarded(bool, (value,), {}, node)
+
+    def eval_List(self, node: ast.List, scope: Scope) -> list:
+        return self._elements(node.elts, scope)
+
+    def eval_Tuple(self, node: ast.Tuple, scope: Scope) -> tuple:
+        return tuple(self._elements(node.elts, scope))
+
+    def eval_Set(self, node: ast.Set, scope: Scope) -> set:
+        return self.guarded(set, (self._elements(node.elts, scope),), {}, node)
+
+    def _elements(self, elts: list[ast.expr], scope: Scope) -> list:
+        out: list = []
+        for e in elts:
+            if isinstance(e, ast.Starred):
+                out.extend(self.iterate(self.eval(e.value, scope), e))
+                guards.check_length(len(out), self.limits)
+            else:
+                out.append(self.eval(e, scope))
+        return out
+
+    def eval_Dict(self, node: ast.Dict, scope: Scope) -> dict:
+        out: dict = {}
+        for k, v in zip(node.keys, node.values):
+            if k is None:
+                more = self.eval(v, scope)
+                if not isinstance(more, dict):
+                    raise ProgramError("runtime", "** in a dict needs a dict").at(v)
+                out.update(more)
+            else:
+                out[self.guarded(_hashable, (self.eval(k, scope),), {}, k)] = self.eval(v, scope)
+        return out
+
+    def eval_Starred(self, node: ast.Starred, scope: Scope) -> Any:
+        raise ProgramError("syntax", "*value can only be used inside a call, a list or a tuple").at(node)
+
+    def eval_Slice(self, node: ast.Slice, scope: Scope) -> slice:
+        lo = self.eval(node.lower, scope) if node.lower is not None else None
+        hi = self.eval(node.upper, scope) if node.upper is not None else None
+        st = self.eval(node.step, scope) if node.step is not None else None
+        return slice(lo, hi, st)
+
+    def eval_Subscript(self, node: ast.Subscript, scope: Scope) -> Any:
+        obj = self.eval(node.value, scope)
+        index = self.eval(node.slice, scope)
+        result = self.subscript(obj, index, node)
+        self.rec.on_value(result, node)
+        return result
+
+    def subscript(self, obj: Any, index: Any, node: ast.AST) -> Any:
+        if isinstance(obj, torch.Tensor):
+            self.check_data(index, node)
+        elif not isinstance(obj, (list, tuple, dict, str, range, torch.Size)):
+            raise ProgramError("not-allowed", f"a {_type_name(obj)} can't be indexed").at(node)
+        result = self.guarded(operator.getitem, (obj, index), {}, node)
+        guards.check_result(result, self.limits)
+        return result
+
+    def eval_JoinedStr(self, node: ast.JoinedStr, scope: Scope) -> str:
+        parts = []
+        for part in node.values:
+            if isinstance(part, ast.Constant):
+                parts.append(str(part.value))
+            else:
+                parts.append(self._format(part, scope))
+        text = "".join(parts)
+        guards.check_length(len(text), self.limits)
+        return text
+
+    def _format(self, node: ast.FormattedValue, scope: Scope) -> str:
+        """One `{value!r:spec}`: the value, its conversion, then `format(value, spec)` with a plain spec."""
+        value = self.eval(node.value, scope)
+        if node.conversion == ord("r"):
+            value = self.guarded(repr, (value,), {}, node)
+        elif node.conversion == ord("s"):
+            value = self.guarded(str, (value,), {}, node)
+        elif node.conversion == ord("a"):
+            value = self.guarded(ascii, (value,), {}, node)
+        spec = "".join(p.value for p in node.format_spec.values) if node.format_spec is not None else ""
+        if any(int(n) > 1000 for n in _SPEC_NUMBER.findall(spec)):
+            raise ProgramError("limit", "format widths and precisions above 1000 are not allowed").at(node)
+        if not isinstance(value, (*DATA_TYPES, list, tuple, dict)):
+            value = repr(value)
+        return self.guarded(format, (value, spec), {}, node)
+
+    def eval_FormattedValue(self, node: ast.FormattedValue, scope: Scope) -> str:
+        return self._format(node, scope)
+
+    # comprehensions: eager, bounded, with their own scope
+    def eval_ListComp(self, node: ast.ListComp, scope: Scope) -> list:
+        out: list = []
+        self._comprehend(node.generators, Scope(scope), lambda s: out.append(self.eval(node.elt, s)))
+        return out
+
+    def eval_GeneratorExp(self, node: ast.GeneratorExp, scope: Scope) -> list:
+        return self.eval_ListComp(node, scope)  # type: ignore[arg-type]
+
+    def eval_DictComp(self, node: ast.DictComp, scope: Scope) -> dict:
+        out: dict = {}
+
+        def add(s: Scope) -> None:
+            out[self.guarded(_hashable, (self.eval(node.key, s),), {}, node.key)] = self.eval(node.value, s)
+
+        self._comprehend(node.generators, Scope(scope), add)
+        return out
+
+    def _comprehend(self, generators: list[ast.comprehension], scope: Scope, emit: Any) -> None:
+        gen, rest = generators[0], generators[1:]
+        for item in self.iterate(self.eval(gen.iter, scope), gen.iter):
+            self.tick_loop(gen)
+            self.assign(gen.target, item, scope)
+            if all(self.truth(self.eval(cond, scope), cond) for cond in gen.ifs):
+                if rest:
+                    self._comprehend(rest, scope, emit)
+                else:
+                    emit(scope)
+
+    def iterate(self, value: Any, node: ast.AST) -> list:
+        """Materialise what a for loop or unpacking walks over, refusing anything unbounded."""
+        if isinstance(value, range):
+            guards.check_length(len(value), self.limits) if len(value) > self.limits.max_loop_iterations else None
+            return value  # type: ignore[return-value] - ranges iterate lazily; the loop counter bounds them
+        if isinstance(value, (list, tuple, str, torch.Size)):
+            return value  # type: ignore[return-value]
+        if isinstance(value, dict):
+            return list(value)
+        if isinstance(value, torch.Tensor):
+            if value.dim() == 0:
+                raise ProgramError("runtime", "iteration over a 0-d tensor", hint="use .item() for its number").at(node)
+            return self.guarded(list, (value,), {}, node)
+        raise ProgramError("runtime", f"a {_type_name(value)} can't be looped over").at(node)
+
+    # --- attributes ----------------------------------------------------------------------------------------
+    def eval_Attribute(self, node: ast.Attribute, scope: Scope) -> Any:
+        obj = self.eval(node.value, scope)
+        result = self.get_attr(obj, node.attr, node)
+        if isinstance(result, torch.Tensor):
+            self.rec.on_value(result, node)
+        return result
+
+    def get_attr(self, obj: Any, name: str, node: ast.AST) -> Any:
+        """Every attribute read goes through here: by the type of `obj`, from its table, or refused."""
+        if isinstance(obj, Namespace):
+            if name in obj.members:
+                return obj.members[name]
+            reason = obj.refused.get(name)
+            raise ProgramError(
+                "not-allowed", f"`{obj.name}.{name}` is not available" + (f": {reason}" if reason else ""),
+                hint=None if reason else f"see the list of what {obj.name} offers in the help",
+            ).at(node)
+        if isinstance(obj, torch.Tensor):
+            if name in A.TENSOR_ATTRIBUTES:
+                value = self.guarded(getattr, (obj, name), {}, node)
+                if name == "grad_fn":
+                    return GradFnView(value) if value is not None else None
+                return value
+            if name in A.TENSOR_METHODS:
+                return BoundMethod(obj, name)
+            reason = A.TENSOR_REFUSED.get(name)
+            raise ProgramError(
+                "not-allowed", f"tensor.{name} is not available" + (f": {reason}" if reason else ""),
+            ).at(node)
+        table = _methods_for(obj)
+        if table is not None and name in table:
+            if isinstance(obj, OPTIMIZER_TYPES) and name in A.OPTIMIZER_ATTRIBUTES:
+                return getattr(obj, name)
+            if type(obj).__module__ == "torch.return_types" and name in A.RETURN_TYPE_ATTRIBUTES:
+                return getattr(obj, name)
+            if isinstance(obj, GradFnView):
+                return obj.next_functions if name == "next_functions" else Fn("grad_fn.name", obj.name, False)
+            return BoundMethod(obj, name)
+        if isinstance(obj, str) and name in A.STR_REFUSED:
+            raise ProgramError("not-allowed", A.STR_REFUSED[name]).at(node)
+        raise ProgramError("not-allowed", f"a {_type_name(obj)} has no attribute `.{name}` here").at(node)
+
+    # --- calls ---------------------------------------------------------------------------------------------
+    def eval_Call(self, node: ast.Call, scope: Scope) -> Any:
+        operands: list[tuple[Any, ast.AST]] = []
+        if isinstance(node.func, ast.Attribute):
+            receiver = self.eval(node.func.value, scope)
+            callee = self.get_attr(receiver, node.func.attr, node.func)
+            if isinstance(receiver, torch.Tensor):
+                operands.append((receiver, node.func.value))
+        else:
+            callee = self.eval(node.func, scope)
+        args: list[Any] = []
+        for a in node.args:
+            if isinstance(a, ast.Starred):
+                args.extend(self.iterate(self.eval(a.value, scope), a))
+            else:
+                v = self.eval(a, scope)
+                args.append(v)
+                operands.append((v, a))
+        kwargs: dict[str, Any] = {}
+        for kw in node.keywords:
+            v = self.eval(kw.value, scope)
+            if kw.arg is None:
+                if not isinstance(v, dict) or not all(isinstance(k, str) and "__" not in k for k in v):
+                    raise ProgramError("runtime", "** in a call needs a dict with plain string keys").at(kw)
+                kwargs.update(v)
+            else:
+                kwargs[kw.arg] = v
+                operands.append((v, kw.value))
+        result = self.call(callee, args, kwargs, node)
+        self.rec.on_value(result, node, operands)
+        return result
+
+    def call(self, callee: Any, args: list, kwargs: dict, node: ast.AST) -> Any:
+        if isinstance(callee, UserFunction):
+            return self.call_user(callee, args, kwargs, node)
+        if isinstance(callee, Fn):
+            self.current_call = node
+            if callee.torch_args:
+                for a in args:
+                    self.check_data(a, node)
+                for v in kwargs.values():
+                    self.check_data(v, node)
+            result = self.guarded(callee.impl, tuple(args), kwargs, node)
+        elif isinstance(callee, BoundMethod):
+            result = self.call_method(callee, args, kwargs, node)
+        else:
+            raise ProgramError("runtime", f"a {_type_name(callee)} is not callable").at(node)
+        self.check_value(result, node)
+        guards.check_result(result, self.limits)
+        return result
+
+    def call_method(self, m: BoundMethod, args: list, kwargs: dict, node: ast.AST) -> Any:
+        obj, name = m.obj, m.name
+        for a in args:
+            self.check_data(a, node)
+        for v in kwargs.values():
+            self.check_data(v, node)
+        if isinstance(obj, torch.Tensor):
+            if name == "backward":
+                return self.backward(obj, args, kwargs, node)
+            guards.check_method(obj, name, tuple(args), kwargs, self.limits)
+        elif isinstance(obj, OPTIMIZER_TYPES):
+            if args or set(kwargs) - {"set_to_none"}:
+                raise ProgramError("not-allowed", f"optimizer.{name}() takes no closure or arguments here").at(node)
+        elif isinstance(obj, list) and name == "sort" and set(kwargs) - {"reverse"}:
+            raise ProgramError("not-allowed", "list.sort() takes only reverse= here").at(node)
+        elif isinstance(obj, (list, str)) and name in ("extend", "join", "insert", "append"):
+            size = len(obj) + (sum(len(a) if isinstance(a, (str, list, tuple)) else 1 for a in args[0])
+                               if name == "join" and args and isinstance(args[0], (list, tuple)) else
+                               len(args[0]) if name == "extend" and args and hasattr(args[0], "__len__") else 1)
+            guards.check_length(size, self.limits)
+        result = self.guarded(getattr(obj, name), tuple(args), kwargs, node)
+        if isinstance(obj, dict) and name in ("keys", "values", "items"):
+            result = list(result)
+        return result
+
+    def call_user(self, fn: UserFunction, args: list, kwargs: dict, node: ast.AST) -> Any:
+        if self.call_depth >= self.limits.max_call_depth:
+            raise ProgramError("limit", f"functions call each other more than {self.limits.max_call_depth} deep",
+                               hint="recursion needs a case that stops it").at(node)
+        scope = Scope(fn.scope)
+        params = fn.node.args
+        names = [a.arg for a in params.args]
+        if len(args) > len(names):
+            raise ProgramError("runtime", f"{fn.name}() takes {len(names)} arguments but {len(args)} were given").at(node)
+        for n, v in zip(names, args):
+            scope.vars[n] = v
+        allowed = set(names) | {a.arg for a in params.kwonlyargs}
+        for k, v in kwargs.items():
+            if k not in allowed:
+                raise ProgramError("runtime", f"{fn.name}() got an unexpected keyword argument '{k}'").at(node)
+            if k in scope.vars:
+                raise ProgramError("runtime", f"{fn.name}() got multiple values for argument '{k}'").at(node)
+            scope.vars[k] = v
+        for n in allowed:
+            if n not in scope.vars:
+                if n not in fn.defaults:
+                    raise ProgramError("runtime", f"{fn.name}() is missing the argument '{n}'").at(node)
+                scope.vars[n] = fn.defaults[n]
+        self.call_depth += 1
+        try:
+            self.exec_block(fn.node.body, scope)
+        except _Return as r:
+            return r.value
+        except (_Break, _Continue):
+            raise ProgramError("syntax", "'break' or 'continue' outside a loop").at(node) from None
+        finally:
+            self.call_depth -= 1
+        return None
+
+    def backward(self, t: torch.Tensor, args: list, kwargs: dict, node: ast.AST) -> None:
+        names = ["gradient", "retain_graph", "create_graph", "inputs"]
+        if len(args) > len(names) or set(kwargs) - set(names):
+            raise ProgramError("runtime", "backward() takes gradient=, retain_graph=, create_graph=, inputs=").at(node)
+        opts = dict(zip(names, args))
+        opts.update(kwargs)
+        self.backward_calls += 1
+        inputs = opts.get("inputs")
+        inputs = [inputs] if isinstance(inputs, torch.Tensor) else list(inputs or [])
+        return self.rec.run_pass(
+            "backward", node, [t], lambda: self.guarded(t.backward, (), opts, node),
+            inputs=inputs, create_graph=bool(opts.get("create_graph")), retain_graph=bool(opts.get("retain_graph")),
+        )
+
+    def autograd_grad(self, outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
+                      allow_unused=None, materialize_grads=False, node=None):
+        outs = [outputs] if isinstance(outputs, torch.Tensor) else list(outputs)
+        ins = [inputs] if isinstance(inputs, torch.Tensor) else list(inputs)
+        self.backward_calls += 1
+
+        def run():
+            return torch.autograd.grad(outs, ins, grad_outputs=grad_outputs, retain_graph=retain_graph,
+                                       create_graph=create_graph, allow_unused=allow_unused,
+                                       materialize_grads=materialize_grads)
+
+        node = node or self.current_call
+        return self.rec.run_pass("grad", node, outs, run, inputs=ins, create_graph=bool(create_graph),
+                                 retain_graph=bool(retain_graph if retain_graph is not None else create_graph))
+
+    def autograd_backward(self, tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None,
+                          node=None):
+        roots = [tensors] if isinstance(tensors, torch.Tensor) else list(tensors)
+        self.backward_calls += 1
+        node = node or self.current_call
+        return self.rec.run_pass(
+            "backward", node, roots,
+            lambda: torch.autograd.backward(roots, grad_tensors=grad_tensors, retain_graph=retain_graph,
+                                            create_graph=create_graph, inputs=inputs),
+            create_graph=bool(create_graph), retain_graph=bool(retain_graph),
+        )
+
+    # --- checks --------------------------------------------------------------------------------------------
+    def guarded(self, fn: Any, args: tuple, kwargs: dict, node: ast.AST) -> Any:
+        """Call into Python or torch; anything it raises becomes a ProgramError pointing at `node`."""
+        try:
+            return fn(*args, **kwargs)
+        except ProgramError as e:
+            raise e.at(node)
+        except (_Break, _Continue, _Return):
+            raise
+        except RecursionError:
+            raise ProgramError("limit", "the program nests calls too deeply").at(node) from None
+        except MemoryError:
+            raise ProgramError("limit", "the program ran out of memory", hint="use smaller tensors").at(node) from None
+        except Exception as e:  # noqa: BLE001
+            raise runtime_error(e).at(node) from None
+
+    def check_data(self, value: Any, node: ast.AST, depth: int = 0) -> None:
+        """Only plain data may go into torch or a container method: never a function or a module."""
+        if isinstance(value, DATA_TYPES):
+            return
+        if isinstance(value, (list, tuple)) and depth < 8:
+            for v in value[:10_000] if len(value) > 10_000 else value:
+                if not isinstance(v, (int, float, bool)):
+                    self.check_data(v, node, depth + 1)
+            return
+        if isinstance(value, dict) and depth < 8:
+            for v in value.values():
+                self.check_data(v, node, depth + 1)
+            return
+        if isinstance(value, OPTIMIZER_TYPES):
+            return
+        raise ProgramError("not-allowed", f"a {_type_name(value)} can't be passed here; pass tensors or numbers").at(node)
+
+    def check_operand(self, value: Any, node: ast.AST) -> None:
+        if isinstance(value, (Fn, Namespace, BoundMethod, UserFunction, GradFnView, GradMode)):
+            raise ProgramError("runtime", f"a {_type_name(value)} can't be used in arithmetic").at(node)
+
+    def check_value(self, value: Any, node: ast.AST) -> None:
+        """What torch hands back must be data we know, never an object that leads elsewhere."""
+        if isinstance(value, (*DATA_TYPES, list, tuple, dict, range, GradMode, GradFnView)):
+            if isinstance(value, tuple) and type(value) is not tuple and type(value).__module__ != "torch.return_types":
+                raise ProgramError("not-allowed", f"a {_type_name(value)} can't be used here").at(node)
+            return
+        if isinstance(value, (*OPTIMIZER_TYPES, Fn)):
+            return
+        raise ProgramError("not-allowed", f"this call returned a {_type_name(value)}, which programs here can't use").at(node)
+
+    # --- builtins ------------------------------------------------------------------------------------------
+    def _make_builtins(self) -> dict[str, Fn]:
+        b = _Builtins(self)
+        return {name: Fn(name, getattr(b, name), torch_args=name != "print") for name in A.BUILTINS}
+
+
+class _Builtins:
+    """Bounded versions of the harmless builtins: anything that would walk an iterable in C is checked first."""
+
+    def __init__(self, interp: Interpreter) -> None:
+        self.i = interp
+
+    def _items(self, it: Any) -> list:
+        if isinstance(it, range):
+            guards.check_length(len(it), self.i.limits)
+            return list(it)
+        if isinstance(it, (list, tuple, str, dict, torch.Size)):
+            return list(it)
+        if isinstance(it, torch.Tensor):
+            if it.dim() == 0:
+                raise TypeError("iteration over a 0-d tensor")
+            return list(it)
+        raise TypeError(f"a {_type_name(it)} can't be iterated here")
+
+    def range(self, *args: Any) -> range:
+        if not all(isinstance(a, int) for a in args):
+            raise TypeError("range() needs whole numbers (use int(...) for a tensor's value)")
+        return range(*args)
+
+    def len(self, x: Any) -> int:
+        return len(x)
+
+    def sum(self, it: Any, start: Any = 0) -> Any:
+        total = start
+        for v in self._items(it):
+            total = self.i.binop(operator.add, total, v, None)
+        return total
+
+    def min(self, *args: Any, **kw: Any) -> Any:
+        self._no_key(kw)
+        return min(self._items(args[0]) if len(args) == 1 else args, **kw)
+
+    def max(self, *args: Any, **kw: Any) -> Any:
+        self._no_key(kw)
+        return max(self._items(args[0]) if len(args) == 1 else args, **kw)
+
+    def _no_key(self, kw: dict) -> None:
+        if set(kw) - {"default"}:
+            raise TypeError("key= is not supported here")
+
+    def abs(self, x: Any) -> Any:
+        return abs(x)
+
+    def round(self, x: Any, ndigits: Any = None) -> Any:
+        return round(x) if ndigits is None else round(x, ndigits)
+
+    def float(self, x: Any = 0.0) -> float:
+        return float(x)
+
+    def int(self, x: Any = 0) -> int:
+        return int(x)
+
+    def bool(self, x: Any = False) -> bool:
+        return bool(x)
+
+    def str(self, x: Any = "") -> str:
+        return str(x)
+
+    def list(self, it: Any = ()) -> list:
+        return self._items(it)
+
+    def tuple(self, it: Any = ()) -> tuple:
+        return tuple(self._items(it))
+
+    def dict(self, *args: Any, **kw: Any) -> dict:
+        return dict(*[self._items(a) if not isinstance(a, dict) else a for a in args], **kw)
+
+    def enumerate(self, it: Any, start: int = 0) -> list:
+        return list(enumerate(self._items(it), start))
+
+    def zip(self, *its: Any) -> list:
+        return list(zip(*[self._items(it) for it in its]))
+
+    def sorted(self, it: Any, reverse: bool = False) -> list:
+        return sorted(self._items(it), reverse=reverse)
+
+    def reversed(self, it: Any) -> list:
+        return list(reversed(self._items(it)))
+
+    def any(self, it: Any) -> bool:
+        return any(self._items(it))
+
+    def all(self, it: Any) -> bool:
+        return all(self._items(it))
+
+    def print(self, *args: Any, sep: Any = " ", end: Any = "\n") -> None:
+        if not isinstance(sep, str) or not isinstance(end, str):
+            raise TypeError("sep and end must be strings")
+        self.i.rec.write(sep.join(str(a) for a in args) + end)
+
+
+# --- namespaces -------------------------------------------------------------------------------------------
+
+
+def _make_namespaces(interp: Interpreter) -> dict[str, Namespace]:
+    import torch.nn.functional as F
+
+    limits = interp.limits
+
+    def factory(name: str) -> Fn:
+        real = getattr(torch, name)
+
+        def impl(*args: Any, **kwargs: Any) -> Any:
+            guards.check_factory(name, args, kwargs, limits)
+            return real(*args, **kwargs)
+
+        return Fn(f"torch.{name}", impl)
+
+    def expanding(qualname: str, real: Any) -> Fn:
+        def impl(*args: Any, **kwargs: Any) -> Any:
+            guards.check_meta(real, args, kwargs, limits)
+            return real(*args, **kwargs)
+
+        return Fn(qualname, impl)
+
+    torch_members: dict[str, Any] = {}
+    for name in A.TORCH_FUNCTIONS:
+        if name in A.TORCH_FACTORIES:
+            torch_members[name] = factory(name)
+        elif name in A.EXPANDING:
+            torch_members[name] = expanding(f"torch.{name}", getattr(torch, name))
+        else:
+            torch_members[name] = Fn(f"torch.{name}", getattr(torch, name))
+    torch_members.update(A.TORCH_VALUES)
+    torch_members["no_grad"] = Fn("torch.no_grad", lambda: GradMode(False), False)
+    torch_members["enable_grad"] = Fn("torch.enable_grad", lambda: GradMode(True), False)
+    torch_members["Size"] = Fn("torch.Size", lambda *a: torch.Size(*a))
+
+    def grad(*args: Any, **kwargs: Any) -> Any:
+        return interp.autograd_grad(*args, **kwargs)
+
+    def backward(*args: Any, **kwargs: Any) -> Any:
+        return interp.autograd_backward(*args, **kwargs)
+
+    autograd = Namespace("torch.autograd", {"grad": Fn("torch.autograd.grad", grad),
+                                            "backward": Fn("torch.autograd.backward", backward)})
+
+    def optimizer(name: str) -> Fn:
+        cls = getattr(torch.optim, name)
+
+        def impl(params: Any, *args: Any, **kwargs: Any) -> Any:
+            params = list(params) if isinstance(params, (list, tuple)) else [params]
+            if not params or not all(isinstance(p, torch.Tensor) and p.is_leaf for p in params):
+                raise TypeError(f"torch.optim.{name} needs a list of leaf tensors that require grad, like [w, b]")
+            if set(kwargs) & {"foreach", "fused", "capturable", "differentiable"}:
+                raise TypeError("implementation switches (foreach, fused, ...) are not available here")
+            return cls(params, *args, **kwargs)
+
+        return Fn(f"torch.optim.{name}", impl)
+
+    optim = Namespace("torch.optim", {n: optimizer(n) for n in A.OPTIMIZERS})
+    f_members = {}
+    for name in A.F_FUNCTIONS:
+        f_members[name] = Fn(f"F.{name}", getattr(F, name))
+    f_ns = Namespace("F", f_members, {"ctc_loss": "it can crash the process", "embedding_bag": "it can crash the process"})
+
+    def parameter(data: Any, requires_grad: bool = True) -> torch.Tensor:
+        return torch.nn.Parameter(data, requires_grad=requires_grad)
+
+    nn = Namespace("torch.nn", {"functional": f_ns, "Parameter": Fn("torch.nn.Parameter", parameter)},
+                   {"Module": "classes are not supported; use tensors and functions",
+                    "Linear": "layers are classes, which are not supported here; write x @ w.t() + b"})
+    linalg = Namespace("torch.linalg", {n: Fn(f"torch.linalg.{n}", getattr(torch.linalg, n)) for n in A.LINALG_FUNCTIONS})
+    torch_members.update({"autograd": autograd, "optim": optim, "nn": nn, "linalg": linalg})
+    torch_ns = Namespace("torch", torch_members, A.TORCH_REFUSED)
+    math_ns = Namespace("math", {**{n: Fn(f"math.{n}", _bounded_math(n)) for n in A.MATH_FUNCTIONS}, **A.MATH_VALUES})
+    return {"torch": torch_ns, "F": f_ns, "math": math_ns, "nn": nn}
+
+
+def _bounded_math(name: str) -> Any:
+    real = getattr(math, name)
+    if name != "pow":
+        return real
+
+    def pow_(a: Any, b: Any) -> float:
+        return math.pow(float(a), float(b))
+
+    return pow_
+
+
+def _methods_for(obj: Any) -> frozenset | None:
+    if isinstance(obj, list):
+        return A.LIST_METHODS
+    if isinstance(obj, torch.Size):
+        return A.SIZE_METHODS
+    if isinstance(obj, tuple):
+        if type(obj).__module__ == "torch.return_types":
+            return A.RETURN_TYPE_ATTRIBUTES | A.TUPLE_METHODS
+        return A.TUPLE_METHODS
+    if isinstance(obj, dict):
+        return A.DICT_METHODS
+    if isinstance(obj, str):
+        return A.STR_METHODS
+    if isinstance(obj, OPTIMIZER_TYPES):
+        return A.OPTIMIZER_METHODS | A.OPTIMIZER_ATTRIBUTES
+    if isinstance(obj, GradFnView):
+        return A.GRAD_FN_ATTRIBUTES
+    return None
+
+
+def _type_name(value: Any) -> str:
+    if isinstance(value, (Fn, BoundMethod, UserFunction)):
+        return "function"
+    if isinstance(value, Namespace):
+        return "module"
+    return type(value).__name__
+
+
+def _hashable(x: Any) -> Any:
+    hash(x)
+    return x
+
+
+def _is_inplace_call(node: ast.expr) -> bool:
+    return (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+            and (node.func.attr.endswith("_") or node.func.attr in ("backward", "step", "zero_grad", "append")))

@@ -1,0 +1,99 @@
+"""The values a program can hold besides data: allowed functions, namespaces, methods, its own functions.
+
+None of these hands out the real object behind it: `torch.sigmoid` in a program is an `Fn`, `torch` a
+`Namespace`, `x.sum` a `BoundMethod`, `y.grad_fn` a `GradFnView`. The interpreter is the only thing that
+calls through them, after its checks.
+"""
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+
+@dataclass(frozen=True, eq=False)
+class Fn:
+    """An allowed callable: `impl` is what runs, `name` what the user sees, `torch_args` whether the
+    arguments go into torch (and so must be plain data, never a function)."""
+
+    name: str
+    impl: Callable[..., Any]
+    torch_args: bool = True
+
+    def __repr__(self) -> str:
+        return f"<function {self.name}>"
+
+
+@dataclass(frozen=True, eq=False)
+class Namespace:
+    """`torch`, `F`, `math`, `torch.optim`, ...: attribute access goes through `members` only."""
+
+    name: str
+    members: dict[str, Any]
+    refused: dict[str, str] = field(default_factory=dict)
+
+    def __repr__(self) -> str:
+        return f"<module {self.name}>"
+
+
+@dataclass(frozen=True, eq=False)
+class BoundMethod:
+    """`x.sum` before it is called: the receiver and the method name, checked against the tables."""
+
+    obj: Any
+    name: str
+
+    def __repr__(self) -> str:
+        return f"<method {type(self.obj).__name__}.{self.name}>"
+
+
+@dataclass(eq=False)
+class UserFunction:
+    """A `def` in the program: run by the interpreter, never by Python or torch."""
+
+    node: ast.FunctionDef
+    defaults: dict[str, Any]
+    scope: Any  # the Scope it was defined in (closures read from it)
+
+    @property
+    def name(self) -> str:
+        return self.node.name
+
+    def __repr__(self) -> str:
+        return f"<function {self.node.name}>"
+
+
+class GradFnView:
+    """What `y.grad_fn` shows: the node's name and its next_functions, nothing else of the real node."""
+
+    __slots__ = ("_fn",)
+
+    def __init__(self, fn: Any) -> None:
+        self._fn = fn
+
+    def name(self) -> str:
+        n = self._fn.name()
+        return "AccumulateGrad" if n.endswith("AccumulateGrad") else n
+
+    @property
+    def next_functions(self) -> tuple:
+        return tuple((GradFnView(f) if f is not None else None, i) for f, i in self._fn.next_functions)
+
+    def __repr__(self) -> str:
+        return f"<{self.name()} object>"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, GradFnView) and other._fn is self._fn
+
+    def __hash__(self) -> int:
+        return hash(id(self._fn))
+
+
+@dataclass(frozen=True)
+class GradMode:
+    """What `torch.no_grad()` / `torch.enable_grad()` give: usable only in a `with` statement."""
+
+    enabled: bool
+
+    def __repr__(self) -> str:
+        return "torch.enable_grad()" if self.enabled else "torch.no_grad()"

@@ -1,0 +1,206 @@
+"""Turn the user's text into a checked `ast.Module`, or a ProgramError that says what to change.
+
+Checks happen in this order, each before the next can be hurt by a hostile text:
+1. length, and bracket nesting (``ast.parse`` recurses and can exhaust the C stack or memory);
+2. ``ast.parse`` itself, with MemoryError / RecursionError turned into `limit` errors;
+3. the size of the tree (node count and depth), walked iteratively;
+4. every node against the subset we run, with a specific message for each construct we refuse.
+"""
+from __future__ import annotations
+
+import ast
+import warnings
+
+from ..config import Limits
+from ..errors import ProgramError
+
+# The statements and expressions the interpreter knows how to run. Anything else is refused below.
+ALLOWED_NODES: frozenset[type] = frozenset(
+    {
+        ast.Module, ast.Expr, ast.Assign, ast.AugAssign, ast.AnnAssign, ast.For, ast.While, ast.If,
+        ast.FunctionDef, ast.Return, ast.Pass, ast.Break, ast.Continue, ast.With, ast.Assert, ast.Delete,
+        ast.arguments, ast.arg, ast.keyword, ast.withitem, ast.comprehension,
+        ast.BoolOp, ast.BinOp, ast.UnaryOp, ast.IfExp, ast.Compare, ast.Call, ast.Attribute, ast.Subscript,
+        ast.Starred, ast.Name, ast.Constant, ast.List, ast.Tuple, ast.Dict, ast.Set, ast.Slice,
+        ast.ListComp, ast.GeneratorExp, ast.DictComp, ast.JoinedStr, ast.FormattedValue,
+        ast.Load, ast.Store, ast.Del,
+        ast.And, ast.Or, ast.Not, ast.UAdd, ast.USub, ast.Invert,
+        ast.Add, ast.Sub, ast.Mult, ast.Div, ast.FloorDiv, ast.Mod, ast.Pow, ast.MatMult,
+        ast.Eq, ast.NotEq, ast.Lt, ast.LtE, ast.Gt, ast.GtE, ast.Is, ast.IsNot, ast.In, ast.NotIn,
+        ast.BitAnd, ast.BitOr, ast.BitXor, ast.LShift, ast.RShift,
+    }
+)
+
+# Constructs we refuse, each with what to write instead.
+_REFUSED: dict[str, str] = {
+    "Import": "imports are not needed: torch, F (torch.nn.functional) and math are already there",
+    "ImportFrom": "imports are not needed: torch, F (torch.nn.functional) and math are already there",
+    "ClassDef": "classes are not supported; write a function with `def`, or use tensors directly",
+    "Global": "`global` is not supported; return the value from the function instead",
+    "Nonlocal": "`nonlocal` is not supported; return the value from the function instead",
+    "Lambda": "`lambda` is not supported; write a small function with `def`",
+    "Match": "`match` is not supported; use if / elif / else",
+    "Yield": "generators are not supported; build a list instead",
+    "YieldFrom": "generators are not supported; build a list instead",
+    "Await": "async code is not supported",
+    "AsyncFunctionDef": "async code is not supported",
+    "AsyncFor": "async code is not supported",
+    "AsyncWith": "async code is not supported",
+    "NamedExpr": "the walrus operator `:=` is not supported; assign on its own line",
+    "Try": "try / except is not supported; the explorer shows any error with its line",
+    "TryStar": "try / except is not supported; the explorer shows any error with its line",
+    "Raise": "raise is not supported; use assert to check a condition",
+    "SetComp": "set comprehensions are not supported; use a list comprehension",
+    "TypeAlias": "type aliases are not supported",
+}
+
+_DUNDER_HINT = "names with double underscores reach Python's internals, which programs here cannot use"
+
+
+def parse_program(source: str, limits: Limits) -> ast.Module:
+    """Parse and check `source`; raise ProgramError (kind syntax / not-allowed / limit) if it can't run."""
+    if not isinstance(source, str):
+        raise ProgramError("syntax", "the program must be text")
+    if len(source) > limits.max_source_chars:
+        raise ProgramError(
+            "limit",
+            f"the program is {len(source):,} characters long; the limit is {limits.max_source_chars:,}",
+            hint="shorten it, or use a loop instead of repeating lines",
+        )
+    _check_nesting(source, limits)
+    tree = _parse(source)
+    _check_size(tree, limits)
+    for node in ast.walk(tree):
+        _check_node(node)
+    return tree
+
+
+def _check_nesting(source: str, limits: Limits) -> None:
+    """Refuse deeply nested brackets before ast.parse sees them (it recurses once per level)."""
+    depth = 0
+    line = 1
+    for ch in source:
+        if ch in "([{":
+            depth += 1
+            if depth > limits.max_nesting:
+                raise ProgramError(
+                    "limit",
+                    f"brackets are nested more than {limits.max_nesting} deep",
+                    line=line,
+                    col=0,
+                    hint="split the expression over several lines with names for the parts",
+                )
+        elif ch in ")]}":
+            depth = max(0, depth - 1)
+        elif ch == "\n":
+            line += 1
+
+
+def _parse(source: str) -> ast.Module:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # e.g. SyntaxWarning for "is" with a literal
+            return ast.parse(source, mode="exec")
+    except SyntaxError as e:
+        msg = e.msg or "invalid syntax"
+        col = (e.offset - 1) if e.offset else None
+        raise ProgramError("syntax", msg, line=e.lineno, col=col, hint=_syntax_hint(msg)) from None
+    except (MemoryError, RecursionError):
+        raise ProgramError(
+            "limit",
+            "the program is too deeply nested to read",
+            hint="split long expressions into several lines",
+        ) from None
+    except ValueError as e:  # e.g. "source code string cannot contain null bytes"
+        raise ProgramError("syntax", str(e)) from None
+
+
+def _syntax_hint(msg: str) -> str | None:
+    if "indent" in msg:
+        return "indent the body of for / while / if / def by 4 spaces, consistently"
+    if "was never closed" in msg or "unmatched" in msg:
+        return "check that every bracket is closed"
+    return None
+
+
+def _check_size(tree: ast.Module, limits: Limits) -> None:
+    """Count nodes and measure depth without recursion, so a huge tree can't overflow our stack."""
+    count = 0
+    stack: list[tuple[ast.AST, int]] = [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        count += 1
+        if count > limits.max_ast_nodes:
+            raise ProgramError(
+                "limit",
+                f"the program has more than {limits.max_ast_nodes:,} syntax elements",
+                hint="shorten it, or use a loop instead of repeating lines",
+            )
+        if depth > limits.max_ast_depth:
+            raise ProgramError(
+                "limit",
+                f"the program is nested more than {limits.max_ast_depth} levels deep",
+                line=getattr(node, "lineno", None),
+                col=getattr(node, "col_offset", None),
+                hint="split long expressions into several lines with names for the parts",
+            )
+        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
+
+
+def _refuse(node: ast.AST, message: str, hint: str | None = None) -> ProgramError:
+    return ProgramError("not-allowed", message, hint=hint).at(node)
+
+
+def _is_dunder(name: str) -> bool:
+    return "__" in name
+
+
+def _check_node(node: ast.AST) -> None:
+    kind = type(node).__name__
+    if kind in _REFUSED:
+        raise _refuse(node, _REFUSED[kind])
+    if type(node) not in ALLOWED_NODES:
+        raise _refuse(node, f"`{kind}` is not part of the Python subset the explorer runs")
+    if isinstance(node, ast.Name) and _is_dunder(node.id):
+        raise _refuse(node, f"the name `{node.id}` is not allowed", _DUNDER_HINT)
+    if isinstance(node, ast.Attribute):
+        if _is_dunder(node.attr):
+            raise _refuse(node, f"the attribute `.{node.attr}` is not allowed", _DUNDER_HINT)
+        if node.attr.startswith("_"):
+            raise _refuse(node, f"the private attribute `.{node.attr}` is not allowed")
+    if isinstance(node, ast.FunctionDef):
+        _check_function(node)
+    if isinstance(node, ast.arg) and _is_dunder(node.arg):
+        raise _refuse(node, f"the parameter name `{node.arg}` is not allowed", _DUNDER_HINT)
+    if isinstance(node, ast.keyword) and node.arg is not None and _is_dunder(node.arg):
+        raise _refuse(node, f"the keyword `{node.arg}` is not allowed", _DUNDER_HINT)
+    if isinstance(node, ast.FormattedValue) and node.format_spec is not None:
+        _check_format_spec(node)
+    if isinstance(node, ast.Constant) and isinstance(node.value, bytes):
+        raise _refuse(node, "bytes literals are not supported")
+    if isinstance(node, ast.AnnAssign) and node.value is None:
+        raise _refuse(node, "a bare annotation assigns nothing; write `name = value`")
+
+
+def _check_function(node: ast.FunctionDef) -> None:
+    if node.decorator_list:
+        raise _refuse(node.decorator_list[0], "decorators are not supported; call the function directly")
+    if _is_dunder(node.name):
+        raise _refuse(node, f"the function name `{node.name}` is not allowed", _DUNDER_HINT)
+    args = node.args
+    if args.vararg or args.kwarg:
+        raise _refuse(node, "`*args` and `**kwargs` parameters are not supported; name each parameter")
+    if args.posonlyargs:
+        raise _refuse(node, "positional-only parameters (`/`) are not supported")
+
+
+def _check_format_spec(node: ast.FormattedValue) -> None:
+    """Only plain format specs (`{loss:.4f}`): no nested `{...}` inside the spec, and a bounded width."""
+    spec = node.format_spec
+    assert isinstance(spec, ast.JoinedStr)
+    for part in spec.values:
+        if not (isinstance(part, ast.Constant) and isinstance(part.value, str)):
+            raise _refuse(
+                node,
+                "format specs inside f-strings must be plain, like {loss:.4f}; nested {...} is not allowed",
+            )

@@ -1,0 +1,159 @@
+"""One run, start to end, in this process: text -> checked AST -> interpreter + recorder -> Trace.
+
+`run_request` is the same thing with plain JSON in and out: what a sandbox worker executes.
+"""
+from __future__ import annotations
+
+import contextlib
+import sys
+import warnings
+from typing import Any, Iterator
+
+import torch
+
+from .config import DEFAULT_INPUT_VALUES, DEFAULT_SEED, Limits
+from .errors import ProgramError
+from .language.interpreter import Interpreter
+from .language.names import free_names
+from .language.parser import parse_program
+from .trace.capture import Recorder
+from .trace.model import Trace
+
+BACKWARD_MODES = ("auto", "none", "sum", "mean", "ones")
+
+
+def trace_in_process(
+    source: str,
+    *,
+    inputs: dict[str, Any] | None = None,
+    output: str | None = None,
+    backward: str = "auto",
+    seed: int = DEFAULT_SEED,
+    limits: Limits | dict | None = None,
+) -> Trace:
+    """Run `source` here (no separate process) and return its Trace; ProgramError if it can't."""
+    limits = Limits.from_any(limits)
+    if backward not in BACKWARD_MODES:
+        raise ProgramError("runtime", f"backward must be one of {', '.join(BACKWARD_MODES)}, not {backward!r}")
+    if not isinstance(seed, int) or isinstance(seed, bool) or not 0 <= seed < 2**63:
+        raise ProgramError("runtime", "seed must be a whole number from 0 to 2**63-1")
+    tree = parse_program(source, limits)
+    free = free_names(tree)
+    input_tensors, input_values = make_inputs(free, inputs)
+    rec = Recorder(source, limits)
+    with isolated_torch_state(seed), warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        interp = Interpreter(tree, limits=limits, recorder=rec, inputs=input_tensors)
+        for name, t in input_tensors.items():
+            rec.on_value(t, None)
+            rec.on_assign(name, t)
+        interp.run()
+        out_name = _backpropagate(interp, rec, output, backward)
+        named = dict(interp.globals.vars)
+    for w in caught[:5]:
+        rec.notice("torch-warning", str(w.message).splitlines()[0][:300], getattr(w, "lineno", None))
+    return rec.finish(named, output=out_name, inputs=input_values, seed=seed)
+
+
+def make_inputs(free: list[str], given: dict[str, Any] | None) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
+    """Leaf tensors (requires_grad) for the free names: the caller's values, else fixed defaults."""
+    given = dict(given or {})
+    unknown = sorted(set(given) - set(free))
+    if unknown:
+        have = ", ".join(free) if free else "none"
+        raise ProgramError(
+            "runtime",
+            f"inputs= names {', '.join(unknown)}, which the program does not leave free (free names: {have})",
+        )
+    tensors, values = {}, {}
+    for i, name in enumerate(free):
+        value = given.get(name, DEFAULT_INPUT_VALUES[i % len(DEFAULT_INPUT_VALUES)])
+        try:
+            t = torch.tensor(value, dtype=torch.float32, requires_grad=True)
+        except Exception as e:  # noqa: BLE001
+            raise ProgramError("runtime", f"the value for input {name} must be a number or a list of numbers ({e})") from None
+        if t.numel() > 100_000:
+            raise ProgramError("limit", f"the value for input {name} has more than 100,000 numbers")
+        tensors[name] = t
+        values[name] = t.tolist()
+    return tensors, values
+
+
+def _backpropagate(interp: Interpreter, rec: Recorder, output: str | None, mode: str) -> str | None:
+    """If the program ran no backward itself, run one from the output, unless that would invent a gradient."""
+    names = interp.globals.vars
+    if output is not None:
+        if not isinstance(names.get(output), torch.Tensor):
+            raise ProgramError("runtime", f"output={output!r} is not a tensor variable of the program")
+        name = output
+    else:
+        name = interp.lone_output or next(
+            (n for n in reversed(interp.assigned) if isinstance(names.get(n), torch.Tensor)
+             and names[n].grad_fn is not None), None)
+    if interp.backward_calls or mode == "none":
+        return name
+    if name is None:
+        rec.notice("no-output", "no tensor computed from an input that requires grad, so there is nothing to back-propagate")
+        return None
+    t = names[name]
+    if not t.requires_grad:
+        rec.notice("no-grad-output", f"{name} does not depend on any tensor with requires_grad=True, so it has no gradient")
+        return name
+    if mode == "auto" and t.numel() != 1:
+        rec.notice(
+            "non-scalar-output",
+            f"{name} has {t.numel()} elements; torch says \"grad can be implicitly created only for scalar outputs\". "
+            f"Choose how to reduce it: {name}.sum(), {name}.mean(), or a gradient of ones",
+        )
+        return name
+    if mode == "sum":
+        root, run = t.sum(), None
+    elif mode == "mean":
+        root, run = t.mean(), None
+    else:
+        root = t
+    if mode == "ones":
+        run = lambda: t.backward(torch.ones_like(t))  # noqa: E731
+    else:
+        run = lambda: root.backward()  # noqa: E731
+    rec.run_pass("auto", None, [root], lambda: interp.guarded(run, (), {}, None))
+    return name
+
+
+@contextlib.contextmanager
+def isolated_torch_state(seed: int) -> Iterator[None]:
+    """Seed this run and put back every process-wide torch setting afterwards, whatever the program did."""
+    grad_enabled = torch.is_grad_enabled()
+    dtype = torch.get_default_dtype()
+    recursion = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(recursion, 20_000))
+    try:
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(seed)
+            yield
+    finally:
+        torch.set_grad_enabled(grad_enabled)
+        torch.set_default_dtype(dtype)
+        sys.setrecursionlimit(recursion)
+
+
+def run_request(request: dict) -> dict:
+    """JSON in, JSON out: what a sandbox worker runs. Never raises."""
+    try:
+        tr = trace_in_process(
+            request["source"],
+            inputs=request.get("inputs"),
+            output=request.get("output"),
+            backward=request.get("backward", "auto"),
+            seed=request.get("seed", DEFAULT_SEED),
+            limits=request.get("limits"),
+        )
+        return {"ok": True, "trace": tr.to_dict()}
+    except ProgramError as e:
+        return {"ok": False, "error": e.to_dict()}
+    except RecursionError:
+        return {"ok": False, "error": ProgramError("limit", "the program nests too deeply").to_dict()}
+    except MemoryError:
+        return {"ok": False, "error": ProgramError("limit", "the program ran out of memory").to_dict()}
+    except Exception as e:  # noqa: BLE001 - a bug of ours: report it, never crash the worker silently
+        return {"ok": False, "error": ProgramError("runtime", f"internal error: {type(e).__name__}: {e}").to_dict()}

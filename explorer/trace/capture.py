@@ -1,0 +1,497 @@
+"""Fill a Trace while a program runs: which autograd node each expression made, and what the engine did.
+
+Forward: the interpreter reports every value an expression produced (`on_value`) and every name it bound
+(`on_assign`). A tensor with a new `grad_fn` is walked through `next_functions` until known nodes, so ops
+made inside one call (cross_entropy = log_softmax + nll_loss) are found too and share that call's source.
+
+Backward: every pass (`backward`, `torch.autograd.grad`, or the explorer's own) first hooks every node
+reachable from its roots. Facts this relies on (torch 2.2 to 2.13):
+- a node's pre-hook sees the gradient arriving at it, its hook the gradients it sends to each input, in
+  `next_functions` order, so per-edge gradients come from the consumer's hook;
+- a node whose output is used twice runs once, with the contributions already summed;
+- hooks run in the engine's real execution order, on the calling thread, on CPU;
+- a leaf's AccumulateGrad object is shared by later graphs, so hook handles are removed after each pass.
+"""
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable
+
+import torch
+
+from ..config import FULL_NAMED_ELEMENTS, KEEP_PASSES, Limits
+from ..errors import ProgramError
+from .model import Edge, Node, Notice, Pass, Span, Step, Trace
+from .values import encode, number, plain
+
+ACCUMULATE = "AccumulateGrad"
+
+
+def op_name(fn: Any) -> str:
+    name = fn.name()
+    return ACCUMULATE if name.endswith("AccumulateGrad") else name
+
+
+def plain_words(op: str) -> str:
+    """'MulBackward0' -> 'mul', 'NllLossBackward0' -> 'nll_loss', 'MmBackward0' -> 'mm'."""
+    base = re.sub(r"Backward\d*$", "", op)
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", base).lower() or op
+
+
+@dataclass
+class _Node:
+    """Mutable while capturing; frozen into model.Node at the end."""
+
+    id: str
+    kind: str
+    op: str
+    label: str
+    order: int
+    epoch: int  # backward passes completed when it was made
+    name: str | None = None
+    aliases: list[str] = field(default_factory=list)
+    span: Span | None = None
+    shape: tuple[int, ...] = ()
+    dtype: str = "float32"
+    value: dict | None = None
+    grad: dict | None = None
+    requires_grad: bool = True
+    saved: dict = field(default_factory=dict)
+    created_in_pass: int | None = None
+    seq: int | None = None
+    tensor: torch.Tensor | None = None  # leaves only: the live tensor, for its final .grad
+
+
+@dataclass
+class _Pass:
+    index: int
+    kind: str
+    span: Span | None
+    roots: list[str]
+    inputs: list[str]
+    create_graph: bool
+    retain_graph: bool
+    nodes: set[str] = field(default_factory=set)
+    steps: list[dict] = field(default_factory=list)
+
+
+class Recorder:
+    """Collects nodes, edges and passes for one run; `finish()` turns them into a frozen Trace."""
+
+    def __init__(self, source: str, limits: Limits) -> None:
+        self.source = source
+        self.limits = limits
+        self._lines = [line.encode("utf-8") for line in source.splitlines(keepends=True)] or [b""]
+        self.nodes: dict[str, _Node] = {}
+        self.edges: dict[tuple[str, int, str], dict] = {}  # (target, index, kind) -> edge fields
+        self._fn_ids: dict[int, str] = {}  # id(grad_fn or AccumulateGrad) -> node id
+        self._tensor_ids: dict[int, str] = {}  # id(leaf or constant tensor) -> node id
+        self._names: dict[int, str] = {}  # id(tensor) -> last name bound to it
+        self._alive: list[Any] = []  # keeps every object whose id() we use alive, so ids stay unique
+        self.passes: list[_Pass] = []
+        self._stdout: list[str] = []
+        self._stdout_len = 0
+        self.notices: list[Notice] = []
+        self._active_pass: _Pass | None = None
+
+    # --- source spans -------------------------------------------------------------------------------------
+    def span(self, node: ast.AST | None) -> Span | None:
+        if node is None or getattr(node, "lineno", None) is None:
+            return None
+        return make_span(self._lines, node)
+
+    # --- forward ------------------------------------------------------------------------------------------
+    def on_value(self, value: Any, node: ast.AST | None, operands: Iterable[tuple[Any, ast.AST]] | None = None):
+        """An expression produced `value`; record any autograd node it made."""
+        if isinstance(value, torch.Tensor):
+            self._tensor(value, node, operands)
+        elif isinstance(value, (tuple, list)) and len(value) <= 64:
+            for v in value:
+                if isinstance(v, torch.Tensor):
+                    self._tensor(v, node, None)
+
+    def on_assign(self, name: str, value: Any) -> None:
+        if not isinstance(value, torch.Tensor):
+            return
+        self._names[id(value)] = name
+        self._alive.append(value)
+        nid = self._node_id_of(value)
+        if nid is not None:
+            n = self.nodes[nid]
+            n.name = name
+            if name not in n.aliases:
+                n.aliases.append(name)
+
+    def _node_id_of(self, t: torch.Tensor) -> str | None:
+        fn = t.grad_fn
+        if fn is not None:
+            return self._fn_ids.get(id(fn))
+        return self._tensor_ids.get(id(t))
+
+    def _tensor(self, t: torch.Tensor, node: ast.AST | None, operands) -> None:
+        fn = t.grad_fn
+        if fn is None:
+            if t.requires_grad and id(t) not in self._tensor_ids:
+                self._leaf(t, node)
+            return
+        if id(fn) in self._fn_ids:
+            return
+        span = self.span(node)
+        self._discover(fn, span)
+        top = self.nodes[self._fn_ids[id(fn)]]
+        if t.output_nr == 0 or top.value is None:
+            top.value = encode(t)
+            top.shape = tuple(t.shape)
+        if operands:
+            self._constants(top, operands)
+
+    def _new_node(self, kind: str, op: str, label: str, span: Span | None) -> _Node:
+        if len(self.nodes) >= self.limits.max_ops:
+            raise ProgramError(
+                "limit",
+                f"the program made more than {self.limits.max_ops:,} graph nodes",
+                hint="use fewer loop iterations or smaller programs",
+            )
+        nid = f"n{len(self.nodes)}"
+        n = _Node(nid, kind, op, label, order=len(self.nodes), epoch=len(self.passes), span=span)
+        if self._active_pass is not None:
+            n.created_in_pass = self._active_pass.index
+        self.nodes[nid] = n
+        return n
+
+    def _leaf(self, t: torch.Tensor, node: ast.AST | None) -> str:
+        name = self._names.get(id(t))
+        n = self._new_node("leaf", ACCUMULATE, name or "leaf", self.span(node))
+        n.shape, n.dtype, n.value, n.tensor = tuple(t.shape), str(t.dtype)[6:], encode(t), t
+        if name:
+            n.name, n.aliases = name, [name]
+        self._tensor_ids[id(t)] = n.id
+        self._alive.append(t)
+        return n.id
+
+    def _discover(self, root: Any, span: Span | None) -> None:
+        """Give ids to every node reachable from `root` not seen before, in creation order, with edges."""
+        new: list[Any] = []
+        stack = [root]
+        seen: set[int] = set()
+        while stack:
+            fn = stack.pop()
+            if fn is None or id(fn) in seen or id(fn) in self._fn_ids:
+                continue
+            seen.add(id(fn))
+            if op_name(fn) == ACCUMULATE:
+                leaf = fn.variable
+                nid = self._tensor_ids.get(id(leaf)) or self._leaf(leaf, None)
+                self._fn_ids[id(fn)] = nid
+                self._alive.append(fn)
+                continue
+            new.append(fn)
+            stack.extend(nf for nf, _ in fn.next_functions)
+        new.sort(key=_seq)
+        for fn in new:
+            op = op_name(fn)
+            n = self._new_node("op", op, plain_words(op), span)
+            n.seq = _seq(fn)
+            meta = getattr(fn, "_input_metadata", None)
+            if meta:
+                n.shape = tuple(meta[0].shape)
+                n.dtype = str(meta[0].dtype)[6:]
+            n.saved = _saved(fn)
+            self._fn_ids[id(fn)] = n.id
+            self._alive.append(fn)
+        for fn in new:
+            target = self._fn_ids[id(fn)]
+            for i, (nf, _) in enumerate(fn.next_functions):
+                if nf is not None and id(nf) in self._fn_ids:
+                    self._edge(self._fn_ids[id(nf)], target, i, "data")
+
+    def _edge(self, source: str, target: str, index: int, kind: str) -> None:
+        key = (target, index, kind)
+        if key not in self.edges:
+            self.edges[key] = {"source": source, "target": target, "input_index": index, "kind": kind}
+
+    def _constants(self, top: _Node, operands) -> None:
+        """Operands that carry no gradient (`2` in `y*2`, a tensor without requires_grad) become constants."""
+        for index, (value, expr) in enumerate(operands):
+            if isinstance(value, torch.Tensor):
+                if value.requires_grad:
+                    continue
+                nid = self._tensor_ids.get(id(value))
+                if nid is None:
+                    name = self._names.get(id(value))
+                    text = name or (self.span(expr).text if expr is not None else "tensor")
+                    c = self._new_node("constant", "Constant", text, self.span(expr))
+                    c.shape, c.dtype, c.value = tuple(value.shape), str(value.dtype)[6:], encode(value)
+                    c.requires_grad = False
+                    if name:
+                        c.name, c.aliases = name, [name]
+                    self._tensor_ids[id(value)] = nid = c.id
+                    self._alive.append(value)
+            elif isinstance(value, (int, float)) and not isinstance(value, bool):
+                sp = self.span(expr)
+                c = self._new_node("constant", "Constant", sp.text if sp else repr(value), sp)
+                c.shape, c.dtype, c.requires_grad = (), "python", False
+                c.value = {"shape": [], "dtype": "python", "data": number(value)}
+                nid = c.id
+            else:
+                continue
+            self._edge(nid, top.id, index, "constant")
+
+    # --- backward -----------------------------------------------------------------------------------------
+    def run_pass(
+        self,
+        kind: str,
+        node: ast.AST | None,
+        roots: list[torch.Tensor],
+        run: Callable[[], Any],
+        *,
+        inputs: list[torch.Tensor] = (),
+        create_graph: bool = False,
+        retain_graph: bool = False,
+    ) -> Any:
+        """Hook every node reachable from `roots`, call `run()` (which calls torch), unhook, return its result."""
+        if len(self.passes) >= self.limits.max_backward_passes:
+            raise ProgramError("limit", f"the program ran more than {self.limits.max_backward_passes:,} backward passes")
+        span = self.span(node)
+        for r in roots:
+            self._tensor(r, node, None)
+        p = _Pass(
+            len(self.passes), kind, span,
+            roots=[i for i in (self._node_id_of(r) for r in roots) if i],
+            inputs=[i for i in (self._node_id_of(t) for t in inputs) if i],
+            create_graph=create_graph, retain_graph=bool(retain_graph),
+        )
+        handles = []
+        fns = _reachable([r.grad_fn for r in roots])
+        for fn in fns:
+            nid = self._fn_ids.get(id(fn))
+            if nid is None:
+                self._discover(fn, span)
+                nid = self._fn_ids[id(fn)]
+            p.nodes.add(nid)
+            n = self.nodes[nid]
+            if n.kind == "leaf" and n.tensor is not None:
+                n.value = encode(n.tensor)  # the value this pass differentiates at (an optimizer moves it)
+            handles.append(fn.register_prehook(self._prehook(p, nid)))
+            handles.append(fn.register_hook(self._hook(p, nid)))
+        self.passes.append(p)
+        self._active_pass = p
+        try:
+            return run()
+        finally:
+            self._active_pass = None
+            for h in handles:
+                h.remove()
+
+    def _prehook(self, p: _Pass, nid: str):
+        def prehook(grad_outputs):
+            p.steps.append({"node": nid, "grad_in": encode(_first(grad_outputs)), "sent": []})
+            self.nodes[nid].grad = p.steps[-1]["grad_in"] if self.nodes[nid].kind == "op" else self.nodes[nid].grad
+
+        return prehook
+
+    def _hook(self, p: _Pass, nid: str):
+        def hook(grad_inputs, grad_outputs):
+            step = p.steps[-1] if p.steps and p.steps[-1]["node"] == nid else None
+            if step is None:  # defensive: a hook without its pre-hook
+                step = {"node": nid, "grad_in": encode(_first(grad_outputs)), "sent": []}
+                p.steps.append(step)
+            n = self.nodes[nid]
+            if n.kind == "leaf":
+                step["value"] = encode(n.tensor.grad) if n.tensor is not None else None
+                return
+            for i, g in enumerate(grad_inputs):
+                key = (nid, i, "data")
+                if key in self.edges and g is not None:
+                    enc = encode(g)
+                    self.edges[key]["grad"] = enc
+                    step["sent"].append((key, enc))
+
+        return hook
+
+    # --- output -------------------------------------------------------------------------------------------
+    def write(self, text: str) -> None:
+        room = self.limits.max_stdout_chars - self._stdout_len
+        if room <= 0:
+            return
+        if len(text) > room:
+            text = text[:room]
+            self.notices.append(Notice("stdout-truncated", f"print output was cut at {self.limits.max_stdout_chars:,} characters"))
+        self._stdout.append(text)
+        self._stdout_len += len(text)
+
+    def notice(self, kind: str, message: str, line: int | None = None) -> None:
+        if not any(n.kind == kind and n.message == message for n in self.notices):
+            self.notices.append(Notice(kind, message, line))
+
+    # --- the end ------------------------------------------------------------------------------------------
+    def finish(
+        self,
+        named: dict[str, Any],
+        *,
+        output: str | None,
+        inputs: dict[str, Any],
+        seed: int,
+    ) -> Trace:
+        """Freeze everything into a Trace. `named` is the program's variables at the end."""
+        for name, value in named.items():
+            self.on_assign(name, value) if isinstance(value, torch.Tensor) and self._node_id_of(value) else None
+        out_node = None
+        if output is not None and isinstance(named.get(output), torch.Tensor):
+            out_node = self._node_id_of(named[output])
+        keep = self._kept_nodes(named)
+        passes_total = len(self.passes)
+        first_kept = max(0, passes_total - KEEP_PASSES)
+        if first_kept:
+            self.notice(
+                "trimmed",
+                f"the program ran {passes_total} backward passes; the last {KEEP_PASSES} are shown step by step",
+            )
+
+        nodes: dict[str, Node] = {}
+        for n in self.nodes.values():
+            if n.id not in keep:
+                continue
+            grad = n.grad
+            if n.kind == "leaf" and n.tensor is not None:
+                grad = encode(n.tensor.grad)
+            nodes[n.id] = Node(
+                id=n.id, kind=n.kind, op=n.op, label=(n.name or n.label) if n.kind == "leaf" else n.label,
+                name=n.name, aliases=tuple(n.aliases), span=n.span, shape=tuple(n.shape), dtype=n.dtype,
+                value=n.value, grad=grad, requires_grad=n.requires_grad, is_output=(n.id == out_node),
+                saved=n.saved, created_in_pass=n.created_in_pass, seq=n.seq,
+            )
+        edge_ids: dict[tuple, str] = {}
+        edges = []
+        for key, e in self.edges.items():
+            if e["source"] in nodes and e["target"] in nodes:
+                eid = f"e{len(edges)}"
+                edge_ids[key] = eid
+                edges.append(Edge(id=eid, **e))
+
+        forward = [self._forward_step(i, n, edges) for i, n in enumerate(nodes.values()) if n.kind != "constant"]
+        backward: list[Step] = []
+        passes: list[Pass] = []
+        for p in self.passes[first_kept:]:
+            first = len(backward)
+            for s in p.steps:
+                if s["node"] not in nodes:
+                    continue
+                sent = [(edge_ids[k], g) for k, g in s["sent"] if k in edge_ids]
+                backward.append(
+                    Step(
+                        index=len(backward), phase="backward", node=s["node"],
+                        edges=tuple(e for e, _ in sent), grads_out=tuple(g for _, g in sent),
+                        grad_in=s["grad_in"], value=s.get("value"), pass_index=len(passes),
+                    )
+                )
+            passes.append(
+                Pass(
+                    index=len(passes), kind=p.kind, span=p.span,
+                    roots=tuple(r for r in p.roots if r in nodes), inputs=tuple(i for i in p.inputs if i in nodes),
+                    create_graph=p.create_graph, retain_graph=p.retain_graph,
+                    first_step=first, n_steps=len(backward) - first,
+                )
+            )
+        values, grads = {}, {}
+        for name, value in named.items():
+            if isinstance(value, torch.Tensor):
+                values[name] = plain(value, FULL_NAMED_ELEMENTS)
+                g = value.grad if (value.is_leaf or value.retains_grad) else None
+                if g is not None:
+                    grads[name] = plain(g, FULL_NAMED_ELEMENTS)
+        counts = {
+            "nodes_total": len(self.nodes),
+            "nodes_shown": len(nodes),
+            "nodes_dropped": len(self.nodes) - len(nodes),
+            "passes_total": passes_total,
+            "passes_shown": len(passes),
+        }
+        return Trace(
+            source=self.source, nodes=nodes, edges=tuple(edges), forward_steps=tuple(forward),
+            backward_steps=tuple(backward), passes=tuple(passes), values=values, grads=grads,
+            stdout="".join(self._stdout), inputs=inputs, output=output, notices=tuple(self.notices),
+            counts=counts, seed=seed,
+        )
+
+    def _kept_nodes(self, named: dict[str, Any]) -> set[str]:
+        """All nodes, except those made for backward passes that are summarised rather than shown."""
+        first_kept = max(0, len(self.passes) - KEEP_PASSES)
+        if first_kept == 0:
+            return set(self.nodes)
+        keep = {n.id for n in self.nodes.values() if n.epoch >= first_kept or n.kind == "leaf"}
+        for p in self.passes[first_kept:]:
+            keep |= p.nodes
+        for value in named.values():
+            if isinstance(value, torch.Tensor) and value.grad_fn is not None:
+                keep |= {self._fn_ids[id(f)] for f in _reachable([value.grad_fn]) if id(f) in self._fn_ids}
+        # constants follow the ops they feed
+        for e in self.edges.values():
+            if e["kind"] == "constant" and e["target"] in keep:
+                keep.add(e["source"])
+        return keep
+
+    def _forward_step(self, index: int, n: Node, edges: list[Edge]) -> Step:
+        into = tuple(e.id for e in edges if e.target == n.id)
+        return Step(index=index, phase="forward", node=n.id, edges=into, value=n.value)
+
+
+def _reachable(roots: list[Any]) -> list[Any]:
+    """Every autograd node reachable from `roots` (AccumulateGrad included), in a deterministic order."""
+    out, seen, stack = [], set(), [r for r in roots if r is not None]
+    while stack:
+        fn = stack.pop()
+        if id(fn) in seen:
+            continue
+        seen.add(id(fn))
+        out.append(fn)
+        stack.extend(nf for nf, _ in fn.next_functions if nf is not None)
+    return out
+
+
+def _seq(fn: Any) -> int:
+    try:
+        return fn._sequence_nr()
+    except Exception:  # noqa: BLE001 - older torch: fall back to discovery order
+        return 0
+
+
+_SAVED_ATTRS: dict[type, list[str]] = {}
+
+
+def _saved(fn: Any) -> dict:
+    """The saved tensors and arguments torch exposes on a node (`_saved_self`, `_saved_other`, ...)."""
+    attrs = _SAVED_ATTRS.get(type(fn))
+    if attrs is None:
+        attrs = _SAVED_ATTRS[type(fn)] = [a for a in dir(fn) if a.startswith("_saved_")]
+    out = {}
+    for a in attrs:
+        try:
+            v = getattr(fn, a)
+        except Exception:  # noqa: BLE001 - freed after backward, or not readable
+            continue
+        out[a[len("_saved_"):]] = number(v)
+    return out
+
+
+def _first(grads: tuple) -> torch.Tensor | None:
+    return next((g for g in grads if g is not None), None)
+
+
+def make_span(lines: list[bytes], node: ast.AST) -> Span | None:
+    """A Span with character (not UTF-8 byte, as `ast` gives) columns and the exact source text."""
+    first, last = node.lineno - 1, node.end_lineno - 1
+    if last >= len(lines):
+        return None
+    if first == last:
+        raw = lines[first][node.col_offset:node.end_col_offset]
+    else:
+        raw = lines[first][node.col_offset:] + b"".join(lines[first + 1:last]) + lines[last][:node.end_col_offset]
+    col = len(lines[first][:node.col_offset].decode("utf-8", "replace"))
+    end_col = len(lines[last][:node.end_col_offset].decode("utf-8", "replace"))
+    return Span(node.lineno, col, node.end_lineno, end_col, raw.decode("utf-8", "replace"))
+
+
+__all__ = ["Recorder", "make_span", "op_name", "plain_words"]

@@ -1,0 +1,207 @@
+"""The trace: plain, frozen data about one program run. No torch objects, no Dash, no plotly.
+
+Everything a view needs is here: nodes (leaves, operations, constants) with their values and gradients,
+edges with the gradient that flowed back along each, the forward and backward timelines in the engine's
+real order, and the final values and `.grad` of every named tensor. `to_dict()` is JSON-safe and
+`Trace.from_dict(trace.to_dict()) == trace`.
+
+Tensor values are stored as dicts: ``{"shape": [3], "dtype": "float32", "data": [...]}`` when small, or
+``{"shape": [...], "dtype": ..., "summary": {"min", "max", "mean", "first"}}`` when too large to keep whole.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any
+
+TensorValue = dict  # see the module docstring
+
+NODE_KINDS = ("leaf", "op", "constant")
+EDGE_KINDS = ("data", "constant")
+
+
+@dataclass(frozen=True)
+class Span:
+    """Where in the program text something came from (1-based lines, 0-based columns, like `ast`)."""
+
+    line: int
+    col: int
+    end_line: int
+    end_col: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Node:
+    id: str  # "n0", "n1", ... in forward creation order: stable across runs of the same program
+    kind: str  # leaf | op | constant
+    op: str  # torch's name: "MulBackward0", "AccumulateGrad" for a leaf, "Constant" for a constant
+    label: str  # plain words for the picture: "mul", "x", "2"
+    name: str | None = None  # the variable the tensor was last assigned to, if any
+    aliases: tuple[str, ...] = ()  # every variable name it was assigned to, in order
+    span: Span | None = None  # the source text that produced it: `y*y` inside `z = y*y*2`
+    shape: tuple[int, ...] = ()
+    dtype: str = "float32"
+    value: TensorValue | None = None  # forward value (a leaf: its value when last used)
+    grad: TensorValue | None = None  # leaf: final .grad; op: gradient that arrived in its last pass
+    requires_grad: bool = True
+    is_output: bool = False
+    saved: dict[str, Any] = field(default_factory=dict)  # saved tensors torch exposes (_saved_self, ...)
+    created_in_pass: int | None = None  # made during backward pass k (create_graph=True)
+    seq: int | None = None  # torch's sequence number: forward creation order
+
+
+@dataclass(frozen=True)
+class Edge:
+    id: str  # "e0", ...
+    source: str  # the input (producer) node id; forward values flow source -> target
+    target: str  # the consuming op node id; gradients flow target -> source
+    input_index: int  # position of this input in the target's next_functions / operands
+    kind: str = "data"  # data | constant (a constant carries no gradient)
+    grad: TensorValue | None = None  # gradient sent along this edge in the last pass that used it
+
+
+@dataclass(frozen=True)
+class Step:
+    """One frame of the animation. Forward: `node` produced `value` from the inputs on `edges`.
+    Backward: `node` received `grad_in` and sent `grads_out[i]` back along `edges[i]`."""
+
+    index: int
+    phase: str  # forward | backward
+    node: str
+    edges: tuple[str, ...] = ()
+    value: TensorValue | None = None  # forward: the value made; backward at a leaf: .grad afterwards
+    grad_in: TensorValue | None = None
+    grads_out: tuple[TensorValue | None, ...] = ()
+    pass_index: int | None = None
+
+
+@dataclass(frozen=True)
+class Pass:
+    """One backward pass the program ran: `z.backward()`, `torch.autograd.grad(...)`, or ours ("auto")."""
+
+    index: int
+    kind: str  # backward | grad | auto
+    span: Span | None
+    roots: tuple[str, ...]  # node ids the gradient started from
+    inputs: tuple[str, ...] = ()  # for torch.autograd.grad: the node ids asked about
+    create_graph: bool = False
+    retain_graph: bool = False
+    first_step: int = 0  # index into Trace.backward_steps
+    n_steps: int = 0
+
+
+@dataclass(frozen=True)
+class Notice:
+    """Something the user should read that is not an error: a lesson, a warning torch printed."""
+
+    kind: str  # non-scalar-output | no-grad-output | no-output | torch-warning | trimmed | stdout-truncated
+    message: str
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class Trace:
+    source: str
+    nodes: dict[str, Node]  # in forward creation order
+    edges: tuple[Edge, ...]
+    forward_steps: tuple[Step, ...]
+    backward_steps: tuple[Step, ...]
+    passes: tuple[Pass, ...]
+    values: dict[str, Any]  # final value of every named tensor: nested lists, or a summary dict if huge
+    grads: dict[str, Any]  # final .grad of every named tensor that has one
+    stdout: str = ""
+    inputs: dict[str, Any] = field(default_factory=dict)  # free names made inputs, with the values used
+    output: str | None = None  # the variable back-propagated from, when the explorer chose or was told
+    notices: tuple[Notice, ...] = ()
+    counts: dict[str, int] = field(default_factory=dict)  # ops_total, passes_total, nodes_dropped, ...
+    seed: int = 0
+
+    # --- views --------------------------------------------------------------------------------------------
+    def node(self, node_id: str) -> Node:
+        return self.nodes[node_id]
+
+    def edges_into(self, node_id: str) -> list[Edge]:
+        return [e for e in self.edges if e.target == node_id]
+
+    def by_name(self, name: str) -> Node | None:
+        """The node whose tensor was last assigned to `name` (None if that name never held one)."""
+        found = None
+        for node in self.nodes.values():
+            if name in node.aliases:
+                found = node
+        return found
+
+    @property
+    def output_node(self) -> Node | None:
+        return next((n for n in self.nodes.values() if n.is_output), None)
+
+    def to_networkx(self):
+        """A networkx MultiDiGraph (a DiGraph subclass: `y*y` gives two parallel edges) with the same ids."""
+        from ..graph import to_networkx
+
+        return to_networkx(self)
+
+    # --- (de)serialisation --------------------------------------------------------------------------------
+    def to_dict(self) -> dict:
+        d = {f.name: getattr(self, f.name) for f in fields(self)}
+        d["nodes"] = [asdict(n) for n in self.nodes.values()]
+        d["edges"] = [asdict(e) for e in self.edges]
+        d["forward_steps"] = [asdict(s) for s in self.forward_steps]
+        d["backward_steps"] = [asdict(s) for s in self.backward_steps]
+        d["passes"] = [asdict(p) for p in self.passes]
+        d["notices"] = [asdict(n) for n in self.notices]
+        d["format"] = 1
+        return _jsonable(d)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Trace":
+        nodes = {}
+        for nd in d["nodes"]:
+            nd = dict(nd)
+            nd["span"] = _span(nd.get("span"))
+            nd["shape"] = tuple(nd.get("shape", ()))
+            nd["aliases"] = tuple(nd.get("aliases", ()))
+            nodes[nd["id"]] = Node(**nd)
+        passes = []
+        for p in d["passes"]:
+            p = dict(p)
+            p["span"] = _span(p.get("span"))
+            p["roots"] = tuple(p["roots"])
+            p["inputs"] = tuple(p.get("inputs", ()))
+            passes.append(Pass(**p))
+        return cls(
+            source=d["source"],
+            nodes=nodes,
+            edges=tuple(Edge(**e) for e in d["edges"]),
+            forward_steps=tuple(_step(s) for s in d["forward_steps"]),
+            backward_steps=tuple(_step(s) for s in d["backward_steps"]),
+            passes=tuple(passes),
+            values=d["values"],
+            grads=d["grads"],
+            stdout=d.get("stdout", ""),
+            inputs=d.get("inputs", {}),
+            output=d.get("output"),
+            notices=tuple(Notice(**n) for n in d.get("notices", ())),
+            counts=d.get("counts", {}),
+            seed=d.get("seed", 0),
+        )
+
+
+def _span(d: dict | None) -> Span | None:
+    return Span(**d) if d else None
+
+
+def _step(d: dict) -> Step:
+    d = dict(d)
+    d["edges"] = tuple(d.get("edges", ()))
+    d["grads_out"] = tuple(d.get("grads_out", ()))
+    return Step(**d)
+
+
+def _jsonable(x: Any) -> Any:
+    """Tuples become lists so that `json.loads(json.dumps(d)) == d` holds for the whole dict."""
+    if isinstance(x, dict):
+        return {k: _jsonable(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [_jsonable(v) for v in x]
+    return x

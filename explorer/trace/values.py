@@ -1,0 +1,73 @@
+"""Turn live tensors into plain, JSON-safe values: whole when small, a summary when large, never dropped."""
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import torch
+
+from ..config import FULL_VALUE_ELEMENTS, SUMMARY_FIRST_ELEMENTS
+
+
+def dtype_name(dtype: torch.dtype) -> str:
+    return str(dtype).replace("torch.", "")
+
+
+def encode(t: torch.Tensor | None, full: int = FULL_VALUE_ELEMENTS) -> dict | None:
+    """{"shape", "dtype", "data"} for a tensor of at most `full` elements, else {"shape", "dtype", "summary"}."""
+    if t is None:
+        return None
+    t = t.detach()
+    out: dict[str, Any] = {"shape": list(t.shape), "dtype": dtype_name(t.dtype)}
+    if t.is_complex():
+        out["text"] = str(t.tolist()) if t.numel() <= full else f"complex tensor of {t.numel()} elements"
+        return out
+    if t.numel() <= full:
+        out["data"] = clean(t.tolist())
+    else:
+        out["summary"] = summary(t)
+    return out
+
+
+def summary(t: torch.Tensor) -> dict:
+    flat = t.detach().reshape(-1)
+    as_float = flat.double() if flat.dtype != torch.bool else flat.to(torch.float64)
+    return {
+        "numel": flat.numel(),
+        "min": clean(as_float.min().item()),
+        "max": clean(as_float.max().item()),
+        "mean": clean(as_float.mean().item()),
+        "first": clean(flat[:SUMMARY_FIRST_ELEMENTS].tolist()),
+    }
+
+
+def plain(t: torch.Tensor, full: int) -> Any:
+    """Nested lists (what `tensor.tolist()` gives) when at most `full` elements, else a summary dict."""
+    t = t.detach()
+    if t.numel() <= full and not t.is_complex():
+        return clean(t.tolist())
+    return {"shape": list(t.shape), "dtype": dtype_name(t.dtype), "summary": summary(t)}
+
+
+def clean(x: Any) -> Any:
+    """JSON has no NaN or infinity: they become the strings "nan", "inf", "-inf"."""
+    if isinstance(x, float):
+        if math.isfinite(x):
+            return x
+        return "nan" if math.isnan(x) else ("inf" if x > 0 else "-inf")
+    if isinstance(x, list):
+        return [clean(v) for v in x]
+    return x
+
+
+def number(x: Any) -> Any:
+    """A JSON-safe number or short text for a non-tensor saved value (an int, a float, a tuple of ints)."""
+    if isinstance(x, bool) or x is None:
+        return x
+    if isinstance(x, (int, float)):
+        return clean(float(x)) if isinstance(x, float) else x
+    if isinstance(x, (tuple, list)) and len(x) <= 16 and all(isinstance(v, (int, float, bool)) for v in x):
+        return [number(v) for v in x]
+    if isinstance(x, torch.Tensor):
+        return encode(x)
+    return str(x)[:80]
