@@ -15,6 +15,7 @@ reachable from its roots. Facts this relies on (torch 2.2 to 2.13):
 from __future__ import annotations
 
 import ast
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
@@ -24,7 +25,7 @@ import torch
 from ..config import FULL_NAMED_ELEMENTS, KEEP_PASSES, Limits
 from ..errors import ProgramError
 from .model import Edge, Node, Notice, Pass, Span, Step, Trace
-from .values import encode, number, plain
+from .values import dtype_name, encode, number, plain
 
 ACCUMULATE = "AccumulateGrad"
 
@@ -34,6 +35,7 @@ def op_name(fn: Any) -> str:
     return ACCUMULATE if name.endswith("AccumulateGrad") else name
 
 
+@functools.lru_cache(maxsize=1024)
 def plain_words(op: str) -> str:
     """'MulBackward0' -> 'mul', 'NllLossBackward0' -> 'nll_loss', 'MmBackward0' -> 'mm'."""
     base = re.sub(r"Backward\d*$", "", op)
@@ -164,7 +166,7 @@ class Recorder:
     def _leaf(self, t: torch.Tensor, node: ast.AST | None) -> str:
         name = self._names.get(id(t))
         n = self._new_node("leaf", ACCUMULATE, name or "leaf", self.span(node))
-        n.shape, n.dtype, n.value, n.tensor = tuple(t.shape), str(t.dtype)[6:], encode(t), t
+        n.shape, n.dtype, n.value, n.tensor = tuple(t.shape), dtype_name(t.dtype), encode(t), t
         if name:
             n.name, n.aliases = name, [name]
         self._tensor_ids[id(t)] = n.id
@@ -173,39 +175,41 @@ class Recorder:
 
     def _discover(self, root: Any, span: Span | None) -> None:
         """Give ids to every node reachable from `root` not seen before, in creation order, with edges."""
-        new: list[Any] = []
+        new: list[tuple[int, Any, str, tuple]] = []
         stack = [root]
         seen: set[int] = set()
+        known = self._fn_ids
         while stack:
             fn = stack.pop()
-            if fn is None or id(fn) in seen or id(fn) in self._fn_ids:
+            if fn is None or id(fn) in seen or id(fn) in known:
                 continue
             seen.add(id(fn))
-            if op_name(fn) == ACCUMULATE:
+            op = op_name(fn)
+            if op == ACCUMULATE:
                 leaf = fn.variable
                 nid = self._tensor_ids.get(id(leaf)) or self._leaf(leaf, None)
-                self._fn_ids[id(fn)] = nid
+                known[id(fn)] = nid
                 self._alive.append(fn)
                 continue
-            new.append(fn)
-            stack.extend(nf for nf, _ in fn.next_functions)
-        new.sort(key=_seq)
-        for fn in new:
-            op = op_name(fn)
+            nexts = fn.next_functions
+            new.append((_seq(fn), fn, op, nexts))
+            stack.extend(nf for nf, _ in nexts)
+        new.sort(key=lambda item: item[0])
+        for seq, fn, op, _ in new:
             n = self._new_node("op", op, plain_words(op), span)
-            n.seq = _seq(fn)
+            n.seq = seq
             meta = getattr(fn, "_input_metadata", None)
             if meta:
                 n.shape = tuple(meta[0].shape)
-                n.dtype = str(meta[0].dtype)[6:]
+                n.dtype = dtype_name(meta[0].dtype)
             n.saved = _saved(fn)
-            self._fn_ids[id(fn)] = n.id
+            known[id(fn)] = n.id
             self._alive.append(fn)
-        for fn in new:
-            target = self._fn_ids[id(fn)]
-            for i, (nf, _) in enumerate(fn.next_functions):
-                if nf is not None and id(nf) in self._fn_ids:
-                    self._edge(self._fn_ids[id(nf)], target, i, "data")
+        for _, fn, _, nexts in new:
+            target = known[id(fn)]
+            for i, (nf, _) in enumerate(nexts):
+                if nf is not None and id(nf) in known:
+                    self._edge(known[id(nf)], target, i, "data")
 
     def _edge(self, source: str, target: str, index: int, kind: str) -> None:
         key = (target, index, kind)
@@ -223,7 +227,7 @@ class Recorder:
                     name = self._names.get(id(value))
                     text = name or (self.span(expr).text if expr is not None else "tensor")
                     c = self._new_node("constant", "Constant", text, self.span(expr))
-                    c.shape, c.dtype, c.value = tuple(value.shape), str(value.dtype)[6:], encode(value)
+                    c.shape, c.dtype, c.value = tuple(value.shape), dtype_name(value.dtype), encode(value)
                     c.requires_grad = False
                     if name:
                         c.name, c.aliases = name, [name]
@@ -371,7 +375,13 @@ class Recorder:
                 edge_ids[key] = eid
                 edges.append(Edge(id=eid, **e))
 
-        forward = [self._forward_step(i, n, edges) for i, n in enumerate(nodes.values()) if n.kind != "constant"]
+        into: dict[str, list[str]] = {}
+        for e in edges:
+            into.setdefault(e.target, []).append(e.id)
+        forward = [
+            Step(index=i, phase="forward", node=n.id, edges=tuple(into.get(n.id, ())), value=n.value)
+            for i, n in enumerate(n for n in nodes.values() if n.kind != "constant")
+        ]
         backward: list[Step] = []
         passes: list[Pass] = []
         for p in self.passes[first_kept:]:
@@ -432,10 +442,6 @@ class Recorder:
             if e["kind"] == "constant" and e["target"] in keep:
                 keep.add(e["source"])
         return keep
-
-    def _forward_step(self, index: int, n: Node, edges: list[Edge]) -> Step:
-        into = tuple(e.id for e in edges if e.target == n.id)
-        return Step(index=index, phase="forward", node=n.id, edges=into, value=n.value)
 
 
 def _reachable(roots: list[Any]) -> list[Any]:

@@ -9,24 +9,41 @@ import torch
 from ..config import FULL_VALUE_ELEMENTS, SUMMARY_FIRST_ELEMENTS
 
 
+_DTYPE_NAMES: dict[torch.dtype, str] = {}
+
+
 def dtype_name(dtype: torch.dtype) -> str:
-    return str(dtype).replace("torch.", "")
+    name = _DTYPE_NAMES.get(dtype)
+    if name is None:
+        name = _DTYPE_NAMES[dtype] = str(dtype).replace("torch.", "")
+    return name
 
 
 def encode(t: torch.Tensor | None, full: int = FULL_VALUE_ELEMENTS) -> dict | None:
     """{"shape", "dtype", "data"} for a tensor of at most `full` elements, else {"shape", "dtype", "summary"}."""
     if t is None:
         return None
-    t = t.detach()
     out: dict[str, Any] = {"shape": list(t.shape), "dtype": dtype_name(t.dtype)}
+    n = t.numel()
     if t.is_complex():
-        out["text"] = str(t.tolist()) if t.numel() <= full else f"complex tensor of {t.numel()} elements"
-        return out
-    if t.numel() <= full:
-        out["data"] = clean(t.tolist())
+        out["text"] = str(t.tolist()) if n <= full else f"complex tensor of {n} elements"
+    elif n <= full:
+        out["data"] = _data(t)
     else:
         out["summary"] = summary(t)
     return out
+
+
+def _data(t: torch.Tensor) -> Any:
+    data = t.tolist()
+    if t.is_floating_point():
+        dim = t.dim()
+        if dim == 0:
+            return data if math.isfinite(data) else clean(data)
+        if dim == 1 and all(map(math.isfinite, data)):
+            return data
+        return clean(data)
+    return data
 
 
 def summary(t: torch.Tensor) -> dict:
@@ -45,7 +62,7 @@ def plain(t: torch.Tensor, full: int) -> Any:
     """Nested lists (what `tensor.tolist()` gives) when at most `full` elements, else a summary dict."""
     t = t.detach()
     if t.numel() <= full and not t.is_complex():
-        return clean(t.tolist())
+        return _data(t)
     return {"shape": list(t.shape), "dtype": dtype_name(t.dtype), "summary": summary(t)}
 
 

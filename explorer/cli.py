@@ -1,0 +1,119 @@
+"""The command line: `explorer trace PROGRAM -o trace.json`, `explorer examples`.
+
+Bad input ends with the same ProgramError message the app shows (line and column) and exit code 2.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Sequence
+
+from .errors import ProgramError
+
+EXIT_PROGRAM_ERROR = 2
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "verb", None):
+        parser.print_help()
+        return 0
+    try:
+        return args.func(args)
+    except ProgramError as e:
+        print(f"error ({e.kind}): {e}", file=sys.stderr)
+        return EXIT_PROGRAM_ERROR
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="explorer", description="See the autograd graph of a small PyTorch program.")
+    sub = p.add_subparsers(dest="verb")
+
+    t = sub.add_parser("trace", help="run a program and write its trace as JSON")
+    _program_args(t)
+    t.add_argument("-o", "--output-file", default="-", help="where to write the JSON (default: stdout)")
+    t.set_defaults(func=_trace)
+
+    e = sub.add_parser("examples", help="list the example programs")
+    e.add_argument("--lang", default="en", choices=("en", "zh"))
+    e.set_defaults(func=_examples)
+    return p
+
+
+def _program_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("program", nargs="?", help="a program file, or - for stdin")
+    p.add_argument("--example", help="use a gallery example by its key (see `explorer examples`)")
+    p.add_argument("--input", action="append", default=[], metavar="NAME=VALUE",
+                   help="value of a free name, e.g. --input y=3.0 or --input 'x=[1, 2]'")
+    p.add_argument("--output", dest="output_name", help="the variable to back-propagate from")
+    p.add_argument("--backward", default=None, choices=("auto", "none", "sum", "mean", "ones"))
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--no-sandbox", action="store_true", help="run in this process (trusted programs only)")
+
+
+def _load(args: argparse.Namespace) -> tuple[str, dict | None, str]:
+    if args.example:
+        from .examples import get
+
+        try:
+            ex = get(args.example)
+        except KeyError as e:
+            raise ProgramError("runtime", str(e.args[0])) from None
+        return ex.source, ex.inputs, args.backward or ex.backward
+    if not args.program:
+        raise ProgramError("runtime", "give a program file, - for stdin, or --example NAME")
+    if args.program == "-":
+        source = sys.stdin.read()
+    else:
+        try:
+            with open(args.program, encoding="utf-8") as fh:
+                source = fh.read()
+        except OSError as e:
+            raise ProgramError("runtime", f"can't read {args.program}: {e.strerror}") from None
+        except UnicodeDecodeError:
+            raise ProgramError("syntax", f"{args.program} is not UTF-8 text") from None
+    return source, None, args.backward or "auto"
+
+
+def _inputs(pairs: list[str], base: dict | None) -> dict | None:
+    inputs = dict(base or {})
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep:
+            raise ProgramError("runtime", f"--input needs NAME=VALUE, got {pair!r}")
+        try:
+            inputs[name.strip()] = json.loads(value)
+        except json.JSONDecodeError:
+            raise ProgramError("runtime", f"the value of --input {name} must be a number or a [list]") from None
+    return inputs or None
+
+
+def _trace(args: argparse.Namespace) -> int:
+    from .api import trace
+
+    source, inputs, backward = _load(args)
+    tr = trace(source, inputs=_inputs(args.input, inputs), output=args.output_name, backward=backward,
+               seed=args.seed, sandbox=not args.no_sandbox)
+    text = json.dumps(tr.to_dict(), indent=1)
+    if args.output_file == "-":
+        print(text)
+    else:
+        with open(args.output_file, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        print(f"wrote {args.output_file}: {len(tr.nodes)} nodes, {len(tr.backward_steps)} backward steps",
+              file=sys.stderr)
+    return 0
+
+
+def _examples(args: argparse.Namespace) -> int:
+    from .examples import EXAMPLES
+
+    for ex in EXAMPLES:
+        print(f"{ex.key:<24} {ex.title(args.lang)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
