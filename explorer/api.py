@@ -93,7 +93,7 @@ class record:
         self.limits = Limits.from_any(limits).replace(max_ops=10**6)
         self._rec = Recorder("", self.limits)
         self._mode: Any = None
-        self._hook: Any = None
+        self._hooks: list[Any] = []
         self._last: torch.Tensor | None = None
         self._trace: Trace | None = None
 
@@ -114,20 +114,34 @@ class record:
                 owner._rec.on_value(result, None, operands)
                 return result
 
-        def named_output(module, inputs, output):
+        def name_parameters(module, inputs):
+            for pname, p in module.named_parameters(recurse=False):
+                owner._rec.on_value(p, None)
+                owner._name_once(f"{type(module).__name__}.{pname}", p)
+
+        def name_output(module, inputs, output):
             if isinstance(output, torch.Tensor):
-                owner._rec.on_assign(type(module).__name__, output)
+                owner._name_once(type(module).__name__, output)
 
         self._mode = _Mode()
         self._mode.__enter__()
-        self._hook = torch.nn.modules.module.register_module_forward_hook(named_output)
+        hooks = torch.nn.modules.module
+        self._hooks = [hooks.register_module_forward_pre_hook(name_parameters),
+                       hooks.register_module_forward_hook(name_output)]
         return self
 
     def __exit__(self, *exc: Any) -> None:
         self._mode.__exit__(*exc)
-        self._hook.remove()
+        for h in self._hooks:
+            h.remove()
         named = {"out": self._last} if self._last is not None else {}
         self._trace = self._rec.finish(named, output="out" if named else None, inputs={}, seed=0)
+
+    def _name_once(self, name: str, t: torch.Tensor) -> None:
+        """The innermost module names a tensor: Linear's output stays `Linear`, not `Sequential`."""
+        nid = self._rec._node_id_of(t)
+        if nid is None or self._rec.nodes[nid].name is None:
+            self._rec.on_assign(name, t)
 
     def trace(self) -> Trace:
         if self._trace is None:
