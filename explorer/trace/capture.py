@@ -97,6 +97,7 @@ class Recorder:
         self._stdout_len = 0
         self.notices: list[Notice] = []
         self._active_pass: _Pass | None = None
+        self._seq_base = _next_sequence_nr()  # torch's counter is process-wide; store seq relative to this run
 
     # --- source spans -------------------------------------------------------------------------------------
     def span(self, node: ast.AST | None) -> Span | None:
@@ -197,7 +198,7 @@ class Recorder:
         new.sort(key=lambda item: item[0])
         for seq, fn, op, _ in new:
             n = self._new_node("op", op, plain_words(op), span)
-            n.seq = seq
+            n.seq = seq - self._seq_base if seq >= self._seq_base else seq
             meta = getattr(fn, "_input_metadata", None)
             if meta:
                 n.shape = tuple(meta[0].shape)
@@ -283,11 +284,23 @@ class Recorder:
         self.passes.append(p)
         self._active_pass = p
         try:
-            return run()
+            result = run()
+            if create_graph:  # the gradients have graphs of their own: find them while the pass is active
+                self._discover_made_by(p, result)
+            return result
         finally:
             self._active_pass = None
             for h in handles:
                 h.remove()
+
+    def _discover_made_by(self, p: _Pass, result: Any) -> None:
+        """Nodes of the graph that a create_graph=True pass built (what `dy_dx` is made of)."""
+        made = list(result) if isinstance(result, (tuple, list)) else []
+        made += [self.nodes[i].tensor.grad for i in p.nodes
+                 if self.nodes[i].kind == "leaf" and self.nodes[i].tensor is not None]
+        for t in made:
+            if isinstance(t, torch.Tensor) and t.grad_fn is not None:
+                self._tensor(t, None, None)
 
     def _prehook(self, p: _Pass, nid: str):
         def prehook(grad_outputs):
@@ -340,8 +353,9 @@ class Recorder:
         seed: int,
     ) -> Trace:
         """Freeze everything into a Trace. `named` is the program's variables at the end."""
-        for name, value in named.items():
-            self.on_assign(name, value) if isinstance(value, torch.Tensor) and self._node_id_of(value) else None
+        for name, value in named.items():  # the program's final names win over names inside functions
+            if isinstance(value, torch.Tensor) and self._node_id_of(value):
+                self.on_assign(name, value)
         out_node = None
         if output is not None and isinstance(named.get(output), torch.Tensor):
             out_node = self._node_id_of(named[output])
@@ -455,6 +469,13 @@ def _reachable(roots: list[Any]) -> list[Any]:
         out.append(fn)
         stack.extend(nf for nf, _ in fn.next_functions if nf is not None)
     return out
+
+
+def _next_sequence_nr() -> int:
+    """The sequence number the next autograd node made on this thread will get."""
+    with torch.enable_grad():
+        probe = torch.zeros((), requires_grad=True) * 1
+    return _seq(probe.grad_fn) + 1
 
 
 def _seq(fn: Any) -> int:

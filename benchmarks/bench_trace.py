@@ -1,0 +1,82 @@
+"""How long tracing takes, next to plain torch running the same program forward and backward.
+
+    python benchmarks/bench_trace.py [--repeat 5] [--sandbox]
+
+Prints, for graphs of about 10, 100, 1,000 and 10,000 nodes, the trace time and its ratio to plain torch,
+then the warm trace time of each tutorial program. Aims: tutorial programs under 30 ms each (warm), and
+tracing under 5x plain torch at 10,000 nodes. Figures only; nothing here asserts on time.
+"""
+from __future__ import annotations
+
+import argparse
+import math
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import explorer  # noqa: E402
+from explorer.examples import EXAMPLES  # noqa: E402
+
+CHAIN = """
+x = torch.linspace(-1.0, 1.0, 8, requires_grad=True)
+y = x
+for i in range({n}):
+    y = torch.tanh(y) * 1.01 + x
+out = y.sum()
+out.backward()
+"""
+
+
+def plain_torch(source: str) -> float:
+    ns = {"torch": torch, "F": F, "math": math}
+    start = time.perf_counter()
+    exec(source, ns)  # our own benchmark text, trusted
+    return time.perf_counter() - start
+
+
+def best_of(fn, repeat: int) -> float:
+    return min(fn() for _ in range(repeat))
+
+
+def timed_trace(source: str, sandbox: bool, **kw) -> tuple[float, int]:
+    start = time.perf_counter()
+    tr = explorer.trace(source, sandbox=sandbox, limits={"max_ops": 200_000, "time_seconds": 60}, **kw)
+    return time.perf_counter() - start, len(tr.nodes)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--sandbox", action="store_true", help="trace in a worker process, as the app does")
+    args = ap.parse_args()
+    torch.set_num_threads(1)
+    print(f"torch {torch.__version__}, {'sandboxed worker' if args.sandbox else 'in-process'}, best of {args.repeat}")
+    print(f"{'nodes':>8} {'plain torch ms':>15} {'trace ms':>10} {'ratio':>7} {'ms/node':>8}")
+    for n in (3, 33, 333, 3333):
+        src = CHAIN.format(n=n)
+        t_plain = best_of(lambda: plain_torch(src), args.repeat)
+        runs = [timed_trace(src, args.sandbox) for _ in range(args.repeat)]
+        t_trace = min(r[0] for r in runs)
+        nodes = runs[0][1]
+        print(f"{nodes:>8} {t_plain * 1e3:>15.2f} {t_trace * 1e3:>10.2f} {t_trace / t_plain:>7.1f} "
+              f"{t_trace * 1e3 / nodes:>8.3f}")
+    print()
+    print(f"{'example':<28} {'nodes':>6} {'trace ms (warm)':>16}")
+    times = []
+    for ex in EXAMPLES:
+        timed_trace(ex.source, args.sandbox, inputs=ex.inputs, backward=ex.backward)  # warm up
+        runs = [timed_trace(ex.source, args.sandbox, inputs=ex.inputs, backward=ex.backward) for _ in range(args.repeat)]
+        t = min(r[0] for r in runs)
+        times.append(t)
+        print(f"{ex.key:<28} {runs[0][1]:>6} {t * 1e3:>16.2f}")
+    print(f"median {statistics.median(times) * 1e3:.2f} ms, max {max(times) * 1e3:.2f} ms")
+
+
+if __name__ == "__main__":
+    main()
