@@ -149,7 +149,9 @@ class Interpreter:
 
     def exec_Expr(self, node: ast.Expr, scope: Scope) -> None:
         value = self.eval(node.value, scope)
-        if scope is self.globals and isinstance(value, torch.Tensor) and not _is_inplace_call(node.value):
+        # A lone expression that computes something differentiable (`y*y*2`) is the program's output.
+        if (scope is self.globals and isinstance(value, torch.Tensor) and value.requires_grad
+                and not _is_inplace_call(node.value)):
             self.globals.vars["out"] = value
             self.lone_output = "out"
             self.rec.on_assign("out", value)
