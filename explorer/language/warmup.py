@@ -1,0 +1,19 @@
+"""Imported once by the sandbox's zygote, before it forks workers: do the slow first-time work there.
+
+Building the first optimizer imports torch._dynamo (about 1.2 s), which also probes for a writable
+temporary directory. A worker can't write files, so without this every optimizer program would fail in
+the sandbox, and would be slow besides. The first backward and the first F call load code lazily too.
+"""
+import tempfile
+
+import torch
+import torch.nn.functional as F
+
+tempfile.gettempdir()
+with torch.enable_grad():
+    _w = torch.zeros(2, requires_grad=True)
+    for _opt in (torch.optim.SGD([_w], lr=0.1), torch.optim.Adam([_w], lr=0.1)):
+        _opt.zero_grad()
+        F.mse_loss(torch.sigmoid(_w), torch.ones(2)).backward()
+        _opt.step()
+del _w, _opt

@@ -1,0 +1,59 @@
+"""explorer.trace as users call it: sandboxed by default, same numbers as in-process, bombs contained."""
+import time
+
+import pytest
+import torch
+
+import explorer
+from explorer.examples import get
+from explorer.language.sandbox import default_pool
+
+
+@pytest.fixture(scope="module", autouse=True)
+def warm_pool():
+    assert default_pool().wait_ready(timeout=120)
+
+
+@pytest.mark.parametrize("key", ["first-graph", "sgd", "mlp", "second-derivative"])
+def test_sandboxed_trace_equals_in_process_trace(key):
+    ex = get(key)
+    sandboxed = explorer.trace(ex.source, inputs=ex.inputs, backward=ex.backward)
+    here = explorer.trace(ex.source, inputs=ex.inputs, backward=ex.backward, sandbox=False)
+    assert sandboxed.to_dict() == here.to_dict()
+
+
+def test_infinite_loop_is_stopped_within_two_seconds_of_the_limit_and_next_run_works():
+    limit = 1.0
+    start = time.monotonic()
+    with pytest.raises(explorer.ProgramError) as e:
+        explorer.trace("i = 0\nwhile True:\n    i = i + 1\n", limits={"time_seconds": limit,
+                                                                   "max_loop_iterations": 10**9, "max_steps": 10**10})
+    assert e.value.kind == "limit"
+    assert time.monotonic() - start < limit + 2
+    assert explorer.trace("y = x * x").grads["x"] == 6.0
+
+
+def test_memory_bomb_is_a_limit_error_and_next_run_works():
+    program = "xs = []\nfor i in range(200):\n    xs.append(torch.ones(1000, 1000) * i)\n"
+    limit = 2.0
+    start = time.monotonic()
+    with pytest.raises(explorer.ProgramError) as e:
+        explorer.trace(program, limits={"time_seconds": limit, "memory_mb": 256})
+    assert e.value.kind == "limit"
+    assert "memory" in e.value.message
+    assert time.monotonic() - start < limit + 2
+    assert explorer.trace("y = x * x").grads["x"] == 6.0
+
+
+def test_program_errors_cross_the_process_boundary_intact():
+    with pytest.raises(explorer.ProgramError) as e:
+        explorer.trace("x = torch.ones(3, requires_grad=True)\nz = x * 2\nz.backward()\n")
+    assert e.value.kind == "runtime" and e.value.line == 3
+    assert "scalar outputs" in e.value.message and "sum()" in e.value.hint
+
+
+def test_global_torch_state_of_the_server_is_untouched():
+    before = (torch.get_default_dtype(), torch.is_grad_enabled(), torch.random.get_rng_state().clone())
+    explorer.trace("a = torch.randn(3, requires_grad=True)\nb = (a * 2).sum()")
+    after = (torch.get_default_dtype(), torch.is_grad_enabled(), torch.random.get_rng_state())
+    assert before[:2] == after[:2] and torch.equal(before[2], after[2])
