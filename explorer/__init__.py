@@ -6,10 +6,32 @@
 """
 from __future__ import annotations
 
+from typing import Any
+
 from .api import record, trace, trace_tensor
 from .config import Limits
 from .errors import ProgramError
 from .trace.model import Trace
 
 __version__ = "0.1.0"
-__all__ = ["Limits", "ProgramError", "Trace", "record", "trace", "trace_tensor", "__version__"]
+__all__ = ["Limits", "ProgramError", "Trace", "export", "figure", "record", "show", "trace", "trace_tensor",
+           "__version__"]
+
+
+def figure(trace: Trace, **options: Any):
+    """A plotly Figure of the trace's graph (displays inline in Jupyter). See explorer.figure.figure."""
+    from .figure import figure as make
+
+    return make(trace, **options)
+
+
+def show(tensor: Any, params: dict | None = None, **options: Any):
+    """The graph behind a live tensor, as a Figure: `explorer.show(loss, params={"w": w})` in a notebook."""
+    return figure(trace_tensor(tensor, params=params), **options)
+
+
+def export(obj: Any, path: Any, **options: Any):
+    """Write a Trace or Figure to .png, .svg, .pdf, .html or .json, by the file's extension."""
+    from .export import export as write
+
+    return write(obj, path, **options)

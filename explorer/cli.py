@@ -1,4 +1,5 @@
-"""The command line: `explorer trace PROGRAM -o trace.json`, `explorer examples`.
+"""The command line: `explorer export PROGRAM -o graph.svg`, `explorer trace PROGRAM -o trace.json`,
+`explorer examples`.
 
 Bad input ends with the same ProgramError message the app shows (line and column) and exit code 2.
 """
@@ -35,6 +36,15 @@ def _parser() -> argparse.ArgumentParser:
     _program_args(t)
     t.add_argument("-o", "--output-file", default="-", help="where to write the JSON (default: stdout)")
     t.set_defaults(func=_trace)
+
+    x = sub.add_parser("export", help="draw a program's graph to .png, .svg, .pdf, .html or .json")
+    _program_args(x)
+    x.add_argument("-o", "--output-file", required=True, help="the file to write; its extension picks the format")
+    x.add_argument("--theme", default="light", choices=("light", "dark", "projector"))
+    x.add_argument("--direction", default="LR", choices=("LR", "TB"))
+    x.add_argument("--show-constants", action="store_true")
+    x.add_argument("--hide-values", action="store_true")
+    x.set_defaults(func=_export)
 
     e = sub.add_parser("examples", help="list the example programs")
     e.add_argument("--lang", default="en", choices=("en", "zh"))
@@ -104,6 +114,23 @@ def _trace(args: argparse.Namespace) -> int:
             fh.write(text)
         print(f"wrote {args.output_file}: {len(tr.nodes)} nodes, {len(tr.backward_steps)} backward steps",
               file=sys.stderr)
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    from .api import trace
+    from .export import ExportError, export
+
+    source, inputs, backward = _load(args)
+    tr = trace(source, inputs=_inputs(args.input, inputs), output=args.output_name, backward=backward,
+               seed=args.seed, sandbox=not args.no_sandbox)
+    try:
+        path = export(tr, args.output_file, theme=args.theme, direction=args.direction,
+                      show_constants=args.show_constants, show_values=not args.hide_values)
+    except ExportError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 1
+    print(f"wrote {path}: {len(tr.nodes)} nodes", file=sys.stderr)
     return 0
 
 

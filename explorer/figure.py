@@ -1,0 +1,315 @@
+"""Graph + layout + theme -> a plotly Figure. Pure: never imports dash, never touches a live tensor.
+
+The picture is a handful of traces, not one per node, so 1,000 nodes stay smooth:
+- one filled-polygon trace per kind of node (the boxes), one text trace (the labels),
+- one line trace per kind of edge, one marker trace for the arrowheads,
+- an invisible marker per node carrying the hover text and the node id (`customdata`) for clicks,
+- two empty "highlight" traces the animation fills: the active node and the active edge.
+What the animation needs (node boxes, edge routes, the steps) travels once in `layout.meta["explorer"]`,
+so the payload grows linearly with the graph; the browser plays the steps, Python sends no frames.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import plotly.graph_objects as go
+
+from . import text
+from .graph import to_networkx
+from .layout import Layout, layered_layout
+from .themes import Theme, get_theme
+from .trace.model import Node, Trace
+
+# Names of the traces the browser-side animation looks up (by `name`, so their order may change).
+HIGHLIGHT_NODE = "highlight-node"
+HIGHLIGHT_EDGE = "highlight-edge"
+HIGHLIGHT_TEXT = "highlight-text"
+NODE_HOVER = "nodes"
+
+
+@dataclass(frozen=True)
+class NodeText:
+    lines: tuple[str, ...]  # plotly's small HTML subset: <b>, <br>, <span style>; the first is the bold title
+
+    def width(self, th: Theme) -> float:
+        """Pixels the widest line needs: the bold title is wider per character, the small lines narrower."""
+        title = len(_strip_tags(self.lines[0])) * th.char_width * 1.12
+        rest = [len(_strip_tags(line)) * th.char_width * th.small_font_size / th.font_size for line in self.lines[1:]]
+        return max([title, *rest])
+
+
+def figure(
+    trace: Trace,
+    *,
+    theme: str = "light",
+    direction: str = "LR",
+    show_values: bool = True,
+    show_constants: bool = False,
+    layout: Layout | None = None,
+) -> go.Figure:
+    """The autograd graph of `trace` as a plotly Figure (displays inline in Jupyter)."""
+    if direction not in ("LR", "TB"):
+        raise ValueError("direction must be 'LR' (left to right) or 'TB' (top to bottom)")
+    th = get_theme(theme)
+    graph = to_networkx(trace)
+    if not show_constants:
+        graph.remove_nodes_from([n for n, d in graph.nodes(data=True) if d["kind"] == "constant"])
+    texts = {nid: node_text(trace.nodes[nid], th, show_values) for nid in graph.nodes}
+
+    def size(nid: str, attrs: dict) -> tuple[float, float]:
+        t = texts[nid]
+        return (max(2.5 * th.line_height, t.width(th) + 18), len(t.lines) * th.line_height + 10)
+
+    if layout is None:
+        layout = layered_layout(graph, direction=direction, node_size=size)
+    fig = go.Figure()
+    _add_edges(fig, trace, graph, layout, th)
+    _add_boxes(fig, trace, layout, th)
+    _add_labels(fig, layout, texts, th)
+    _add_hover(fig, trace, layout, th)
+    _add_highlights(fig, th)
+    _style(fig, layout, th)
+    fig.layout.meta = {"explorer": animation_data(trace, graph, layout, th)}
+    return fig
+
+
+# --- text on nodes ----------------------------------------------------------------------------------------
+
+
+def node_text(node: Node, th: Theme, show_values: bool) -> NodeText:
+    lines = [f"<b>{_esc(text.node_title(node))}</b>"]
+    caption = text.node_caption(node)
+    if caption:
+        lines.append(f"<span style='font-size:{th.small_font_size}px'>{_esc(caption)}</span>")
+    if show_values and node.kind != "constant":
+        v = text.value_short(node.value)
+        if v:
+            lines.append(f"<span style='font-size:{th.small_font_size}px;color:{th.value}'>{_esc(v)}</span>")
+        if node.grad is not None:
+            g = text.value_short(node.grad)
+            lines.append(f"<span style='font-size:{th.small_font_size}px;color:{th.grad}'>grad {_esc(g)}</span>")
+    return NodeText(tuple(lines))
+
+
+def hover_text(node: Node) -> str:
+    parts = [f"<b>{_esc(text.node_title(node))}</b>"]
+    if node.name:
+        parts.append(f"variable: {_esc(node.name)}")
+    parts.append(f"shape: {text.shape_text(node.shape)} · {node.dtype}")
+    parts.append(f"value: {_esc(text.value_long(node.value))}")
+    if node.grad is not None:
+        parts.append(f"grad: {_esc(text.value_long(node.grad))}")
+    if node.span:
+        parts.append(f"line {node.span.line}: {_esc(node.span.text[:60])}")
+    if node.created_in_pass is not None:
+        parts.append(f"made by backward pass {node.created_in_pass + 1} (create_graph=True)")
+    return "<br>".join(parts)
+
+
+def _esc(s: str) -> str:
+    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _strip_tags(s: str) -> str:
+    out, inside = [], False
+    for ch in s:
+        if ch == "<":
+            inside = True
+        elif ch == ">":
+            inside = False
+        elif not inside:
+            out.append(ch)
+    return "".join(out).replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+# --- traces -----------------------------------------------------------------------------------------------
+
+
+def _kind(node: Node) -> str:
+    if node.kind == "op" and node.created_in_pass is not None:
+        return "backward"
+    return node.kind
+
+
+def _colors(node: Node, th: Theme) -> tuple[str, str]:
+    """(fill, border) of a node's box: a tint by kind, the border in the kind's colour, the output marked."""
+    kind = _kind(node)
+    border = th.output if node.is_output else getattr(th, kind)
+    return th.fills[kind], border
+
+
+def _box(layout: Layout, nid: str) -> tuple[float, float, float, float]:
+    (x, y), (w, h) = layout.positions[nid], layout.sizes[nid]
+    return x - w / 2, y - h / 2, x + w / 2, y + h / 2
+
+
+def _add_boxes(fig: go.Figure, trace: Trace, layout: Layout, th: Theme) -> None:
+    groups: dict[tuple[str, str], tuple[list, list]] = {}
+    for nid in layout.positions:
+        node = trace.nodes[nid]
+        xs, ys = groups.setdefault(_colors(node, th), ([], []))
+        x0, y0, x1, y1 = _box(layout, nid)
+        xs.extend([x0, x1, x1, x0, x0, None])
+        ys.extend([y0, y0, y1, y1, y0, None])
+    for (fill, border), (xs, ys) in groups.items():
+        width = th.border_width * (2.2 if border == th.output else 1.0)
+        fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", fill="toself", fillcolor=fill,
+                                 line=dict(color=border, width=width), hoverinfo="skip", showlegend=False))
+
+
+def _add_labels(fig: go.Figure, layout: Layout, texts: dict[str, NodeText], th: Theme) -> None:
+    ids = list(layout.positions)
+    fig.add_trace(go.Scatter(
+        x=[layout.positions[i][0] for i in ids], y=[layout.positions[i][1] for i in ids], mode="text",
+        text=["<br>".join(texts[i].lines) for i in ids], textfont=dict(color=th.text, size=th.font_size,
+                                                                    family=th.font_family),
+        hoverinfo="skip", showlegend=False,
+    ))
+
+
+def _add_hover(fig: go.Figure, trace: Trace, layout: Layout, th: Theme) -> None:
+    ids = list(layout.positions)
+    fig.add_trace(go.Scatter(
+        name=NODE_HOVER, x=[layout.positions[i][0] for i in ids], y=[layout.positions[i][1] for i in ids],
+        mode="markers", marker=dict(size=[max(10, layout.sizes[i][1]) for i in ids], opacity=0,
+                                    symbol="square"),
+        customdata=ids, hovertext=[hover_text(trace.nodes[i]) for i in ids], hoverinfo="text",
+        hoverlabel=dict(font=dict(family=th.font_family, size=th.small_font_size)), showlegend=False,
+    ))
+
+
+def _clip(p: tuple[float, float], q: tuple[float, float], box: tuple[float, float, float, float]) -> tuple[float, float]:
+    """Where the segment from p (outside) to q (the box centre) meets the box's border."""
+    x0, y0, x1, y1 = box
+    dx, dy = q[0] - p[0], q[1] - p[1]
+    best = 1.0
+    for t_edge, d, lo, hi, other, odx in (
+        ((x0 - p[0]) / dx if dx else None, "x", y0, y1, p[1], dy),
+        ((x1 - p[0]) / dx if dx else None, "x", y0, y1, p[1], dy),
+        ((y0 - p[1]) / dy if dy else None, "y", x0, x1, p[0], dx),
+        ((y1 - p[1]) / dy if dy else None, "y", x0, x1, p[0], dx),
+    ):
+        if t_edge is None or not 0 <= t_edge <= 1:
+            continue
+        hit = other + odx * t_edge
+        if lo - 1e-9 <= hit <= hi + 1e-9:
+            best = min(best, t_edge)
+    return p[0] + dx * best, p[1] + dy * best
+
+
+def edge_points(layout: Layout, key: str, source: str, target: str) -> list[tuple[float, float]]:
+    """The drawn polyline of an edge: its route without collinear points, from border to border."""
+    pts = _simplify([tuple(p) for p in layout.routes[key]])
+    if len(pts) < 2:
+        return pts
+    pts[0] = _clip(pts[1], pts[0], _box(layout, source))
+    pts[-1] = _clip(pts[-2], pts[-1], _box(layout, target))
+    return pts
+
+
+def _simplify(pts: list[tuple[float, float]], tolerance: float = 0.5) -> list[tuple[float, float]]:
+    """Drop points that lie on the line through their neighbours (long edges run straight through layers)."""
+    if len(pts) <= 2:
+        return pts
+    out = [pts[0]]
+    for here, nxt in zip(pts[1:-1], pts[2:]):
+        (ax, ay), (bx, by), (cx, cy) = out[-1], here, nxt
+        cross = (bx - ax) * (cy - ay) - (by - ay) * (cx - ax)
+        length = math.hypot(cx - ax, cy - ay) or 1.0
+        if abs(cross) / length > tolerance:
+            out.append(here)
+    out.append(pts[-1])
+    return out
+
+
+def _add_edges(fig: go.Figure, trace: Trace, graph: Any, layout: Layout, th: Theme) -> None:
+    lines = {"data": ([], []), "constant": ([], [])}
+    heads_x, heads_y, angles, colors = [], [], [], []
+    drawn: set[tuple] = set()  # edges that share a trunk share segments: draw each segment once
+    for source, target, key, attrs in graph.edges(keys=True, data=True):
+        pts = edge_points(layout, key, source, target)
+        xs, ys = lines[attrs["kind"]]
+        for a, b in zip(pts, pts[1:]):
+            seg = (round(a[0], 1), round(a[1], 1), round(b[0], 1), round(b[1], 1))
+            if seg in drawn:
+                continue
+            drawn.add(seg)
+            xs.extend((seg[0], seg[2], None))
+            ys.extend((seg[1], seg[3], None))
+        (ax, ay), (bx, by) = pts[-2], pts[-1]
+        heads_x.append(bx)
+        heads_y.append(by)
+        # marker angles are clockwise from "up" on screen; the y axis is reversed, so screen-up is -y
+        angles.append(math.degrees(math.atan2(bx - ax, -(by - ay))) if layout_y_down(layout) else
+                      math.degrees(math.atan2(bx - ax, by - ay)))
+        colors.append(th.edge if attrs["kind"] == "data" else th.constant_edge)
+    for kind, (xs, ys) in lines.items():
+        if xs:
+            fig.add_trace(go.Scatter(
+                x=xs, y=ys, mode="lines", hoverinfo="skip", showlegend=False,
+                line=dict(color=th.edge if kind == "data" else th.constant_edge, width=th.edge_width,
+                          dash="solid" if kind == "data" else "dot"),
+            ))
+    if heads_x:
+        fig.add_trace(go.Scatter(
+            x=heads_x, y=heads_y, mode="markers", hoverinfo="skip", showlegend=False,
+            marker=dict(symbol="arrow", size=6 + 3 * th.edge_width, angle=angles, color=colors,
+                        line=dict(width=0)),
+        ))
+
+
+def layout_y_down(layout: Layout) -> bool:
+    return True  # explorer.layout puts y downward, as on a screen; the figure's y axis is reversed to match
+
+
+def _add_highlights(fig: go.Figure, th: Theme) -> None:
+    fig.add_trace(go.Scatter(name=HIGHLIGHT_EDGE, x=[], y=[], mode="lines", hoverinfo="skip", showlegend=False,
+                             line=dict(color=th.value, width=th.edge_width * 3)))
+    fig.add_trace(go.Scatter(name=HIGHLIGHT_NODE, x=[], y=[], mode="lines", hoverinfo="skip", showlegend=False,
+                             line=dict(color=th.value, width=th.border_width * 3)))
+    fig.add_trace(go.Scatter(name=HIGHLIGHT_TEXT, x=[], y=[], mode="text", hoverinfo="skip", showlegend=False,
+                             textfont=dict(color=th.value, size=th.font_size + 2, family=th.font_family),
+                             textposition="top center"))
+
+
+def _style(fig: go.Figure, layout: Layout, th: Theme) -> None:
+    pad = 20.0
+    fig.update_layout(
+        paper_bgcolor=th.background, plot_bgcolor=th.background, margin=dict(l=10, r=10, t=10, b=10),
+        font=dict(family=th.font_family, size=th.font_size, color=th.text), dragmode="pan",
+        hovermode="closest", showlegend=False,
+        xaxis=dict(visible=False, range=[-pad, layout.width + pad]),
+        yaxis=dict(visible=False, range=[layout.height + pad, -pad], scaleanchor="x", scaleratio=1),
+    )
+
+
+# --- what the animation needs -----------------------------------------------------------------------------
+
+
+def animation_data(trace: Trace, graph: Any, layout: Layout, th: Theme) -> dict:
+    """Boxes, routes and steps, once each: the browser looks them up per frame."""
+    shown = set(graph.nodes)
+    r = lambda v: round(v, 1)  # noqa: E731 - layout units are pixels: a tenth is plenty
+    boxes = {nid: [r(c) for c in _box(layout, nid)] for nid in layout.positions}
+    routes = {}
+    for source, target, key in graph.edges(keys=True):
+        routes[key] = [[r(x), r(y)] for x, y in edge_points(layout, key, source, target)]
+    steps = []
+    for s in trace.forward_steps:
+        if s.node in shown:
+            steps.append({"p": "f", "n": s.node, "e": [e for e in s.edges if e in routes],
+                          "v": text.value_short(s.value)})
+    for s in trace.backward_steps:
+        if s.node in shown:
+            steps.append({"p": "b", "n": s.node, "e": [e for e in s.edges if e in routes],
+                          "v": text.value_short(s.grad_in), "k": s.pass_index,
+                          "g": [text.value_short(g) for g in s.grads_out]})
+    n_forward = sum(1 for s in steps if s["p"] == "f")
+    return {
+        "boxes": boxes, "routes": routes, "steps": steps, "n_forward": n_forward,
+        "titles": {nid: text.node_title(trace.nodes[nid]) for nid in layout.positions},
+        "sources": {key: source for source, _, key in graph.edges(keys=True)},
+        "colors": {"value": th.value, "grad": th.grad},
+    }

@@ -1,0 +1,91 @@
+"""Short, readable text for values and nodes: shared by the figure, the app's panels and the exports."""
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from .trace.model import Node
+
+
+def number(x: Any, digits: int = 4) -> str:
+    """3.3333334922790527 -> '3.333'; 17200.0 -> '1.72e+04'; 'nan' stays."""
+    if isinstance(x, bool):
+        return str(x)
+    if isinstance(x, int):
+        return str(x)
+    if isinstance(x, float):
+        if x == 0:
+            return "0"
+        if math.isfinite(x) and (abs(x) >= 1e5 or abs(x) < 1e-3):
+            return f"{x:.{digits - 1}e}"
+        return f"{x:.{digits}g}"
+    return str(x)
+
+
+def _flat(data: Any) -> list:
+    if not isinstance(data, list):
+        return [data]
+    out: list = []
+    for v in data:
+        out.extend(_flat(v))
+    return out
+
+
+def shape_text(shape: Any) -> str:
+    return "×".join(str(s) for s in shape) if shape else "scalar"
+
+
+def value_short(value: dict | None, max_elements: int = 4) -> str:
+    """A value small enough to print on the graph: '3.333', '[3.333, 1.333, 5.333]', or 'shape 2×10'."""
+    if not value:
+        return ""
+    data = value.get("data")
+    shape = value.get("shape") or []
+    if data is None:
+        return f"shape {shape_text(shape)}"
+    if not isinstance(data, list):
+        return number(data)
+    flat = _flat(data)
+    if len(flat) > max_elements:
+        return f"shape {shape_text(shape)}"
+    inner = ", ".join(number(v) for v in flat)
+    return f"[{inner}]" if len(shape) <= 1 else f"[{inner}] ({shape_text(shape)})"
+
+
+def value_long(value: dict | None, max_elements: int = 16) -> str:
+    """For hover text and panels: every element up to `max_elements`, else the summary."""
+    if not value:
+        return "—"
+    data = value.get("data")
+    shape = value.get("shape") or []
+    if data is not None:
+        if not isinstance(data, list):
+            return number(data)
+        flat = _flat(data)
+        head = ", ".join(number(v) for v in flat[:max_elements])
+        more = f", … ({len(flat)} in all)" if len(flat) > max_elements else ""
+        return f"[{head}{more}]"
+    s = value.get("summary")
+    if s:
+        return (f"{shape_text(shape)}: min {number(s['min'])}, mean {number(s['mean'])}, max {number(s['max'])}; "
+                f"first {', '.join(number(v) for v in s['first'])}")
+    return value.get("text", "—")
+
+
+def node_title(node: Node) -> str:
+    """The first line on a node: 'x' for a leaf, 'mul · MulBackward0' for an op, '2' for a constant."""
+    if node.kind == "op":
+        return f"{node.label} · {node.op}"
+    return node.label
+
+
+def node_caption(node: Node) -> str:
+    """The second line: where the tensor came from, 'z = y * y * 2', or just the source text."""
+    if node.kind != "op":
+        return ""
+    src = node.span.text if node.span else ""
+    if len(src) > 40:
+        src = src[:38] + "…"
+    if node.name and src:
+        return f"{node.name} = {src}"
+    return node.name or src

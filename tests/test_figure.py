@@ -1,0 +1,83 @@
+"""The figure: every example draws, numbers on it are torch's, the animation data is complete and linear."""
+import json
+
+import pytest
+import torch
+
+import explorer
+from explorer.examples import EXAMPLES, get
+from explorer.figure import HIGHLIGHT_EDGE, HIGHLIGHT_NODE, HIGHLIGHT_TEXT, NODE_HOVER, figure
+
+
+def traced(key):
+    ex = get(key)
+    return explorer.trace(ex.source, inputs=ex.inputs, backward=ex.backward, sandbox=False)
+
+
+@pytest.mark.parametrize("key", [ex.key for ex in EXAMPLES])
+def test_every_example_draws_with_every_node_clickable(key):
+    tr = traced(key)
+    fig = figure(tr)
+    hover = next(t for t in fig.data if t.name == NODE_HOVER)
+    drawn = set(hover.customdata)
+    assert drawn == {n.id for n in tr.nodes.values() if n.kind != "constant"}
+    names = {t.name for t in fig.data}
+    assert {HIGHLIGHT_NODE, HIGHLIGHT_EDGE, HIGHLIGHT_TEXT} <= names
+
+
+def test_labels_carry_torch_numbers():
+    tr = traced("first-graph")
+    fig = figure(tr)
+    labels = " ".join(next(t for t in fig.data if t.mode == "text" and t.text).text)
+    x = torch.tensor([0.5, -1.0, 2.0], requires_grad=True)
+    ((x + 2) * (x + 2) * 2).mean().backward()
+    for g in x.grad.tolist():
+        assert f"{g:.4g}" in labels
+    assert "mul · MulBackward0" in labels and "z = y * y * 2" in labels
+
+
+def test_constants_only_on_request():
+    tr = traced("first-graph")
+    hidden = next(t for t in figure(tr).data if t.name == NODE_HOVER)
+    shown = next(t for t in figure(tr, show_constants=True).data if t.name == NODE_HOVER)
+    constants = {n.id for n in tr.nodes.values() if n.kind == "constant"}
+    assert constants and not constants & set(hidden.customdata) and constants <= set(shown.customdata)
+
+
+def test_animation_steps_cover_forward_then_backward_with_routes():
+    tr = traced("first-graph")
+    meta = figure(tr).layout.meta["explorer"]
+    phases = [s["p"] for s in meta["steps"]]
+    assert phases == ["f"] * meta["n_forward"] + ["b"] * (len(phases) - meta["n_forward"])
+    assert len(phases) - meta["n_forward"] == len(tr.backward_steps)
+    for s in meta["steps"]:
+        assert s["n"] in meta["boxes"]
+        assert all(e in meta["routes"] for e in s["e"])
+
+
+def test_payload_grows_linearly_and_stays_under_budget():
+    sizes = []
+    for n in (20, 200):
+        src = "x = torch.tensor(0.5, requires_grad=True)\ny = x\nfor i in range(%d):\n    y = torch.sin(y) + x\n" % n
+        tr = explorer.trace(src, sandbox=False)
+        payload = len(figure(tr).to_json())
+        sizes.append((len(tr.nodes), payload))
+    (n1, b1), (n2, b2) = sizes
+    assert b2 / n2 < 1500  # bytes of figure JSON per node
+    assert (b2 - b1) / (n2 - n1) < 1500
+
+
+@pytest.mark.parametrize("theme", ["light", "dark", "projector"])
+@pytest.mark.parametrize("direction", ["LR", "TB"])
+def test_themes_and_directions(theme, direction):
+    fig = figure(traced("mlp"), theme=theme, direction=direction)
+    json.loads(fig.to_json())
+    assert fig.layout.paper_bgcolor
+
+
+def test_bad_options_say_what_is_allowed():
+    tr = traced("dot")
+    with pytest.raises(ValueError, match="light"):
+        figure(tr, theme="neon")
+    with pytest.raises(ValueError, match="LR"):
+        figure(tr, direction="RL")
