@@ -13,6 +13,8 @@ from explorer.examples import EXAMPLES, get
 from explorer.export import ExportError, export, to_image
 from explorer.figure import figure
 
+pytestmark = pytest.mark.browser
+
 
 def traced(key):
     ex = get(key)
