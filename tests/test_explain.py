@@ -1,0 +1,34 @@
+"""The chain-rule explanation uses torch's numbers: checked against derivatives computed by torch itself."""
+import torch
+
+import explorer
+from explorer.explain import explain_node
+
+
+def test_mul_sends_the_other_factor_times_the_gradient_and_the_local_derivative_is_y():
+    tr = explorer.trace("x = torch.tensor([0.5, -1.0, 2.0], requires_grad=True)\ny = x + 2\nz = y * y * 2\n"
+                        "out = z.mean()\nout.backward()", sandbox=False)
+    node = next(n for n in tr.nodes.values() if n.op == "MulBackward0" and n.name is None)  # y * y
+    info = explain_node(tr, node.id)
+    y = torch.tensor([0.5, -1.0, 2.0]) + 2
+    assert [i["name"] for i in info["inputs"]] == ["y", "y"]
+    assert info["inputs"][0]["local"] == "y"  # d(y*y)/dy through each factor is the other factor, y
+    assert info["inputs"][0]["local_value"] == "[" + ", ".join(f"{v:.4g}" for v in y.tolist()) + "]"
+    # gradient sent back = (1/3 * 2) * y, as torch computes
+    sent = (torch.full((3,), 2 / 3) * y).tolist()
+    assert info["inputs"][0]["grad_sent"] == "[" + ", ".join(f"{v:.4g}" for v in sent) + "]"
+    assert len(info["chain"]) == 2 and info["chain"][0].startswith("dout/dy = dout/d(y * y)")
+
+
+def test_leaf_used_twice_lists_both_contributions():
+    tr = explorer.trace("a = torch.tensor(3.0, requires_grad=True)\nb = a * 2\nc = a * 5\nd = b + c\n", sandbox=False)
+    info = explain_node(tr, tr.by_name("a").id)
+    assert sorted(info["contributions"]) == ["2", "5"]
+    assert "2" in info["uses"]
+    assert info["grad_in"] == "7"  # torch: d(2a + 5a)/da = 7
+
+
+def test_chinese_words():
+    tr = explorer.trace("z = y * y * 2", sandbox=False)
+    info = explain_node(tr, tr.by_name("z").id, lang="zh-CN")
+    assert "相乘" in info["what"]
