@@ -18,8 +18,13 @@
          pass: "第", start: "点击播放或单步，跟随数值流动"}
   };
 
+  /* The figure's animation data; it travels as a JSON string (cheaper for plotly), parsed once per figure. */
   function meta(gd) {
-    return gd && gd.layout && gd.layout.meta && gd.layout.meta.explorer;
+    var raw = gd && gd.layout && gd.layout.meta && gd.layout.meta.explorer;
+    if (!raw) { return null; }
+    if (typeof raw !== "string") { return raw; }
+    if (gd._explorerRaw !== raw) { gd._explorerRaw = raw; gd._explorerMeta = JSON.parse(raw); }
+    return gd._explorerMeta;
   }
 
   function traceIndex(gd, name) {

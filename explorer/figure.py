@@ -10,10 +10,12 @@ so the payload grows linearly with the graph; the browser plays the steps, Pytho
 """
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import plotly.graph_objects as go
 
 from . import text
@@ -71,7 +73,8 @@ def figure(
     _add_hover(fig, trace, layout, th)
     _add_highlights(fig, th)
     _style(fig, layout, th)
-    fig.layout.meta = {"explorer": animation_data(trace, graph, layout, th)}
+    # a JSON string, not a dict: plotly deep-copies and validates dicts, which cost more than the rest together
+    fig.layout.meta = {"explorer": json.dumps(animation_data(trace, graph, layout, th), separators=(",", ":"))}
     return fig
 
 
@@ -106,6 +109,21 @@ def hover_text(node: Node) -> str:
     if node.created_in_pass is not None:
         parts.append(f"made by backward pass {node.created_in_pass + 1} (create_graph=True)")
     return "<br>".join(parts)
+
+
+def _numbers(values: list) -> np.ndarray:
+    """Coordinates as a float array (None -> NaN, a gap in a line): plotly validates arrays far faster
+    than lists, and sends them base64-encoded."""
+    return np.array([np.nan if v is None else v for v in values], dtype=float)
+
+
+def _strings(values: list) -> np.ndarray:
+    return np.array(values, dtype=object)
+
+
+def figure_meta(fig: go.Figure) -> dict:
+    """The animation data a figure carries (layout.meta["explorer"], stored as a JSON string)."""
+    return json.loads(fig.layout.meta["explorer"])
 
 
 def _esc(s: str) -> str:
@@ -155,15 +173,15 @@ def _add_boxes(fig: go.Figure, trace: Trace, layout: Layout, th: Theme) -> None:
         ys.extend([y0, y0, y1, y1, y0, None])
     for (fill, border), (xs, ys) in groups.items():
         width = th.border_width * (2.2 if border == th.output else 1.0)
-        fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", fill="toself", fillcolor=fill,
+        fig.add_trace(go.Scatter(x=_numbers(xs), y=_numbers(ys), mode="lines", fill="toself", fillcolor=fill,
                                  line=dict(color=border, width=width), hoverinfo="skip", showlegend=False))
 
 
 def _add_labels(fig: go.Figure, layout: Layout, texts: dict[str, NodeText], th: Theme) -> None:
     ids = list(layout.positions)
     fig.add_trace(go.Scatter(
-        x=[layout.positions[i][0] for i in ids], y=[layout.positions[i][1] for i in ids], mode="text",
-        text=["<br>".join(texts[i].lines) for i in ids], textfont=dict(color=th.text, size=th.font_size,
+        x=_numbers([layout.positions[i][0] for i in ids]), y=_numbers([layout.positions[i][1] for i in ids]),
+        mode="text", text=_strings(["<br>".join(texts[i].lines) for i in ids]), textfont=dict(color=th.text, size=th.font_size,
                                                                     family=th.font_family),
         hoverinfo="skip", showlegend=False,
     ))
@@ -172,10 +190,10 @@ def _add_labels(fig: go.Figure, layout: Layout, texts: dict[str, NodeText], th: 
 def _add_hover(fig: go.Figure, trace: Trace, layout: Layout, th: Theme) -> None:
     ids = list(layout.positions)
     fig.add_trace(go.Scatter(
-        name=NODE_HOVER, x=[layout.positions[i][0] for i in ids], y=[layout.positions[i][1] for i in ids],
-        mode="markers", marker=dict(size=[max(10, layout.sizes[i][1]) for i in ids], opacity=0,
-                                    symbol="square"),
-        customdata=ids, hovertext=[hover_text(trace.nodes[i]) for i in ids], hoverinfo="text",
+        name=NODE_HOVER, x=_numbers([layout.positions[i][0] for i in ids]),
+        y=_numbers([layout.positions[i][1] for i in ids]), mode="markers",
+        marker=dict(size=_numbers([max(10, layout.sizes[i][1]) for i in ids]), opacity=0, symbol="square"),
+        customdata=_strings(ids), hovertext=_strings([hover_text(trace.nodes[i]) for i in ids]), hoverinfo="text",
         hoverlabel=dict(font=dict(family=th.font_family, size=th.small_font_size)), showlegend=False,
     ))
 
@@ -248,14 +266,14 @@ def _add_edges(fig: go.Figure, trace: Trace, graph: Any, layout: Layout, th: The
     for kind, (xs, ys) in lines.items():
         if xs:
             fig.add_trace(go.Scatter(
-                x=xs, y=ys, mode="lines", hoverinfo="skip", showlegend=False,
+                x=_numbers(xs), y=_numbers(ys), mode="lines", hoverinfo="skip", showlegend=False,
                 line=dict(color=th.edge if kind == "data" else th.constant_edge, width=th.edge_width,
                           dash="solid" if kind == "data" else "dot"),
             ))
     if heads_x:
         fig.add_trace(go.Scatter(
-            x=heads_x, y=heads_y, mode="markers", hoverinfo="skip", showlegend=False,
-            marker=dict(symbol="arrow", size=6 + 3 * th.edge_width, angle=angles, color=colors,
+            x=_numbers(heads_x), y=_numbers(heads_y), mode="markers", hoverinfo="skip", showlegend=False,
+            marker=dict(symbol="arrow", size=6 + 3 * th.edge_width, angle=_numbers(angles), color=_strings(colors),
                         line=dict(width=0)),
         ))
 

@@ -45,9 +45,9 @@ def value_short(value: dict | None, max_elements: int = 4) -> str:
         return f"shape {shape_text(shape)}"
     if not isinstance(data, list):
         return number(data)
-    flat = _flat(data)
-    if len(flat) > max_elements:
+    if math.prod(shape) > max_elements:
         return f"shape {shape_text(shape)}"
+    flat = _flat(data)
     inner = ", ".join(number(v) for v in flat)
     return f"[{inner}]" if len(shape) <= 1 else f"[{inner}] ({shape_text(shape)})"
 

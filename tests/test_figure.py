@@ -6,7 +6,7 @@ import torch
 
 import explorer
 from explorer.examples import EXAMPLES, get
-from explorer.figure import HIGHLIGHT_EDGE, HIGHLIGHT_NODE, HIGHLIGHT_TEXT, NODE_HOVER, figure
+from explorer.figure import HIGHLIGHT_EDGE, HIGHLIGHT_NODE, HIGHLIGHT_TEXT, NODE_HOVER, figure, figure_meta
 
 
 def traced(key):
@@ -28,7 +28,7 @@ def test_every_example_draws_with_every_node_clickable(key):
 def test_labels_carry_torch_numbers():
     tr = traced("first-graph")
     fig = figure(tr)
-    labels = " ".join(next(t for t in fig.data if t.mode == "text" and t.text).text)
+    labels = " ".join(next(t for t in fig.data if t.mode == "text" and t.text is not None and len(t.text)).text)
     x = torch.tensor([0.5, -1.0, 2.0], requires_grad=True)
     ((x + 2) * (x + 2) * 2).mean().backward()
     for g in x.grad.tolist():
@@ -46,7 +46,7 @@ def test_constants_only_on_request():
 
 def test_animation_steps_cover_forward_then_backward_with_routes():
     tr = traced("first-graph")
-    meta = figure(tr).layout.meta["explorer"]
+    meta = figure_meta(figure(tr))
     phases = [s["p"] for s in meta["steps"]]
     assert phases == ["f"] * meta["n_forward"] + ["b"] * (len(phases) - meta["n_forward"])
     assert len(phases) - meta["n_forward"] == len(tr.backward_steps)
