@@ -8,6 +8,7 @@ import contextlib
 import gc
 import sys
 import warnings
+from dataclasses import replace
 from typing import Any, Iterator
 
 import torch
@@ -51,9 +52,10 @@ def trace_in_process(
         interp.run()
         out_name = _backpropagate(interp, rec, output, backward)
         named = dict(interp.globals.vars)
+        trace = rec.finish(named, output=out_name, inputs=input_values, seed=seed)
     for w in caught[:5]:
         rec.notice("torch-warning", str(w.message).splitlines()[0][:300], getattr(w, "lineno", None))
-    return rec.finish(named, output=out_name, inputs=input_values, seed=seed)
+    return replace(trace, notices=tuple(rec.notices))
 
 
 def make_inputs(free: list[str], given: dict[str, Any] | None) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:

@@ -92,13 +92,6 @@ def test_run_request_never_raises_and_replies_in_json():
 # --- bugs the fuzzer found -----------------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a tensor on the 'meta' device (device='meta' or .to('meta')) is accepted, then "
-    "Recorder.finish -> values.plain -> t.tolist() raises NotImplementedError 'Cannot copy out of meta tensor' "
-    "outside any ProgramError handling (run_request reports it as 'internal error'); "
-    "explorer/trace/values.py _data / interpreter (device strings are not checked)",
-)
 @pytest.mark.parametrize("source", [
     "x = torch.ones(3, device='meta')\n",
     "x = torch.ones(3)\ny = x.to('meta')\n",
@@ -107,12 +100,6 @@ def test_meta_tensors_end_with_a_program_error(source):
     fs.check_program(source)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a complex tensor gives a trace that is not JSON: values.summary() puts Python complex numbers "
-    "in 'first' (explorer/trace/values.py summary/plain), so a sandbox worker replies 'the result could not be "
-    "turned into JSON'",
-)
 @pytest.mark.filterwarnings("ignore:Casting complex values to real")  # values.summary() does that, too
 @pytest.mark.parametrize("source", [
     "x = torch.tensor([1j, 2j])\n",

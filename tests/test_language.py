@@ -428,15 +428,8 @@ def test_runtime_errors_carry_torchs_words_and_line():
 
 # --- bugs found: accepted Python that does not run like Python --------------------------------------------------
 
-XFAIL_RANGE = pytest.mark.xfail(
-    strict=True,
-    reason="BUG: builtins are Fn(torch_args=True), so check_data refuses a range argument "
-    "('a range can't be passed here'): list/sum/len/enumerate/zip/sorted of range(...) fail "
-    "(explorer/language/interpreter.py: _make_builtins / check_data / DATA_TYPES)",
-)
 
 
-@XFAIL_RANGE
 @pytest.mark.parametrize("src", [
     "print(list(range(5)))",
     "print(sum(range(5)))",
@@ -449,11 +442,6 @@ def test_range_passed_to_builtins(src):
     assert_like_python(src)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: Interpreter.check_value refuses a torch.Size returned by a call ('a Size can't be used "
-    "here'): it is a tuple subclass from module 'torch', not 'torch.return_types' (interpreter.py check_value)",
-)
 @pytest.mark.parametrize("src", [
     "x = torch.ones(2, 3)\nprint(x.size())",
     "x = torch.ones(4)\ny = x.view(x.size())\nprint(y)",
@@ -468,21 +456,10 @@ def test_shape_attribute_works():
     assert_like_python("x = torch.ones(2, 3)\nprint(x.shape, x.shape[1], x.size(0), len(x), x.ndim)\na, b = x.shape\nprint(a, b)")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a for loop over a range longer than max_loop_iterations is refused before it starts, "
-    "even when it breaks early, and with the list-length message ('list or string of 300,000 items') "
-    "(interpreter.py iterate(): check_length on a range)",
-)
 def test_long_range_loop_that_breaks_early():
     assert_like_python("for i in range(300000):\n    if i > 3:\n        break\nprint(i)")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: str() of an allowed function is refused ('a function can't be passed here') although "
-    "print(f) and f'{f}' show '<function torch.sigmoid>' (builtins are Fn(torch_args=True))",
-)
 def test_str_of_a_function_is_harmless():
     tr = run("s = str(torch.sigmoid)\nprint(s)")
     assert tr.stdout == "<function torch.sigmoid>\n"
@@ -494,11 +471,6 @@ def test_printing_a_function_does_not_show_the_real_object():
     assert "built-in" not in tr.stdout and "0x" not in tr.stdout
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: 'return'/'break' outside a function/loop is only found when it runs, and without a line "
-    "(Interpreter.run raises ProgramError with no position); Python refuses it at compile time",
-)
 @pytest.mark.parametrize("src, line", [("x = 1\nreturn x\n", 2), ("x = 1\nif x:\n    break\n", 3),
                                        ("if False:\n    continue\n", 2)])
 def test_return_break_outside_is_a_syntax_error_with_line(src, line):
@@ -508,23 +480,14 @@ def test_return_break_outside_is_a_syntax_error_with_line(src, line):
     assert (err.kind, err.line) == ("syntax", line)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: the hint table matches 'out of range' inside 'Numerical result out of range' and adds the "
-    "indexing hint 'indices start at 0' to a float OverflowError (explorer/language/errors.py HINTS)",
-)
 def test_overflow_hint_is_not_about_indices():
     err = error_of("x = 1e300\ny = x ** 2\n")
     assert err.kind == "runtime"
     assert "indices" not in (err.hint or "")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG (Python semantics): a name assigned anywhere in a function is local to all of it in Python, so "
-    "reading it before the assignment is UnboundLocalError; the interpreter reads the enclosing value instead "
-    "(interpreter.py Scope.lookup / call_user: no per-function set of local names)",
-)
+@pytest.mark.xfail(strict=True, reason="not yet: a name assigned anywhere in a function is local to it in "
+                   "Python (UnboundLocalError when read first); the interpreter reads the outer value instead")
 @pytest.mark.parametrize("src", [
     "n = 1\ndef f():\n    n += 1\n    return n\nprint(f(), n)\n",
     "x = 1\ndef f():\n    print(x)\n    x = 2\nf()\n",

@@ -233,23 +233,11 @@ def test_printing_handed_out_objects_shows_no_internals(source):
 # --- holes found ---------------------------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="HOLE: check_data only looks at the first 10,000 items of a list, so a function placed after them "
-    "reaches torch (torch raises its own TypeError instead of the not-allowed refusal) "
-    "(interpreter.py check_data: value[:10_000])",
-)
 def test_function_hidden_after_10000_items_is_refused():
     err = refuse("l = [0.0] * 10001\nl.append(1.0)\nl[10001] = torch.sigmoid\nx = torch.tensor(l)\n")
     assert err.kind == NA
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="HOLE: opt.param_groups hands out torch's own list of dicts; anything can be stored in it "
-    "(dict item assignment is not checked) and torch's optimizer then receives our Fn object: "
-    "`AttributeError: 'Fn' object has no attribute 'grad'` (interpreter.py get_attr OPTIMIZER_ATTRIBUTES, set_item)",
-)
 def test_function_stored_into_param_groups_is_refused():
     err = refuse(
         "w = torch.ones(2, requires_grad=True)\nopt = torch.optim.SGD([w], lr=0.1)\n"
@@ -259,12 +247,6 @@ def test_function_stored_into_param_groups_is_refused():
     assert err.line == 3
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: errors raised by guards.check_binop (here `%` formatting; also every int/str/list size limit "
-    "of an operator) get the position of the whole statement (col 0), not of the operator expression: "
-    "Interpreter.binop calls check_binop outside guarded()/.at(node) (interpreter.py binop)",
-)
 def test_percent_format_points_at_the_expression():
     err = refuse("x = 5\ns = '%s' % x\n")
     assert (err.line, err.col) == (2, 4)

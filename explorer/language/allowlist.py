@@ -16,7 +16,7 @@ import torch
 
 # Functions whose output size follows from their arguments; the interpreter checks it before allocating.
 TORCH_FACTORIES = frozenset(
-    """tensor as_tensor zeros ones full arange linspace logspace eye rand randn randint randperm
+    """tensor as_tensor zeros ones full arange linspace logspace eye rand randn randint randperm normal
     zeros_like ones_like full_like rand_like randn_like randint_like""".split()
 )
 
@@ -29,7 +29,7 @@ TORCH_FUNCTIONS = TORCH_FACTORIES | frozenset(
     unsqueeze numel is_tensor allclose isclose equal eq ne lt le gt ge isnan isinf isfinite any all einsum
     diag diagonal trace tril triu sort argsort topk gather index_select masked_fill chunk split unbind flip
     roll lerp erf addmm addmv kron cross cdist tensordot broadcast_to broadcast_shapes detach median fmod
-    remainder count_nonzero normal""".split()
+    remainder count_nonzero""".split()
 )
 
 # Functions that can make a result much larger than their inputs: their result shape is worked out on
@@ -87,6 +87,8 @@ F_FUNCTIONS = frozenset(
     huber_loss cross_entropy nll_loss binary_cross_entropy binary_cross_entropy_with_logits kl_div
     cosine_similarity pairwise_distance one_hot dropout""".split()
 )
+
+F_EXPANDING = frozenset({"linear", "pairwise_distance", "cosine_similarity"})
 
 NN_MEMBERS = frozenset({"functional", "Parameter"})
 

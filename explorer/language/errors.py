@@ -26,8 +26,8 @@ HINTS: tuple[tuple[str, str], ...] = (
     ("Boolean value of Tensor with more than one", "use .any() or .all(), or compare a single element"),
     ("can't convert", "a tensor with requires_grad can't become a number or list directly: call .detach() first"),
     ("Can't call numpy", "use .tolist() or .item()"),
-    ("out of range", "indices start at 0 and stop one before the length"),
-    ("is out of bounds", "indices start at 0 and stop one before the length"),
+    ("index out of range", "indices start at 0 and stop one before the length"),
+    ("is out of bounds for dimension", "indices start at 0 and stop one before the length"),
 )
 
 MEMORY_PHRASES = ("can't allocate memory", "DefaultCPUAllocator", "not enough memory", "std::bad_alloc")

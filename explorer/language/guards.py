@@ -36,7 +36,7 @@ def check_binop(op: Any, a: Any, b: Any, limits: Limits) -> None:
     if _is_int(a) and _is_int(b):
         bits = limits.max_int_bits
         if op is operator.pow and b > 0 and abs(a) > 1:
-            if a.bit_length() * b > bits:
+            if b > 10 * bits or math.log2(abs(a)) * b > bits:
                 raise limit(f"{a} ** {b} is too large a number (more than {bits:,} bits)")
         elif op is operator.mul:
             if a.bit_length() + b.bit_length() > bits:
@@ -104,11 +104,19 @@ def check_numel(n: int, limits: Limits) -> None:
 def check_result(value: Any, limits: Limits) -> None:
     """Every tensor a call returns is checked, views included (`expand` makes no copy but a huge view)."""
     if isinstance(value, torch.Tensor):
-        check_numel(value.numel(), limits)
+        _check_tensor(value, limits)
     elif isinstance(value, (tuple, list)) and len(value) <= 64:
         for v in value:
             if isinstance(v, torch.Tensor):
-                check_numel(v.numel(), limits)
+                _check_tensor(v, limits)
+
+
+def _check_tensor(t: torch.Tensor, limits: Limits) -> None:
+    check_numel(t.numel(), limits)
+    if t.is_complex():
+        raise ProgramError("not-allowed", "complex tensors are not supported here; use real numbers")
+    if t.device.type != "cpu":
+        raise ProgramError("not-allowed", "everything runs on the CPU; other devices are not available")
 
 
 def _sizes(args: tuple, kwargs: dict) -> list[int] | None:
@@ -120,11 +128,18 @@ def _sizes(args: tuple, kwargs: dict) -> list[int] | None:
         else:
             size = args
     try:
-        if all(_is_int(s) for s in size):
-            return list(size)
-    except TypeError:
-        pass
-    return None
+        return [_as_int(s) for s in size]
+    except (TypeError, ValueError):
+        return None
+
+
+def _as_int(x: Any) -> int:
+    """An int, or a 0-d integer tensor's value (torch accepts both as sizes)."""
+    if _is_int(x):
+        return x
+    if isinstance(x, torch.Tensor) and x.numel() == 1 and not x.is_floating_point() and not x.is_complex():
+        return int(x.item())
+    raise TypeError("not a size")
 
 
 def _product(sizes: list[int], limits: Limits) -> int:
@@ -145,17 +160,21 @@ def check_factory(name: str, args: tuple, kwargs: dict, limits: Limits) -> None:
     elif name == "randint":
         size = kwargs.get("size", args[-1] if args and isinstance(args[-1], (tuple, list, torch.Size)) else None)
         sizes = _sizes((size,), {}) if size is not None else None
+        sizes = _sizes((size,), {}) if size is not None else None
     elif name == "eye":
         n = args[0] if args else kwargs.get("n", 0)
         m = args[1] if len(args) > 1 else kwargs.get("m", n)
         sizes = [n, m] if _is_int(n) and (m is None or _is_int(m)) else None
         if sizes and sizes[1] is None:
             sizes[1] = n
+    elif name == "normal":
+        size = kwargs.get("size", args[2] if len(args) > 2 else None)
+        sizes = _sizes((size,), {}) if size is not None else None
     elif name == "randperm":
         sizes = [args[0]] if args and _is_int(args[0]) else None
     elif name in ("linspace", "logspace"):
         steps = args[2] if len(args) > 2 else kwargs.get("steps")
-        sizes = [steps] if _is_int(steps) else None
+        sizes = [_as_int(steps)] if steps is not None else None
     elif name == "arange":
         sizes = [_arange_count(args, kwargs)]
     elif name in ("tensor", "as_tensor"):
@@ -187,22 +206,27 @@ def _arange_count(args: tuple, kwargs: dict) -> int:
 
 
 def count_elements(data: Any, limits: Limits) -> int:
-    """Elements in nested lists, without trusting shared references (`[[0]*10**5]*10**5` is 10**10)."""
-    total = 0
-    stack = [data]
-    while stack:
-        x = stack.pop()
-        if isinstance(x, (list, tuple)):
-            if len(x) and isinstance(x[0], (list, tuple)):
-                stack.extend(x)
-            else:
-                total += len(x) if len(x) else 0
-        elif isinstance(x, torch.Tensor):
-            total += x.numel()
-        else:
-            total += 1
+    """Elements torch.tensor(data) would make, from the lengths along the first elements only: torch needs
+    rectangular data, so this is exact for anything it accepts, and it never walks shared references
+    (`[[0]*10**5]*10**5` is 10**10) or cycles (a list that contains itself)."""
+    total = 1
+    x = data
+    for _ in range(64):  # torch allows at most 64 dimensions
+        if isinstance(x, torch.Tensor):
+            total *= x.numel()
+            break
+        if not isinstance(x, (list, tuple)):
+            break
+        total *= len(x)
         if total > limits.max_tensor_elements:
             raise too_many_elements(total, limits)
+        if not x:
+            break
+        x = x[0]
+    else:
+        raise limit("the data is nested more than 64 levels deep")
+    if total > limits.max_tensor_elements:
+        raise too_many_elements(total, limits)
     return total
 
 
@@ -215,7 +239,9 @@ def check_meta(fn: Any, args: tuple, kwargs: dict, limits: Limits) -> None:
             out = fn(*meta_args, **meta_kwargs)
     except Exception:  # noqa: BLE001 - the real call will raise torch's own message
         return
-    check_result(out, limits)
+    for t in (out if isinstance(out, (tuple, list)) else (out,)):
+        if isinstance(t, torch.Tensor):
+            check_numel(t.numel(), limits)
 
 
 def check_method(t: torch.Tensor, name: str, args: tuple, kwargs: dict, limits: Limits) -> None:
@@ -233,3 +259,86 @@ def check_method(t: torch.Tensor, name: str, args: tuple, kwargs: dict, limits: 
             _product(sizes, limits)
     elif name in ("outer", "matmul", "mm", "bmm", "mv"):
         check_meta(getattr(torch, name), (t, *args), kwargs, limits)
+    elif name == "new_tensor":
+        count_elements(args[0] if args else kwargs.get("data"), limits)
+
+
+def broadcast_shape(a: tuple, b: tuple) -> tuple:
+    return tuple(
+        max(a[-i] if i <= len(a) else 1, b[-i] if i <= len(b) else 1)
+        for i in range(max(len(a), len(b)), 0, -1)
+    )
+
+
+def check_call(name: str, args: tuple, kwargs: dict, limits: Limits) -> None:
+    """Checks made before any torch call (function or tensor method) whose result can outgrow its inputs."""
+    tensors = [a for a in (*args, *kwargs.values()) if isinstance(a, torch.Tensor)]
+    if len(tensors) >= 2:  # elementwise ops broadcast their tensor arguments together
+        shape: tuple = ()
+        for t in tensors:
+            shape = broadcast_shape(shape, tuple(t.shape))
+        check_numel(math.prod(shape), limits)
+    short = name.rsplit(".", 1)[-1]
+    if short in ("cat", "concat", "stack", "hstack", "vstack") and args and isinstance(args[0], (list, tuple)):
+        check_numel(sum(t.numel() for t in args[0] if isinstance(t, torch.Tensor)), limits)
+    elif short in ("diag", "diag_embed") and args and isinstance(args[0], torch.Tensor) and args[0].dim() == 1:
+        n = args[0].shape[0]
+        check_numel(n * n, limits)
+    elif short == "one_hot" and args and isinstance(args[0], torch.Tensor):
+        classes = kwargs.get("num_classes", args[1] if len(args) > 1 else None)
+        if classes is None or not _is_int(classes) or classes < 1:
+            raise ProgramError("not-allowed", "F.one_hot needs num_classes=, a positive whole number")
+        check_numel(args[0].numel() * classes, limits)
+    elif short == "index_select" and len(args) >= 3 and isinstance(args[2], torch.Tensor):
+        src, dim, index = args[0], args[1], args[2]
+        if isinstance(src, torch.Tensor) and _is_int(dim) and src.dim():
+            check_numel(src.numel() // max(src.shape[dim], 1) * index.numel(), limits)
+    elif short == "tolist" and args and isinstance(args[0], torch.Tensor):
+        check_length(args[0].numel(), limits)
+
+
+def check_index(obj: torch.Tensor, index: Any, limits: Limits) -> None:
+    """`x[idx]` with an index tensor or list makes idx.numel() rows: check before gathering them."""
+    first = index[0] if isinstance(index, tuple) and index else index
+    if isinstance(first, list):
+        n = count_elements(first, limits)
+    elif isinstance(first, torch.Tensor) and first.dtype != torch.bool and first.dim() > 0:
+        n = first.numel()
+    else:
+        return
+    if obj.dim():
+        check_numel(n * (obj.numel() // max(obj.shape[0], 1)), limits)
+
+
+def check_repr(value: Any, limits: Limits) -> None:
+    """str() of nested lists is as long as everything in them, shared references included: count first."""
+    budget = limits.max_collection_len
+    stack, seen = [value], 0
+    while stack:
+        x = stack.pop()
+        if isinstance(x, (list, tuple, set, dict)):
+            seen += len(x)
+            if seen > budget:
+                raise limit(f"this would make a list or string of more than {budget:,} items",
+                            "print a slice or a summary")
+            stack.extend(x.values() if isinstance(x, dict) else x)
+        elif isinstance(x, str):
+            seen += len(x) // 8
+            if seen > budget:
+                raise limit(f"this would make a list or string of more than {budget:,} items",
+                            "print a slice or a summary")
+
+
+DEVICE_WORDS = frozenset(
+    "cuda meta mps xla xpu hpu ipu mtia lazy vulkan ort mkldnn opengl opencl ideep hip ve fpga maia "
+    "privateuseone".split()
+)
+
+
+def check_devices(args: tuple, kwargs: dict) -> None:
+    """Everything runs on the CPU: a device other than 'cpu' is refused (meta tensors hold no values)."""
+    for a in (*args, *kwargs.values()):
+        if isinstance(a, torch.device) and a.type != "cpu":
+            raise ProgramError("not-allowed", f"device {a.type!r} is not available; everything runs on the CPU")
+        if isinstance(a, str) and a.split(":")[0].lower() in DEVICE_WORDS:
+            raise ProgramError("not-allowed", f"device {a!r} is not available; everything runs on the CPU")

@@ -324,7 +324,10 @@ class Interpreter:
             self.check_data(index, node)
             self.check_data(value, node)
             self.guarded(operator.setitem, (obj, index, value), {}, node)
-        elif isinstance(obj, (list, dict)):
+        elif isinstance(obj, dict):
+            self.check_data(value, node)
+            obj[index] = value
+        elif isinstance(obj, list):
             obj[index] = value
         else:
             raise ProgramError("not-allowed", f"items of a {_type_name(obj)} can't be assigned").at(node)
@@ -345,7 +348,7 @@ class Interpreter:
     # --- expressions ---------------------------------------------------------------------------------------
     def eval(self, node: ast.expr, scope: Scope) -> Any:
         self.steps += 1
-        if self.steps & 1023 == 0:
+        if self.steps > self.limits.max_steps or self.steps & 1023 == 0:
             self._check_budget()
         return getattr(self, "eval_" + type(node).__name__)(node, scope)
 
@@ -396,7 +399,7 @@ class Interpreter:
     def binop(self, op: Any, left: Any, right: Any, node: ast.AST) -> Any:
         self.check_operand(left, node)
         self.check_operand(right, node)
-        guards.check_binop(PLAIN_OF.get(op, op), left, right, self.limits)
+        self.guarded(guards.check_binop, (PLAIN_OF.get(op, op), left, right, self.limits), {}, node)
         result = self.guarded(op, (left, right), {}, node)
         if isinstance(result, (str, list, tuple)):
             guards.check_length(len(result), self.limits)
@@ -490,6 +493,7 @@ class Interpreter:
     def subscript(self, obj: Any, index: Any, node: ast.AST) -> Any:
         if isinstance(obj, torch.Tensor):
             self.check_data(index, node)
+            self.guarded(guards.check_index, (obj, index, self.limits), {}, node)
         elif not isinstance(obj, (list, tuple, dict, str, range, torch.Size)):
             raise ProgramError("not-allowed", f"a {_type_name(obj)} can't be indexed").at(node)
         result = self.guarded(operator.getitem, (obj, index), {}, node)
@@ -510,6 +514,7 @@ class Interpreter:
     def _format(self, node: ast.FormattedValue, scope: Scope) -> str:
         """One `{value!r:spec}`: the value, its conversion, then `format(value, spec)` with a plain spec."""
         value = self.eval(node.value, scope)
+        self.guarded(guards.check_repr, (value, self.limits), {}, node)
         if node.conversion == ord("r"):
             value = self.guarded(repr, (value,), {}, node)
         elif node.conversion == ord("s"):
@@ -558,7 +563,6 @@ class Interpreter:
     def iterate(self, value: Any, node: ast.AST) -> list:
         """Materialise what a for loop or unpacking walks over, refusing anything unbounded."""
         if isinstance(value, range):
-            guards.check_length(len(value), self.limits) if len(value) > self.limits.max_loop_iterations else None
             return value  # type: ignore[return-value] - ranges iterate lazily; the loop counter bounds them
         if isinstance(value, (list, tuple, str, torch.Size)):
             return value  # type: ignore[return-value]
@@ -567,6 +571,7 @@ class Interpreter:
         if isinstance(value, torch.Tensor):
             if value.dim() == 0:
                 raise ProgramError("runtime", "iteration over a 0-d tensor", hint="use .item() for its number").at(node)
+            self.guarded(_check_rows, (value, self.limits), {}, node)
             return self.guarded(list, (value,), {}, node)
         raise ProgramError("runtime", f"a {_type_name(value)} can't be looped over").at(node)
 
@@ -651,10 +656,10 @@ class Interpreter:
         if isinstance(callee, Fn):
             self.current_call = node
             if callee.torch_args:
-                for a in args:
-                    self.check_data(a, node)
-                for v in kwargs.values():
-                    self.check_data(v, node)
+                self.check_data(args, node)
+                self.check_data(kwargs, node)
+                self.guarded(guards.check_devices, (tuple(args), kwargs), {}, node)
+                self.guarded(guards.check_call, (callee.name, tuple(args), kwargs, self.limits), {}, node)
             result = self.guarded(callee.impl, tuple(args), kwargs, node)
         elif isinstance(callee, BoundMethod):
             result = self.call_method(callee, args, kwargs, node)
@@ -666,24 +671,28 @@ class Interpreter:
 
     def call_method(self, m: BoundMethod, args: list, kwargs: dict, node: ast.AST) -> Any:
         obj, name = m.obj, m.name
-        for a in args:
-            self.check_data(a, node)
-        for v in kwargs.values():
-            self.check_data(v, node)
+        self.check_data(args, node)
+        self.check_data(kwargs, node)
         if isinstance(obj, torch.Tensor):
             if name == "backward":
                 return self.backward(obj, args, kwargs, node)
-            guards.check_method(obj, name, tuple(args), kwargs, self.limits)
+            self.guarded(guards.check_devices, (tuple(args), kwargs), {}, node)
+            self.guarded(guards.check_method, (obj, name, tuple(args), kwargs, self.limits), {}, node)
+            self.guarded(guards.check_call, (name, (obj, *args), kwargs, self.limits), {}, node)
         elif isinstance(obj, OPTIMIZER_TYPES):
             if args or set(kwargs) - {"set_to_none"}:
                 raise ProgramError("not-allowed", f"optimizer.{name}() takes no closure or arguments here").at(node)
         elif isinstance(obj, list) and name == "sort" and set(kwargs) - {"reverse"}:
             raise ProgramError("not-allowed", "list.sort() takes only reverse= here").at(node)
         elif isinstance(obj, (list, str)) and name in ("extend", "join", "insert", "append"):
-            size = len(obj) + (sum(len(a) if isinstance(a, (str, list, tuple)) else 1 for a in args[0])
-                               if name == "join" and args and isinstance(args[0], (list, tuple)) else
-                               len(args[0]) if name == "extend" and args and hasattr(args[0], "__len__") else 1)
-            guards.check_length(size, self.limits)
+            if name == "join" and args and isinstance(args[0], (list, tuple)):
+                items = args[0]
+                size = len(obj) * max(len(items) - 1, 0) + sum(len(a) if isinstance(a, str) else 1 for a in items)
+            elif name == "extend" and args and hasattr(args[0], "__len__"):
+                size = len(obj) + len(args[0])
+            else:
+                size = len(obj) + 1
+            self.guarded(guards.check_length, (size, self.limits), {}, node)
         result = self.guarded(getattr(obj, name), tuple(args), kwargs, node)
         if isinstance(obj, dict) and name in ("keys", "values", "items"):
             result = list(result)
@@ -780,22 +789,29 @@ class Interpreter:
         except Exception as e:  # noqa: BLE001
             raise runtime_error(e).at(node) from None
 
-    def check_data(self, value: Any, node: ast.AST, depth: int = 0) -> None:
-        """Only plain data may go into torch or a container method: never a function or a module."""
+    def check_data(self, value: Any, node: ast.AST) -> None:
+        """Only plain data may go into torch or a container method: never a function or a module.
+        Walks containers once each (shared references and cycles included), within a total budget."""
         if isinstance(value, DATA_TYPES):
             return
-        if isinstance(value, (list, tuple)) and depth < 8:
-            for v in value[:10_000] if len(value) > 10_000 else value:
-                if not isinstance(v, (int, float, bool)):
-                    self.check_data(v, node, depth + 1)
-            return
-        if isinstance(value, dict) and depth < 8:
-            for v in value.values():
-                self.check_data(v, node, depth + 1)
-            return
-        if isinstance(value, OPTIMIZER_TYPES):
-            return
-        raise ProgramError("not-allowed", f"a {_type_name(value)} can't be passed here; pass tensors or numbers").at(node)
+        budget = self.limits.max_tensor_elements  # bounds the time of this walk; sizes are checked later
+        stack, seen = [value], set()
+        while stack:
+            x = stack.pop()
+            if isinstance(x, DATA_TYPES) or isinstance(x, OPTIMIZER_TYPES):
+                continue
+            if isinstance(x, (list, tuple, dict)):
+                if id(x) in seen:
+                    continue
+                seen.add(id(x))
+                items = x.values() if isinstance(x, dict) else x
+                budget -= len(items)
+                if budget < 0:
+                    raise ProgramError("limit", f"more than {self.limits.max_tensor_elements:,} items passed in one call",
+                                       hint="use a tensor for large data").at(node)
+                stack.extend(v for v in items if not isinstance(v, (int, float, bool)))
+                continue
+            raise ProgramError("not-allowed", f"a {_type_name(x)} can't be passed here; pass tensors or numbers").at(node)
 
     def check_operand(self, value: Any, node: ast.AST) -> None:
         if isinstance(value, (Fn, Namespace, BoundMethod, UserFunction, GradFnView, GradMode)):
@@ -804,7 +820,8 @@ class Interpreter:
     def check_value(self, value: Any, node: ast.AST) -> None:
         """What torch hands back must be data we know, never an object that leads elsewhere."""
         if isinstance(value, (*DATA_TYPES, list, tuple, dict, range, GradMode, GradFnView)):
-            if isinstance(value, tuple) and type(value) is not tuple and type(value).__module__ != "torch.return_types":
+            if (isinstance(value, tuple) and type(value) not in (tuple, torch.Size)
+                    and type(value).__module__ != "torch.return_types"):
                 raise ProgramError("not-allowed", f"a {_type_name(value)} can't be used here").at(node)
             return
         if isinstance(value, (*OPTIMIZER_TYPES, Fn)):
@@ -814,7 +831,7 @@ class Interpreter:
     # --- builtins ------------------------------------------------------------------------------------------
     def _make_builtins(self) -> dict[str, Fn]:
         b = _Builtins(self)
-        return {name: Fn(name, getattr(b, name), torch_args=name != "print") for name in A.BUILTINS}
+        return {name: Fn(name, getattr(b, name), torch_args=False) for name in A.BUILTINS}
 
 
 class _Builtins:
@@ -832,8 +849,13 @@ class _Builtins:
         if isinstance(it, torch.Tensor):
             if it.dim() == 0:
                 raise TypeError("iteration over a 0-d tensor")
+            _check_rows(it, self.i.limits)
             return list(it)
         raise TypeError(f"a {_type_name(it)} can't be iterated here")
+
+    def _tick(self, i: int) -> None:
+        if i & 255 == 255:
+            self.i._check_budget()
 
     def range(self, *args: Any) -> range:
         if not all(isinstance(a, int) for a in args):
@@ -845,7 +867,8 @@ class _Builtins:
 
     def sum(self, it: Any, start: Any = 0) -> Any:
         total = start
-        for v in self._items(it):
+        for i, v in enumerate(self._items(it)):
+            self._tick(i)
             total = self.i.binop(operator.add, total, v, None)
         return total
 
@@ -865,6 +888,8 @@ class _Builtins:
         return abs(x)
 
     def round(self, x: Any, ndigits: Any = None) -> Any:
+        if ndigits is not None and isinstance(ndigits, int) and abs(ndigits) > 400:
+            raise guards.limit("round() takes at most 400 digits")
         return round(x) if ndigits is None else round(x, ndigits)
 
     def float(self, x: Any = 0.0) -> float:
@@ -877,6 +902,7 @@ class _Builtins:
         return bool(x)
 
     def str(self, x: Any = "") -> str:
+        guards.check_repr(x, self.i.limits)
         return str(x)
 
     def list(self, it: Any = ()) -> list:
@@ -895,6 +921,9 @@ class _Builtins:
         return list(zip(*[self._items(it) for it in its]))
 
     def sorted(self, it: Any, reverse: bool = False) -> list:
+        if isinstance(it, torch.Tensor) and it.dim() == 1:  # same elements, sorted in C, not by 0-d compares
+            _check_rows(it, self.i.limits)
+            return list(torch.sort(it, descending=bool(reverse)).values)
         return sorted(self._items(it), reverse=reverse)
 
     def reversed(self, it: Any) -> list:
@@ -909,6 +938,8 @@ class _Builtins:
     def print(self, *args: Any, sep: Any = " ", end: Any = "\n") -> None:
         if not isinstance(sep, str) or not isinstance(end, str):
             raise TypeError("sep and end must be strings")
+        guards.check_repr(list(args), self.i.limits)
+        guards.check_length(len(sep) * len(args) + len(end), self.i.limits)
         self.i.rec.write(sep.join(str(a) for a in args) + end)
 
 
@@ -974,7 +1005,8 @@ def _make_namespaces(interp: Interpreter) -> dict[str, Namespace]:
     optim = Namespace("torch.optim", {n: optimizer(n) for n in A.OPTIMIZERS})
     f_members = {}
     for name in A.F_FUNCTIONS:
-        f_members[name] = Fn(f"F.{name}", getattr(F, name))
+        real = getattr(F, name)
+        f_members[name] = expanding(f"F.{name}", real) if name in A.F_EXPANDING else Fn(f"F.{name}", real)
     f_ns = Namespace("F", f_members, {"ctc_loss": "it can crash the process", "embedding_bag": "it can crash the process"})
 
     def parameter(data: Any, requires_grad: bool = True) -> torch.Tensor:
@@ -1019,6 +1051,13 @@ def _methods_for(obj: Any) -> frozenset | None:
     if isinstance(obj, GradFnView):
         return A.GRAD_FN_ATTRIBUTES
     return None
+
+
+def _check_rows(t: torch.Tensor, limits: Limits) -> None:
+    """Looping over a tensor makes one Python tensor per row: bound the rows like a list."""
+    if t.shape[0] > limits.max_collection_len:
+        raise ProgramError("limit", f"looping over {t.shape[0]:,} rows one by one is too slow here",
+                           hint="use tensor operations such as x.sum() or x.max() instead of a loop")
 
 
 def _type_name(value: Any) -> str:

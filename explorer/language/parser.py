@@ -72,7 +72,28 @@ def parse_program(source: str, limits: Limits) -> ast.Module:
     _check_size(tree, limits)
     for node in ast.walk(tree):
         _check_node(node)
+    _check_context(tree.body, in_function=False, in_loop=False)
     return tree
+
+
+def _check_context(body: list[ast.stmt], *, in_function: bool, in_loop: bool) -> None:
+    """`return` only inside a def, `break`/`continue` only inside a loop: Python refuses them at compile time."""
+    for stmt in body:
+        if isinstance(stmt, ast.Return) and not in_function:
+            raise ProgramError("syntax", "'return' outside a function").at(stmt)
+        if isinstance(stmt, (ast.Break, ast.Continue)) and not in_loop:
+            word = "break" if isinstance(stmt, ast.Break) else "continue"
+            raise ProgramError("syntax", f"'{word}' outside a loop").at(stmt)
+        if isinstance(stmt, ast.FunctionDef):
+            _check_context(stmt.body, in_function=True, in_loop=False)
+        elif isinstance(stmt, (ast.For, ast.While)):
+            _check_context(stmt.body, in_function=in_function, in_loop=True)
+            _check_context(stmt.orelse, in_function=in_function, in_loop=in_loop)
+        elif isinstance(stmt, ast.If):
+            _check_context(stmt.body, in_function=in_function, in_loop=in_loop)
+            _check_context(stmt.orelse, in_function=in_function, in_loop=in_loop)
+        elif isinstance(stmt, ast.With):
+            _check_context(stmt.body, in_function=in_function, in_loop=in_loop)
 
 
 def _check_nesting(source: str, limits: Limits) -> None:
@@ -126,9 +147,11 @@ def _syntax_hint(msg: str) -> str | None:
 def _check_size(tree: ast.Module, limits: Limits) -> None:
     """Count nodes and measure depth without recursion, so a huge tree can't overflow our stack."""
     count = 0
-    stack: list[tuple[ast.AST, int]] = [(tree, 1)]
+    stack: list[tuple[ast.AST, int, ast.AST]] = [(tree, 1, tree)]
     while stack:
-        node, depth = stack.pop()
+        node, depth, placed = stack.pop()  # placed: the nearest node with a position (operators have none)
+        if getattr(node, "lineno", None) is not None:
+            placed = node
         count += 1
         if count > limits.max_ast_nodes:
             raise ProgramError(
@@ -140,11 +163,11 @@ def _check_size(tree: ast.Module, limits: Limits) -> None:
             raise ProgramError(
                 "limit",
                 f"the program is nested more than {limits.max_ast_depth} levels deep",
-                line=getattr(node, "lineno", None),
-                col=getattr(node, "col_offset", None),
+                line=getattr(placed, "lineno", None),
+                col=getattr(placed, "col_offset", None),
                 hint="split long expressions into several lines with names for the parts",
             )
-        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
+        stack.extend((child, depth + 1, placed) for child in ast.iter_child_nodes(node))
 
 
 def _refuse(node: ast.AST, message: str, hint: str | None = None) -> ProgramError:

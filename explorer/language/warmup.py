@@ -16,4 +16,13 @@ with torch.enable_grad():
         _opt.zero_grad()
         F.mse_loss(torch.sigmoid(_w), torch.ones(2)).backward()
         _opt.step()
-del _w, _opt
+    # the size checks run ops on the "meta" device first; its kernels load lazily, up to seconds each
+    _a = torch.zeros(2, 2, device="meta")
+    for _op in (torch.matmul, torch.mm, torch.outer, torch.kron, torch.cdist, torch.tensordot):
+        try:
+            _op(_a, _a)
+        except Exception:  # noqa: BLE001 - only loading kernels here
+            pass
+    torch.einsum("ij,jk->ik", _a, _a)
+    F.linear(_a, _a)
+del _w, _opt, _a, _op
