@@ -486,8 +486,6 @@ def test_overflow_hint_is_not_about_indices():
     assert "indices" not in (err.hint or "")
 
 
-@pytest.mark.xfail(strict=True, reason="not yet: a name assigned anywhere in a function is local to it in "
-                   "Python (UnboundLocalError when read first); the interpreter reads the outer value instead")
 @pytest.mark.parametrize("src", [
     "n = 1\ndef f():\n    n += 1\n    return n\nprint(f(), n)\n",
     "x = 1\ndef f():\n    print(x)\n    x = 2\nf()\n",

@@ -69,19 +69,41 @@ class _Return(Exception):
 class Scope:
     """Names visible at one level: a function call or comprehension has its own, reading through parents."""
 
-    __slots__ = ("vars", "parent")
+    __slots__ = ("vars", "parent", "local_names")
 
-    def __init__(self, parent: "Scope | None" = None) -> None:
+    def __init__(self, parent: "Scope | None" = None, local_names: frozenset = frozenset()) -> None:
         self.vars: dict[str, Any] = {}
         self.parent = parent
+        self.local_names = local_names  # a function's assigned names: local even before they get a value
 
     def lookup(self, name: str) -> Any:
         scope = self
         while scope is not None:
             if name in scope.vars:
                 return scope.vars[name]
+            if name in scope.local_names:
+                raise ProgramError(
+                    "runtime", f"local variable '{name}' is used before it gets a value",
+                    hint=f"a function that assigns {name} anywhere makes it local; pass it in as an argument")
             scope = scope.parent
         raise KeyError(name)
+
+
+def assigned_names(body: list[ast.stmt]) -> frozenset:
+    """Names a function body assigns (its locals, as Python decides them), not looking into nested defs."""
+    names: set[str] = set()
+    stack: list[ast.AST] = list(body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.FunctionDef):
+            names.add(node.name)
+            continue
+        if isinstance(node, (ast.ListComp, ast.GeneratorExp, ast.DictComp)):
+            continue  # their loop variables belong to them
+        if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
+            names.add(node.id)
+        stack.extend(ast.iter_child_nodes(node))
+    return frozenset(names)
 
 
 class NullRecorder:
@@ -231,7 +253,7 @@ class Interpreter:
         for arg, default in zip(args.kwonlyargs, args.kw_defaults):
             if default is not None:
                 defaults[arg.arg] = self.eval(default, scope)
-        scope.vars[node.name] = UserFunction(node, defaults, scope)
+        scope.vars[node.name] = UserFunction(node, defaults, scope, assigned_names(node.body))
 
     def exec_Return(self, node: ast.Return, scope: Scope) -> None:
         raise _Return(self.eval(node.value, scope) if node.value is not None else None)
@@ -702,7 +724,7 @@ class Interpreter:
         if self.call_depth >= self.limits.max_call_depth:
             raise ProgramError("limit", f"functions call each other more than {self.limits.max_call_depth} deep",
                                hint="recursion needs a case that stops it").at(node)
-        scope = Scope(fn.scope)
+        scope = Scope(fn.scope, fn.local_names)
         params = fn.node.args
         names = [a.arg for a in params.args]
         if len(args) > len(names):

@@ -54,6 +54,7 @@ class UserFunction:
     node: ast.FunctionDef
     defaults: dict[str, Any]
     scope: Any  # the Scope it was defined in (closures read from it)
+    local_names: frozenset = frozenset()  # names its body assigns: local to each call
 
     @property
     def name(self) -> str:
