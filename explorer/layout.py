@@ -10,33 +10,36 @@ steps, one function each:
    from it to a node that feeds nothing further (a sink) -- the topological generations of the reversed
    graph. The output ends up in the last column, and a parameter or constant sits in the column right
    before the operation that uses it. (Layering from the inputs instead, as `topological_generations` does,
-   puts *every* parameter in the first column, and their edges then cross everything in between: 154,216
-   crossings on a 2,000-node MLP.) Side results that feed nothing, other than the output, are pulled back
-   next to their inputs; a node with no edges at all goes in the first column.
+   puts *every* parameter in the first column, and their edges then cross everything in between: 55,443
+   crossings on a 2,000-node MLP with straight edges, against 0 here.) Side results that feed nothing,
+   other than the output, are pulled back next to their inputs; a node with no edges goes in the first column.
 2. **Helper points for long edges** (`split_long_edges`). An edge that skips layers gets an invisible helper
    point ("dummy node") in each layer it passes, so it takes part in the ordering below, gets its own slot in
    every column, and never runs over another edge or through a node's box. The long edges leaving one node
    share their helper points (a "trunk" that branches off to each user), and so do the long edges entering
    one node; this keeps a tensor used a thousand times, such as an RNN's weights, from creating a million
    helper points.
-3. **Order inside each layer** (`reduce_crossings`). Start from the order of a depth-first walk back from the
-   outputs (input 0 of an op above input 1), then sweep through the layers, forward and backward, sorting
-   each layer by the barycenter (average position) of its neighbours in the layer just visited. Crossings are
-   counted after each sweep, and the best ordering seen is kept. Ties are broken by the current order, and the
-   start order by node creation order, so the same graph always gives the same picture.
-4. **Coordinates across the layers** (`assign_cross_positions`). Each node would like to sit level with its
-   neighbours; nodes of one layer must not overlap. Layer by layer, the closest positions to the wishes that
-   keep every box apart are found exactly (a least-squares fit under ordering constraints, solved in linear
-   time by "pool adjacent violators"). Sweeping back and forth settles the whole picture; then single nodes are
-   moved, where there is room, exactly level with the (weighted) median of their neighbours -- the quantity
-   Graphviz dot minimises -- which makes chains perfectly straight. Edges that continue a chain (an op fed by
-   the op just before it), and helper points of long edges, weigh more than a parameter's edge, so the main
-   line of computation stays straight and the parameters come to it.
-5. **Coordinates along the layers and edge routes** (`route_edges`). Columns are as wide as their widest node
-   with a gap between them (wider where edges are steep). An edge is drawn as a polyline from its source's
-   centre to its target's centre; inside a column it runs level (so it cannot cut through a box of that
-   column), and it slopes only in the gaps. Parallel edges (``y * y`` uses ``y`` twice) are drawn side by
-   side, a few units apart.
+3. **Order inside each layer** (`initial_order`, `reduce_crossings`). Start from the order in which a
+   depth-first walk from the outputs meets the nodes (inputs first, input 0 of an op before input 1, then
+   the other users of each tensor, which keeps things that belong together together). Then sweep through
+   the layers, forward and backward, sorting each layer by the barycenter (average position) of its
+   neighbours in the layer just visited, and swap neighbours wherever that removes crossings ("transpose",
+   as in Graphviz dot). Crossings are counted after each sweep and the best ordering seen is kept. Ties keep
+   the current order and the walk follows creation order, so the same graph always gives the same picture.
+4. **Coordinates across the layers** (`assign_cross_positions`). Each node is lined up with its heaviest
+   neighbour in the previous layer, which cuts the graph into straight *chains* (as in Brandes and Koepf's
+   method). An op fed by the op before it on the longest line of computation weighs more than a
+   parameter's or a constant's edge, and a long edge's helpers weigh most, so the main line and long edges
+   become straight chains and the parameters come to them. The chains are packed as tightly as their order
+   allows, once towards each side, and the two packings averaged; then each chain, and at the end each single
+   node, moves as far as its neighbours in the layer allow towards the weighted median of its outside
+   neighbours. Every such move lowers the weighted sum of edge slopes (the quantity dot minimises), and boxes
+   never overlap because every move is clamped by the boxes next to it.
+5. **Coordinates along the layers and edge routes** (`layer_lines`, `route_edges`). Layers are as thick as
+   their thickest box, with a gap between them (wider where edges are steep). An edge is a polyline from its
+   source's centre to its target's centre; inside a layer it runs level (so it cannot cut through a box of
+   that layer) and it slopes only in the gaps, where there are no boxes. Parallel edges (``y * y`` uses
+   ``y`` twice) are drawn side by side, a few units apart.
 
 Coordinates are in screen units (think pixels at zoom 1): ``x`` grows to the right and **``y`` grows
 downward**, as on a screen and in SVG; ``positions`` are box centres, every box lies inside
@@ -49,7 +52,9 @@ Typical cost, measured on one core: 1,000 nodes in about 30 ms, 10,000 nodes in 
 from __future__ import annotations
 
 import bisect
+import gc
 from collections import deque
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Callable, Hashable, Iterable
 
@@ -61,12 +66,13 @@ NodeSize = Callable[[str, dict], "tuple[float, float]"]
 NODE_GAP = 18.0  # free space between two boxes in the same layer
 EDGE_GAP = 10.0  # free space kept around an edge passing through a layer
 LAYER_GAP = 56.0  # space between two layers, where edges slope; more where they are steep
-MAX_SLOPE = 4.0  # a gap widens (up to 3x) so that its steepest edge is no steeper than this
+MAX_SLOPE = 4.0  # a gap widens (up to 3x) until its steepest edge rises at most this much per unit
 PARALLEL_GAP = 8.0  # distance between parallel edges joining the same two nodes
 HELPER_BUDGET_PER_NODE = 8  # helper points allowed per node; beyond, the longest edges are drawn straight
 HELPER_BUDGET_MIN = 20_000
-PLACEMENT_SWEEPS = 4  # back-and-forth least-squares sweeps in step 4
-STRAIGHTEN_SWEEPS = 3  # median "snap" sweeps that make chains straight
+TRANSPOSE_ROUNDS = 4  # at most this many rounds of neighbour swaps after each ordering sweep
+PLACEMENT_SWEEPS = 4  # at most this many back-and-forth rounds of chain moves in step 4
+STRAIGHTEN_SWEEPS = 3  # then at most this many rounds of single-node moves
 
 # Weights of an edge segment when placing nodes across the layers (step 4), as in Graphviz dot: the more an
 # edge weighs, the straighter it is drawn.
@@ -74,7 +80,6 @@ WEIGHT_HELPER_HELPER = 8.0  # the middle of a long edge
 WEIGHT_NODE_HELPER = 2.0  # the first or last segment of a long edge
 WEIGHT_CHAIN = 4.0  # an op fed by the op (or leaf) right before it in the longest chain of computation
 WEIGHT_SIDE = 1.0  # any other edge: a parameter, a constant, a skip connection
-WEIGHT_NOTHING = 1e-3  # how firmly a node with no neighbours on the side looked at stays where it is
 
 
 @dataclass(frozen=True)
@@ -127,9 +132,27 @@ def layered_layout(
     `sweeps` is how many crossing-reduction passes (alternately forward and backward) to try at most.
     The result depends only on the graph (node order, edge order and attributes), never on chance.
     """
+    with _cycle_collector_paused():
+        return _layered_layout(graph, direction, node_size or default_node_size, sweeps)
+
+
+@contextmanager
+def _cycle_collector_paused():
+    """The layout makes many small lists and no reference cycles; with a big heap around (a trace of 10,000
+    nodes is ~400,000 objects) Python's cycle collector would otherwise run full passes that double the
+    time. It is switched back on afterwards if it was on."""
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()
+
+
+def _layered_layout(graph: nx.MultiDiGraph, direction: str, node_size: NodeSize, sweeps: int) -> Layout:
     if direction not in ("LR", "TB"):
         raise ValueError(f'direction must be "LR" or "TB", not {direction!r}')
-    node_size = node_size or default_node_size
     ids: list[Hashable] = list(graph.nodes)
     index = {node: i for i, node in enumerate(ids)}
     sizes = {node: _checked_size(node_size(node, graph.nodes[node])) for node in ids}
@@ -223,12 +246,11 @@ def _edge_keys(graph: nx.DiGraph) -> Iterable[tuple[Hashable, Hashable, Hashable
 
 
 def _edge_list(graph: nx.DiGraph, index: dict) -> list[_Edge]:
-    edges = []
-    for u, v, key in _edge_keys(graph):
-        data = graph.edges[u, v, key] if graph.is_multigraph() else graph.edges[u, v]
-        raw = data.get("input_index", 0)
-        edges.append(_Edge(index[u], index[v], key, raw if isinstance(raw, int) else 0))
-    return edges
+    if graph.is_multigraph():
+        rows = graph.edges(keys=True, data="input_index", default=0)
+    else:
+        rows = ((u, v, f"{u}->{v}", slot) for u, v, slot in graph.edges(data="input_index", default=0))
+    return [_Edge(index[u], index[v], key, slot if isinstance(slot, int) else 0) for u, v, key, slot in rows]
 
 
 def _checked_size(size: tuple[float, float]) -> tuple[float, float]:
@@ -341,16 +363,23 @@ def assign_layers(n: int, pairs: list[tuple[int, int]], is_output: list[bool]) -
 
 
 def chain_edges(n: int, pairs: list[tuple[int, int]]) -> set[tuple[int, int]]:
-    """Edges on a longest chain of computation: u -> v where v's longest path from any input goes through u.
+    """Edges on a longest chain of computation: u -> v where a longest path from an input through v
+    comes through u, and a longest path from u to a sink goes on through v.
 
-    In an MLP these are h -> mm -> add -> relu -> mm ..., not w -> t or b -> add: the chain is drawn
-    straight and the parameters come to it."""
+    In an MLP these are h -> mm -> add -> relu -> mm ... (and w -> t), not t -> mm or b -> add; in a loop
+    that also computes a side result each step (`while b.norm() < 1000: b = b * 2`), b -> mul, not
+    b -> norm. Chains are drawn straight, and the rest comes to them."""
     succ, pred = _adjacency(n, pairs)
+    topo = _topological_order(n, succ, pred)
     depth = [0] * n
-    for v in _topological_order(n, succ, pred):
+    for v in topo:
         if pred[v]:
             depth[v] = 1 + max(depth[p] for p in pred[v])
-    return {(u, v) for u, v in pairs if u != v and depth[u] + 1 == depth[v]}
+    height = [0] * n
+    for v in reversed(topo):
+        if succ[v]:
+            height[v] = 1 + max(height[s] for s in succ[v])
+    return {(u, v) for u, v in pairs if u != v and depth[u] + 1 == depth[v] and height[u] == height[v] + 1}
 
 
 # ------------------------------------------------------------------------------------------------------------
@@ -466,17 +495,21 @@ def split_long_edges(
         down[a].append((b, w))
         up_key[b][a] = slot_of[(a, b)]
         gap_segments[layer_of[a]].append((a, b))
-    return LayeredGraph(n, layer_of, layer_count, up, down, up_key, gap_segments, trunks, edge_trunk, helper_size)
+    return LayeredGraph(
+        n, layer_of, layer_count, up, down, up_key, gap_segments, trunks, edge_trunk, helper_size
+    )
 
 
 # ------------------------------------------------------------------------------------------------------------
 # Step 3: order inside each layer
 # ------------------------------------------------------------------------------------------------------------
-def initial_order(g: LayeredGraph) -> list[list[int]]:
+def initial_order(g: LayeredGraph, both_ways: bool = True) -> list[list[int]]:
     """Each layer in the order a depth-first walk back from the sinks meets its vertices.
 
     The walk starts from the sinks in creation order and visits an op's inputs in their order (input 0
-    first), so `a @ b` puts `a` above (or left of) `b`, and each subgraph stays together."""
+    first), so `a @ b` puts `a` above (or left of) `b`, and each subgraph stays together. With `both_ways`
+    the walk also follows edges forward (after the inputs), which keeps cycles of the undirected graph
+    (a tensor used by two ops that meet again later) together."""
     seen = [False] * len(g.layer_of)
     met: list[int] = []
     for root in range(len(g.layer_of)):
@@ -489,10 +522,14 @@ def initial_order(g: LayeredGraph) -> list[list[int]]:
                 continue
             seen[v] = True
             met.append(v)
+            if both_ways and g.down[v]:
+                stack.extend(sorted((u for u, _ in g.down[v] if not seen[u]), reverse=True))
             keys = g.up_key[v]
-            for u in sorted(keys, key=lambda u: (keys[u], u), reverse=True):
-                if not seen[u]:
-                    stack.append(u)
+            if len(keys) == 1:
+                stack.extend(u for u in keys if not seen[u])
+            elif keys:
+                inputs = sorted((u for u in keys if not seen[u]), key=lambda u: (keys[u], u), reverse=True)
+                stack.extend(inputs)
     layers: list[list[int]] = [[] for _ in range(g.layer_count)]
     for v in met:
         layers[g.layer_of[v]].append(v)
@@ -500,10 +537,11 @@ def initial_order(g: LayeredGraph) -> list[list[int]]:
 
 
 def reduce_crossings(g: LayeredGraph, order: list[list[int]], sweeps: int) -> list[list[int]]:
-    """Barycenter sweeps, alternately forward (using the previous layer) and backward (the next layer).
+    """Barycenter sweeps, alternately forward (using the previous layer) and backward (the next layer),
+    each followed by swaps of neighbours that remove crossings ("transpose", as in dot).
 
     After each sweep the crossings are counted and the best ordering is kept; stops early at zero crossings
-    or when a forward-and-backward round changes nothing."""
+    or when a forward-and-backward round no longer improves."""
     order = [list(layer) for layer in order]
     pos = [0] * len(g.layer_of)
     for layer in order:
@@ -511,22 +549,76 @@ def reduce_crossings(g: LayeredGraph, order: list[list[int]], sweeps: int) -> li
             pos[v] = i
     best = _layered_crossings(g, pos)
     best_order = [list(layer) for layer in order]
-    unchanged = 0
+    stale = 0
     for sweep in range(sweeps):
         if best == 0:
             break
         forward = sweep % 2 == 0
         ks = range(1, g.layer_count) if forward else range(g.layer_count - 2, -1, -1)
-        changed = False
         for k in ks:
-            changed |= _sort_by_barycenter(order[k], g.up if forward else g.down, pos)
-        unchanged = 0 if changed else unchanged + 1
+            _sort_by_barycenter(order[k], g.up if forward else g.down, pos)
+        _transpose(g, order, pos)
         crossings = _layered_crossings(g, pos)
         if crossings < best:
-            best, best_order = crossings, [list(layer) for layer in order]
-        if unchanged >= 2:
-            break
+            best, best_order, stale = crossings, [list(layer) for layer in order], 0
+        else:
+            stale += 1
+            if stale >= 2:
+                break
     return best_order
+
+
+def _transpose(g: LayeredGraph, order: list[list[int]], pos: list[int]) -> None:
+    """Swap neighbours in a layer whenever that removes crossings with both adjacent layers, until no swap
+    helps (or a few rounds have passed)."""
+    up, down = g.up, g.down
+    dirty = [True] * len(order)
+    for _ in range(TRANSPOSE_ROUNDS):
+        any_swap = False
+        for k, layer in enumerate(order):
+            if not dirty[k]:
+                continue
+            dirty[k] = False
+            for i in range(len(layer) - 1):
+                u, v = layer[i], layer[i + 1]
+                keep_up, swap_up = _pair_crossings(up[u], up[v], pos)
+                keep_down, swap_down = _pair_crossings(down[u], down[v], pos)
+                if swap_up + swap_down < keep_up + keep_down:
+                    layer[i], layer[i + 1] = v, u
+                    pos[u], pos[v] = i + 1, i
+                    any_swap = True
+                    dirty[k] = True
+                    if k > 0:
+                        dirty[k - 1] = True
+                    if k + 1 < len(order):
+                        dirty[k + 1] = True
+        if not any_swap:
+            break
+
+
+def _pair_crossings(
+    first: list[tuple[int, float]], second: list[tuple[int, float]], pos: list[int]
+) -> tuple[int, int]:
+    """Crossings between the edges of two neighbouring vertices, as they are and if they were swapped."""
+    if not first or not second:
+        return 0, 0
+    if len(first) * len(second) > 64:  # many edges (a tensor used by many ops): count by bisection
+        below = sorted(pos[b] for b, _ in second)
+        now = swapped = 0
+        for a, _ in first:
+            now += bisect.bisect_left(below, pos[a])
+            swapped += len(below) - bisect.bisect_right(below, pos[a])
+        return now, swapped
+    now = swapped = 0
+    for a, _ in first:
+        pa = pos[a]
+        for b, _ in second:
+            pb = pos[b]
+            if pa > pb:
+                now += 1
+            elif pa < pb:
+                swapped += 1
+    return now, swapped
 
 
 def _sort_by_barycenter(layer: list[int], neighbours: list[list[tuple[int, float]]], pos: list[int]) -> bool:
@@ -577,35 +669,63 @@ def assign_cross_positions(g: LayeredGraph, order: list[list[int]], size: list[f
     1. Chains: each vertex is lined up with its heaviest neighbour in the previous layer (if that one is
        free and the line would not cross another), which cuts the graph into rigid straight chains.
     2. A first placement: chains packed towards one side, packed towards the other, and the two averaged.
-    3. Each chain in turn moves, as far as the chains beside it allow, towards the weighted median of where
-       its outside neighbours would have it (a few sweeps), then each single vertex does the same.
+    3. Each chain in turn moves, as far as the vertices beside it allow, towards the weighted median of
+       where its outside neighbours would have it (sweeps until nothing moves, at most PLACEMENT_SWEEPS);
+       then single vertices do the same (at most STRAIGHTEN_SWEEPS). Each move lowers dot's objective,
+       the weighted sum of edge slopes, so the result is never worse than the first placement.
     """
-    index = [0] * len(g.layer_of)
+    count = len(g.layer_of)
+    index = [0] * count
     for layer in order:
         for i, v in enumerate(layer):
             index[v] = i
     seps = [_separations(layer, size, g.n) for layer in order]
     root = _line_up_chains(g, order, index)
-    members: dict[int, list[int]] = {}
-    for v in range(len(g.layer_of)):
-        members.setdefault(root[v], []).append(v)
     place = _pack_chains(order, seps, root)
     if place is None:  # cannot happen with non-crossing chains; fall back to single vertices
-        root = list(range(len(g.layer_of)))
-        members = {v: [v] for v in root}
+        root = list(range(count))
         place = _pack_chains(order, seps, root)
         assert place is not None
-    pos = [place[root[v]] for v in range(len(g.layer_of))]
-    both = [g.up[v] + g.down[v] for v in range(len(g.layer_of))]
-    chains = sorted(members, key=lambda r: (g.layer_of[r], index[r]))
+    pos = [place[root[v]] for v in range(count)]
+    neighbours = [g.up[v] + g.down[v] for v in range(count)]
+
+    # What limits each vertex: the vertex before it in its layer and the one after, with their distances.
+    before: list[tuple[int, float] | None] = [None] * count
+    after: list[tuple[int, float] | None] = [None] * count
+    for layer, sep in zip(order, seps):
+        for i in range(len(layer) - 1):
+            after[layer[i]] = (layer[i + 1], sep[i])
+            before[layer[i + 1]] = (layer[i], sep[i])
+
+    chains: dict[int, list[int]] = {}
+    for layer in order:
+        for v in layer:
+            chains.setdefault(root[v], []).append(v)
+    movers = [
+        _Chain(members, [(v, u, w) for v in members for u, w in neighbours[v] if root[u] != r])
+        for r, members in sorted(chains.items(), key=lambda item: (g.layer_of[item[0]], index[item[0]]))
+    ]
+    movers = [c for c in movers if c.pulls]
     for sweep in range(PLACEMENT_SWEEPS):
-        for r in chains if sweep % 2 == 0 else reversed(chains):
-            _move_chain(members[r], root, both, g.layer_of, order, index, seps, pos)
-    last = g.layer_count - 1
+        moved = False
+        for chain in movers if sweep % 2 == 0 else reversed(movers):
+            moved |= _move_chain(chain, before, after, pos)
+        if not moved:
+            break
+    singles = [v for layer in order for v in layer if neighbours[v]]
     for sweep in range(STRAIGHTEN_SWEEPS):
-        for k in range(last + 1) if sweep % 2 == 0 else range(last, -1, -1):
-            _straighten_layer(order[k], seps[k], both, pos)
+        moved = False
+        for v in singles if sweep % 2 == 0 else reversed(singles):
+            moved |= _move_chain(_Chain([v], [(v, u, w) for u, w in neighbours[v]]), before, after, pos)
+        if not moved:
+            break
     return pos
+
+
+@dataclass
+class _Chain:
+    members: list[int]
+    pulls: list[tuple[int, int, float]]  # (member, outside neighbour, weight)
 
 
 def _line_up_chains(g: LayeredGraph, order: list[list[int]], index: list[int]) -> list[int]:
@@ -618,13 +738,17 @@ def _line_up_chains(g: LayeredGraph, order: list[list[int]], index: list[int]) -
         wishes = []
         for v in order[k]:
             nb = g.up[v]
+            if len(nb) == 1:
+                wishes.append((-nb[0][1], 0, index[v], index[nb[0][0]], v))
+                continue
             if not nb:
                 continue
             heaviest = max(w for _, w in nb)
             best = sorted(index[u] for u, w in nb if w == heaviest)
             middle = (len(best) - 1) / 2
-            for rank, at in enumerate(sorted(best, key=lambda at: (abs(best.index(at) - middle), at))):
-                wishes.append((-heaviest, rank, index[v], at, v))
+            by_closeness = sorted(range(len(best)), key=lambda i: (abs(i - middle), i))
+            for rank, i in enumerate(by_closeness):
+                wishes.append((-heaviest, rank, index[v], best[i], v))
         wishes.sort()
         made: list[tuple[int, int]] = []  # (index of follower, index of leader), sorted, never crossing
         linked = set()
@@ -680,34 +804,34 @@ def _pack_chains(order: list[list[int]], seps: list[list[float]], root: list[int
 
 
 def _move_chain(
-    chain: list[int],
-    root: list[int],
-    neighbours: list[list[tuple[int, float]]],
-    layer_of: list[int],
-    order: list[list[int]],
-    index: list[int],
-    seps: list[list[float]],
+    chain: _Chain,
+    before: list[tuple[int, float] | None],
+    after: list[tuple[int, float] | None],
     pos: list[float],
-) -> None:
-    """Move a whole chain towards the weighted median of its outside neighbours, as far as there is room."""
-    r = root[chain[0]]
-    pulls = []
-    lo, hi = float("-inf"), float("inf")
-    for v in chain:
-        for u, w in neighbours[v]:
-            if root[u] != r:
-                pulls.append((pos[u] - pos[v], w))
-        layer, sep, i = order[layer_of[v]], seps[layer_of[v]], index[v]
-        if i > 0:
-            lo = max(lo, pos[layer[i - 1]] + sep[i - 1] - pos[v])
-        if i < len(layer) - 1:
-            hi = min(hi, pos[layer[i + 1]] - sep[i] - pos[v])
-    if not pulls:
-        return
-    delta = min(max(_weighted_median(pulls), lo), hi)
-    if delta:
-        for v in chain:
-            pos[v] += delta
+) -> bool:
+    """Move a whole chain towards the weighted median of its outside neighbours, as far as there is room.
+    True if it moved."""
+    pulls = chain.pulls
+    if len(pulls) == 1:
+        v, u, _ = pulls[0]
+        delta = pos[u] - pos[v]
+    else:
+        delta = _weighted_median([(pos[u] - pos[v], w) for v, u, w in pulls])
+    if delta > 0:
+        for v in chain.members:
+            limit = after[v]
+            if limit is not None:
+                delta = min(delta, pos[limit[0]] - limit[1] - pos[v])
+    elif delta < 0:
+        for v in chain.members:
+            limit = before[v]
+            if limit is not None:
+                delta = max(delta, pos[limit[0]] + limit[1] - pos[v])
+    if abs(delta) <= 1e-9:
+        return False
+    for v in chain.members:
+        pos[v] += delta
+    return True
 
 
 def _separations(layer: list[int], size: list[float], n: int) -> list[float]:
@@ -735,67 +859,6 @@ def _weighted_median(items: list[tuple[float, float]]) -> float:
     return items[-1][0]
 
 
-def _wishes(
-    layer: list[int], neighbours: list[list[tuple[int, float]]], pos: list[float]
-) -> tuple[list[float], list[float]]:
-    """Where each vertex would like to be (weighted median of its neighbours) and how much it cares."""
-    want, care = [], []
-    for v in layer:
-        nb = neighbours[v]
-        if nb:
-            want.append(_weighted_median([(pos[u], w) for u, w in nb]))
-            care.append(sum(w for _, w in nb))
-        else:
-            want.append(pos[v])
-            care.append(WEIGHT_NOTHING)
-    return want, care
-
-
-def _fit_layer(layer: list[int], sep: list[float], neighbours: list[list[tuple[int, float]]], pos: list[float]):
-    """Move a layer's vertices as close as possible (least squares, weighted) to their wishes, keeping
-    their order and separations: pool adjacent violators on positions shifted by the cumulative separation."""
-    if not layer:
-        return
-    want, care = _wishes(layer, neighbours, pos)
-    offset = [0.0]
-    for s in sep:
-        offset.append(offset[-1] + s)
-    # blocks of [weighted sum, weight, count]; within a block the shifted positions are equal
-    blocks: list[list[float]] = []
-    for i in range(len(layer)):
-        w = care[i]
-        block = [(want[i] - offset[i]) * w, w, 1]
-        while blocks and blocks[-1][0] / blocks[-1][1] >= block[0] / block[1]:
-            prev = blocks.pop()
-            block = [prev[0] + block[0], prev[1] + block[1], prev[2] + block[2]]
-        blocks.append(block)
-    i = 0
-    for total, weight, count in blocks:
-        shifted = total / weight
-        for _ in range(int(count)):
-            pos[layer[i]] = shifted + offset[i]
-            i += 1
-
-
-def _straighten_layer(
-    layer: list[int], sep: list[float], neighbours: list[list[tuple[int, float]]], pos: list[float]
-):
-    """Move each vertex, as far as its neighbours in the layer allow, to the weighted median of its
-    neighbours in the layers around it: the best single move for dot's sum of weighted edge lengths."""
-    want, _ = _wishes(layer, neighbours, pos)
-    last = len(layer) - 1
-    for i, v in enumerate(layer):
-        target = want[i] if neighbours[v] else pos[v]
-        if i > 0:
-            target = max(target, pos[layer[i - 1]] + sep[i - 1])
-        if i < last:
-            target = min(target, pos[layer[i + 1]] - sep[i])
-        pos[v] = target
-
-
-# ------------------------------------------------------------------------------------------------------------
-# Step 5: coordinates along the layers, and the edges' polylines
-# ------------------------------------------------------------------------------------------------------------
 def layer_lines(
     g: LayeredGraph, order: list[list[int]], cross: list[float], primary_size: list[float]
 ) -> tuple[list[float], list[float]]:
@@ -831,11 +894,17 @@ def route_edges(
     routes: dict[Hashable, list[Point]] = {}
     for (u, v), members in together.items():
         ku, kv = layer[u], layer[v]
+        # parallel edges fan out by PARALLEL_GAP, but never beyond the middle 80% of either end's box
+        step = 0.0
+        if len(members) > 1:
+            step = min(PARALLEL_GAP, 0.8 * min(secondary_size[u], secondary_size[v]) / (len(members) - 1))
         for rank, i in enumerate(members):
-            shift = (rank - (len(members) - 1) / 2) * PARALLEL_GAP
+            shift = (rank - (len(members) - 1) / 2) * step
             if u == v:
                 pts = _self_loop(lines[ku], cross[u], primary_size[u], secondary_size[u], shift)
             elif kv - ku > 1 and i not in g.edge_trunk:  # over the helper budget: straight
+                pts = [(lines[ku], cross[u]), (lines[kv], cross[v])]
+            elif kv - ku == 1 and not shift and cross[u] == cross[v]:  # level with its neighbour
                 pts = [(lines[ku], cross[u]), (lines[kv], cross[v])]
             else:
                 pts = [(lines[ku], cross[u]), (lines[ku] + half[ku], cross[u] + shift)]
@@ -845,7 +914,8 @@ def route_edges(
                     first = layer[trunk[0]]
                     start, end = lines[ku + 1] - half[ku + 1], lines[kv - 1] + half[kv - 1]
                     pts.append((start, cross[trunk[ku + 1 - first]] + shift))
-                    inside = corners[bisect.bisect_right(alongs, start + 1e-6) : bisect.bisect_left(alongs, end - 1e-6)]
+                    first_in = bisect.bisect_right(alongs, start + 1e-6)
+                    inside = corners[first_in : bisect.bisect_left(alongs, end - 1e-6)]
                     pts.extend((a, b + shift) for a, b in inside)
                     pts.append((end, cross[trunk[kv - 1 - first]] + shift))
                 pts.append((lines[kv] - half[kv], cross[v] + shift))
