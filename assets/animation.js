@@ -4,7 +4,8 @@
  * Everything a frame needs travels once, in the figure's layout.meta.explorer (see explorer/figure.py):
  *   boxes:  node id -> [x0, y0, x1, y1]        routes: edge id -> [[x, y], ...]
  *   steps:  [{p: "f"|"b", n: node id, e: [edge ids], v: value text, g: [gradient texts], k: pass}]
- *   titles: node id -> "mul · MulBackward0"    colors: {value, grad}
+ *   titles: node id -> "mul · MulBackward0"    names: node id -> "y" (the variable, for captions)
+ *   sources: edge id -> source node id          colors: {value, grad}
  * A frame only restyles three small "highlight" traces, so the browser does the playing and Python
  * sends nothing per step. Used by the Dash app (assets/ is served by Dash) and inlined in HTML exports.
  */
@@ -54,7 +55,8 @@
     var sent = [];
     for (var i = 0; i < s.e.length; i++) {
       var src = m.sources[s.e[i]];
-      if (s.g && s.g[i]) { sent.push(s.g[i] + " " + w.to + " " + (m.titles[src] || src)); }
+      var names = m.names || m.titles;
+      if (s.g && s.g[i]) { sent.push(s.g[i] + " " + w.to + " " + (names[src] || src)); }
     }
     if (sent.length) { text += ", " + w.sends + " " + sent.join("; "); }
     return text;

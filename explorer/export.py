@@ -18,7 +18,7 @@ import plotly.io as pio
 from .trace.model import Trace
 
 IMAGE_FORMATS = ("png", "svg", "pdf")
-FORMATS = IMAGE_FORMATS + ("html", "json")
+FORMATS = IMAGE_FORMATS + ("html", "json", "gif")
 
 _kaleido_lock = threading.Lock()
 _server_started = False
@@ -42,6 +42,8 @@ def export(obj: Trace | go.Figure, path: str | Path, *, scale: float = 2.0, **fi
     fig = obj if isinstance(obj, go.Figure) else _figure(obj, **figure_options)
     if fmt == "html":
         path.write_text(to_html(fig), encoding="utf-8")
+    elif fmt == "gif":
+        path.write_bytes(to_gif(fig))
     else:
         path.write_bytes(to_image(fig, fmt, scale=scale))
     return path
@@ -117,3 +119,36 @@ def to_html(fig: go.Figure) -> str:
     html = pio.to_html(fig, include_plotlyjs=True, full_html=True, config={"displaylogo": False},
                        div_id="explorer-graph", post_script=player_script())
     return html
+
+
+def to_gif(fig: go.Figure, *, seconds_per_step: float = 0.9, max_frames: int = 120, scale: float = 1.0) -> bytes:
+    """The forward and backward animation as an animated GIF: one frame per step, with its caption.
+
+    Each frame is the figure with the step highlighted exactly as the browser player does it
+    (assets/animation.js), rendered by kaleido, so a slide shows what the app shows."""
+    try:
+        from PIL import Image
+    except ImportError:
+        raise ExportError("GIF export needs Pillow: pip install 'autograd-explorer[export]'") from None
+    import io
+
+    from .figure import figure_meta, highlight_step
+
+    meta = figure_meta(fig)
+    steps = list(range(-1, len(meta["steps"])))
+    if len(steps) > max_frames:  # keep the first, the last and an even spread between
+        stride = len(steps) / max_frames
+        steps = sorted({steps[int(i * stride)] for i in range(max_frames)} | {steps[-1]})
+    width, height = _auto_size(fig)
+    height += 40  # room for the caption
+    frames = []
+    for k in steps:
+        frame = highlight_step(fig, meta, k)
+        png = to_image(frame, "png", scale=scale, width=width, height=height)
+        frames.append(Image.open(io.BytesIO(png)).convert("RGB"))
+    out = io.BytesIO()
+    durations = [int(seconds_per_step * 1000)] * len(frames)
+    durations[-1] = 3000  # linger on the end state
+    frames[0].save(out, format="GIF", save_all=True, append_images=frames[1:], duration=durations, loop=0,
+                   optimize=True)
+    return out.getvalue()

@@ -19,6 +19,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from . import text
+from .explain import display_name
 from .graph import to_networkx
 from .layout import Layout, layered_layout
 from .themes import Theme, get_theme
@@ -328,6 +329,48 @@ def animation_data(trace: Trace, graph: Any, layout: Layout, th: Theme) -> dict:
     return {
         "boxes": boxes, "routes": routes, "steps": steps, "n_forward": n_forward,
         "titles": {nid: text.node_title(trace.nodes[nid]) for nid in layout.positions},
+        "names": {nid: display_name(trace.nodes[nid]) for nid in layout.positions},
         "sources": {key: source for source, _, key in graph.edges(keys=True)},
         "colors": {"value": th.value, "grad": th.grad},
     }
+
+
+def step_caption(meta: dict, k: int) -> str:
+    """The caption of step k, as assets/animation.js writes it in English."""
+    steps = meta["steps"]
+    if k < 0 or k >= len(steps):
+        return "forward, then backward: step by step"
+    s = steps[k]
+    title = meta["titles"].get(s["n"], s["n"])
+    nf = meta["n_forward"]
+    if s["p"] == "f":
+        return f"forward {k + 1}/{nf}: {title}" + (f" gives {s['v']}" if s["v"] else "")
+    text = f"backward {k + 1 - nf}/{len(steps) - nf}: {title} gets {s['v']}"
+    sent = [f"{g} to {meta['names'].get(meta['sources'][e], meta['sources'][e])}"
+            for e, g in zip(s["e"], s.get("g", [])) if g]
+    return text + (", sends " + "; ".join(sent) if sent else "")
+
+
+def highlight_step(fig: go.Figure, meta: dict, k: int) -> go.Figure:
+    """A copy of `fig` with step k lit up as the browser player does it (for GIF frames)."""
+    frame = go.Figure(fig)
+    nx, ny, ex, ey, tx, ty, tt = [], [], [], [], [], [], []
+    color = meta["colors"]["value"]
+    if 0 <= k < len(meta["steps"]):
+        s = meta["steps"][k]
+        color = meta["colors"]["value"] if s["p"] == "f" else meta["colors"]["grad"]
+        x0, y0, x1, y1 = meta["boxes"][s["n"]]
+        nx, ny = [x0, x1, x1, x0, x0], [y0, y0, y1, y1, y0]
+        tx, ty, tt = [(x0 + x1) / 2], [y0], [s["v"] or ""]
+        for e in s["e"]:
+            for x, y in meta["routes"].get(e, []):
+                ex.append(x)
+                ey.append(y)
+            ex.append(None)
+            ey.append(None)
+    frame.update_traces(selector=dict(name=HIGHLIGHT_NODE), x=nx, y=ny, line_color=color)
+    frame.update_traces(selector=dict(name=HIGHLIGHT_EDGE), x=ex, y=ey, line_color=color)
+    frame.update_traces(selector=dict(name=HIGHLIGHT_TEXT), x=tx, y=ty, text=tt, textfont_color=color)
+    frame.update_layout(title=dict(text=_esc(step_caption(meta, k)), x=0.01, font=dict(size=16)),
+                        margin=dict(t=50))
+    return frame

@@ -91,3 +91,20 @@ def test_cli_bad_program_exits_2_with_line_and_column(tmp_path):
     assert "line 2" in r.stderr and "column" in r.stderr and "Traceback" not in r.stderr
     r = run_cli("trace", "-", stdin="import os\n")
     assert r.returncode == 2 and "not-allowed" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_gif_has_one_frame_per_step_and_shows_the_caption(tmp_path):
+    from PIL import Image
+
+    from explorer.figure import figure_meta, step_caption
+
+    tr = traced("first-graph")
+    fig = figure(tr)
+    path = export(fig, tmp_path / "steps.gif")
+    assert path.read_bytes()[:6] in (b"GIF87a", b"GIF89a")
+    meta = figure_meta(fig)
+    with Image.open(path) as im:
+        assert im.n_frames == len(meta["steps"]) + 1  # the start frame, then every step
+    last = step_caption(meta, len(meta["steps"]) - 1)
+    assert last.startswith(f"backward {len(tr.backward_steps)}/{len(tr.backward_steps)}")
+    assert "gets 1" not in step_caption(meta, meta["n_forward"] + 1)  # the second backward step is not the root
