@@ -8,6 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
+# The submodules named like the functions below are imported first: importing a submodule sets the
+# package attribute of that name, so a later first import would replace explorer.figure() by the module.
+from . import export as _export_module  # noqa: F401
+from . import figure as _figure_module  # noqa: F401
 from .api import record, trace, trace_tensor
 from .config import Limits
 from .errors import ProgramError
@@ -20,9 +24,7 @@ __all__ = ["Limits", "ProgramError", "Trace", "export", "figure", "record", "sho
 
 def figure(trace: Trace, **options: Any):
     """A plotly Figure of the trace's graph (displays inline in Jupyter). See explorer.figure.figure."""
-    from .figure import figure as make
-
-    return make(trace, **options)
+    return _figure_module.figure(trace, **options)
 
 
 def show(tensor: Any, params: dict | None = None, **options: Any):
@@ -32,6 +34,4 @@ def show(tensor: Any, params: dict | None = None, **options: Any):
 
 def export(obj: Any, path: Any, **options: Any):
     """Write a Trace or Figure to .png, .svg, .pdf, .html or .json, by the file's extension."""
-    from .export import export as write
-
-    return write(obj, path, **options)
+    return _export_module.export(obj, path, **options)

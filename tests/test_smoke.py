@@ -12,3 +12,11 @@ def test_first_graph_matches_plain_torch():
     assert torch.allclose(torch.tensor(tr.grads["x"]), x.grad)
     ops = [n.op for n in tr.nodes.values() if n.kind == "op"]
     assert ops == ["AddBackward0", "MulBackward0", "MulBackward0", "MeanBackward0"]
+
+
+def test_public_functions_survive_submodule_imports():
+    import importlib
+
+    for name in ("explorer.figure", "explorer.export", "explorer.trace.model", "explorer.graph", "explorer.layout"):
+        importlib.import_module(name)
+    assert callable(explorer.figure) and callable(explorer.export) and callable(explorer.trace)
