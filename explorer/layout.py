@@ -162,7 +162,8 @@ def _layered_layout(graph: nx.MultiDiGraph, direction: str, node_size: NodeSize,
     edges = _edge_list(graph, index)
     forward, turned = _forward_edges(len(ids), edges)
     is_output = [bool(graph.nodes[node].get("is_output")) for node in ids]
-    layer = assign_layers(len(ids), forward, is_output)
+    dag = _Dag.of(len(ids), forward)
+    layer = assign_layers(dag, is_output)
 
     # The extent of each box along the layers (primary) and across them (secondary).
     along = 0 if direction == "LR" else 1
@@ -170,7 +171,7 @@ def _layered_layout(graph: nx.MultiDiGraph, direction: str, node_size: NodeSize,
     secondary_size = [sizes[node][1 - along] for node in ids]
 
     slots = [e.input_index for e in edges]
-    g = split_long_edges(len(ids), layer, forward, slots, chain_edges(len(ids), forward))
+    g = split_long_edges(len(ids), layer, forward, slots, chain_edges(dag, forward))
     secondary_size.extend(g.helper_size)
     order = reduce_crossings(g, initial_order(g), sweeps)
     cross = assign_cross_positions(g, order, secondary_size)
@@ -317,26 +318,34 @@ def _topological_order(n: int, succ: list[list[int]], pred: list[list[int]]) -> 
     return order
 
 
-def _adjacency(n: int, pairs: list[tuple[int, int]]) -> tuple[list[list[int]], list[list[int]]]:
-    succ: list[list[int]] = [[] for _ in range(n)]
-    pred: list[list[int]] = [[] for _ in range(n)]
-    seen = set()
-    for u, v in pairs:
-        if u != v and (u, v) not in seen:
-            seen.add((u, v))
-            succ[u].append(v)
-            pred[v].append(u)
-    return succ, pred
+@dataclass
+class _Dag:
+    """Who feeds whom (each pair once, no self-loops), and a topological order."""
+
+    succ: list[list[int]]
+    pred: list[list[int]]
+    topo: list[int]
+
+    @classmethod
+    def of(cls, n: int, pairs: list[tuple[int, int]]) -> "_Dag":
+        succ: list[list[int]] = [[] for _ in range(n)]
+        pred: list[list[int]] = [[] for _ in range(n)]
+        seen = set()
+        for u, v in pairs:
+            if u != v and (u, v) not in seen:
+                seen.add((u, v))
+                succ[u].append(v)
+                pred[v].append(u)
+        return cls(succ, pred, _topological_order(n, succ, pred))
 
 
 # ------------------------------------------------------------------------------------------------------------
 # Step 1: layers
 # ------------------------------------------------------------------------------------------------------------
-def assign_layers(n: int, pairs: list[tuple[int, int]], is_output: list[bool]) -> list[int]:
+def assign_layers(dag: _Dag, is_output: list[bool]) -> list[int]:
     """Layer of each node: by longest distance to a sink, so the output is last and every parameter or
     constant sits right before its first user. Returns consecutive layers 0, 1, ... with no empty one."""
-    succ, pred = _adjacency(n, pairs)
-    topo = _topological_order(n, succ, pred)
+    succ, pred, topo, n = dag.succ, dag.pred, dag.topo, len(dag.succ)
     to_sink = [0] * n
     for v in reversed(topo):
         if succ[v]:
@@ -362,15 +371,14 @@ def assign_layers(n: int, pairs: list[tuple[int, int]], is_output: list[bool]) -
     return [renumber[x] for x in layer]
 
 
-def chain_edges(n: int, pairs: list[tuple[int, int]]) -> set[tuple[int, int]]:
+def chain_edges(dag: _Dag, pairs: list[tuple[int, int]]) -> set[tuple[int, int]]:
     """Edges on a longest chain of computation: u -> v where a longest path from an input through v
     comes through u, and a longest path from u to a sink goes on through v.
 
     In an MLP these are h -> mm -> add -> relu -> mm ... (and w -> t), not t -> mm or b -> add; in a loop
     that also computes a side result each step (`while b.norm() < 1000: b = b * 2`), b -> mul, not
     b -> norm. Chains are drawn straight, and the rest comes to them."""
-    succ, pred = _adjacency(n, pairs)
-    topo = _topological_order(n, succ, pred)
+    succ, pred, topo, n = dag.succ, dag.pred, dag.topo, len(dag.succ)
     depth = [0] * n
     for v in topo:
         if pred[v]:
