@@ -1,5 +1,5 @@
-"""The command line: `explorer export PROGRAM -o graph.svg`, `explorer trace PROGRAM -o trace.json`,
-`explorer examples`.
+"""The command line: `explorer serve` (also bare `explorer`), `explorer export PROGRAM -o graph.svg`,
+`explorer trace PROGRAM -o trace.json`, `explorer examples`.
 
 Bad input ends with the same ProgramError message the app shows (line and column) and exit code 2.
 """
@@ -19,8 +19,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     if not getattr(args, "verb", None):
-        parser.print_help()
-        return 0
+        args = parser.parse_args(["serve", *(argv or [])])  # bare `explorer` serves the app
     try:
         return args.func(args)
     except ProgramError as e:
@@ -31,6 +30,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="explorer", description="See the autograd graph of a small PyTorch program.")
     sub = p.add_subparsers(dest="verb")
+
+    s = sub.add_parser("serve", help="serve the app in the browser (the default)")
+    s.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    s.add_argument("--port", type=int, default=8050, help="port to listen on (default: 8050)")
+    s.add_argument("--debug", action="store_true", help="Dash's debug mode (reloads on edits; not for sharing)")
+    s.set_defaults(func=_serve)
 
     t = sub.add_parser("trace", help="run a program and write its trace as JSON")
     _program_args(t)
@@ -131,6 +136,15 @@ def _export(args: argparse.Namespace) -> int:
         print(f"error: {e}", file=sys.stderr)
         return 1
     print(f"wrote {path}: {len(tr.nodes)} nodes", file=sys.stderr)
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from .app import create_app
+
+    app = create_app(warm=True)
+    print(f"Autograd Explorer on http://{args.host}:{args.port}/  (Ctrl+C to stop)", file=sys.stderr)
+    app.run(host=args.host, port=args.port, debug=args.debug)
     return 0
 
 

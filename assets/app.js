@@ -1,0 +1,332 @@
+/*
+ * Autograd Explorer app: the browser-side half of the Dash app (explorer/app/callbacks.py wires these).
+ *
+ *   window.dash_clientside.explorer.player   play / pause / step / scrub, with no server round trip: the lit
+ *                                             step is drawn in an SVG layer over the plot (drawOverlay), in
+ *                                             the look of ExplorerPlayer.show (assets/animation.js), whose
+ *                                             captions it uses
+ *   .speed, .setLang, .togglePresent, .pageClass, .gutter, .share, .copyLink, .downloadImage
+ *   keyboard: Space play/pause, ← → step, Home/End, Ctrl+Enter run, P presentation, Esc leave it,
+ *             Tab in the editor inserts four spaces.
+ * Shortcuts press the page's own buttons, so a key and a click always do the same thing.
+ */
+(function () {
+  "use strict";
+
+  var SPEEDS = {"0.5": 1400, "1": 700, "2": 350, "4": 175};
+  var app = window.ExplorerApp = {k: -1, playing: false, clicks: {}, drawn: 0};  // drawn: figures plotly drew
+
+  function graphDiv() {
+    return document.querySelector("#graph .js-plotly-plot");
+  }
+
+  /* The animation data of a figure (layout.meta.explorer: a JSON string, parsed once, or an object). */
+  var parsed = {raw: null, meta: null};
+  function metaOf(figure) {
+    var raw = figure && figure.layout && figure.layout.meta && figure.layout.meta.explorer;
+    if (!raw) { return null; }
+    if (typeof raw !== "string") { return raw; }
+    if (parsed.raw !== raw) { parsed.raw = raw; parsed.meta = JSON.parse(raw); }
+    return parsed.meta;
+  }
+
+  function noUpdate() {
+    return window.dash_clientside.no_update;
+  }
+
+  /* --- the highlight: an SVG layer of our own over the plot ------------------------------------------
+     ExplorerPlayer.show restyles plotly traces, and plotly then redraws the whole figure: ~300 ms a frame on
+     a 500-node graph. Here a frame only replaces a few SVG elements placed with the axes' own scales
+     (xaxis.l2p), so it costs well under a millisecond whatever the graph's size; zoom and pan redraw it.
+     The look is animation.js's: the box and the edges of the step in the value (forward) or gradient
+     (backward) colour, and the number above the box. */
+  var SVG_NS = "http://www.w3.org/2000/svg";
+
+  function overlayLayer(gd) {
+    var fl = gd._fullLayout;
+    var container = gd.querySelector(".svg-container");
+    if (!fl || !fl._size || !container) { return null; }
+    var svg = container.querySelector("svg.explorer-overlay");
+    if (!svg) {
+      svg = document.createElementNS(SVG_NS, "svg");
+      svg.setAttribute("class", "explorer-overlay");
+      svg.style.position = "absolute";
+      svg.style.pointerEvents = "none";
+      svg.style.overflow = "hidden";
+      var first = container.querySelector(".main-svg");
+      container.insertBefore(svg, first ? first.nextSibling : null);  // under plotly's hover labels
+    }
+    var size = fl._size;
+    svg.style.left = size.l + "px";
+    svg.style.top = size.t + "px";
+    svg.setAttribute("width", Math.max(0, size.w));
+    svg.setAttribute("height", Math.max(0, size.h));
+    return svg;
+  }
+
+  function el(name, attrs) {
+    var node = document.createElementNS(SVG_NS, name);
+    for (var a in attrs) { if (Object.prototype.hasOwnProperty.call(attrs, a)) { node.setAttribute(a, attrs[a]); } }
+    return node;
+  }
+
+  function drawOverlay(gd, k) {
+    var svg = overlayLayer(gd);
+    if (!svg) { return; }
+    while (svg.firstChild) { svg.removeChild(svg.firstChild); }
+    var m = metaOf({layout: gd.layout});
+    if (!m || k < 0 || k >= m.steps.length) { svg.setAttribute("data-step", "-1"); return; }
+    var s = m.steps[k];
+    var color = s.p === "f" ? m.colors.value : m.colors.grad;
+    var big = document.body.classList.contains("theme-projector");
+    var xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis;
+    function X(v) { return xa.l2p(v); }
+    function Y(v) { return ya.l2p(v); }
+    for (var i = 0; i < s.e.length; i++) {
+      var r = m.routes[s.e[i]];
+      if (!r || !r.length) { continue; }
+      var d = "M" + r.map(function (p) { return X(p[0]).toFixed(1) + "," + Y(p[1]).toFixed(1); }).join("L");
+      svg.appendChild(el("path", {d: d, fill: "none", stroke: color, "stroke-width": big ? 9 : 5,
+                                  "stroke-linecap": "round", "stroke-linejoin": "round", "class": "hl-edge",
+                                  opacity: 0.85}));
+    }
+    var b = m.boxes[s.n];
+    if (b) {
+      var x0 = Math.min(X(b[0]), X(b[2])), x1 = Math.max(X(b[0]), X(b[2]));
+      var y0 = Math.min(Y(b[1]), Y(b[3])), y1 = Math.max(Y(b[1]), Y(b[3]));
+      svg.appendChild(el("rect", {x: x0, y: y0, width: x1 - x0, height: y1 - y0, fill: "none", stroke: color,
+                                  "stroke-width": big ? 7 : 4, rx: 2, "class": "hl-node"}));
+      if (s.v) {
+        var t = el("text", {x: (x0 + x1) / 2, y: y0 - 6, "text-anchor": "middle", fill: color,
+                            "font-size": big ? 26 : 15, "font-weight": "bold", "class": "hl-text",
+                            "paint-order": "stroke", stroke: getComputedStyle(document.body).getPropertyValue("--panel") || "#fff",
+                            "stroke-width": 4, "font-family": "DejaVu Sans, Verdana, Arial, sans-serif"});
+        t.textContent = s.v;
+        svg.appendChild(t);
+      }
+    }
+    svg.setAttribute("data-step", String(k));
+  }
+
+  /* Light up step k on the drawn graph, now. */
+  function showNow(k) {
+    var gd = graphDiv();
+    app.k = k;
+    if (gd && gd.layout && gd._fullLayout) {
+      hookGraph(gd);
+      drawOverlay(gd, k);
+    }
+  }
+
+  /* Redraw the highlight whenever plotly draws: a new figure (Plotly.react), zoom, pan, resize. */
+  function hookGraph(gd) {
+    if (gd._explorerHooked || !gd.on) { return; }
+    gd._explorerHooked = true;
+    var again = function () { drawOverlay(gd, app.k); };
+    gd.on("plotly_react", function () {
+      app.drawn += 1;
+      setTimeout(again, 0);
+    });
+    gd.on("plotly_relayout", again);
+    gd.on("plotly_relayouting", again);
+    gd.on("plotly_afterplot", again);
+  }
+
+  /* A new figure is on its way: light up step k again once plotly has drawn it (dcc.Graph draws with
+     Plotly.react, which ends with a "plotly_react" event). */
+  function showWhenDrawn(k) {
+    app.k = k;
+    var tries = 0;
+    (function hook() {
+      var gd = graphDiv();
+      if (!gd || !gd.on) {
+        if (tries++ < 400) { setTimeout(hook, 25); }
+        return;
+      }
+      hookGraph(gd);
+      showNow(app.k);  // in case the graph was drawn before we got here
+    })();
+  }
+
+  function triggeredIds() {
+    var c = window.dash_clientside.callback_context;
+    return (c && c.triggered || []).map(function (t) { return t.prop_id.split(".")[0]; });
+  }
+
+  function marks(meta, n) {
+    var out = {0: "▷"};
+    if (meta && meta.n_forward < n) { out[meta.n_forward + 1] = "◁"; }
+    return out;
+  }
+
+  var clientside = {
+    /* The timeline: every control ends here. The page's own memory (ExplorerApp.k, .playing, .clicks) is the
+       truth, not the Store, which may lag behind quick presses; clicks are counted by their n_clicks
+       difference, so two presses that Dash delivers in one call still make two steps. */
+    player: function (first, back, play, fwd, last, tick, slider, figure, lang, state) {
+      var meta = metaOf(figure);
+      var n = meta ? meta.steps.length : 0;
+      var seen = app.clicks || (app.clicks = {});
+      function delta(name, value) {
+        var d = (value || 0) - (seen[name] || 0);
+        seen[name] = value || 0;
+        return d > 0 ? d : 0;
+      }
+      var d = {first: delta("first", first), back: delta("back", back), play: delta("play", play),
+               fwd: delta("fwd", fwd), last: delta("last", last), tick: delta("tick", tick)};
+      var k = app.k;
+      var playing = !!app.playing;
+      var ids = triggeredIds();
+      var newFigure = ids.indexOf("graph") >= 0;
+      if (d.first) { k = -1; playing = false; }
+      if (d.back) { k -= d.back; playing = false; }
+      if (d.fwd) { k += d.fwd; playing = false; }
+      if (d.last) { k = n - 1; playing = false; }
+      if (d.play % 2 === 1) {
+        if (playing) { playing = false; }
+        else { if (k >= n - 1) { k = -1; } playing = n > 0; }
+      }
+      if (d.tick && playing && ids.indexOf("tick") >= 0) { k += 1; }
+      if (ids.indexOf("tl-slider") >= 0 && typeof slider === "number" && slider - 1 !== app.k) {
+        k = slider - 1; playing = false;
+      }
+      k = Math.max(-1, Math.min(n - 1, k));
+      if (k >= n - 1) { playing = false; }
+      app.playing = playing;
+      if (newFigure) { showWhenDrawn(k); }
+      else if (k !== app.k || ids.length === 0) { showNow(k); }
+      var caption = window.ExplorerPlayer && meta ?
+        window.ExplorerPlayer.caption({layout: {meta: {explorer: meta}}}, k, lang === "zh" ? "zh" : "en") : "";
+      return [{k: k, playing: playing}, k + 1, Math.max(n, 1), marks(meta, n), caption, !playing,
+              playing ? "❚❚" : "▶"];
+    },
+
+    speed: function (value) {
+      return SPEEDS[value] || 700;
+    },
+
+    setLang: function () {
+      var ids = triggeredIds();
+      return ids.indexOf("lang-zh") >= 0 ? "zh" : "en";
+    },
+
+    togglePresent: function (n, present) {
+      return !present;
+    },
+
+    /* Classes on <body> for the theme and presentation mode; <html lang>. */
+    pageClass: function (theme, present, lang) {
+      var b = document.body;
+      ["theme-light", "theme-dark", "theme-projector", "present"].forEach(function (c) { b.classList.remove(c); });
+      b.classList.add("theme-" + (present ? "projector" : (theme || "light")));
+      if (present) { b.classList.add("present"); }
+      document.documentElement.lang = lang === "zh" ? "zh-CN" : "en";
+      ["lang-en", "lang-zh"].forEach(function (id) {
+        var el = document.getElementById(id);
+        if (el) { el.classList.toggle("active", (lang === "zh") === (id === "lang-zh")); }
+      });
+      setTimeout(function () { window.dispatchEvent(new Event("resize")); }, 60);
+      return noUpdate();
+    },
+
+    /* Line numbers beside the editor; the error's line marked. */
+    gutter: function (value, error) {
+      var n = (value || "").split("\n").length;
+      var bad = error && typeof error.line === "number" ? error.line : -1;
+      var out = [];
+      for (var i = 1; i <= n; i++) {
+        out.push({type: "Div", namespace: "dash_html_components",
+                  props: {children: String(i), className: i === bad ? "gutter-line error-line" : "gutter-line"}});
+      }
+      return out;
+    },
+
+    /* Put the state in the address bar (no new history entry) and in the share box. */
+    share: function (query) {
+      if (typeof query !== "string") { return noUpdate(); }
+      var url = window.location.pathname + "?" + query;
+      try { window.history.replaceState(window.history.state, "", url); } catch (e) { /* file:// etc. */ }
+      return window.location.origin + url;
+    },
+
+    copyLink: function (n, link) {
+      var box = document.getElementById("share-link");
+      if (navigator.clipboard && window.isSecureContext) {
+        navigator.clipboard.writeText(link).catch(function () {});
+      } else if (box) {
+        box.select();
+        try { document.execCommand("copy"); } catch (e) { /* nothing more to try */ }
+      }
+      var btn = document.getElementById("share-copy");
+      setTimeout(function () { if (btn) { btn.className = "btn btn-small"; } }, 1500);
+      return "btn btn-small copied";
+    },
+
+    /* PNG and SVG straight from the drawn graph (plotly.js's own image export). */
+    downloadImage: function (png, svg, spec) {
+      var gd = graphDiv();
+      if (!gd || !window.Plotly) { return noUpdate(); }
+      var format = triggeredIds().indexOf("exp-svg") >= 0 ? "svg" : "png";
+      var name = "autograd-" + (spec && spec.example ? spec.example : "program");
+      var full = gd._fullLayout || {};
+      var lit = app.k >= 0 && window.ExplorerPlayer;
+      if (lit) { window.ExplorerPlayer.show(gd, app.k); }  // the picture shows the step on screen
+      var done = function () { if (lit) { window.ExplorerPlayer.show(gd, -1); } };
+      window.Plotly.downloadImage(gd, {format: format, filename: name, scale: format === "png" ? 2 : 1,
+                                       width: full.width || 1200, height: full.height || 700}).then(done, done);
+      return noUpdate();
+    }
+  };
+
+  app.show = showNow;  // light up step k (or none, k = -1) on the graph: for benchmarks and the console
+
+  window.dash_clientside = Object.assign({}, window.dash_clientside);
+  window.dash_clientside.explorer = clientside;
+
+  /* --- keyboard ---------------------------------------------------------------------------------------- */
+  function press(id) {
+    var el = document.getElementById(id);
+    if (el) { el.click(); }
+  }
+
+  /* Keys belong to the element that has them: text fields, radio buttons, the slider, open menus. */
+  function ownsKeys(el) {
+    if (!el) { return false; }
+    var tag = (el.tagName || "").toLowerCase();
+    if (tag === "textarea" || tag === "select" || tag === "input" || el.isContentEditable) { return true; }
+    return !!(el.closest && el.closest("[role=slider], [role=listbox], [role=option], [aria-haspopup], .slider-wrap"));
+  }
+
+  document.addEventListener("keydown", function (e) {
+    if ((e.ctrlKey || e.metaKey) && e.key === "Enter") {
+      e.preventDefault();
+      press("run-btn");
+      return;
+    }
+    if (e.key === "Tab" && !e.shiftKey && e.target && e.target.id === "editor") {
+      e.preventDefault();
+      document.execCommand("insertText", false, "    ");
+      return;
+    }
+    if (e.ctrlKey || e.metaKey || e.altKey) { return; }
+    var keys = {" ": "tl-play", "ArrowRight": "tl-fwd", "ArrowLeft": "tl-back", "Home": "tl-first",
+                "End": "tl-last", "p": "present-btn", "P": "present-btn"};
+    if (e.key === "Escape" && document.body.classList.contains("present")) {
+      e.preventDefault();
+      press("present-btn");
+      return;
+    }
+    if (keys[e.key] && !ownsKeys(e.target)) {
+      e.preventDefault();
+      press(keys[e.key]);
+    }
+  });
+
+  /* The gutter scrolls with the editor. */
+  document.addEventListener("scroll", function (e) {
+    if (e.target && e.target.id === "editor") {
+      var g = document.getElementById("gutter");
+      if (g) { g.scrollTop = e.target.scrollTop; }
+    }
+  }, true);
+})();

@@ -1,0 +1,630 @@
+"""Callbacks: translate what the page sends into explorer calls, and their results into components.
+
+Each server callback is a plain function (`on_run`, `on_select`, ...) that takes the trigger and values
+as arguments and returns the outputs; `register(app)` wires them to Dash. Tests call them directly.
+
+State lives in the browser (dcc.Store, the URL); the server keeps none between requests. `trace_for` memoises
+traces by their request (the program, inputs, backward mode and seed fully decide a run: runs are seeded)
+in a small per-process cache, so a click or a theme change needn't re-run the program; a worker that has
+not seen the request simply runs it again and gets the same numbers.
+"""
+from __future__ import annotations
+
+import functools
+import json
+import logging
+from typing import Any
+
+import plotly.graph_objects as go
+from dash import ALL, ClientsideFunction, Input, Output, State, ctx, dcc, html, no_update
+from dash.exceptions import PreventUpdate
+
+from .. import examples as gallery
+from .. import text as fmt
+from ..errors import ProgramError
+from ..trace.model import Trace
+from . import urlstate
+from .i18n import STRINGS, normalize, t
+from .layout import (
+    BIG_GRAPH_NODES,
+    ID,
+    PLACEHOLDERS,
+    SPEEDS,
+    TITLES,
+    backward_options,
+    constants_options,
+    direction_options,
+    empty_figure,
+    example_options,
+    speed_options,
+    theme_options,
+)
+
+log = logging.getLogger(__name__)
+
+DEFAULT_EXAMPLE = "first-graph"
+TRACE_CACHE_SIZE = 32
+MAX_EDITOR_CHARS = urlstate.MAX_PROGRAM_CHARS
+
+
+# --- running programs -------------------------------------------------------------------------------------
+
+
+def make_spec(source: str, inputs: dict | None, backward: str, seed: int = 0, example: str | None = None) -> dict:
+    """What decides a run, as plain JSON: kept in the browser (dcc.Store) and in the URL."""
+    return {"source": source, "inputs": inputs or {}, "backward": backward if backward in urlstate.BACKWARD_MODES
+            else "auto", "seed": int(seed or 0), "example": example}
+
+
+def free_names(source: str) -> list[str] | None:
+    """The names `source` leaves free (its inputs), or None if it doesn't parse (the run will say why)."""
+    from ..config import Limits
+    from ..language.names import free_names as names_of
+    from ..language.parser import parse_program
+
+    try:
+        return names_of(parse_program(source, Limits()))
+    except Exception:  # noqa: BLE001 - ProgramError, RecursionError, ...: the sandboxed run reports it
+        return None
+
+
+def run_trace(spec: dict) -> Trace:
+    """Run the spec's program in the sandbox (ProgramError if it can't), without the cache."""
+    from ..api import trace
+
+    inputs = dict(spec.get("inputs") or {})
+    free = free_names(spec["source"])
+    if free is not None:
+        inputs = {k: v for k, v in inputs.items() if k in free}
+    return trace(spec["source"], inputs=inputs or None, backward=spec.get("backward", "auto"),
+                 seed=int(spec.get("seed") or 0))
+
+
+def _key(spec: dict) -> str:
+    return json.dumps({k: spec.get(k) for k in ("source", "inputs", "backward", "seed")}, sort_keys=True)
+
+
+@functools.lru_cache(maxsize=TRACE_CACHE_SIZE)
+def _cached(key: str) -> Trace:
+    return run_trace(json.loads(key))
+
+
+def trace_for(spec: dict) -> Trace:
+    """The trace of `spec`, memoised (ProgramError is not cached: a failing run is tried again)."""
+    return _cached(_key(spec))
+
+
+def make_figure(trace: Trace, theme: str = "light", direction: str = "LR", constants: bool = False,
+                present: bool = False) -> go.Figure:
+    from ..figure import figure
+
+    theme = "projector" if present else (theme if theme in urlstate.THEMES else "light")
+    direction = direction if direction in urlstate.DIRECTIONS else "LR"
+    fig = figure(trace, theme=theme, direction=direction, show_constants=bool(constants))
+    # keep the user's zoom and pan while only the theme changes
+    fig.update_layout(uirevision=f"{hash(trace.source)}:{direction}:{bool(constants)}")
+    return fig
+
+
+def figure_meta(fig: go.Figure) -> dict:
+    """The animation data of a figure (layout.meta["explorer"]: a JSON string, or a dict in older figures)."""
+    raw = (fig.layout.meta or {}).get("explorer") if isinstance(fig.layout.meta, dict) else None
+    if isinstance(raw, str):
+        return json.loads(raw)
+    return raw or {}
+
+
+def stats_of(trace: Trace, fig: go.Figure) -> dict:
+    meta = figure_meta(fig)
+    shown = len(meta.get("boxes", {}))
+    return {"nodes": shown, "total": len(trace.nodes), "forward": int(meta.get("n_forward", 0)),
+            "backward": len(meta.get("steps", [])) - int(meta.get("n_forward", 0)),
+            "big": shown >= BIG_GRAPH_NODES}
+
+
+def error_dict(e: ProgramError, source: str) -> dict:
+    d = e.to_dict()
+    lines = source.splitlines()
+    if e.line is not None and 1 <= e.line <= len(lines):
+        d["text"] = lines[e.line - 1][:300]
+    return d
+
+
+def _constants_on(value: Any) -> bool:
+    return bool(value) and "on" in value
+
+
+# --- callbacks as plain functions -------------------------------------------------------------------------
+
+
+def on_boot(search: str | None, booted: bool) -> tuple:
+    """The page opened: read the URL (or take the default example) and ask for the first run.
+
+    Returns (editor, example, backward, theme, direction, constants, lang, boot, booted)."""
+    if booted:
+        raise PreventUpdate
+    state = urlstate.decode(search or "")
+    if state.program is None:
+        ex = gallery.get(DEFAULT_EXAMPLE)
+        state = urlstate.UrlState(program=ex.source, example=ex.key, inputs=dict(ex.inputs or {}),
+                                  backward=ex.backward, theme=state.theme, direction=state.direction,
+                                  constants=state.constants, lang=state.lang, seed=state.seed)
+    boot = make_spec(state.program, state.inputs, state.backward, state.seed, state.example)
+    return (state.program, state.example, state.backward, state.theme, state.direction,
+            ["on"] if state.constants else [], state.lang if state.lang else no_update, boot, True)
+
+
+def on_run(trigger: Any, source: str | None, example: str | None, backward: str | None, boot: dict | None,
+           input_ids: list, input_values: list, theme: str, direction: str, constants: Any, present: bool,
+           seed: int = 0) -> tuple:
+    """Run a program. Returns (editor, backward, spec, figure, stats, error, notices, inputs panel,
+    inputs section style, stdout, example). A bad program only sets `error`: the last good graph stays.
+    `example` empties the gallery's choice once the program is no longer that example's text, so that picking
+    the example again brings its text back."""
+    keep = no_update
+    editor_out: Any = keep
+    backward_out: Any = keep
+    if trigger == ID.BOOT:
+        if not boot:
+            raise PreventUpdate
+        spec = make_spec(boot["source"], boot.get("inputs"), boot.get("backward", "auto"), boot.get("seed", 0),
+                         boot.get("example"))
+    elif trigger == ID.EXAMPLE:
+        if not example:
+            raise PreventUpdate
+        try:
+            ex = gallery.get(example)
+        except KeyError:
+            raise PreventUpdate from None
+        spec = make_spec(ex.source, ex.inputs, ex.backward, seed, ex.key)
+        editor_out, backward_out = ex.source, ex.backward
+    else:
+        source = source or ""
+        if len(source) > MAX_EDITOR_CHARS:
+            err = ProgramError("limit", f"the program has {len(source):,} characters; the limit is "
+                                        f"{MAX_EDITOR_CHARS:,}")
+            return (keep, keep, keep, keep, keep, err.to_dict(), keep, keep, keep, keep, keep)
+        inputs = {}
+        for cid, raw in zip(input_ids or [], input_values or []):
+            name = cid.get("name") if isinstance(cid, dict) else None
+            value = urlstate.parse_input_text(raw)
+            if value is None:
+                return (keep, keep, keep, keep, keep, {"kind": "input", "name": str(name)}, keep, keep, keep, keep,
+                        keep)
+            inputs[name] = value
+        ex_key = example if example and _is_example_source(example, source) else None
+        spec = make_spec(source, inputs, backward or "auto", seed, ex_key)
+    try:
+        trace = trace_for(spec)
+        fig = make_figure(trace, theme, direction, _constants_on(constants), present)
+    except ProgramError as e:
+        return (editor_out, backward_out, keep, keep, keep, error_dict(e, spec["source"]), keep, keep, keep, keep,
+                keep)
+    except Exception:
+        log.exception("run failed")
+        return (editor_out, backward_out, keep, keep, keep, {"kind": "internal"}, keep, keep, keep, keep, keep)
+    spec["inputs"] = urlstate.clean_inputs(trace.inputs)
+    if spec["example"] and not _is_example_source(spec["example"], spec["source"]):
+        spec["example"] = None
+    notices = {"output": trace.output, "items": [{"kind": n.kind, "message": n.message, "line": n.line}
+                                                 for n in trace.notices]}
+    panel = inputs_panel(trace.inputs)
+    style = {"display": "block"} if trace.inputs else {"display": "none"}
+    stdout = html.Pre(trace.stdout, className="stdout-text") if trace.stdout.strip() else None
+    example_out = keep if spec["example"] or not example else None
+    return (editor_out, backward_out, spec, fig, stats_of(trace, fig), None, notices, panel, style, stdout,
+            example_out)
+
+
+def _is_example_source(key: str, source: str) -> bool:
+    try:
+        return gallery.get(key).source == source
+    except KeyError:
+        return False
+
+
+def on_redraw(theme: str, direction: str, constants: Any, present: bool, spec: dict | None) -> tuple:
+    """Settings changed: draw the same trace again. Returns (figure, stats)."""
+    if not spec:
+        raise PreventUpdate
+    try:
+        trace = trace_for(spec)
+        fig = make_figure(trace, theme, direction, _constants_on(constants), present)
+    except Exception:
+        log.exception("redraw failed")
+        raise PreventUpdate from None
+    return fig, stats_of(trace, fig)
+
+
+def inputs_panel(inputs: dict) -> list:
+    rows = []
+    for name, value in inputs.items():
+        rows.append(html.Div(className="input-row", children=[
+            html.Label(name, htmlFor=f"input-{name}", className="input-name"),
+            dcc.Input(id={"type": ID.INPUT_VALUE, "name": name}, type="text", value=urlstate.format_input(value),
+                      debounce=True, className="input-value", spellCheck=False),
+        ]))
+    return rows
+
+
+def render_status(stats: dict | None, lang: str | None) -> Any:
+    lang = normalize(lang)
+    if not stats:
+        return t("graph.empty", lang)
+    line = t("status", lang, nodes=stats["nodes"], forward=stats["forward"], backward=stats["backward"])
+    if stats.get("big"):
+        return [html.Span(line), html.Br(), html.Strong(t("status.big", lang, nodes=stats["nodes"]),
+                                                         className="big-graph")]
+    return line
+
+
+def render_error(error: dict | None, lang: str | None) -> Any:
+    lang = normalize(lang)
+    if not error:
+        return None
+    kind = error.get("kind")
+    if kind == "internal":
+        return html.Div(className="error", children=[html.Strong(t("error.internal", lang))])
+    if kind == "input":
+        return html.Div(className="error", children=[html.Strong(t("inputs.bad", lang, name=error.get("name")))])
+    head = t(f"error.{kind}", lang) if f"error.{kind}" in STRINGS["en"] else t("error.runtime", lang)
+    where = ""
+    if error.get("line") is not None:
+        where = (t("error.where", lang, line=error["line"], col=error["col"] + 1) if error.get("col") is not None
+                 else t("error.where_line", lang, line=error["line"]))
+    parts: list = [html.Div(className="error-head", children=[
+        html.Strong(head), html.Span(f" · {where}" if where else "", className="error-where")])]
+    parts.append(html.Div(error.get("message", ""), className="error-message"))
+    if error.get("text") is not None:
+        parts.append(_error_snippet(error))
+    if error.get("hint"):
+        parts.append(html.Div([html.Em(t("error.hint", lang) + ": "), error["hint"]], className="error-hint"))
+    parts.append(html.Div(t("error.kept", lang), className="muted small"))
+    return html.Div(className="error", children=parts)
+
+
+def _error_snippet(error: dict) -> html.Pre:
+    text = error["text"]
+    col = error.get("col")
+    end = error.get("end_col") if error.get("end_line") in (None, error.get("line")) else None
+    lines: list = [html.Span(f"{error['line']:>4} ", className="code-num"), text, "\n"]
+    if col is not None:
+        col = max(0, min(col, len(text)))
+        width = max(1, (end - col) if end is not None and end > col else 1)
+        lines += [html.Span("     " + " " * col + "^" * min(width, 200), className="caret")]
+    return html.Pre(lines, className="error-snippet")
+
+
+def render_notices(notices: dict | None, lang: str | None) -> Any:
+    lang = normalize(lang)
+    if not notices or not notices.get("items"):
+        return None
+    out = []
+    for n in notices["items"]:
+        key = f"notice.{n['kind']}"
+        if key not in STRINGS["en"]:
+            out.append(html.Li(n["message"]))
+            continue
+        words = t(key, lang, name=notices.get("output") or "out")
+        item: list = [html.Span(words)]
+        if n["kind"] in ("torch-warning", "trimmed") or (lang != "en" and n["kind"] == "non-scalar-output"):
+            item += [html.Br(), html.Span(n["message"], className="muted small")]
+        out.append(html.Li(item, className=f"notice notice-{n['kind']}"))
+    return [html.H3(t("notices", lang)), html.Ul(out)]
+
+
+def on_select(trigger: Any, click: dict | None, lang: str, spec: dict | None, selected: str | None) -> tuple:
+    """A node was clicked (or the language or the run changed). Returns (detail, code view, selected)."""
+    lang = normalize(lang)
+    node_id = selected
+    if trigger == ID.GRAPH:
+        points = (click or {}).get("points") or []
+        ids = [p.get("customdata") for p in points if isinstance(p.get("customdata"), str)]
+        if not ids:
+            raise PreventUpdate
+        node_id = ids[0]
+    if not spec or not node_id:
+        return html.P(t("detail.empty", lang), className="muted"), None, None
+    try:
+        trace = trace_for(spec)
+    except Exception:
+        log.exception("select failed")
+        return html.P(t("detail.empty", lang), className="muted"), None, None
+    if node_id not in trace.nodes:
+        return html.P(t("detail.empty", lang), className="muted"), None, None
+    return render_detail(trace, node_id, lang), render_code_view(trace, node_id, lang), node_id
+
+
+def explain(trace: Trace, node_id: str, lang: str) -> dict:
+    """explorer.explain.explain_node when available, else the node's raw fields in the same shape."""
+    try:
+        from ..explain import explain_node
+
+        return explain_node(trace, node_id, lang)
+    except Exception:
+        log.exception("explain_node failed; showing raw fields")
+    node = trace.nodes[node_id]
+    into = sorted((e for e in trace.edges if e.target == node_id), key=lambda e: e.input_index)
+    return {
+        "id": node.id, "kind": node.kind, "op": node.op, "title": fmt.node_title(node), "what": node.op,
+        "name": node.name or node.label, "source": node.span.text if node.span else None,
+        "line": node.span.line if node.span else None, "shape": list(node.shape),
+        "value": fmt.value_long(node.value), "grad_in": fmt.value_long(node.grad) if node.grad else None,
+        "inputs": [{"name": trace.nodes[e.source].name or trace.nodes[e.source].label,
+                    "value": fmt.value_short(trace.nodes[e.source].value, 8),
+                    "grad_sent": fmt.value_short(e.grad, 8) if e.grad else None, "local": None}
+                   for e in into if e.kind == "data"],
+        "contributions": [], "chain": [],
+    }
+
+
+def render_detail(trace: Trace, node_id: str, lang: str) -> html.Div:
+    info = explain(trace, node_id, lang)
+    none = t("detail.none", lang)
+    kind = info.get("kind", "op")
+    rows = []
+
+    def row(label_key: str, value: Any, field: str, **fmt_args: Any) -> None:
+        if value is None or value == "":
+            return
+        rows.append(html.Tr([html.Th(t(label_key, lang, **fmt_args)),
+                             html.Td(value, className=f"detail-{field}", **{"data-field": field})]))
+
+    row("detail.variable", info.get("name"), "name")
+    row("detail.shape", fmt.shape_text(info.get("shape") or ()), "shape")
+    if info.get("source"):
+        src = info["source"]
+        where = t("detail.line", lang, line=info["line"]) + ": " if info.get("line") else ""
+        row("detail.source", html.Code(where + (src if len(src) <= 120 else src[:118] + "…")), "source")
+    row("detail.value", info.get("value") or none, "value")
+    row("detail.grad_leaf" if kind == "leaf" else "detail.grad_in", info.get("grad_in") or none, "grad")
+    if len(info.get("contributions") or []) > 1:
+        row("detail.uses", " + ".join(info["contributions"]), "contributions")
+    body: list = [
+        html.H4([html.Span(info.get("title", node_id), className="detail-title"),
+                 html.Span(t(f"detail.kind.{kind}", lang), className=f"badge badge-{kind}")]),
+        html.P(info.get("what", ""), className="detail-what"),
+    ]
+    if info.get("uses"):
+        body.append(html.P(info["uses"], className="muted small"))
+    body.append(html.Table(rows, className="detail-table"))
+    inputs = info.get("inputs") or []
+    if inputs:
+        head = html.Tr([html.Th(t("detail.input", lang)), html.Th(t("detail.input_value", lang)),
+                        html.Th(t("detail.local", lang)), html.Th(t("detail.grad_sent", lang))])
+        trs = [html.Tr([html.Td(html.Code(i.get("name", ""))), html.Td(i.get("value") or none),
+                        html.Td(i.get("local") or i.get("local_value") or none),
+                        html.Td(i.get("grad_sent") or none, className="detail-grad-sent",
+                                **{"data-field": "grad_sent"})])
+               for i in inputs]
+        body += [html.H5(t("detail.inputs", lang)), html.Table([head, *trs], className="detail-inputs")]
+    if info.get("chain"):
+        body += [html.H5(t("detail.chain", lang)),
+                 html.Pre("\n".join(info["chain"]), className="detail-chain")]
+    return html.Div(body, className="detail-body", **{"data-node": node_id})
+
+
+def render_code_view(trace: Trace, node_id: str, lang: str) -> Any:
+    """The program with the selected node's source text marked (the editor keeps what the user types)."""
+    node = trace.nodes[node_id]
+    span = node.span
+    if span is None:
+        return None
+    lines = trace.source.splitlines()
+    first = max(1, span.line - 2)
+    last = min(len(lines), (span.end_line or span.line) + 2)
+    out: list = []
+    for no in range(first, last + 1):
+        text = lines[no - 1] if no - 1 < len(lines) else ""
+        start = _char_col(text, span.col) if no == span.line else 0
+        end_line = span.end_line or span.line
+        end = _char_col(text, span.end_col) if no == end_line and span.end_col is not None else len(text)
+        parts: list = [html.Span(f"{no:>4} ", className="code-num")]
+        if span.line <= no <= end_line:
+            parts += [text[:start], html.Mark(text[start:end], className="code-mark"), text[end:]]
+        else:
+            parts.append(text)
+        out.append(html.Div(parts, className="code-line" + (" marked" if span.line <= no <= end_line else "")))
+    return [html.Div(t("source.title", lang), className="muted small"), html.Pre(out, className="code")]
+
+
+def _char_col(line: str, col: int | None) -> int:
+    """A span's column (the trace counts characters, not ast's UTF-8 bytes), kept inside the line."""
+    return 0 if col is None else max(0, min(col, len(line)))
+
+
+def on_share(spec: dict | None, theme: str, direction: str, constants: Any, lang: str | None) -> str:
+    """The query string that reproduces the current run and settings."""
+    if not spec:
+        raise PreventUpdate
+    state = urlstate.UrlState(program=spec["source"], example=spec.get("example"), inputs=spec.get("inputs") or {},
+                              backward=spec.get("backward", "auto"), theme=theme, direction=direction,
+                              constants=_constants_on(constants), lang=normalize(lang) if lang else None,
+                              seed=int(spec.get("seed") or 0))
+    return urlstate.encode(state)
+
+
+def export_name(spec: dict | None, ext: str) -> str:
+    key = (spec or {}).get("example") or "program"
+    return f"autograd-{key}.{ext}"
+
+
+def on_export(trigger: Any, spec: dict | None, theme: str, direction: str, constants: Any, lang: str) -> tuple:
+    """PDF, HTML or JSON through dcc.Download. Returns (download, message)."""
+    from ..export import ExportError, to_html, to_image
+
+    if not spec:
+        return no_update, t("export.nothing", lang)
+    ext = {ID.EXPORT_PDF: "pdf", ID.EXPORT_HTML: "html", ID.EXPORT_JSON: "json"}.get(trigger)
+    if ext is None:
+        raise PreventUpdate
+    try:
+        trace = trace_for(spec)
+        name = export_name(spec, ext)
+        if ext == "json":
+            return dcc.send_string(json.dumps(trace.to_dict()), name, type="application/json"), ""
+        fig = make_figure(trace, theme, direction, _constants_on(constants))
+        if ext == "html":
+            return dcc.send_string(to_html(fig), name, type="text/html"), ""
+        return dcc.send_bytes(to_image(fig, "pdf"), name, type="application/pdf"), ""
+    except ExportError as e:
+        return no_update, t("export.failed", lang, message=str(e))
+    except Exception as e:
+        log.exception("export failed")
+        return no_update, t("export.failed", lang, message=type(e).__name__)
+
+
+def on_translate(lang: str | None, n_texts: list) -> tuple:
+    """Every static word, tooltip, placeholder and option list in `lang`."""
+    lang = normalize(lang)
+    texts = [t(i["t"], lang) for i in n_texts]
+    titles = [t(key, lang) for key in TITLES.values()]
+    placeholders = [t(key, lang) for key in PLACEHOLDERS.values()]
+    return (texts, *titles, *placeholders, example_options(lang), backward_options(lang), theme_options(lang),
+            direction_options(lang), constants_options(lang), speed_options(lang), t("timeline.scrub", lang), lang)
+
+
+def on_example_summary(example: str | None, lang: str | None) -> str:
+    try:
+        return gallery.get(example).summary(normalize(lang)) if example else ""
+    except KeyError:
+        return ""
+
+
+# --- wiring -----------------------------------------------------------------------------------------------
+
+
+def register(app: Any) -> None:
+    input_ids = {"type": ID.INPUT_VALUE, "name": ALL}
+
+    app.callback(
+        Output({"t": ALL, "n": ALL}, "children"),
+        *[Output(cid, "title") for cid in TITLES],
+        *[Output(cid, "placeholder") for cid in PLACEHOLDERS],
+        Output(ID.EXAMPLE, "options"), Output(ID.BACKWARD, "options"), Output(ID.THEME, "options"),
+        Output(ID.DIRECTION, "options"), Output(ID.CONSTANTS, "options"), Output(ID.SPEED, "options"),
+        Output("slider-wrap", "title"), Output("app-root", "lang"),
+        Input(ID.LANG, "data"),
+    )(lambda lang: on_translate(lang, ctx.outputs_list[0] and [o["id"] for o in ctx.outputs_list[0]]))
+
+    app.callback(
+        Output(ID.EDITOR, "value"), Output(ID.EXAMPLE, "value"), Output(ID.BACKWARD, "value"),
+        Output(ID.THEME, "value"), Output(ID.DIRECTION, "value"), Output(ID.CONSTANTS, "value"),
+        Output(ID.LANG, "data"), Output(ID.BOOT, "data"), Output(ID.BOOTED, "data"),
+        Input(ID.URL, "search"), State(ID.BOOTED, "data"),
+    )(on_boot)
+
+    @app.callback(
+        Output(ID.EDITOR, "value", allow_duplicate=True), Output(ID.BACKWARD, "value", allow_duplicate=True),
+        Output(ID.SPEC, "data"), Output(ID.GRAPH, "figure"), Output(ID.STATS, "data"), Output(ID.ERROR, "data"),
+        Output(ID.NOTICES, "data"), Output(ID.INPUTS_PANEL, "children"), Output(ID.INPUTS_SECTION, "style"),
+        Output(ID.STDOUT, "children"), Output(ID.EXAMPLE, "value", allow_duplicate=True),
+        Input(ID.RUN, "n_clicks"), Input(ID.EXAMPLE, "value"), Input(ID.BACKWARD, "value"), Input(ID.BOOT, "data"),
+        Input(input_ids, "n_submit"),
+        State(ID.EDITOR, "value"), State(input_ids, "value"), State(ID.THEME, "value"),
+        State(ID.DIRECTION, "value"), State(ID.CONSTANTS, "value"), State(ID.PRESENT, "data"),
+        State(ID.SPEC, "data"),
+        prevent_initial_call=True,
+    )
+    def _run(_n, example, backward, boot, _submits, source, values, theme, direction, constants, present, spec):
+        trigger = ctx.triggered_id
+        triggered = {p["prop_id"].split(".")[0] for p in ctx.triggered}
+        if ID.BOOT in triggered:
+            trigger = ID.BOOT  # the boot also sets the example and backward: one run, from the URL
+        elif isinstance(trigger, dict):
+            trigger = ID.RUN  # Enter in an input box
+            if not any(s for s in (_submits or [])):
+                raise PreventUpdate  # input boxes just created by the previous run
+        ids = [o["id"] for o in ctx.states_list[1]] if len(ctx.states_list) > 1 else []
+        seed = int((spec or boot or {}).get("seed") or 0)
+        return on_run(trigger, source, example, backward, boot, ids, values, theme, direction, constants,
+                      present, seed)
+
+    app.callback(
+        Output(ID.GRAPH, "figure", allow_duplicate=True), Output(ID.STATS, "data", allow_duplicate=True),
+        Input(ID.THEME, "value"), Input(ID.DIRECTION, "value"), Input(ID.CONSTANTS, "value"),
+        Input(ID.PRESENT, "data"), State(ID.SPEC, "data"),
+        prevent_initial_call=True,
+    )(on_redraw)
+
+    app.callback(Output(ID.STATUS, "children"), Input(ID.STATS, "data"), Input(ID.LANG, "data"))(render_status)
+    app.callback(Output(ID.ERROR_BOX, "children"), Input(ID.ERROR, "data"), Input(ID.LANG, "data"))(render_error)
+    app.callback(Output(ID.NOTICES_BOX, "children"), Input(ID.NOTICES, "data"),
+                 Input(ID.LANG, "data"))(render_notices)
+    app.callback(Output(ID.EXAMPLE_SUMMARY, "children"), Input(ID.EXAMPLE, "value"),
+                 Input(ID.LANG, "data"))(on_example_summary)
+
+    @app.callback(
+        Output(ID.DETAIL, "children"), Output(ID.CODE_VIEW, "children"), Output(ID.SELECTED, "data"),
+        Input(ID.GRAPH, "clickData"), Input(ID.LANG, "data"), Input(ID.SPEC, "data"), State(ID.SELECTED, "data"),
+        prevent_initial_call=True,
+    )
+    def _select(click, lang, spec, selected):
+        return on_select(ctx.triggered_id, click, lang, spec, selected)
+
+    app.callback(
+        Output(ID.SHARE_QUERY, "data"),
+        Input(ID.SPEC, "data"), Input(ID.THEME, "value"), Input(ID.DIRECTION, "value"),
+        Input(ID.CONSTANTS, "value"), Input(ID.LANG, "data"),
+    )(on_share)
+
+    @app.callback(
+        Output(ID.DOWNLOAD, "data"), Output(ID.EXPORT_MSG, "children"),
+        Input(ID.EXPORT_PDF, "n_clicks"), Input(ID.EXPORT_HTML, "n_clicks"), Input(ID.EXPORT_JSON, "n_clicks"),
+        State(ID.SPEC, "data"), State(ID.THEME, "value"), State(ID.DIRECTION, "value"),
+        State(ID.CONSTANTS, "value"), State(ID.LANG, "data"),
+        prevent_initial_call=True,
+    )
+    def _export(_a, _b, _c, spec, theme, direction, constants, lang):
+        return on_export(ctx.triggered_id, spec, theme, direction, constants, normalize(lang))
+
+    # --- in the browser (assets/app.js): no server round trip ------------------------------------------
+    def cs(name: str) -> ClientsideFunction:
+        return ClientsideFunction(namespace="explorer", function_name=name)
+
+    app.clientside_callback(
+        cs("player"),
+        Output(ID.PLAYER, "data"), Output(ID.SLIDER, "value"), Output(ID.SLIDER, "max"),
+        Output(ID.SLIDER, "marks"), Output(ID.CAPTION, "children"), Output(ID.TICK, "disabled"),
+        Output(ID.PLAY, "children"),
+        Input(ID.FIRST, "n_clicks"), Input(ID.BACK, "n_clicks"), Input(ID.PLAY, "n_clicks"),
+        Input(ID.FORWARD, "n_clicks"), Input(ID.LAST, "n_clicks"), Input(ID.TICK, "n_intervals"),
+        Input(ID.SLIDER, "value"), Input(ID.GRAPH, "figure"), Input(ID.LANG, "data"),
+        State(ID.PLAYER, "data"),
+    )
+    app.clientside_callback(cs("speed"), Output(ID.TICK, "interval"), Input(ID.SPEED, "value"))
+    app.clientside_callback(cs("setLang"), Output(ID.LANG, "data", allow_duplicate=True),
+                            Input(ID.LANG_EN, "n_clicks"), Input(ID.LANG_ZH, "n_clicks"), prevent_initial_call=True)
+    app.clientside_callback(cs("togglePresent"), Output(ID.PRESENT, "data"),
+                            Input(ID.PRESENT_BTN, "n_clicks"), State(ID.PRESENT, "data"), prevent_initial_call=True)
+    app.clientside_callback(cs("pageClass"), Output(ID.DUMMY, "children"),
+                            Input(ID.THEME, "value"), Input(ID.PRESENT, "data"), Input(ID.LANG, "data"))
+    app.clientside_callback(cs("gutter"), Output(ID.GUTTER, "children"),
+                            Input(ID.EDITOR, "value"), Input(ID.ERROR, "data"))
+    app.clientside_callback(cs("share"), Output(ID.SHARE_LINK, "value"), Input(ID.SHARE_QUERY, "data"))
+    app.clientside_callback(cs("copyLink"), Output(ID.SHARE_COPY, "className"),
+                            Input(ID.SHARE_COPY, "n_clicks"), State(ID.SHARE_LINK, "value"),
+                            prevent_initial_call=True)
+    app.clientside_callback(cs("downloadImage"), Output(ID.EXPORT_MSG, "title"),
+                            Input(ID.EXPORT_PNG, "n_clicks"), Input(ID.EXPORT_SVG, "n_clicks"),
+                            State(ID.SPEC, "data"), prevent_initial_call=True)
+
+
+__all__ = [
+    "SPEEDS",
+    "empty_figure",
+    "make_spec",
+    "on_boot",
+    "on_export",
+    "on_redraw",
+    "on_run",
+    "on_select",
+    "on_share",
+    "on_translate",
+    "register",
+    "render_detail",
+    "render_error",
+    "render_notices",
+    "render_status",
+    "trace_for",
+]

@@ -1,0 +1,257 @@
+"""Every string the app shows, in English and Simplified Chinese.
+
+    t("run", "zh")                      # "运行"
+    t("status", "en", nodes=3, ...)     # formatted with str.format
+
+Keys are the same in both languages (tests/app/test_i18n.py checks it, and that every placeholder of a key
+appears in both). Example titles and summaries live with the examples (`Example.title(lang)`); the words
+of the animation captions live in assets/animation.js; the plain-words node explanations in
+explorer/explain.py. Error and notice texts from torch itself stay in torch's English, under a translated
+heading.
+"""
+from __future__ import annotations
+
+import string
+
+LANGS = ("en", "zh")
+DEFAULT_LANG = "en"
+
+STRINGS: dict[str, dict[str, str]] = {
+    "en": {
+        "app.title": "Autograd Explorer",
+        "app.subtitle": "Type a small PyTorch program, see the graph autograd records, and follow the values "
+                        "forward and the gradients back, node by node.",
+        "examples": "Examples",
+        "examples.placeholder": "Pick an example…",
+        "program": "Program",
+        "editor.placeholder": "x = torch.tensor([0.5, -1.0, 2.0], requires_grad=True)\ny = x * x\n…",
+        "run": "Run",
+        "run.title": "Run the program (Ctrl+Enter)",
+        "error.syntax": "Syntax error",
+        "error.not-allowed": "Not allowed here",
+        "error.limit": "Limit reached",
+        "error.runtime": "The program failed",
+        "error.internal": "Something went wrong inside the explorer. The last good graph is still shown; "
+                          "try again or change the program.",
+        "error.where": "line {line}, column {col}",
+        "error.where_line": "line {line}",
+        "error.hint": "Hint",
+        "error.kept": "The graph below is from the last program that ran.",
+        "source.title": "Source of the selected node",
+        "source.error": "Where the error is",
+        "inputs": "Inputs",
+        "inputs.help": "Names the program uses without defining them become input tensors. Edit a value "
+                       "(a number or a list like [1, 2]) and press Enter or Run.",
+        "inputs.none": "This program defines every name it uses.",
+        "inputs.bad": "The value for {name} must be a number or a list of numbers such as [1, 2].",
+        "backward": "Back-propagate from a non-scalar output",
+        "backward.help": "torch's backward() needs a single number. For a vector or matrix output, choose "
+                         "how to get one:",
+        "backward.auto": "only if scalar (as torch)",
+        "backward.sum": "sum",
+        "backward.mean": "mean",
+        "backward.ones": "gradient of ones",
+        "backward.none": "no backward",
+        "notices": "Notes",
+        "notice.non-scalar-output": "{name} is not a single number, so torch's backward() would stop with "
+                                    "“grad can be implicitly created only for scalar outputs”. Reduce it "
+                                    "first ({name}.sum(), {name}.mean()) or pass one weight per element "
+                                    "(a gradient of ones): choose above.",
+        "notice.no-output": "No tensor here is computed from one that requires grad, so there is nothing "
+                            "to back-propagate.",
+        "notice.no-grad-output": "{name} does not depend on any tensor with requires_grad=True, so it has "
+                                 "no gradient.",
+        "notice.trimmed": "The program ran many backward passes; only the last ones are shown step by step.",
+        "notice.torch-warning": "torch printed a warning",
+        "notice.stdout-truncated": "The printed output was cut short.",
+        "output": "Printed output",
+        "graph.empty": "Run a program to see its graph.",
+        "status": "{nodes} nodes · {forward} forward steps · {backward} backward steps",
+        "status.big": "A big graph: {nodes} nodes. Drawing it takes a moment; zoom with the mouse wheel.",
+        "timeline.first": "First step (Home)",
+        "timeline.back": "Step back (←)",
+        "timeline.play": "Play / pause (Space)",
+        "timeline.forward": "Step forward (→)",
+        "timeline.last": "Last step (End)",
+        "timeline.scrub": "Drag to any step",
+        "speed": "Speed",
+        "detail": "Node details",
+        "detail.empty": "Click a node in the graph to read its value, the gradient that reached it and "
+                        "the gradient it sent to each input.",
+        "detail.kind.leaf": "leaf tensor",
+        "detail.kind.op": "operation",
+        "detail.kind.constant": "constant",
+        "detail.variable": "Variable",
+        "detail.shape": "Shape",
+        "detail.source": "Source",
+        "detail.value": "Value (forward)",
+        "detail.grad_in": "Gradient that arrived",
+        "detail.grad_leaf": "Gradient (.grad)",
+        "detail.inputs": "Inputs and the gradient sent to each",
+        "detail.input": "input",
+        "detail.input_value": "value",
+        "detail.grad_sent": "gradient sent",
+        "detail.local": "local derivative",
+        "detail.chain": "Chain rule, with the numbers",
+        "detail.uses": "Contributions that arrived",
+        "detail.line": "line {line}",
+        "detail.none": "—",
+        "export": "Export",
+        "export.png": "PNG",
+        "export.svg": "SVG",
+        "export.pdf": "PDF",
+        "export.html": "HTML",
+        "export.json": "JSON",
+        "export.png.title": "Download the graph as a PNG picture",
+        "export.svg.title": "Download the graph as an SVG drawing",
+        "export.pdf.title": "Download the graph as a PDF page",
+        "export.html.title": "Download an HTML page that plays the steps offline",
+        "export.json.title": "Download the trace as JSON data",
+        "export.failed": "Export failed: {message}",
+        "export.nothing": "Run a program first: there is no graph to export yet.",
+        "settings": "Settings",
+        "theme": "Theme",
+        "theme.light": "Light",
+        "theme.dark": "Dark",
+        "theme.projector": "Projector",
+        "direction": "Direction",
+        "direction.LR": "Left to right",
+        "direction.TB": "Top to bottom",
+        "constants": "Show constants",
+        "language": "Language",
+        "present": "Presentation",
+        "present.title": "Presentation mode: the graph fills the screen (P, Esc to leave)",
+        "share": "Share",
+        "share.help": "This link opens the same program, inputs and settings:",
+        "share.copy": "Copy link",
+        "share.copied": "Copied",
+        "keys": "Keys: Space play/pause · ← → step · Home/End first/last · Ctrl+Enter run · P presentation",
+    },
+    "zh": {
+        "app.title": "自动求导探索器",
+        "app.subtitle": "输入一小段 PyTorch 程序，查看 autograd 记录下的计算图，逐个节点跟随前向的数值和反向的梯度。",
+        "examples": "示例",
+        "examples.placeholder": "选择一个示例…",
+        "program": "程序",
+        "editor.placeholder": "x = torch.tensor([0.5, -1.0, 2.0], requires_grad=True)\ny = x * x\n…",
+        "run": "运行",
+        "run.title": "运行程序（Ctrl+Enter）",
+        "error.syntax": "语法错误",
+        "error.not-allowed": "这里不允许这样写",
+        "error.limit": "超出限制",
+        "error.runtime": "程序运行出错",
+        "error.internal": "探索器内部出了问题。下面仍显示上一次成功的计算图；请重试或修改程序。",
+        "error.where": "第 {line} 行，第 {col} 列",
+        "error.where_line": "第 {line} 行",
+        "error.hint": "提示",
+        "error.kept": "下面的计算图来自上一次成功运行的程序。",
+        "source.title": "所选节点对应的源代码",
+        "source.error": "出错的位置",
+        "inputs": "输入",
+        "inputs.help": "程序中使用但没有定义的名字会变成输入张量。修改它的值（一个数，或像 [1, 2] 这样的列表），"
+                       "然后按回车或点击运行。",
+        "inputs.none": "这个程序用到的名字都已定义。",
+        "inputs.bad": "{name} 的值必须是一个数或一个数字列表，例如 [1, 2]。",
+        "backward": "从非标量输出开始反向传播",
+        "backward.help": "torch 的 backward() 需要从一个数开始。输出是向量或矩阵时，请选择如何得到这个数：",
+        "backward.auto": "仅限标量（与 torch 相同）",
+        "backward.sum": "求和",
+        "backward.mean": "求平均",
+        "backward.ones": "全 1 梯度",
+        "backward.none": "不做反向传播",
+        "notices": "说明",
+        "notice.non-scalar-output": "{name} 不是一个数，所以 torch 的 backward() 会报错："
+                                    "“grad can be implicitly created only for scalar outputs”。"
+                                    "请先把它归约成标量（{name}.sum()、{name}.mean()），"
+                                    "或者为每个元素给出一个权重（全 1 梯度）：在上面选择。",
+        "notice.no-output": "这里没有由需要梯度的张量计算出来的张量，所以没有可以反向传播的东西。",
+        "notice.no-grad-output": "{name} 不依赖任何 requires_grad=True 的张量，所以它没有梯度。",
+        "notice.trimmed": "程序运行了很多次反向传播；只逐步显示最后几次。",
+        "notice.torch-warning": "torch 给出了一条警告",
+        "notice.stdout-truncated": "打印输出太长，已被截断。",
+        "output": "打印输出",
+        "graph.empty": "运行一个程序来查看它的计算图。",
+        "status": "{nodes} 个节点 · {forward} 个前向步骤 · {backward} 个反向步骤",
+        "status.big": "这是一张大图：{nodes} 个节点。绘制需要一点时间；可以用鼠标滚轮缩放。",
+        "timeline.first": "第一步（Home）",
+        "timeline.back": "后退一步（←）",
+        "timeline.play": "播放 / 暂停（空格）",
+        "timeline.forward": "前进一步（→）",
+        "timeline.last": "最后一步（End）",
+        "timeline.scrub": "拖动到任意一步",
+        "speed": "速度",
+        "detail": "节点详情",
+        "detail.empty": "点击图中的一个节点，查看它的值、到达它的梯度，以及它传回给每个输入的梯度。",
+        "detail.kind.leaf": "叶子张量",
+        "detail.kind.op": "运算",
+        "detail.kind.constant": "常量",
+        "detail.variable": "变量",
+        "detail.shape": "形状",
+        "detail.source": "源代码",
+        "detail.value": "值（前向）",
+        "detail.grad_in": "到达的梯度",
+        "detail.grad_leaf": "梯度（.grad）",
+        "detail.inputs": "输入，以及传给每个输入的梯度",
+        "detail.input": "输入",
+        "detail.input_value": "值",
+        "detail.grad_sent": "传回的梯度",
+        "detail.local": "局部导数",
+        "detail.chain": "链式法则（代入数值）",
+        "detail.uses": "到达的各份梯度",
+        "detail.line": "第 {line} 行",
+        "detail.none": "—",
+        "export": "导出",
+        "export.png": "PNG",
+        "export.svg": "SVG",
+        "export.pdf": "PDF",
+        "export.html": "HTML",
+        "export.json": "JSON",
+        "export.png.title": "把计算图下载为 PNG 图片",
+        "export.svg.title": "把计算图下载为 SVG 矢量图",
+        "export.pdf.title": "把计算图下载为 PDF 页面",
+        "export.html.title": "下载一个可离线逐步播放的 HTML 页面",
+        "export.json.title": "把追踪数据下载为 JSON",
+        "export.failed": "导出失败：{message}",
+        "export.nothing": "请先运行一个程序：现在还没有可以导出的计算图。",
+        "settings": "设置",
+        "theme": "主题",
+        "theme.light": "浅色",
+        "theme.dark": "深色",
+        "theme.projector": "投影",
+        "direction": "方向",
+        "direction.LR": "从左到右",
+        "direction.TB": "从上到下",
+        "constants": "显示常量",
+        "language": "语言",
+        "present": "演示模式",
+        "present.title": "演示模式：计算图占满整个屏幕（P 键；Esc 退出）",
+        "share": "分享",
+        "share.help": "这个链接会打开相同的程序、输入和设置：",
+        "share.copy": "复制链接",
+        "share.copied": "已复制",
+        "keys": "快捷键：空格 播放/暂停 · ← → 单步 · Home/End 第一步/最后一步 · Ctrl+Enter 运行 · P 演示模式",
+    },
+}
+
+
+def normalize(lang: object) -> str:
+    """'zh', 'zh-CN', 'zh_Hans' -> 'zh'; anything else (None, junk) -> 'en'."""
+    text = str(lang or "").strip().lower().replace("_", "-")
+    return "zh" if text.split("-")[0] == "zh" else DEFAULT_LANG
+
+
+def t(key: str, lang: object = DEFAULT_LANG, **fmt: object) -> str:
+    """The string `key` in `lang`, formatted with `fmt`; falls back to English, then to the key itself."""
+    table = STRINGS[normalize(lang)]
+    text = table.get(key, STRINGS[DEFAULT_LANG].get(key, key))
+    if fmt:
+        try:
+            return text.format(**fmt)
+        except (KeyError, IndexError, ValueError):
+            return text
+    return text
+
+
+def placeholders(text: str) -> set[str]:
+    """The {names} a string is formatted with."""
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}

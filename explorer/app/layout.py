@@ -1,0 +1,303 @@
+"""The page: components and their ids. No callbacks here (see callbacks.py), no state beyond dcc.Store.
+
+    ┌ header: title · language · presentation ───────────────────────────────────┐
+    │ left: examples, editor, run,  │ centre: settings and export toolbar, status, │
+    │ error, code view, inputs,     │ graph, timeline, caption, node details       │
+    │ backward choice, notes, share │                                              │
+    └─────────────────────────────────────────────────────────────────────────────┘
+
+Static words are `T(key)` spans whose ids ({"t": key, "n": i}) let one callback translate them all.
+"""
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+import plotly.graph_objects as go
+from dash import dcc, html
+
+from ..examples import EXAMPLES
+from .i18n import t
+
+# Speeds of the animation: value -> milliseconds per step
+SPEEDS = {"0.5": 1400, "1": 700, "2": 350, "4": 175}
+DEFAULT_SPEED = "1"
+BIG_GRAPH_NODES = 300
+
+
+class ID:
+    """Component ids, in one place for callbacks, app.js and the tests."""
+
+    LANG = "lang-store"
+    LANG_EN = "lang-en"
+    LANG_ZH = "lang-zh"
+    URL = "url"
+    BOOT = "boot"
+    BOOTED = "booted"
+    SPEC = "run-spec"
+    STATS = "stats"
+    ERROR = "error-store"
+    NOTICES = "notices-store"
+    PLAYER = "player"
+    SELECTED = "selected"
+    PRESENT = "present"
+    SHARE_QUERY = "share-query"
+
+    EXAMPLE = "example"
+    EXAMPLE_SUMMARY = "example-summary"
+    EDITOR = "editor"
+    GUTTER = "gutter"
+    RUN = "run-btn"
+    ERROR_BOX = "error-box"
+    CODE_VIEW = "code-view"
+    INPUTS_SECTION = "inputs-section"
+    INPUTS_PANEL = "inputs-panel"
+    INPUT_VALUE = "input-value"  # pattern-matching type: {"type": INPUT_VALUE, "name": name}
+    BACKWARD = "backward"
+    NOTICES_BOX = "notices"
+    STDOUT = "stdout"
+
+    STATUS = "status"
+    GRAPH = "graph"
+    LOADING = "graph-loading"
+    FIRST = "tl-first"
+    BACK = "tl-back"
+    PLAY = "tl-play"
+    FORWARD = "tl-fwd"
+    LAST = "tl-last"
+    SLIDER = "tl-slider"
+    SPEED = "speed"
+    TICK = "tick"
+    CAPTION = "caption"
+
+    DETAIL = "detail"
+    EXPORT_PNG = "exp-png"
+    EXPORT_SVG = "exp-svg"
+    EXPORT_PDF = "exp-pdf"
+    EXPORT_HTML = "exp-html"
+    EXPORT_JSON = "exp-json"
+    DOWNLOAD = "download"
+    EXPORT_MSG = "export-msg"
+    THEME = "theme"
+    DIRECTION = "direction"
+    CONSTANTS = "constants"
+    PRESENT_BTN = "present-btn"
+    SHARE_LINK = "share-link"
+    SHARE_COPY = "share-copy"
+    DUMMY = "clientside-dummy"
+
+
+# Components whose `title` attribute (tooltip) is translated: id -> key
+TITLES = {
+    ID.RUN: "run.title",
+    ID.FIRST: "timeline.first",
+    ID.BACK: "timeline.back",
+    ID.PLAY: "timeline.play",
+    ID.FORWARD: "timeline.forward",
+    ID.LAST: "timeline.last",
+    ID.EXPORT_PNG: "export.png.title",
+    ID.EXPORT_SVG: "export.svg.title",
+    ID.EXPORT_PDF: "export.pdf.title",
+    ID.EXPORT_HTML: "export.html.title",
+    ID.EXPORT_JSON: "export.json.title",
+    ID.PRESENT_BTN: "present.title",
+}
+
+# Components whose `placeholder` is translated: id -> key
+PLACEHOLDERS = {ID.EXAMPLE: "examples.placeholder", ID.EDITOR: "editor.placeholder"}
+
+
+def example_options(lang: str) -> list[dict]:
+    return [{"label": ex.title(lang), "value": ex.key} for ex in EXAMPLES]
+
+
+def backward_options(lang: str) -> list[dict]:
+    return [{"label": t(f"backward.{m}", lang), "value": m} for m in ("auto", "sum", "mean", "ones", "none")]
+
+
+def theme_options(lang: str) -> list[dict]:
+    return [{"label": t(f"theme.{m}", lang), "value": m} for m in ("light", "dark", "projector")]
+
+
+def direction_options(lang: str) -> list[dict]:
+    return [{"label": t(f"direction.{m}", lang), "value": m} for m in ("LR", "TB")]
+
+
+def constants_options(lang: str) -> list[dict]:
+    return [{"label": t("constants", lang), "value": "on"}]
+
+
+def speed_options(lang: str) -> list[dict]:
+    return [{"label": f"{k}×", "value": k} for k in SPEEDS]
+
+
+def empty_figure(theme: str = "light", message: str = "") -> go.Figure:
+    """The graph before any run: blank axes and one line of text."""
+    dark = theme == "dark"
+    fig = go.Figure()
+    fig.update_layout(
+        paper_bgcolor="#15181E" if dark else "#FFFFFF", plot_bgcolor="#15181E" if dark else "#FFFFFF",
+        xaxis={"visible": False}, yaxis={"visible": False}, margin={"l": 10, "r": 10, "t": 10, "b": 10},
+        annotations=[{"text": message, "showarrow": False, "x": 0.5, "y": 0.5, "xref": "paper", "yref": "paper",
+                      "font": {"size": 16, "color": "#888888"}}] if message else [],
+    )
+    return fig
+
+
+def graph_config(filename: str = "autograd-graph") -> dict:
+    return {
+        "displaylogo": False,
+        "scrollZoom": True,
+        "responsive": True,
+        "toImageButtonOptions": {"format": "png", "filename": filename, "scale": 2},
+        "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d"],
+    }
+
+
+def build_layout(lang: str = "en") -> html.Div:
+    counter = itertools.count()
+
+    def T(key: str, tag: Any = html.Span, **props: Any) -> Any:
+        return tag(t(key, lang), id={"t": key, "n": next(counter)}, **props)
+
+    def button(cid: str, label: Any, cls: str = "btn") -> html.Button:
+        return html.Button(label, id=cid, n_clicks=0, className=cls, title=t(TITLES[cid], lang) if cid in TITLES else None)
+
+    stores = [
+        dcc.Location(id=ID.URL, refresh=False),
+        dcc.Store(id=ID.LANG, storage_type="local"),
+        dcc.Store(id=ID.BOOT),
+        dcc.Store(id=ID.BOOTED, data=False),
+        dcc.Store(id=ID.SPEC),
+        dcc.Store(id=ID.STATS),
+        dcc.Store(id=ID.ERROR),
+        dcc.Store(id=ID.NOTICES),
+        dcc.Store(id=ID.PLAYER, data={"k": -1, "playing": False}),
+        dcc.Store(id=ID.SELECTED),
+        dcc.Store(id=ID.PRESENT, data=False),
+        dcc.Store(id=ID.SHARE_QUERY),
+        dcc.Download(id=ID.DOWNLOAD),
+        dcc.Interval(id=ID.TICK, interval=SPEEDS[DEFAULT_SPEED], disabled=True),
+        html.Div(id=ID.DUMMY, style={"display": "none"}),
+    ]
+
+    header = html.Header(className="app-header", children=[
+        html.Div(className="title-block", children=[
+            T("app.title", html.H1),
+            T("app.subtitle", html.P, className="subtitle"),
+        ]),
+        html.Div(className="header-tools", children=[
+            html.Div(className="lang-switch", role="group", children=[
+                html.Button("EN", id=ID.LANG_EN, n_clicks=0, className="btn btn-small", lang="en"),
+                html.Button("中文", id=ID.LANG_ZH, n_clicks=0, className="btn btn-small", lang="zh"),
+            ]),
+            button(ID.PRESENT_BTN, T("present"), "btn btn-small"),
+        ]),
+    ])
+
+    share = html.Div(className="field", children=[
+        T("share", html.H3),
+        T("share.help", html.P, className="muted small"),
+        html.Div(className="row", children=[
+            dcc.Input(id=ID.SHARE_LINK, type="text", readOnly=True, className="share-link", value=""),
+            button(ID.SHARE_COPY, T("share.copy"), "btn btn-small"),
+        ]),
+        T("keys", html.P, className="muted small keys"),
+    ])
+
+    left = html.Section(className="panel left-panel", children=[
+        html.Div(className="field", children=[
+            T("examples", html.Label, htmlFor=ID.EXAMPLE),
+            dcc.Dropdown(id=ID.EXAMPLE, options=example_options(lang), placeholder=t("examples.placeholder", lang),
+                         clearable=False, searchable=True, className="example-dropdown"),
+            html.P(id=ID.EXAMPLE_SUMMARY, className="muted small"),
+        ]),
+        html.Div(className="field", children=[
+            html.Div(className="row spread", children=[
+                T("program", html.Label, htmlFor=ID.EDITOR),
+                button(ID.RUN, ["▶ ", T("run")], "btn btn-primary"),
+            ]),
+            html.Div(className="editor-wrap", children=[
+                html.Pre(id=ID.GUTTER, className="gutter", children="1", **{"aria-hidden": "true"}),
+                dcc.Textarea(id=ID.EDITOR, className="editor", spellCheck=False, value="",
+                             placeholder=t("editor.placeholder", lang)),
+            ]),
+            html.Div(id=ID.ERROR_BOX, className="error-box", role="alert"),
+            html.Div(id=ID.CODE_VIEW, className="code-view"),
+        ]),
+        html.Div(id=ID.INPUTS_SECTION, className="field", style={"display": "none"}, children=[
+            T("inputs", html.H3),
+            T("inputs.help", html.P, className="muted small"),
+            html.Div(id=ID.INPUTS_PANEL, className="inputs-panel"),
+        ]),
+        html.Div(className="field", children=[
+            T("backward", html.H3),
+            T("backward.help", html.P, className="muted small"),
+            dcc.RadioItems(id=ID.BACKWARD, options=backward_options(lang), value="auto", className="radio-list"),
+        ]),
+        html.Div(id=ID.NOTICES_BOX, className="notices"),
+        html.Div(id=ID.STDOUT, className="stdout"),
+        share,
+    ])
+
+    toolbar = html.Div(className="toolbar", children=[
+        html.Div(className="tool-group", children=[
+            T("theme", html.Span, className="tool-label"),
+            dcc.RadioItems(id=ID.THEME, options=theme_options(lang), value="light", inline=True,
+                           className="radio-inline"),
+        ]),
+        html.Div(className="tool-group", children=[
+            T("direction", html.Span, className="tool-label"),
+            dcc.RadioItems(id=ID.DIRECTION, options=direction_options(lang), value="LR", inline=True,
+                           className="radio-inline"),
+        ]),
+        dcc.Checklist(id=ID.CONSTANTS, options=constants_options(lang), value=[], className="checklist tool-group"),
+        html.Div(className="tool-group export-group", children=[
+            T("export", html.Span, className="tool-label"),
+            button(ID.EXPORT_PNG, "PNG", "btn btn-small"),
+            button(ID.EXPORT_SVG, "SVG", "btn btn-small"),
+            button(ID.EXPORT_PDF, "PDF", "btn btn-small"),
+            button(ID.EXPORT_HTML, "HTML", "btn btn-small"),
+            button(ID.EXPORT_JSON, "JSON", "btn btn-small"),
+            dcc.Loading(html.Span(id=ID.EXPORT_MSG, className="muted small"), type="dot", delay_show=300),
+        ]),
+    ])
+
+    centre = html.Section(className="panel centre-panel", children=[
+        toolbar,
+        html.Div(id=ID.STATUS, className="status muted"),
+        dcc.Loading(id=ID.LOADING, type="default", delay_show=250, className="graph-loading",
+                    parent_className="graph-loading-parent", children=[
+            dcc.Graph(id=ID.GRAPH, className="graph", figure=empty_figure(), config=graph_config(),
+                      responsive=True, clear_on_unhover=True),
+        ]),
+        html.Div(className="timeline", children=[
+            html.Div(className="timeline-buttons", children=[
+                button(ID.FIRST, "⇤", "btn btn-icon"),
+                button(ID.BACK, "◀", "btn btn-icon"),
+                button(ID.PLAY, "▶", "btn btn-icon btn-primary"),
+                button(ID.FORWARD, "▶|", "btn btn-icon"),
+                button(ID.LAST, "⇥", "btn btn-icon"),
+            ]),
+            html.Div(id="slider-wrap", className="slider-wrap", title=t("timeline.scrub", lang), children=[
+                dcc.Slider(id=ID.SLIDER, min=0, max=1, step=1, value=0, marks=None, updatemode="drag",
+                           allow_direct_input=False),
+            ]),
+            html.Div(className="speed", children=[
+                T("speed", html.Label, htmlFor=ID.SPEED),
+                dcc.Dropdown(id=ID.SPEED, options=speed_options(lang), value=DEFAULT_SPEED, clearable=False,
+                             searchable=False, className="speed-dropdown"),
+            ]),
+        ]),
+        html.Div(id=ID.CAPTION, className="caption", **{"aria-live": "polite"}),
+        html.Div(className="detail-field", children=[
+            T("detail", html.H3),
+            html.Div(id=ID.DETAIL, className="detail", children=T("detail.empty", html.P, className="muted")),
+        ]),
+    ])
+
+    return html.Div(id="app-root", className="app", children=[
+        *stores,
+        header,
+        html.Main(className="app-main", children=[left, centre]),
+    ])

@@ -1,0 +1,89 @@
+"""Helpers the end-to-end tests share: waiting for the graph, clicking a node, reading the player."""
+from __future__ import annotations
+
+import time
+
+# --- helpers the tests share ------------------------------------------------------------------------------
+
+# The figure's animation data: layout.meta.explorer, a JSON string (or an object in older figures).
+META = "(gd => { const r = gd.layout.meta.explorer; return typeof r === 'string' ? JSON.parse(r) : r; })"
+
+GRAPH_READY = """() => {
+  const gd = document.querySelector('#graph .js-plotly-plot');
+  return !!(gd && gd.layout && gd.layout.meta && gd.layout.meta.explorer && gd._fullLayout);
+}"""
+
+
+def open_app(page, query: str = "", timeout: float = 30_000):
+    page.goto(page.app_url + (("?" + query) if query else ""))
+    page.wait_for_function(GRAPH_READY, timeout=timeout)
+    wait_idle(page)
+    return page
+
+
+def wait_idle(page, timeout: float = 30_000) -> None:
+    """Until Dash has no callback in flight (its loading state is on <div data-dash-is-loading>)."""
+    page.wait_for_function("() => !document.querySelector('[data-dash-is-loading=\"true\"]')", timeout=timeout)
+    time.sleep(0.05)
+
+
+def graph_meta(page) -> dict:
+    return page.evaluate(f"() => {META}(document.querySelector('#graph .js-plotly-plot'))")
+
+
+def wait_graph_change(page, old_meta_steps: int | None = None, previous: str | None = None, timeout: float = 30_000):
+    """Until the graph's node set differs from `previous` (a JSON string of box ids)."""
+    page.wait_for_function(
+        """(prev) => {
+          const gd = document.querySelector('#graph .js-plotly-plot');
+          if (!gd || !gd.layout || !gd.layout.meta || !gd.layout.meta.explorer) return false;
+          const m = META(gd);
+          return JSON.stringify(Object.keys(m.boxes)) + m.steps.length !== prev;
+        }""".replace("META", META), arg=previous, timeout=timeout)
+    wait_idle(page)
+
+
+def graph_signature(page) -> str:
+    return page.evaluate("""() => { const m = META(document.querySelector('#graph .js-plotly-plot'));
+                                    return JSON.stringify(Object.keys(m.boxes)) + m.steps.length; }"""
+                         .replace("META", META))
+
+
+def click_node(page, node_id: str) -> None:
+    """A real mouse click on the node's box, where plotly's hover marker for it sits."""
+    xy = page.evaluate(
+        """(nid) => {
+          const gd = document.querySelector('#graph .js-plotly-plot');
+          const t = gd._fullData.find(d => d.name === 'nodes');
+          const i = t.customdata.indexOf(nid);
+          const fl = gd._fullLayout, r = gd.getBoundingClientRect();
+          return [r.left + fl._size.l + fl.xaxis.d2p(t.x[i]), r.top + fl._size.t + fl.yaxis.d2p(t.y[i])];
+        }""", node_id)
+    page.mouse.move(xy[0], xy[1])
+    page.wait_for_timeout(80)
+    page.mouse.click(xy[0], xy[1])
+    page.wait_for_function("(nid) => { const d = document.querySelector('#detail [data-node]');"
+                           " return d && d.getAttribute('data-node') === nid; }", arg=node_id, timeout=15_000)
+
+
+def player_state(page) -> dict:
+    return page.evaluate("() => ({k: window.ExplorerApp.k, caption: document.getElementById('caption').innerText})")
+
+
+def highlight(page) -> dict:
+    """What the animation's highlight layer currently shows: the lit box, edges and number."""
+    return page.evaluate("""() => { const svg = document.querySelector('#graph svg.explorer-overlay');
+      if (!svg) return {step: null, node: 0, edge: 0, text: ''};
+      return {step: Number(svg.getAttribute('data-step')), node: svg.querySelectorAll('rect.hl-node').length,
+              edge: svg.querySelectorAll('path.hl-edge').length,
+              text: Array.from(svg.querySelectorAll('text.hl-text')).map(t => t.textContent).join('')}; }""")
+
+
+def run_program(page, source: str) -> None:
+    """Type `source` into the editor (replacing what is there) and press Ctrl+Enter."""
+    editor = page.locator("#editor")
+    editor.click()
+    editor.press("Control+a")
+    editor.press("Delete")
+    editor.fill(source)
+    editor.press("Control+Enter")

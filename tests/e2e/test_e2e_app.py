@@ -1,0 +1,293 @@
+"""The app in a real browser, as a learner uses it. Torch is the oracle for every number read off the page."""
+from __future__ import annotations
+
+import re
+
+import pytest
+import torch
+from e2e_support import (
+    click_node,
+    graph_meta,
+    graph_signature,
+    highlight,
+    open_app,
+    player_state,
+    run_program,
+    wait_graph_change,
+    wait_idle,
+)
+
+import explorer
+from explorer import examples
+
+pytestmark = pytest.mark.browser
+
+NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:e[-+]?\d+)?")
+
+
+def numbers(text: str) -> list[float]:
+    return [float(x) for x in NUMBER.findall(text)]
+
+
+def close(shown: list[float], expected, rel: float = 2e-3) -> bool:
+    expected = [float(v) for v in torch.as_tensor(expected).flatten()]
+    return len(shown) == len(expected) and all(abs(a - b) <= rel * max(1.0, abs(b)) for a, b in zip(shown, expected))
+
+
+def shown_nodes(source: str, inputs=None, backward="auto") -> int:
+    """How many nodes the figure draws (constants hidden by default), from the explorer itself."""
+    tr = explorer.trace(source, inputs=inputs, backward=backward)
+    return sum(1 for n in tr.nodes.values() if n.kind != "constant")
+
+
+def node_id(page, title: str, nth: int = 0) -> str:
+    meta = graph_meta(page)
+    ids = [nid for nid, t in meta["titles"].items() if t == title]
+    return ids[nth]
+
+
+def test_page_loads_the_first_example_from_this_server_only(page):
+    open_app(page)
+    ex = examples.get("first-graph")
+    assert page.input_value("#editor") == ex.source
+    assert len(graph_meta(page)["boxes"]) == shown_nodes(ex.source)
+    assert page.inner_text("#status").startswith(f"{shown_nodes(ex.source)} nodes")
+    outside = [u for u in page.requests if not u.startswith(page.app_url) and not u.startswith("data:")]
+    assert outside == [], f"the page fetched from elsewhere: {outside}"
+    assert page.errors == []
+
+
+def test_pick_an_example_runs_it_with_the_right_number_of_nodes(page):
+    open_app(page)
+    before = graph_signature(page)
+    page.click("#example")
+    page.get_by_role("option", name=examples.get("two-paths").title("en")).click()
+    wait_graph_change(page, previous=before)
+    ex = examples.get("two-paths")
+    assert page.input_value("#editor") == ex.source
+    assert len(graph_meta(page)["boxes"]) == shown_nodes(ex.source)
+    assert ex.summary("en") in page.inner_text("#example-summary")
+
+
+def test_clicking_nodes_shows_the_gradients_torch_computes(page):
+    open_app(page)
+    x = torch.tensor([0.5, -1.0, 2.0], requires_grad=True)
+    y = x + 2
+    yy = y * y
+    yy.retain_grad()
+    z = yy * 2
+    out = z.mean()
+    out.backward()
+
+    click_node(page, node_id(page, "x"))
+    assert close(numbers(page.inner_text("#detail [data-field=grad]")), x.grad)
+    assert close(numbers(page.inner_text("#detail [data-field=value]")), x.detach())
+    # the node that squares y: the gradient that reached it, and what it sent to each of its two inputs (y, y)
+    click_node(page, node_id(page, "mul · MulBackward0", 0))
+    assert close(numbers(page.inner_text("#detail [data-field=grad]")), yy.grad)
+    sent = page.locator("#detail [data-field=grad_sent]").all_inner_texts()
+    assert len(sent) == 2
+    for s in sent:
+        assert close(numbers(s), yy.grad * y.detach())
+    assert "y * y" in page.inner_text("#code-view mark")  # the node's source text is marked
+
+
+def test_play_to_the_end_then_step_and_scrub(page):
+    open_app(page)
+    n = len(graph_meta(page)["steps"])
+    page.click("#speed")
+    page.get_by_role("option", name="4×").click()
+    page.click("#tl-play")
+    page.wait_for_function(f"() => window.ExplorerApp.k === {n - 1}", timeout=15_000)
+    wait_idle(page)
+    state = player_state(page)
+    assert state["caption"].startswith("backward")
+    lit = highlight(page)
+    assert lit["step"] == n - 1 and lit["node"] == 1 and lit["text"]  # the last step: x's box and its .grad
+    assert page.inner_text("#tl-play") == "▶"  # stopped by itself at the end
+
+    page.keyboard.press("Home")
+    page.wait_for_function("() => window.ExplorerApp.k === -1")
+    assert highlight(page)["node"] == 0 and highlight(page)["step"] == -1
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("() => window.ExplorerApp.k === 1")
+    assert player_state(page)["caption"].startswith("forward 2/")
+    page.keyboard.press("ArrowLeft")
+    page.wait_for_function("() => window.ExplorerApp.k === 0")
+
+    # scrub: the slider's thumb, moved with its own keys
+    thumb = page.locator("#tl-slider [role=slider]")
+    thumb.focus()
+    page.keyboard.press("End")
+    page.wait_for_function(f"() => window.ExplorerApp.k === {n - 1}")
+    for _ in range(3):
+        page.keyboard.press("ArrowLeft")
+    page.wait_for_function(f"() => window.ExplorerApp.k === {n - 4}")
+    lit = highlight(page)
+    assert lit["step"] == n - 4 and lit["node"] == 1 and lit["edge"] >= 1
+
+
+def test_space_plays_and_pauses(page):
+    open_app(page)
+    editor = page.locator("#editor")
+    editor.click()
+    editor.press("Control+End")
+    editor.press(" ")  # in the editor a space is a space
+    assert page.input_value("#editor") == examples.get("first-graph").source + " "
+    assert page.evaluate("() => window.ExplorerApp.k") == -1
+    page.locator("body").click(position={"x": 5, "y": 5})
+    page.keyboard.press(" ")
+    page.wait_for_function("() => window.ExplorerApp.k >= 0", timeout=5_000)
+    page.keyboard.press(" ")
+    k = page.evaluate("() => window.ExplorerApp.k")
+    page.wait_for_timeout(900)
+    assert page.evaluate("() => window.ExplorerApp.k") == k  # paused
+
+
+def test_a_bad_program_shows_an_inline_error_and_the_next_good_run_works(page):
+    open_app(page)
+    before = graph_signature(page)
+    run_program(page, "x = torch.tensor([1.0, 2.0], requires_grad=True)\ny = x +* 2\n")
+    page.wait_for_selector("#error-box .error", timeout=15_000)
+    err = page.inner_text("#error-box")
+    assert "line 2" in err
+    assert page.locator("#gutter .error-line").inner_text() == "2"
+    assert graph_signature(page) == before  # the last good graph stays
+    assert page.errors == []
+
+    run_program(page, "z = y * y * 2\n")
+    wait_graph_change(page, previous=before)
+    page.wait_for_function("() => document.getElementById('error-box').innerText.trim() === ''")
+    assert page.locator("#gutter .error-line").count() == 0
+    assert page.input_value("#inputs-panel input") == "3.0"
+    click_node(page, node_id(page, "y"))
+    assert close(numbers(page.inner_text("#detail [data-field=grad]")), [12.0])  # dz/dy = 4y
+
+    # a new value for the input, then Enter: dz/dy = 4 * 5
+    box = page.locator("#inputs-panel input")
+    box.fill("5")
+    box.press("Enter")
+    page.wait_for_function("() => document.querySelector('#detail [data-field=grad]') &&"
+                           " document.querySelector('#detail [data-field=grad]').innerText.trim() === '20'",
+                           timeout=15_000)
+
+
+def test_a_runtime_error_names_the_line_and_keeps_the_page_alive(page):
+    open_app(page)
+    run_program(page, "a = torch.ones(2, 3)\nb = torch.ones(4, 5)\nc = a @ b\n")
+    page.wait_for_selector("#error-box .error", timeout=15_000)
+    assert "line 3" in page.inner_text("#error-box")
+    run_program(page, "import os\n")
+    page.wait_for_function("() => document.getElementById('error-box').innerText.includes('line 1')")
+    assert page.errors == []
+
+
+def test_a_non_scalar_output_teaches_and_offers_a_choice(page):
+    open_app(page, "v=1&ex=non-scalar-output")
+    notes = page.inner_text("#notices")
+    assert "scalar" in notes
+    page.click("#backward >> text=sum")
+    page.wait_for_function("() => document.getElementById('notices').innerText.trim() === ''", timeout=15_000)
+    click_node(page, node_id(page, "x"))
+    x = torch.tensor([0.5, -1.0, 2.0], requires_grad=True)
+    ((x + 2) * (x + 2) * 2).sum().backward()
+    assert close(numbers(page.inner_text("#detail [data-field=grad]")), x.grad)
+    assert "b=sum" in page.input_value("#share-link")
+
+
+def test_a_shared_link_reproduces_program_inputs_settings_and_numbers(page, browser):
+    open_app(page)
+    before = graph_signature(page)
+    source = "# 中文注释: w and b are free names\nout = (w * 3 + b).tanh()\n"
+    run_program(page, source)
+    wait_graph_change(page, previous=before)
+    boxes = page.locator("#inputs-panel input")
+    boxes.nth(0).fill("0.25")
+    boxes.nth(0).press("Enter")
+    page.wait_for_function("() => document.getElementById('share-link').value.includes('in=')", timeout=15_000)
+    page.click("#theme >> text=Dark")
+    page.click("#direction >> text=Top to bottom")
+    wait_idle(page)
+    page.wait_for_function("() => document.getElementById('share-link').value.includes('th=dark')")
+    link = page.input_value("#share-link")
+    assert page.url == link  # the address bar carries the state too
+    click_node(page, node_id(page, "w"))
+    grad_here = page.inner_text("#detail [data-field=grad]")
+    sig = graph_signature(page)
+
+    other = browser.new_context(viewport={"width": 1500, "height": 950})
+    try:
+        p2 = other.new_page()
+        p2.app_url = page.app_url
+        p2.goto(link)
+        p2.wait_for_function("() => { const gd = document.querySelector('#graph .js-plotly-plot');"
+                             " return gd && gd.layout && gd.layout.meta && gd.layout.meta.explorer; }")
+        wait_idle(p2)
+        assert p2.input_value("#editor") == source
+        assert p2.input_value("#inputs-panel input >> nth=0") == "0.25"
+        assert graph_signature(p2) == sig
+        assert p2.evaluate("() => document.body.classList.contains('theme-dark')")
+        assert p2.is_checked("#direction input[value=TB]")
+        click_node(p2, node_id(p2, "w"))
+        assert p2.inner_text("#detail [data-field=grad]") == grad_here
+        w, b = torch.tensor(0.25, requires_grad=True), torch.tensor(2.0, requires_grad=True)
+        (w * 3 + b).tanh().backward()
+        assert close(numbers(grad_here), [w.grad])
+    finally:
+        other.close()
+
+
+def test_the_language_switch_changes_the_words_and_is_remembered(page):
+    open_app(page)
+    page.click("#lang-zh")
+    page.wait_for_function("() => document.querySelector('h1').innerText === '自动求导探索器'")
+    assert "运行" in page.inner_text("#run-btn")
+    assert page.inner_text("#example") .strip() == examples.get("first-graph").title("zh")
+    assert page.get_attribute("#tl-play", "title") == "播放 / 暂停（空格）"
+    try:
+        page.click("#tl-fwd", timeout=5_000)
+    except Exception:
+        page.screenshot(path="/tmp/zh-fail.png")
+        raise
+    page.wait_for_function("() => document.getElementById('caption').innerText.startsWith('前向')")
+    click_node(page, node_id(page, "x"))
+    assert "叶子张量" in page.inner_text("#detail")
+    page.reload()
+    page.wait_for_function("() => (document.querySelector('h1') || {}).innerText === '自动求导探索器'", timeout=30_000)
+    page.click("#lang-en")
+    page.wait_for_function("() => document.querySelector('h1').innerText === 'Autograd Explorer'")
+
+
+def test_png_and_svg_export_download_valid_files(page, tmp_path):
+    open_app(page)
+    with page.expect_download(timeout=30_000) as d:
+        page.click("#exp-png")
+    png = tmp_path / d.value.suggested_filename
+    d.value.save_as(png)
+    assert png.name == "autograd-first-graph.png"
+    data = png.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 5_000
+    with page.expect_download(timeout=30_000) as d:
+        page.click("#exp-svg")
+    svg = tmp_path / d.value.suggested_filename
+    d.value.save_as(svg)
+    assert svg.name == "autograd-first-graph.svg"
+    assert svg.read_text(encoding="utf-8").lstrip().startswith("<svg")
+
+
+def test_html_and_json_export_from_the_server(page, tmp_path):
+    open_app(page)
+    with page.expect_download(timeout=30_000) as d:
+        page.click("#exp-json")
+    path = tmp_path / d.value.suggested_filename
+    d.value.save_as(path)
+    assert path.name == "autograd-first-graph.json"
+    tr = explorer.Trace.from_dict(__import__("json").loads(path.read_text()))
+    assert abs(tr.grads["x"][0] - 10 / 3) < 1e-4
+    with page.expect_download(timeout=30_000) as d:
+        page.click("#exp-html")
+    html = (tmp_path / "g.html")
+    d.value.save_as(html)
+    text = html.read_text(encoding="utf-8")
+    assert "ExplorerPlayer" in text and "http://" not in text.split("<body")[0].replace("http://www.w3.org", "")

@@ -1,0 +1,64 @@
+"""Screenshots for the README, taken by the same browser as the tests: docs/app-{light,dark,projector,zh}.png.
+
+Each one also checks what it shows: the theme's class is on the page, a node is selected and a step lit.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from e2e_support import click_node, graph_meta, highlight, open_app, wait_idle
+
+pytestmark = pytest.mark.browser
+
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+
+
+def _prepare(page, query: str, steps: int) -> None:
+    open_app(page, query)
+    meta = graph_meta(page)
+    leaf = next(nid for nid, t in meta["titles"].items() if t == "x")
+    click_node(page, leaf)
+    page.locator("body").click(position={"x": 3, "y": 3})
+    for _ in range(steps):
+        page.keyboard.press("ArrowRight")
+    page.wait_for_function(f"() => window.ExplorerApp.k === {steps - 1}")
+    wait_idle(page)
+    page.mouse.move(2, 2)  # no hover label over the picture
+    page.wait_for_timeout(250)
+
+
+@pytest.mark.parametrize("name,query,steps,body_class", [
+    ("light", "v=1&ex=first-graph", 7, "theme-light"),
+    ("dark", "v=1&ex=two-paths&th=dark", 14, "theme-dark"),
+    ("zh", "v=1&ex=first-graph&lang=zh", 8, "theme-light"),
+])
+def test_screenshot(page, name, query, steps, body_class):
+    _prepare(page, query, steps)
+    assert page.evaluate(f"() => document.body.classList.contains('{body_class}')")
+    assert highlight(page)["node"] == 1 and highlight(page)["step"] == steps - 1
+    if name == "zh":
+        assert page.inner_text("h1") == "自动求导探索器"
+    DOCS.mkdir(exist_ok=True)
+    page.screenshot(path=str(DOCS / f"app-{name}.png"))
+
+
+def test_screenshot_projector_presentation_mode(page):
+    _prepare(page, "v=1&ex=first-graph", 9)
+    page.keyboard.press("p")
+    page.wait_for_function("() => document.body.classList.contains('present') &&"
+                           " document.body.classList.contains('theme-projector')")
+    # the projector figure (bigger type) replaces the light one, and the lit step survives the redraw
+    page.wait_for_function("""() => { const gd = document.querySelector('#graph .js-plotly-plot');
+        const r = gd.layout.meta.explorer; const m = typeof r === 'string' ? JSON.parse(r) : r;
+        return m.colors.value.toLowerCase() === '#004f7c'; }""", timeout=20_000)
+    wait_idle(page)
+    page.wait_for_function("() => { const svg = document.querySelector('#graph svg.explorer-overlay');"
+                           " return svg && svg.querySelectorAll('rect.hl-node').length === 1; }", timeout=10_000)
+    assert not page.is_visible("#editor")
+    page.mouse.move(2, 2)
+    page.wait_for_timeout(300)
+    page.screenshot(path=str(DOCS / "app-projector.png"))
+    page.keyboard.press("Escape")
+    page.wait_for_function("() => !document.body.classList.contains('present')")
+    assert page.is_visible("#editor")
