@@ -35,12 +35,13 @@ NODE_HOVER = "nodes"
 @dataclass(frozen=True)
 class NodeText:
     lines: tuple[str, ...]  # plotly's small HTML subset: <b>, <br>, <span style>; the first is the bold title
+    lengths: tuple[int, ...]  # characters shown on each line (the text without its tags)
 
     def width(self, th: Theme) -> float:
         """Pixels the widest line needs: the bold title is wider per character, the small lines narrower."""
-        title = len(_strip_tags(self.lines[0])) * th.char_width * 1.12
-        rest = [len(_strip_tags(line)) * th.char_width * th.small_font_size / th.font_size for line in self.lines[1:]]
-        return max([title, *rest])
+        title = self.lengths[0] * th.char_width * 1.12
+        small = max(self.lengths[1:], default=0) * th.char_width * th.small_font_size / th.font_size
+        return max(title, small)
 
 
 def figure(
@@ -83,18 +84,24 @@ def figure(
 
 
 def node_text(node: Node, th: Theme, show_values: bool) -> NodeText:
-    lines = [f"<b>{_esc(text.node_title(node))}</b>"]
+    title = text.node_title(node)
+    lines, lengths = [f"<b>{_esc(title)}</b>"], [len(title)]
+
+    def small(words: str, color: str | None = None) -> None:
+        style = f"font-size:{th.small_font_size}px" + (f";color:{color}" if color else "")
+        lines.append(f"<span style='{style}'>{_esc(words)}</span>")
+        lengths.append(len(words))
+
     caption = text.node_caption(node)
     if caption:
-        lines.append(f"<span style='font-size:{th.small_font_size}px'>{_esc(caption)}</span>")
+        small(caption)
     if show_values and node.kind != "constant":
         v = text.value_short(node.value)
         if v:
-            lines.append(f"<span style='font-size:{th.small_font_size}px;color:{th.value}'>{_esc(v)}</span>")
+            small(v, th.value)
         if node.grad is not None:
-            g = text.value_short(node.grad)
-            lines.append(f"<span style='font-size:{th.small_font_size}px;color:{th.grad}'>grad {_esc(g)}</span>")
-    return NodeText(tuple(lines))
+            small("grad " + text.value_short(node.grad), th.grad)
+    return NodeText(tuple(lines), tuple(lengths))
 
 
 def hover_text(node: Node) -> str:
@@ -129,18 +136,6 @@ def figure_meta(fig: go.Figure) -> dict:
 
 def _esc(s: str) -> str:
     return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def _strip_tags(s: str) -> str:
-    out, inside = [], False
-    for ch in s:
-        if ch == "<":
-            inside = True
-        elif ch == ">":
-            inside = False
-        elif not inside:
-            out.append(ch)
-    return "".join(out).replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
 # --- traces -----------------------------------------------------------------------------------------------

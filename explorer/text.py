@@ -1,6 +1,7 @@
 """Short, readable text for values and nodes: shared by the figure, the app's panels and the exports."""
 from __future__ import annotations
 
+import functools
 import math
 from typing import Any
 
@@ -8,7 +9,9 @@ from .trace.model import Node
 
 
 def number(x: Any, digits: int = 4) -> str:
-    """3.3333334922790527 -> '3.333'; 17200.0 -> '1.72e+04'; 'nan' stays."""
+    """3.3333334922790527 -> '3.333'; 17200.0 -> '1.720e+04'; 'nan' stays."""
+    if type(x) is float:
+        return _float(x, digits)
     if isinstance(x, bool):
         return str(x)
     if isinstance(x, int):
@@ -20,6 +23,15 @@ def number(x: Any, digits: int = 4) -> str:
             return f"{x:.{digits - 1}e}"
         return f"{x:.{digits}g}"
     return str(x)
+
+
+@functools.lru_cache(maxsize=8192)
+def _float(x: float, digits: int) -> str:
+    if x == 0:
+        return "0"
+    if math.isfinite(x) and (abs(x) >= 1e5 or abs(x) < 1e-3):
+        return f"{x:.{digits - 1}e}"
+    return f"{x:.{digits}g}"
 
 
 def _flat(data: Any) -> list:
