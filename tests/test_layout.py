@@ -6,7 +6,8 @@ references, measured when the layout was written (ours / baseline):
 
     first-graph 0/0, weighted-backward 0/0, accumulate 1/3, zero-grad 1/3, quadratic-matrix 0/1,
     second-derivative 0/3, many-inputs 1/1 (K2,2: unavoidable), sgd 6/22, detach 0/0, control-flow 0/0,
-    two-paths 1/9, perceptron 0/0, 3-layer MLP 0/7; a 60-layer MLP (362 nodes) 0 / several thousand.
+    two-paths 1/9, perceptron 0/0, 3-layer MLP 0/7; a 60-layer MLP (362 nodes) 0/1799; a 20-step RNN whose
+    weights are used at every step (104 nodes) 0/210.
 """
 from __future__ import annotations
 
@@ -325,6 +326,6 @@ def test_deep_mlp_and_rnn_have_no_crossings():
         lay = layered_layout(g)
         assert_no_overlap(lay)
         assert count_crossings(g, lay) == 0
-        assert count_crossings(g, naive_layout(g)) > 100
+        assert count_crossings(g, naive_layout(g)) >= 200
         along = [lay.positions[v][0] - lay.positions[u][0] for u, v in g.edges()]
         assert min(along) > 0

@@ -144,7 +144,13 @@ SIZE_METHODS = frozenset({"numel", "index", "count"})
 RETURN_TYPE_ATTRIBUTES = frozenset({"values", "indices"})
 
 OPTIMIZER_METHODS = frozenset({"step", "zero_grad"})
-OPTIMIZER_ATTRIBUTES = frozenset({"param_groups"})
+OPTIMIZER_ATTRIBUTES = frozenset({"param_groups"})  # handed out as read-only views (objects.ParamGroups)
+
+# Module names people reach for: never inputs, always "no imports here".
+MODULE_NAMES = frozenset(
+    """os sys builtins operator inspect gc subprocess importlib pickle socket shutil pathlib io ctypes types
+    functools itertools numpy np random time threading multiprocessing signal code codecs marshal""".split()
+)
 
 GRAD_FN_ATTRIBUTES = frozenset({"name", "next_functions"})
 

@@ -46,9 +46,14 @@ def check_binop(op: Any, a: Any, b: Any, limits: Limits) -> None:
                 raise limit(f"{a} << {b} is too large a number (more than {bits:,} bits)")
         return
     if op is operator.mul:
-        seq, times = (a, b) if _is_int(b) else (b, a) if _is_int(a) else (None, None)
-        if isinstance(seq, (str, list, tuple)) and times > 0:
-            check_length(len(seq) * times, limits)
+        seq, times = (a, b) if isinstance(a, (str, list, tuple)) else (b, a)
+        if isinstance(seq, (str, list, tuple)) and not isinstance(times, (str, list, tuple)):
+            try:
+                times = operator.index(times)  # a tensor can stand for the count too
+            except TypeError:
+                return
+            if times > 0:
+                check_length(len(seq) * times, limits)
     elif op is operator.add and isinstance(a, (str, list, tuple)) and isinstance(b, (str, list, tuple)):
         check_length(len(a) + len(b), limits)
     elif op is operator.mod and isinstance(a, str):

@@ -14,6 +14,7 @@ import math
 import operator
 import re
 import time
+import unicodedata
 from typing import Any
 
 import torch
@@ -23,7 +24,7 @@ from ..errors import ProgramError
 from . import allowlist as A
 from . import guards
 from .errors import runtime_error
-from .objects import BoundMethod, Fn, GradFnView, GradMode, Namespace, UserFunction
+from .objects import BoundMethod, Fn, GradFnView, GradMode, Namespace, ParamGroup, ParamGroups, UserFunction
 
 BINOPS = {
     ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv,
@@ -346,6 +347,11 @@ class Interpreter:
             self.check_data(index, node)
             self.check_data(value, node)
             self.guarded(operator.setitem, (obj, index, value), {}, node)
+        elif isinstance(obj, ParamGroup):
+            try:
+                obj[index] = value
+            except (PermissionError, TypeError) as e:
+                raise ProgramError("not-allowed", f"can't set param_groups[...][{index!r}]: {e}").at(node) from None
         elif isinstance(obj, dict):
             self.check_data(value, node)
             obj[index] = value
@@ -360,6 +366,10 @@ class Interpreter:
                 raise ProgramError("runtime", "requires_grad must be True or False").at(node)
             if name in ("grad", "data") and not (value is None and name == "grad") and not isinstance(value, torch.Tensor):
                 raise ProgramError("runtime", f".{name} must be set to a tensor").at(node)
+            if name in ("grad", "data") and value is not None and (value.shape != obj.shape or value.dtype != obj.dtype):
+                raise ProgramError(
+                    "not-allowed", f".{name} must keep the tensor's shape {tuple(obj.shape)} and dtype "
+                    f"{str(obj.dtype).replace('torch.', '')}", hint="make a new tensor instead of changing .data").at(node)
             self.guarded(setattr, (obj, name, value), {}, node)
             return
         allowed = ", ".join("." + n for n in sorted(A.TENSOR_SETTABLE))
@@ -407,6 +417,9 @@ class Interpreter:
             return self.namespaces[name]
         if name in self.builtins:
             return self.builtins[name]
+        if name in A.MODULE_NAMES:
+            raise ProgramError("not-allowed", f"`{name}` is not available: there are no imports here",
+                               hint="torch, F (torch.nn.functional) and math are already there").at(node)
         if name in A.BUILTIN_REFUSED:
             raise ProgramError("not-allowed", f"`{name}` is not available: {A.BUILTIN_REFUSED[name]}").at(node)
         raise ProgramError("runtime", f"name '{name}' is not defined", hint="give it a value before this line").at(node)
@@ -516,7 +529,7 @@ class Interpreter:
         if isinstance(obj, torch.Tensor):
             self.check_data(index, node)
             self.guarded(guards.check_index, (obj, index, self.limits), {}, node)
-        elif not isinstance(obj, (list, tuple, dict, str, range, torch.Size)):
+        elif not isinstance(obj, (list, tuple, dict, str, range, torch.Size, ParamGroups, ParamGroup)):
             raise ProgramError("not-allowed", f"a {_type_name(obj)} can't be indexed").at(node)
         result = self.guarded(operator.getitem, (obj, index), {}, node)
         guards.check_result(result, self.limits)
@@ -629,8 +642,8 @@ class Interpreter:
             ).at(node)
         table = _methods_for(obj)
         if table is not None and name in table:
-            if isinstance(obj, OPTIMIZER_TYPES) and name in A.OPTIMIZER_ATTRIBUTES:
-                return getattr(obj, name)
+            if isinstance(obj, OPTIMIZER_TYPES) and name == "param_groups":
+                return ParamGroups(obj)
             if type(obj).__module__ == "torch.return_types" and name in A.RETURN_TYPE_ATTRIBUTES:
                 return getattr(obj, name)
             if isinstance(obj, GradFnView):
@@ -662,8 +675,9 @@ class Interpreter:
         for kw in node.keywords:
             v = self.eval(kw.value, scope)
             if kw.arg is None:
-                if not isinstance(v, dict) or not all(isinstance(k, str) and "__" not in k for k in v):
-                    raise ProgramError("runtime", "** in a call needs a dict with plain string keys").at(kw)
+                if not isinstance(v, dict) or not all(isinstance(k, str) and k.isidentifier()
+                                                      and "__" not in unicodedata.normalize("NFKC", k) for k in v):
+                    raise ProgramError("not-allowed", "** in a call needs a dict with plain names as keys").at(kw)
                 kwargs.update(v)
             else:
                 kwargs[kw.arg] = v
@@ -846,7 +860,7 @@ class Interpreter:
                     and type(value).__module__ != "torch.return_types"):
                 raise ProgramError("not-allowed", f"a {_type_name(value)} can't be used here").at(node)
             return
-        if isinstance(value, (*OPTIMIZER_TYPES, Fn)):
+        if isinstance(value, (*OPTIMIZER_TYPES, Fn, ParamGroups, ParamGroup)):
             return
         raise ProgramError("not-allowed", f"this call returned a {_type_name(value)}, which programs here can't use").at(node)
 
@@ -1019,7 +1033,7 @@ def _make_namespaces(interp: Interpreter) -> dict[str, Namespace]:
             if not params or not all(isinstance(p, torch.Tensor) and p.is_leaf for p in params):
                 raise TypeError(f"torch.optim.{name} needs a list of leaf tensors that require grad, like [w, b]")
             if set(kwargs) & {"foreach", "fused", "capturable", "differentiable"}:
-                raise TypeError("implementation switches (foreach, fused, ...) are not available here")
+                raise ProgramError("not-allowed", "implementation switches (foreach, fused, ...) are not available here")
             return cls(params, *args, **kwargs)
 
         return Fn(f"torch.optim.{name}", impl)

@@ -5,7 +5,8 @@ import ast
 
 from . import allowlist as A
 
-KNOWN = frozenset({"torch", "F", "math", "nn", "True", "False", "None"}) | A.BUILTINS | frozenset(A.BUILTIN_REFUSED)
+KNOWN = (frozenset({"torch", "F", "math", "nn", "True", "False", "None"}) | A.BUILTINS
+         | frozenset(A.BUILTIN_REFUSED) | A.MODULE_NAMES)
 
 
 def free_names(tree: ast.Module) -> list[str]:

@@ -98,3 +98,65 @@ class GradMode:
 
     def __repr__(self) -> str:
         return "torch.enable_grad()" if self.enabled else "torch.no_grad()"
+
+
+# Hyper-parameters a program may read and change through opt.param_groups[i][key]; everything else of the
+# real dict (params, fused, foreach, capturable, ...) stays out of reach: changing those switches torch to
+# kernels that trust sizes and strides (out-of-bounds reads and writes with a mismatched .grad or .data).
+TUNABLE = frozenset({"lr", "momentum", "dampening", "weight_decay", "nesterov", "betas", "eps", "alpha",
+                     "amsgrad", "maximize", "lr_decay", "initial_accumulator_value", "centered"})
+
+
+class ParamGroup:
+    """One of `opt.param_groups`: its hyper-parameters readable and settable, `params` readable only."""
+
+    __slots__ = ("_group",)
+
+    def __init__(self, group: dict) -> None:
+        self._group = group
+
+    def __getitem__(self, key: Any) -> Any:
+        if key == "params":
+            return tuple(self._group["params"])
+        if key not in TUNABLE:
+            raise KeyError(f"{key!r}: a parameter group shows {', '.join(sorted(TUNABLE & set(self._group)))}")
+        return self._group[key]
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        if key not in TUNABLE or key not in self._group:
+            raise PermissionError(f"only these can be changed: {', '.join(sorted(TUNABLE & set(self._group)))}")
+        ok = (isinstance(value, (int, float)) or
+              (isinstance(value, tuple) and all(isinstance(v, (int, float)) for v in value)))
+        if not ok:
+            raise TypeError(f"{key} must be a number")
+        self._group[key] = value
+
+    def __len__(self) -> int:
+        return len(TUNABLE & set(self._group)) + 1
+
+    def __repr__(self) -> str:
+        shown = {k: v for k, v in self._group.items() if k in TUNABLE}
+        return f"{{'params': [{len(self._group['params'])} tensors], " + repr(shown)[1:]
+
+
+class ParamGroups:
+    """What `opt.param_groups` gives: a read-only list of ParamGroup views (no append, no replacing)."""
+
+    __slots__ = ("_groups",)
+
+    def __init__(self, optimizer: Any) -> None:
+        self._groups = optimizer.param_groups
+
+    def __getitem__(self, i: int) -> ParamGroup:
+        if not isinstance(i, int):
+            raise TypeError("param_groups is indexed by a whole number")
+        return ParamGroup(self._groups[i])
+
+    def __len__(self) -> int:
+        return len(self._groups)
+
+    def __iter__(self):
+        return (ParamGroup(g) for g in self._groups)
+
+    def __repr__(self) -> str:
+        return "[" + ", ".join(repr(ParamGroup(g)) for g in self._groups) + "]"

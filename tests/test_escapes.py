@@ -1,0 +1,431 @@
+"""A corpus of known Python-sandbox escape techniques, each typed as a torch program, each of which must end in a
+ProgramError of a sensible kind, write no file, leave torch's process-wide state alone, and leave the next normal
+program working.
+
+tests/test_rejections.py checks that each *construct* is refused with the right message and position; this file
+collects *attacks*: full payloads as an attacker (or a curious student) would type them, built on the published
+bypasses of simpleeval, asteval and RestrictedPython, plus torch-specific ones. Where a case repeats a construct
+already in test_rejections.py, it reaches it a different way (through a tensor, torch.Size, a dtype, a grad_fn,
+an optimizer, unicode normalisation, a string built at run time, ...).
+
+Kinds accepted for each case (`kinds`):
+  not-allowed / syntax / limit  - the explorer refused it;
+  "probe"   - the program checks with `assert` whether the escape worked; "assertion failed" means it did not;
+  "runtime" - only with `words`: torch's (or Python's) own refusal, e.g. an invalid device string.
+
+Every case runs in-process (fast); the ones that try to write a file or change process-wide state, and the ones
+that corrupt memory, also (or only) run through the real sandbox.
+"""
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+
+import pytest
+import torch
+
+import explorer
+from explorer.errors import ProgramError
+
+NA = "not-allowed"
+SYNTAX = "syntax"
+LIMIT = "limit"
+PROBE = "probe"
+RUNTIME = "runtime"
+REFUSED = (NA, SYNTAX, LIMIT)
+
+SANDBOX_OK = sys.platform.startswith("linux")
+
+PRE = "x = torch.ones(3, requires_grad=True)\ny = (x * 2).sum()\n"  # a tensor and a grad_fn to start from
+OPT = "w = torch.ones(2, requires_grad=True)\nopt = torch.optim.SGD([w], lr=0.1)\n"  # an optimizer
+
+
+@dataclass(frozen=True)
+class Escape:
+    id: str
+    source: str
+    kinds: tuple = (NA,)
+    words: tuple = ()  # for kind runtime: at least one must be in the message
+    writes: bool = False  # tries to create or write a file (the path SENTINEL)
+    state: bool = False  # tries to change process-wide state
+    where: str = "process"  # "process", "both" (also in the sandbox), "sandbox" (only there)
+    xfail: str | None = None
+
+
+def E(id: str, source: str, kinds=(NA,), words=(), *, writes=False, state=False, where=None, xfail=None) -> Escape:
+    if isinstance(kinds, str):
+        kinds = (kinds,)
+    if where is None:
+        where = "both" if (writes or state) else "process"
+    return Escape(id, source, tuple(kinds), tuple(words), writes, state, where, xfail)
+
+
+ESCAPES: list[Escape] = [
+    # --- dunder walks, from every kind of object a program can hold ----------------------------------------
+    E("subclasses-wrap-close-system",
+      "for c in ().__class__.__bases__[0].__subclasses__():\n"
+      "    if c.__name__ == '_wrap_close':\n"
+      "        c.__init__.__globals__['system']('touch SENTINEL')\n", writes=True),
+    E("tensor-mro-subclasses", "x = torch.ones(2)\nsubs = x.__class__.__mro__[-1].__subclasses__()\n"),
+    E("size-base-subclasses", "s = torch.ones(2, 3).shape\nsubs = s.__class__.__base__.__subclasses__()\n"),
+    E("dtype-class-base", "d = torch.float32\nb = d.__class__.__base__\n"),
+    E("dtype-plain-method", "d = torch.float32\nc = d.to_complex()\n"),
+    E("grad-fn-private-real-node", PRE + "node = y.grad_fn._fn\nnode.register_hook(print)\n"),
+    E("grad-fn-walk-to-variable", PRE + "leaf = y.grad_fn.next_functions[0][0].next_functions[0][0].variable\n"),
+    E("grad-fn-name-self", PRE + "real = y.grad_fn.name.__self__\n"),
+    E("optimizer-init-globals", OPT + "g = opt.__init__.__globals__['torch']\n"),
+    E("optimizer-step-pre-hook", OPT + "opt.register_step_pre_hook(print)\nopt.step()\n"),
+    E("optimizer-load-state-dict",
+      OPT + "opt.load_state_dict({'state': {}, 'param_groups': [{'params': [0], 'lr': 1.0}]})\n"),
+    E("optimizer-add-param-group", OPT + "opt.add_param_group({'params': [torch.ones(1, requires_grad=True)]})\n"),
+    E("optimizer-step-closure", OPT + "def closure():\n    return w.sum()\nopt.step(closure)\n"),
+    E("optimizer-implementation-switch", "w = torch.ones(2, requires_grad=True)\n"
+      "opt = torch.optim.SGD([w], lr=0.1, fused=True)\n"),
+    E("param-groups-function-into-optimizer",
+      OPT + "opt.param_groups[0]['params'][0] = torch.sigmoid\nopt.step()\n"),
+    E("param-groups-fused-heap-read",
+      "w = torch.zeros(256, requires_grad=True)\n"
+      "w.grad = torch.zeros(1).expand(256)\n"
+      "opt = torch.optim.SGD([w], lr=1.0)\n"
+      "opt.param_groups[0]['fused'] = True\n"
+      "opt.step()\n"
+      "leak = (-w.detach()).view(torch.int32)\n"
+      "print(leak.tolist())\n"
+      "assert (w != 0).any()\n",
+      where="sandbox"),
+    E("param-groups-append-fused-heap-write",
+      "w = torch.zeros(4, requires_grad=True)\n"
+      "w.grad = torch.ones(4)\n"
+      "opt = torch.optim.SGD([w], lr=0.0)\n"
+      "opt.param_groups.append({'params': [w], 'lr': 0.0, 'momentum': 1.0, 'dampening': 0.0,\n"
+      "                         'weight_decay': 0.0, 'nesterov': False, 'maximize': False,\n"
+      "                         'foreach': None, 'differentiable': False, 'fused': True})\n"
+      "opt.param_groups.pop(0)\n"
+      "opt.step()\n"
+      "victims = [torch.zeros(4) for i in range(64)]\n"
+      "w.data = torch.zeros(4096)\n"
+      "w.grad = torch.full((4096,), 7.0)\n"
+      "opt.step()\n"
+      "assert any(v.abs().sum().item() != 0 for v in victims)\n",
+      where="sandbox"),
+    E("return-types-plain-attr", "x = torch.tensor([1.0, 3.0])\nr = torch.max(x, 0)\nn = r.n_fields\n"),
+    E("return-types-reduce", "x = torch.tensor([1.0, 3.0])\nr = torch.sort(x)\nf, args = r.__reduce__()\n"),
+    E("dict-keys-mapping", OPT + "k = opt.param_groups[0].keys()\nd = k.mapping\n"),
+    # --- format strings: attribute access inside templates ---------------------------------------------------
+    E("format-method-reference", OPT + "fmt = '{0.__init__.__globals__[os]}'.format\ns = fmt(opt)\n"),
+    E("format-unbound-via-str", PRE + "s = str.format('{0.grad_fn.__class__}', x)\n"),
+    E("format-built-dunder-name", PRE + "n = '_' + '_cla' + 'ss__'\ns = ('{0.' + n + '}').format(x)\n"),
+    E("string-formatter-get-field", PRE + "v = string.Formatter().get_field('0.__class__', [x], {})\n"),
+    E("string-template", "t = string.Template('$a').substitute(a=1)\n"),
+    E("percent-mapping-format", PRE + "s = '%(t)r' % {'t': x.grad_fn}\n"),
+    E("fstring-repr-function-probe", "s = f'{torch.sigmoid!r}'\nassert 'built-in' in s or '0x' in s\n", (PROBE,)),
+    E("fstring-str-module-probe", "s = f'{torch!s}{F!s}'\nassert 'site-packages' in s or 'from' in s\n", (PROBE,)),
+    E("fstring-ascii-grad-fn-probe", PRE + "s = f'{y.grad_fn!a}'\nassert '0x' in s\n", (PROBE,)),
+    E("fstring-spec-as-attribute", PRE + "s = f'{x:.grad_fn}'\n", (RUNTIME,), ["format"]),
+    E("fstring-nested-spec-dunder", PRE + "s = f'{x:{x.__class__}}'\n"),
+    E("fstring-self-documenting-dunder", PRE + "s = f'{x.__class__=}'\n"),
+    E("fstring-width-bomb", "s = f'{1:>999999999}'\n", (LIMIT,)),
+    # --- builtins, modules by bare name, globals ------------------------------------------------------------
+    E("bare-builtins-open", "builtins.open('SENTINEL', 'w').write('x')\n", writes=True),
+    E("bare-os-system", "os.system('touch SENTINEL')\n", writes=True),
+    E("bare-sys-modules", "sys.modules['os'].system('touch SENTINEL')\n", writes=True),
+    E("dunder-builtins-dict-eval", "e = __builtins__.__dict__['eval']\ne('1')\n"),
+    E("type-three-args", "T = type('T', (), {'f': print})\nt = T()\n"),
+    E("type-subclasses", "subs = type.__subclasses__(type)\n"),
+    E("object-subclasses", "subs = object.__subclasses__()\n"),
+    E("exit-process", "exit(0)\n", state=True),
+    E("help-pager", "help(torch)\n"),
+    E("hasattr-probe", PRE + "h = hasattr(x, '__class__')\n"),
+    E("max-key-callback", "m = max([1, 2], key=torch.sigmoid)\n", (RUNTIME,), ["key="]),
+    E("sorted-key-callback", "s = sorted([3, 1], key=print)\n", (RUNTIME,), ["key"]),
+    E("print-to-file", PRE + "print(x, file=open('SENTINEL', 'w'))\n", writes=True),
+    E("print-file-keyword", "print('x', file=torch)\n", (RUNTIME,), ["file"]),
+    E("generic-alias-subscript", "A = list[int]\nb = A.mro()\n"),
+    E("mro-plain-method", "m = torch.Size.mro()\n"),
+    # --- generators, frames, code objects, tracebacks -------------------------------------------------------
+    E("genexp-gi-frame", "g = (i for i in range(3))\nfr = g.gi_frame.f_back.f_globals\n"),
+    E("generator-function-frame",
+      "def gen():\n    yield 1\ng = gen()\nb = g.gi_frame.f_back.f_back.f_globals['__builtins__']\n"),
+    E("function-code-consts", "def f():\n    return 1\nc = f.__code__.co_consts\n"),
+    E("function-globals-builtins", "def f():\n    return 1\nb = f.__globals__['__builtins__']['eval']\n"),
+    E("exception-traceback-frame",
+      "try:\n    1 / 0\nexcept Exception as e:\n    g = e.__traceback__.tb_frame.f_back.f_globals\n"),
+    E("exception-group-traceback",
+      "try:\n    pass\nexcept* ValueError as eg:\n    g = eg.exceptions[0].__traceback__.tb_frame\n"),
+    E("sys-exc-info", "t = sys.exc_info()[2].tb_frame.f_back.f_globals\n"),
+    E("torch-sys-getframe", "fr = torch.sys._getframe(1).f_globals\n"),
+    E("inspect-currentframe", "fr = inspect.currentframe().f_back.f_locals\n"),
+    E("gc-get-objects", "objs = gc.get_objects()\n"),
+    # --- functions reaching their module's globals ----------------------------------------------------------
+    E("torch-function-globals", "g = torch.sigmoid.__globals__\n"),
+    E("torch-function-self", "m = torch.sigmoid.__self__\n"),
+    E("F-function-wrapped", "orig = F.relu.__wrapped__\n"),
+    E("F-function-module", "m = torch.sys.modules[F.relu.__module__]\n"),
+    E("F-handle-torch-function", PRE + "r = F.handle_torch_function(print, (x,), x)\n"),
+    E("F-warnings-showwarning", "F.warnings.showwarning = print\n", state=True),
+    E("F-numpy-save", PRE + "F.np.save('SENTINEL', [1, 2])\n", writes=True),
+    E("module-loader", "os = math.__loader__.load_module('os')\n"),
+    E("module-spec", "l = F.__spec__.loader\n"),
+    E("getattribute", PRE + "g = x.__getattribute__('grad_fn')\n"),
+    E("operator-attrgetter", PRE + "g = operator.attrgetter('grad_fn')(x)\n"),
+    E("functools-partial-getattr", PRE + "g = functools.partial(getattr, x)('grad_fn')\n"),
+    # --- decorators, lambda, walrus, match, classes --------------------------------------------------------
+    E("decorator-with-call", "@torch.jit.script\ndef f(x):\n    return x\n"),
+    E("lambda-default-import", "f = lambda os=__import__('os'): os.system('touch SENTINEL')\nf()\n", writes=True),
+    E("walrus-in-comprehension", "l = [(c := s) for s in [1, 2]]\nprint(c)\n"),
+    E("match-class-pattern-getattr",
+      "x = torch.ones(2)\nmatch x:\n    case object(__class__=c):\n        print(c)\n"),
+    E("init-subclass-hook", "class A:\n    def __init_subclass__(cls):\n        pass\n"),
+    E("tensor-subclass-torch-function",
+      "class T(torch.Tensor):\n    def __torch_function__(cls, func, types, args=(), kwargs=None):\n"
+      "        return func\n"),
+    E("class-getitem", "a = list.__class_getitem__(int)\n"),
+    E("annotation-side-effect", "y: open('SENTINEL', 'w') = 1\nassert False\n", (NA, PROBE), writes=True),
+    # --- pickle and the reduce protocol ---------------------------------------------------------------------
+    E("tensor-reduce-ex", "x = torch.ones(2)\nf, args = x.__reduce_ex__(2)[:2]\n"),
+    E("optimizer-getstate", OPT + "s = opt.__getstate__()\n"),
+    E("dtype-reduce", "r = torch.float32.__reduce__()\n"),
+    E("serialization-load", "m = torch.serialization.load('model.pt', weights_only=False)\n"),
+    E("serialization-save", "x = torch.ones(2)\ntorch.serialization.save(x, 'SENTINEL')\n", writes=True),
+    E("serialization-open-file", "f = torch.serialization._open_file('SENTINEL', 'wb')\n", writes=True),
+    E("package-exporter", "e = torch.package.PackageExporter('SENTINEL')\n", writes=True),
+    # --- torch modules that run code, load libraries or write files ------------------------------------------
+    E("ops-load-library", "torch.ops.load_library('/tmp/evil.so')\n"),
+    E("torch-C-private", "torch._C._set_grad_enabled(False)\n", state=True),
+    E("jit-save", "def f(v):\n    return v\ntorch.jit.save(torch.jit.script(f), 'SENTINEL')\n", writes=True),
+    E("cpp-extension-load-inline",
+      "m = torch.utils.cpp_extension.load_inline('m', 'int f() { return system(\"touch SENTINEL\"); }')\n",
+      writes=True),
+    E("hub-download-to-file", "torch.hub.download_url_to_file('http://127.0.0.1/x', 'SENTINEL')\n", writes=True),
+    E("profiler-export-trace",
+      "p = torch.profiler.profile()\np.start()\nx = torch.ones(2) * 2\np.stop()\np.export_chrome_trace('SENTINEL')\n",
+      writes=True),
+    E("onnx-export", "torch.onnx.export(torch.nn.Identity(), (torch.ones(1),), 'SENTINEL')\n", writes=True),
+    E("distributed-filestore", "s = torch.distributed.FileStore('SENTINEL', 1)\n", writes=True),
+    E("multiprocessing-spawn", "torch.multiprocessing.spawn(print, nprocs=2)\n", state=True),
+    E("torch-builtins-open", "f = torch.builtins.open('SENTINEL', 'w')\n", writes=True),
+    E("torch-ctypes-system", "torch.ctypes.CDLL(None).system('touch SENTINEL')\n", writes=True),
+    E("torch-storage-from-file", "s = torch.storage.UntypedStorage.from_file('SENTINEL', True, 16)\n", writes=True),
+    E("storage-method-from-file", "x = torch.ones(2)\ns = x.untyped_storage().from_file('SENTINEL', True, 16)\n",
+      writes=True),
+    E("from-file-shared-create", "x = torch.from_file('SENTINEL', shared=True, size=16)\n", writes=True),
+    E("numpy-tofile", "x = torch.ones(2)\nx.numpy().tofile('SENTINEL')\n", writes=True),
+    E("frombuffer-raw-memory", "x = torch.frombuffer(bytearray(8), dtype=torch.uint8)\n"),
+    E("as-strided-out-of-bounds", "x = torch.ones(2)\ny = x.as_strided((100000,), (1,))\n"),
+    E("dlpack-capsule", "x = torch.ones(2)\nc = x.__dlpack__()\n"),
+    E("post-accumulate-grad-hook", PRE + "x.register_post_accumulate_grad_hook(print)\ny.backward()\n"),
+    E("overrides-function-mode", "m = torch.overrides.TorchFunctionMode()\n"),
+    E("saved-tensors-hooks",
+      "with torch.autograd.graph.saved_tensors_hooks(print, print):\n    y = torch.ones(2, requires_grad=True) * 2\n",
+      state=True),
+    E("global-module-forward-hook", "h = torch.nn.modules.module.register_module_forward_hook(print)\n", state=True),
+    # --- monkeypatching --------------------------------------------------------------------------------------
+    E("patch-tensor-method", "torch.Tensor.add = torch.sub\n", state=True),
+    E("patch-tensor-dunder", "torch.Tensor.__add__ = torch.sub\n", state=True),
+    E("patch-optimizer-class", "torch.optim.SGD = torch.optim.Adam\n", state=True),
+    E("delete-torch-member", "del torch.sigmoid\n", state=True),
+    E("tensor-class-assign", "x = torch.ones(2)\nx.__class__ = torch.nn.Parameter\n"),
+    E("tensor-setattr-dunder", PRE + "x.__setattr__('grad_fn', None)\n"),
+    # --- process-wide state ----------------------------------------------------------------------------------
+    E("set-default-device", "torch.set_default_device('meta')\n", state=True),
+    E("set-default-tensor-type", "torch.set_default_tensor_type(torch.DoubleTensor)\n", state=True),
+    E("random-set-rng-state", "torch.random.set_rng_state(torch.zeros(5056, dtype=torch.uint8))\n", state=True),
+    E("default-generator-seed", "torch.default_generator.manual_seed(1)\n", state=True),
+    E("own-generator", "g = torch.Generator()\nx = torch.randn(2, generator=g)\n"),
+    E("set-num-interop-threads", "torch.set_num_interop_threads(1)\n", state=True),
+    E("set-flush-denormal", "torch.set_flush_denormal(True)\n", state=True),
+    E("set-matmul-precision", "torch.set_float32_matmul_precision('medium')\n", state=True),
+    E("backends-flag", "torch.backends.mkldnn.enabled = False\n", state=True),
+    E("set-anomaly-enabled", "torch.set_anomaly_enabled(True)\n", state=True),
+    E("detect-anomaly-context", "with torch.autograd.detect_anomaly():\n    y = torch.ones(2) * 2\n", state=True),
+    E("inference-mode-context", "with torch.inference_mode():\n    y = torch.ones(2) * 2\n", state=True),
+    E("grad-mode-manual-enter", "torch.no_grad().__enter__()\n", state=True),
+    E("grad-mode-module-set", "torch.autograd.grad_mode.set_grad_enabled(False)\n", state=True),
+    E("printoptions-private", "torch._tensor_str.PRINT_OPTS.precision = 1\n", state=True),
+    E("no-grad-left-by-return-probe",
+      "def f():\n    with torch.no_grad():\n        return 1\nf()\n"
+      "z = torch.ones(1, requires_grad=True) * 2\nassert not z.requires_grad\n", (PROBE,), state=True),
+    E("no-grad-left-by-break-probe",
+      "for i in range(2):\n    with torch.no_grad():\n        break\n"
+      "z = torch.ones(1, requires_grad=True) * 2\nassert not z.requires_grad\n", (PROBE,), state=True),
+    # --- devices ---------------------------------------------------------------------------------------------
+    E("device-meta-factory", "x = torch.zeros(3, device='meta')\n"),
+    E("device-cuda-to", "x = torch.ones(2).to('cuda')\n"),
+    E("device-built-at-runtime", "d = 'me' + 'ta'\nx = torch.ones(2).to(d)\n"),
+    E("device-upper-case-index", "x = torch.ones(2, device='META:0')\n"),
+    E("device-new-zeros-keyword", "x = torch.ones(2).new_zeros(3, device='privateuseone')\n"),
+    E("device-fullwidth", "x = torch.ones(2).to('ｍｅｔａ')\n", (RUNTIME,), ["Invalid device"]),
+    E("device-pinned-memory", "x = torch.ones(2, pin_memory=True)\n", (RUNTIME,), ["pin_memory"]),
+    # --- unicode normalisation (NFKC) and names built from strings -----------------------------------------
+    E("nfkc-fullwidth-eval", "ｅｖａｌ('1')\n"),
+    E("nfkc-mixed-dunder-attribute", "x = torch.ones(2)\nc = x.__ｃlass__\n"),
+    E("nfkc-fullwidth-underscore-import", "os = _＿ｉｍｐｏｒｔ＿＿('os')\n"),
+    E("nfkc-math-italic-getattr", "x = torch.ones(2)\ng = 𝘨𝘦𝘵𝘢𝘵𝘵𝘳(x, 'grad_fn')\n"),
+    E("nfkc-fullwidth-torch-save", "x = torch.ones(2)\ntorch.ｓａｖｅ(x, 'SENTINEL')\n", writes=True),
+    E("nfkc-keyword-string-not-normalised", "y = torch.ones(2).sum(**{'＿＿class＿＿': 1})\n"),
+    E("dunder-keyword-via-double-star", "y = torch.ones(2).sum(**{'__class__': 1})\n"),
+    E("escaped-dunder-keyword", "n = '\\x5f\\x5fclass\\x5f\\x5f'\ny = torch.ones(2).sum(**{n: 1})\n"),
+    E("invisible-character-identifier", "x = torch.ones(2)\ng = x.gr\u200bad_fn\n", (SYNTAX,)),
+    E("null-byte-truncation", "x = 1\n\x00import os\n", (SYNTAX,)),
+]
+
+
+# --- helpers ---------------------------------------------------------------------------------------------------
+
+
+def global_state() -> dict:
+    """Everything process-wide a program might try to change, as comparable values."""
+    import torch.nn.functional as F
+    from torch.nn.modules import module as nn_module
+
+    return {
+        "dtype": torch.get_default_dtype(),
+        "grad": torch.is_grad_enabled(),
+        "inference": torch.is_inference_mode_enabled(),
+        "threads": torch.get_num_threads(),
+        "rng": torch.random.get_rng_state().clone(),
+        "device": str(torch.get_default_device()),
+        "anomaly": torch.is_anomaly_enabled(),
+        "deterministic": torch.are_deterministic_algorithms_enabled(),
+        "matmul": torch.get_float32_matmul_precision(),
+        "precision": torch._tensor_str.PRINT_OPTS.precision,
+        "mkldnn": torch.backends.mkldnn.enabled,
+        "patched": (torch.Tensor.add, torch.Tensor.__add__, torch.sigmoid, torch.optim.SGD, F.relu),
+        "hooks": (len(nn_module._global_forward_hooks), len(nn_module._global_forward_pre_hooks)),
+        "warnings": F.warnings.showwarning,
+    }
+
+
+def assert_same_state(before: dict, after: dict) -> None:
+    assert torch.equal(before.pop("rng"), after.pop("rng")), "RNG state changed"
+    assert before == after, {k: (before[k], after[k]) for k in before if before[k] != after[k]}
+
+
+NORMAL = "x = torch.randn(2)\nprint(x.tolist())\nprint(torch.tensor(1.0).dtype)\nw = torch.tensor(1.5, requires_grad=True)\ny = w * w\n"
+
+
+def seeded_randn() -> list:
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(0)
+        return torch.randn(2).tolist()
+
+
+def assert_normal_run(sandbox: bool) -> None:
+    tr = explorer.trace(NORMAL, sandbox=sandbox)
+    lines = tr.stdout.splitlines()
+    assert [float(v) for v in lines[0].strip("[]").split(",")] == pytest.approx(seeded_randn(), abs=0)
+    assert lines[1] == "torch.float32"
+    assert tr.grads["w"] == 3.0
+
+
+def check_error(case: Escape, err: ProgramError) -> None:
+    if err.kind == RUNTIME and PROBE in case.kinds:
+        assert err.message.startswith("assertion failed"), f"probe failed differently: {err.message}"
+        return
+    if err.kind == RUNTIME and RUNTIME in case.kinds:
+        assert any(w in err.message for w in case.words), (case.words, err.message)
+        assert "internal error" not in err.message and "crashed" not in err.message, err.message
+        return
+    assert err.kind in case.kinds and err.kind in REFUSED, (err.kind, err.message)
+
+
+def attempt(case: Escape, tmp_path, sandbox: bool) -> None:
+    sentinel = tmp_path / "escaped.txt"
+    source = case.source.replace("SENTINEL", str(sentinel))
+    before = global_state()
+    with pytest.raises(ProgramError) as info:
+        explorer.trace(source, sandbox=sandbox)
+    assert_same_state(before, global_state())
+    assert not sentinel.exists(), "the program wrote a file"
+    assert os.listdir(tmp_path) == [], f"the program created {os.listdir(tmp_path)}"
+    check_error(case, info.value)
+    assert_normal_run(sandbox)
+
+
+def params(where: set[str]) -> list:
+    out = []
+    for c in ESCAPES:
+        if c.where not in where:
+            continue
+        marks = [pytest.mark.xfail(strict=True, reason=c.xfail)] if c.xfail else []
+        out.append(pytest.param(c, id=c.id, marks=marks))
+    return out
+
+
+# --- tests -----------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def pool():
+    if not SANDBOX_OK:
+        pytest.skip("the sandbox is Linux-only")
+    from explorer.language.sandbox import default_pool
+
+    p = default_pool()
+    assert p.wait_ready(timeout=120), "sandbox workers did not start"
+    return p
+
+
+@pytest.fixture
+def in_tmp_cwd(tmp_path, monkeypatch):
+    """Run in an empty temporary directory: a relative path a program writes to would show up here."""
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+@pytest.mark.parametrize("case", params({"process", "both"}))
+def test_escape_in_process(case, in_tmp_cwd):
+    attempt(case, in_tmp_cwd, sandbox=False)
+
+
+@pytest.mark.parametrize("case", params({"both", "sandbox"}))
+def test_escape_in_sandbox(case, pool, in_tmp_cwd):
+    attempt(case, in_tmp_cwd, sandbox=True)
+
+
+def test_fresh_sandbox_run_has_default_state_after_state_changing_attempts(pool, tmp_path):
+    for case in ESCAPES:
+        if case.state and case.where != "process":
+            with pytest.raises(ProgramError):
+                explorer.trace(case.source.replace("SENTINEL", str(tmp_path / "s")))
+    first = explorer.trace(NORMAL)
+    second = explorer.trace(NORMAL)
+    assert first.stdout == second.stdout
+    assert_normal_run(sandbox=True)
+    out = explorer.trace("print(torch.tensor(1.0).dtype)\nprint(torch.ones(1, requires_grad=True).mul(2).requires_grad)\n")
+    assert out.stdout == "torch.float32\nTrue\n"
+
+
+def test_corpus_is_large_and_distinct():
+    ids = [c.id for c in ESCAPES]
+    assert len(ids) == len(set(ids)), "duplicate ids"
+    sources = [c.source for c in ESCAPES]
+    assert len(sources) == len(set(sources)), "duplicate sources"
+    assert len(ESCAPES) >= 100
+    in_sandbox = [c for c in ESCAPES if c.where != "process"]
+    assert len(in_sandbox) >= 15
+    assert all(c.where != "process" for c in ESCAPES if c.writes or c.state)
+
+
+# --- guards checked before the work: an object with __index__ standing in for an int ---------------------------
+
+@pytest.mark.parametrize("source", [
+    pytest.param("s = 'a' * 30000000\n", id="int-count"),
+    pytest.param("s = 'a' * torch.tensor(30000000)\n", id="tensor-count-str"),
+    pytest.param("l = [0.0] * torch.tensor(4000000)\n", id="tensor-count-list"),
+    pytest.param("t = torch.tensor(30000000) * 'a'\n", id="tensor-count-str-reflected"),
+])
+def test_sequence_repeat_is_refused_before_it_is_built(source):
+    """`seq * n` is a memory bomb: it must be refused from the sizes alone, with nothing built first."""
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        with pytest.raises(ProgramError) as info:
+            explorer.trace(source, sandbox=False)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert info.value.kind == LIMIT
+    assert peak < 16 * 2**20, f"{peak / 2**20:.0f} MB were allocated before the refusal"
