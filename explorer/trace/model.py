@@ -10,7 +10,7 @@ Tensor values are stored as dicts: ``{"shape": [3], "dtype": "float32", "data": 
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field
 from typing import Any
 
 TensorValue = dict  # see the module docstring
@@ -143,15 +143,25 @@ class Trace:
 
     # --- (de)serialisation --------------------------------------------------------------------------------
     def to_dict(self) -> dict:
-        d = {f.name: getattr(self, f.name) for f in fields(self)}
-        d["nodes"] = [asdict(n) for n in self.nodes.values()]
-        d["edges"] = [asdict(e) for e in self.edges]
-        d["forward_steps"] = [asdict(s) for s in self.forward_steps]
-        d["backward_steps"] = [asdict(s) for s in self.backward_steps]
-        d["passes"] = [asdict(p) for p in self.passes]
-        d["notices"] = [asdict(n) for n in self.notices]
-        d["format"] = 1
-        return _jsonable(d)
+        """JSON-safe, and cheap: values are already plain dicts and lists, so only tuples and spans change
+        (dataclasses.asdict would deep-copy every number of every value)."""
+        return {
+            "format": 1,
+            "source": self.source,
+            "nodes": [_node_dict(n) for n in self.nodes.values()],
+            "edges": [dict(vars(e)) for e in self.edges],
+            "forward_steps": [_step_dict(s) for s in self.forward_steps],
+            "backward_steps": [_step_dict(s) for s in self.backward_steps],
+            "passes": [_pass_dict(p) for p in self.passes],
+            "values": self.values,
+            "grads": self.grads,
+            "stdout": self.stdout,
+            "inputs": self.inputs,
+            "output": self.output,
+            "notices": [dict(vars(n)) for n in self.notices],
+            "counts": dict(self.counts),
+            "seed": self.seed,
+        }
 
     @classmethod
     def from_dict(cls, d: dict) -> "Trace":
@@ -198,10 +208,28 @@ def _step(d: dict) -> Step:
     return Step(**d)
 
 
-def _jsonable(x: Any) -> Any:
-    """Tuples become lists so that `json.loads(json.dumps(d)) == d` holds for the whole dict."""
-    if isinstance(x, dict):
-        return {k: _jsonable(v) for k, v in x.items()}
-    if isinstance(x, (list, tuple)):
-        return [_jsonable(v) for v in x]
-    return x
+def _span_dict(span: Span | None) -> dict | None:
+    return dict(vars(span)) if span is not None else None
+
+
+def _node_dict(n: Node) -> dict:
+    d = dict(vars(n))
+    d["span"] = _span_dict(n.span)
+    d["shape"] = list(n.shape)
+    d["aliases"] = list(n.aliases)
+    return d
+
+
+def _step_dict(s: Step) -> dict:
+    d = dict(vars(s))
+    d["edges"] = list(s.edges)
+    d["grads_out"] = list(s.grads_out)
+    return d
+
+
+def _pass_dict(p: Pass) -> dict:
+    d = dict(vars(p))
+    d["span"] = _span_dict(p.span)
+    d["roots"] = list(p.roots)
+    d["inputs"] = list(p.inputs)
+    return d
