@@ -35,7 +35,6 @@ def create_app(*, title: str = "Autograd Explorer", warm: bool = False, url_base
         "title": title,
         "update_title": None,
         "serve_locally": True,
-        "eager_loading": True,  # plotly.js and the graph load with the page, not after the layout arrives
         "assets_folder": str(assets_folder()),
         "assets_ignore": r".*\.map$",
         "suppress_callback_exceptions": False,

@@ -240,7 +240,7 @@ def inputs_panel(inputs: dict) -> list:
     rows = []
     for name, value in inputs.items():
         rows.append(html.Div(className="input-row", children=[
-            html.Label(name, htmlFor=f"input-{name}", className="input-name"),
+            html.Label(name, className="input-name"),
             dcc.Input(id={"type": ID.INPUT_VALUE, "name": name}, type="text", value=urlstate.format_input(value),
                       debounce=True, className="input-value", spellCheck=False),
         ]))

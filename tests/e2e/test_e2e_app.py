@@ -291,3 +291,20 @@ def test_html_and_json_export_from_the_server(page, tmp_path):
     d.value.save_as(html)
     text = html.read_text(encoding="utf-8")
     assert "ExplorerPlayer" in text and "http://" not in text.split("<body")[0].replace("http://www.w3.org", "")
+
+
+def test_a_big_graph_tells_its_node_count_and_still_plays(page):
+    open_app(page)
+    before = graph_signature(page)
+    source = ("x = torch.tensor(0.5, requires_grad=True)\nw = torch.tensor(0.9, requires_grad=True)\n"
+              "b = torch.tensor(0.1, requires_grad=True)\ny = x\nfor i in range(110):\n"
+              "    y = torch.tanh(y * w + b)\n")
+    run_program(page, source)
+    wait_graph_change(page, previous=before, timeout=60_000)
+    nodes = shown_nodes(source)
+    assert nodes > 300
+    assert f"A big graph: {nodes} nodes" in page.inner_text("#status")
+    page.locator("body").click(position={"x": 5, "y": 5})
+    page.keyboard.press("End")
+    page.wait_for_function(f"() => window.ExplorerApp.k === {2 * nodes - 1}")
+    assert highlight(page)["node"] == 1

@@ -1,9 +1,14 @@
 """Screenshots for the README, taken by the same browser as the tests: docs/app-{light,dark,projector,zh}.png.
 
 Each one also checks what it shows: the theme's class is on the page, a node is selected and a step lit.
+The pictures go to docs/ only when EXPLORER_UPDATE_SCREENSHOTS=1 (so an ordinary test run leaves the work
+tree clean), else to a temporary folder:
+
+    EXPLORER_UPDATE_SCREENSHOTS=1 .venv/bin/python -m pytest tests/e2e/test_e2e_screenshots.py
 """
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -12,6 +17,14 @@ from e2e_support import click_node, graph_meta, highlight, open_app, wait_idle
 pytestmark = pytest.mark.browser
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
+
+
+@pytest.fixture
+def shots(tmp_path) -> Path:
+    if os.environ.get("EXPLORER_UPDATE_SCREENSHOTS") == "1":
+        DOCS.mkdir(exist_ok=True)
+        return DOCS
+    return tmp_path
 
 
 def _prepare(page, query: str, steps: int) -> None:
@@ -33,17 +46,16 @@ def _prepare(page, query: str, steps: int) -> None:
     ("dark", "v=1&ex=two-paths&th=dark", 14, "theme-dark"),
     ("zh", "v=1&ex=first-graph&lang=zh", 8, "theme-light"),
 ])
-def test_screenshot(page, name, query, steps, body_class):
+def test_screenshot(page, shots, name, query, steps, body_class):
     _prepare(page, query, steps)
     assert page.evaluate(f"() => document.body.classList.contains('{body_class}')")
     assert highlight(page)["node"] == 1 and highlight(page)["step"] == steps - 1
     if name == "zh":
         assert page.inner_text("h1") == "自动求导探索器"
-    DOCS.mkdir(exist_ok=True)
-    page.screenshot(path=str(DOCS / f"app-{name}.png"))
+    page.screenshot(path=str(shots / f"app-{name}.png"))
 
 
-def test_screenshot_projector_presentation_mode(page):
+def test_screenshot_projector_presentation_mode(page, shots):
     _prepare(page, "v=1&ex=first-graph", 9)
     page.keyboard.press("p")
     page.wait_for_function("() => document.body.classList.contains('present') &&"
@@ -58,7 +70,7 @@ def test_screenshot_projector_presentation_mode(page):
     assert not page.is_visible("#editor")
     page.mouse.move(2, 2)
     page.wait_for_timeout(300)
-    page.screenshot(path=str(DOCS / "app-projector.png"))
+    page.screenshot(path=str(shots / "app-projector.png"))
     page.keyboard.press("Escape")
     page.wait_for_function("() => !document.body.classList.contains('present')")
     assert page.is_visible("#editor")
