@@ -241,6 +241,10 @@ def test_several_outputs_and_parts_not_reaching_the_output(graphs, layouts):
         assert len(lay.positions) == g.number_of_nodes()
         sinks = [n for n in g.nodes if g.out_degree(n) == 0]
         assert len(sinks) > 1, name
+        for s in sinks:  # a side result sits right after its inputs, not at the far end
+            inner = [lay.layers[p] for p in g.predecessors(s) if g.in_degree(p) > 0]
+            if inner and not g.nodes[s]["is_output"]:
+                assert lay.layers[s] == max(inner) + 1, (name, s)
 
 
 # --- hand-made graphs --------------------------------------------------------------------------------------
@@ -264,6 +268,19 @@ def test_long_edges_bend_only_between_layers_and_skip_boxes():
     assert_no_overlap(lay)
     assert_edges_forward_and_clear(g, lay)
     assert count_crossings(g, lay) == 0
+
+
+def test_a_tensor_used_at_every_step_shares_one_trunk():
+    # x feeds every step of a 40-step chain: 40 long edges that share their helper points, so the routes
+    # stay short (no edge gets a bend per layer it passes) and nothing crosses
+    chain = [(f"s{i}", f"s{i + 1}") for i in range(80)]
+    edges = [("x", "s0"), *chain, *[("x", f"s{2 * i}") for i in range(1, 41)]]
+    g = _graph(edges)
+    lay = layered_layout(g)
+    assert_no_overlap(lay)
+    assert_edges_forward_and_clear(g, lay)
+    assert count_crossings(g, lay) == 0
+    assert sum(len(route) for route in lay.routes.values()) < 8 * g.number_of_edges()
 
 
 def test_isolated_node_empty_graph_and_single_node():
