@@ -203,7 +203,13 @@ def test_mlp_main_chain_is_straight(graphs, layouts):
     assert len({round(lay.positions[n][1], 6) for n in chain}) == 1
 
 
+def needs_tutorials(graphs, *names):
+    if not all(n in graphs for n in names):
+        pytest.skip("needs ../shared/oracle.py beside the checkout (CI has it)")
+
+
 def test_parallel_edges_get_distinct_visible_routes(graphs, layouts):
+    needs_tutorials(graphs, "first-graph")
     g, lay = graphs["first-graph"], layouts["first-graph"]
     pairs: dict = {}
     for u, v, key in g.edges(keys=True):
@@ -236,6 +242,7 @@ def test_top_to_bottom(graphs, layouts):
 
 def test_several_outputs_and_parts_not_reaching_the_output(graphs, layouts):
     # second-derivative: y = x**2 - 2x + 1 feeds nothing, the output is dy_dx; many-inputs: two results
+    needs_tutorials(graphs, "second-derivative", "many-inputs", "accumulate")
     for name in ("second-derivative", "many-inputs", "accumulate"):
         g, lay = graphs[name], layouts[name]
         assert len(lay.positions) == g.number_of_nodes()
