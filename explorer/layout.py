@@ -47,9 +47,9 @@ downward**, as on a screen and in SVG; ``positions`` are box centres, every box 
 they are rows (y grows along the edges). Nothing here imports plotly or Dash; the figure code flips y if its
 axes point up.
 
-Cost (benchmarks/bench_layout.py, CPU time on a busy 2-core machine): an MLP of 1,000 nodes ~16 ms, 2,000
-~45 ms, 10,000 ~0.3 s, all with 0 crossings (Graphviz dot: 0.12 s, 0.7 s, over a minute); other shapes of
-10,000 nodes (an RNN sharing its weights across steps, a residual net, one very wide layer) 0.5-0.9 s.
+Cost (benchmarks/bench_layout.py, CPU time, one core): an MLP of 1,000 nodes ~17 ms, 2,000 ~40 ms, 10,000
+~0.35 s, all with 0 crossings (Graphviz dot: 0.12 s, 0.7 s, 27 s); other shapes of 10,000 nodes (an RNN
+sharing its weights across steps, a residual net, a chain reusing its input, one very wide layer) 0.4-0.8 s.
 """
 from __future__ import annotations
 
@@ -72,7 +72,7 @@ MAX_SLOPE = 4.0  # a gap widens (up to 3x) until its steepest edge rises at most
 PARALLEL_GAP = 8.0  # distance between parallel edges joining the same two nodes
 HELPER_BUDGET_PER_NODE = 8  # helper points allowed per node; beyond, the longest edges are drawn straight
 HELPER_BUDGET_MIN = 20_000
-TRANSPOSE_ROUNDS = 4  # at most this many rounds of neighbour swaps after each ordering sweep
+TRANSPOSE_ROUNDS = 2  # at most this many rounds of neighbour swaps after each ordering sweep
 PLACEMENT_SWEEPS = 4  # at most this many back-and-forth rounds of chain moves in step 4
 STRAIGHTEN_SWEEPS = 3  # then at most this many rounds of single-node moves
 

@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import resource
-import signal
 import sys
-import threading
 import time
 from collections.abc import Iterator
 
@@ -24,26 +22,7 @@ CAP_MB = 1_000
 FAST = {"time_seconds": 1.0}
 
 
-class Hung(BaseException):
-    """Raised by the watchdog; not an Exception, so the interpreter cannot turn it into a ProgramError."""
-
-
-@contextlib.contextmanager
-def watchdog(seconds: float) -> Iterator[None]:
-    if threading.current_thread() is not threading.main_thread():  # pragma: no cover
-        yield
-        return
-
-    def fire(signum, frame):
-        raise Hung(f"the run was still going after {seconds:g} s: no limit stopped it")
-
-    old = signal.signal(signal.SIGALRM, fire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, old)
+from fuzz_strategies import Hung, watchdog
 
 
 def _vm_bytes() -> int | None:
