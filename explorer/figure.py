@@ -52,8 +52,10 @@ def figure(
     show_values: bool = True,
     show_constants: bool = False,
     layout: Layout | None = None,
+    lang: str = "en",
 ) -> go.Figure:
-    """The autograd graph of `trace` as a plotly Figure (displays inline in Jupyter)."""
+    """The autograd graph of `trace` as a plotly Figure (displays inline in Jupyter). `lang` ("en" or "zh")
+    is the language of the hover text; torch's names stay as they are."""
     if direction not in ("LR", "TB"):
         raise ValueError("direction must be 'LR' (left to right) or 'TB' (top to bottom)")
     th = get_theme(theme)
@@ -72,7 +74,7 @@ def figure(
     _add_edges(fig, trace, graph, layout, th)
     _add_boxes(fig, trace, layout, th)
     _add_labels(fig, layout, texts, th)
-    _add_hover(fig, trace, layout, th)
+    _add_hover(fig, trace, layout, th, HOVER_WORDS["zh" if str(lang).lower().startswith("zh") else "en"])
     _add_highlights(fig, th)
     _style(fig, layout, th)
     # a JSON string, not a dict: plotly deep-copies and validates dicts, which cost more than the rest together
@@ -104,18 +106,27 @@ def node_text(node: Node, th: Theme, show_values: bool) -> NodeText:
     return NodeText(tuple(lines), tuple(lengths))
 
 
-def hover_text(node: Node) -> str:
+HOVER_WORDS = {
+    "en": {"variable": "variable", "shape": "shape", "value": "value", "grad": "grad", "line": "line {n}",
+           "made": "made by backward pass {k} (create_graph=True)"},
+    "zh": {"variable": "变量", "shape": "形状", "value": "值", "grad": "梯度", "line": "第 {n} 行",
+           "made": "由第 {k} 次反向传播创建（create_graph=True）"},
+}
+
+
+def hover_text(node: Node, words: dict | None = None) -> str:
+    w = words or HOVER_WORDS["en"]
     parts = [f"<b>{_esc(text.node_title(node))}</b>"]
     if node.name:
-        parts.append(f"variable: {_esc(node.name)}")
-    parts.append(f"shape: {text.shape_text(node.shape)} · {node.dtype}")
-    parts.append(f"value: {_esc(text.value_long(node.value))}")
+        parts.append(f"{w['variable']}: {_esc(node.name)}")
+    parts.append(f"{w['shape']}: {text.shape_text(node.shape)} · {node.dtype}")
+    parts.append(f"{w['value']}: {_esc(text.value_long(node.value))}")
     if node.grad is not None:
-        parts.append(f"grad: {_esc(text.value_long(node.grad))}")
+        parts.append(f"{w['grad']}: {_esc(text.value_long(node.grad))}")
     if node.span:
-        parts.append(f"line {node.span.line}: {_esc(node.span.text[:60])}")
+        parts.append(f"{w['line'].format(n=node.span.line)}: {_esc(node.span.text[:60])}")
     if node.created_in_pass is not None:
-        parts.append(f"made by backward pass {node.created_in_pass + 1} (create_graph=True)")
+        parts.append(w["made"].format(k=node.created_in_pass + 1))
     return "<br>".join(parts)
 
 
@@ -183,13 +194,13 @@ def _add_labels(fig: go.Figure, layout: Layout, texts: dict[str, NodeText], th: 
     ))
 
 
-def _add_hover(fig: go.Figure, trace: Trace, layout: Layout, th: Theme) -> None:
+def _add_hover(fig: go.Figure, trace: Trace, layout: Layout, th: Theme, words: dict) -> None:
     ids = list(layout.positions)
     fig.add_trace(go.Scatter(
         name=NODE_HOVER, x=_numbers([layout.positions[i][0] for i in ids]),
         y=_numbers([layout.positions[i][1] for i in ids]), mode="markers",
         marker=dict(size=_numbers([max(10, layout.sizes[i][1]) for i in ids]), opacity=0, symbol="square"),
-        customdata=_strings(ids), hovertext=_strings([hover_text(trace.nodes[i]) for i in ids]), hoverinfo="text",
+        customdata=_strings(ids), hovertext=_strings([hover_text(trace.nodes[i], words) for i in ids]), hoverinfo="text",
         hoverlabel=dict(font=dict(family=th.font_family, size=th.small_font_size)), showlegend=False,
     ))
 

@@ -81,3 +81,12 @@ def test_bad_options_say_what_is_allowed():
         figure(tr, theme="neon")
     with pytest.raises(ValueError, match="LR"):
         figure(tr, direction="RL")
+
+
+def test_hover_text_speaks_chinese_on_request():
+    tr = traced("first-graph")
+    en = next(t for t in figure(tr).data if t.name == NODE_HOVER)
+    zh = next(t for t in figure(tr, lang="zh-CN").data if t.name == NODE_HOVER)
+    assert any("shape:" in h for h in en.hovertext) and not any("形状" in h for h in en.hovertext)
+    assert all("形状" in h for h in zh.hovertext) and any("梯度" in h for h in zh.hovertext)
+    assert any("MulBackward0" in h for h in zh.hovertext)  # torch's names stay as they are

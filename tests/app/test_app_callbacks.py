@@ -177,6 +177,13 @@ def test_redraw_follows_the_settings():
         cb.on_redraw("light", "LR", [], False, None)
 
 
+def test_redraw_in_chinese_translates_the_hover_text():
+    spec = run(source=FIRST.source)[2]
+    fig, _ = cb.on_redraw("light", "LR", [], False, spec, "zh")
+    hover = next(t for t in fig.data if t.name == "nodes")
+    assert all("形状" in h for h in hover.hovertext)
+
+
 def test_selecting_a_node_shows_torch_s_numbers_and_marks_its_source():
     spec = run(source=FIRST.source)[2]
     tr = cb.trace_for(spec)
