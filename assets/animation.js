@@ -95,5 +95,25 @@
                           [iNode, iEdge, iText]);
   }
 
-  window.ExplorerPlayer = {show: show, caption: caption, count: count, words: WORDS};
+  /* Node labels are text of a fixed pixel size, but boxes are drawn in layout units (pixels at zoom 1):
+     when the whole graph is zoomed out to fit, shrink each label with its box so it stays inside.
+     Works on plotly's SVG directly (a transform per label), so it costs no redraw. */
+  function fitText(gd) {
+    var full = gd && gd._fullLayout;
+    if (!full || !full.xaxis || !full.xaxis.range) { return; }
+    var units = Math.abs(full.xaxis.range[1] - full.xaxis.range[0]);
+    var scale = units > 0 ? Math.min(1, full.xaxis._length / units) : 1;
+    var labels = gd.querySelectorAll(".scatterlayer .textpoint text");
+    for (var i = 0; i < labels.length; i++) {
+      var t = labels[i];
+      t.removeAttribute("transform");
+      if (scale >= 0.999) { continue; }
+      var b = t.getBBox();  /* scale about the middle of the label, which sits on its box's centre */
+      var x = b.x + b.width / 2, y = b.y + b.height / 2;
+      t.setAttribute("transform",
+        "translate(" + x + "," + y + ") scale(" + scale.toFixed(3) + ") translate(" + (-x) + "," + (-y) + ")");
+    }
+  }
+
+  window.ExplorerPlayer = {show: show, caption: caption, count: count, fitText: fitText, words: WORDS};
 })();

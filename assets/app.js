@@ -122,7 +122,10 @@
   function hookGraph(gd) {
     if (gd._explorerHooked || !gd.on) { return; }
     gd._explorerHooked = true;
-    var again = function () { drawOverlay(gd, app.k); };
+    var again = function () {
+      drawOverlay(gd, app.k);
+      if (window.ExplorerPlayer && window.ExplorerPlayer.fitText) { window.ExplorerPlayer.fitText(gd); }
+    };
     gd.on("plotly_react", function () {
       app.drawn += 1;
       setTimeout(again, 0);

@@ -35,6 +35,8 @@ CONTROLS = r"""
     else if (e.key === 'ArrowRight') { go(k + 1); } else if (e.key === 'ArrowLeft') { go(k - 1); }
     else if (e.key === 'Home') { go(-1); } else if (e.key === 'End') { go(P.count(gd) - 1); }
   });
+  if (gd.on) { gd.on('plotly_afterplot', function () { P.fitText(gd); }); gd.on('plotly_relayout', function () { P.fitText(gd); }); }
+  P.fitText(gd);
   go(-1);
 })();
 """
