@@ -40,72 +40,8 @@
      (xaxis.l2p), so it costs well under a millisecond whatever the graph's size; zoom and pan redraw it.
      The look is animation.js's: the box and the edges of the step in the value (forward) or gradient
      (backward) colour, and the number above the box. */
-  var SVG_NS = "http://www.w3.org/2000/svg";
-
-  function overlayLayer(gd) {
-    var fl = gd._fullLayout;
-    var container = gd.querySelector(".svg-container");
-    if (!fl || !fl._size || !container) { return null; }
-    var svg = container.querySelector("svg.explorer-overlay");
-    if (!svg) {
-      svg = document.createElementNS(SVG_NS, "svg");
-      svg.setAttribute("class", "explorer-overlay");
-      svg.style.position = "absolute";
-      svg.style.pointerEvents = "none";
-      svg.style.overflow = "hidden";
-      var first = container.querySelector(".main-svg");
-      container.insertBefore(svg, first ? first.nextSibling : null);  // under plotly's hover labels
-    }
-    var size = fl._size;
-    svg.style.left = size.l + "px";
-    svg.style.top = size.t + "px";
-    svg.setAttribute("width", Math.max(0, size.w));
-    svg.setAttribute("height", Math.max(0, size.h));
-    return svg;
-  }
-
-  function el(name, attrs) {
-    var node = document.createElementNS(SVG_NS, name);
-    for (var a in attrs) { if (Object.prototype.hasOwnProperty.call(attrs, a)) { node.setAttribute(a, attrs[a]); } }
-    return node;
-  }
-
   function drawOverlay(gd, k) {
-    var svg = overlayLayer(gd);
-    if (!svg) { return; }
-    while (svg.firstChild) { svg.removeChild(svg.firstChild); }
-    var m = metaOf({layout: gd.layout});
-    if (!m || k < 0 || k >= m.steps.length) { svg.setAttribute("data-step", "-1"); return; }
-    var s = m.steps[k];
-    var color = s.p === "f" ? m.colors.value : m.colors.grad;
-    var big = document.body.classList.contains("theme-projector");
-    var xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis;
-    function X(v) { return xa.l2p(v); }
-    function Y(v) { return ya.l2p(v); }
-    for (var i = 0; i < s.e.length; i++) {
-      var r = m.routes[s.e[i]];
-      if (!r || !r.length) { continue; }
-      var d = "M" + r.map(function (p) { return X(p[0]).toFixed(1) + "," + Y(p[1]).toFixed(1); }).join("L");
-      svg.appendChild(el("path", {d: d, fill: "none", stroke: color, "stroke-width": big ? 9 : 5,
-                                  "stroke-linecap": "round", "stroke-linejoin": "round", "class": "hl-edge",
-                                  opacity: 0.85}));
-    }
-    var b = m.boxes[s.n];
-    if (b) {
-      var x0 = Math.min(X(b[0]), X(b[2])), x1 = Math.max(X(b[0]), X(b[2]));
-      var y0 = Math.min(Y(b[1]), Y(b[3])), y1 = Math.max(Y(b[1]), Y(b[3]));
-      svg.appendChild(el("rect", {x: x0, y: y0, width: x1 - x0, height: y1 - y0, fill: "none", stroke: color,
-                                  "stroke-width": big ? 7 : 4, rx: 2, "class": "hl-node"}));
-      if (s.v) {
-        var t = el("text", {x: (x0 + x1) / 2, y: y0 - 6, "text-anchor": "middle", fill: color,
-                            "font-size": big ? 26 : 15, "font-weight": "bold", "class": "hl-text",
-                            "paint-order": "stroke", stroke: getComputedStyle(document.body).getPropertyValue("--panel") || "#fff",
-                            "stroke-width": 4, "font-family": "DejaVu Sans, Verdana, Arial, sans-serif"});
-        t.textContent = s.v;
-        svg.appendChild(t);
-      }
-    }
-    svg.setAttribute("data-step", String(k));
+    window.ExplorerPlayer.overlay(gd, k, document.body.classList.contains("theme-projector"));
   }
 
   /* Light up step k on the drawn graph, now. */

@@ -16,7 +16,7 @@ CONTROLS = r"""
   }
   var k = -1, timer = null;
   var caption = document.createElement('span');
-  function go(i) { k = Math.max(-1, Math.min(P.count(gd) - 1, i)); P.show(gd, k); caption.textContent = P.caption(gd, k, 'en'); }
+  function go(i) { k = Math.max(-1, Math.min(P.count(gd) - 1, i)); P.overlay(gd, k, false); caption.textContent = P.caption(gd, k, 'en'); }
   function play() {
     if (timer) { clearInterval(timer); timer = null; playBtn.textContent = '▶'; return; }
     if (k >= P.count(gd) - 1) { go(-1); }
@@ -35,7 +35,8 @@ CONTROLS = r"""
     else if (e.key === 'ArrowRight') { go(k + 1); } else if (e.key === 'ArrowLeft') { go(k - 1); }
     else if (e.key === 'Home') { go(-1); } else if (e.key === 'End') { go(P.count(gd) - 1); }
   });
-  if (gd.on) { gd.on('plotly_afterplot', function () { P.fitText(gd); }); gd.on('plotly_relayout', function () { P.fitText(gd); }); }
+  function redraw() { P.fitText(gd); P.overlay(gd, k, false); }
+  if (gd.on) { gd.on('plotly_afterplot', redraw); gd.on('plotly_relayout', redraw); gd.on('plotly_relayouting', redraw); }
   P.fitText(gd);
   go(-1);
 })();
