@@ -35,7 +35,27 @@ loss.backward()
 """
 
 
-def plain_graph(n: int) -> torch.Tensor:
+# a deep MLP with its own weights per layer: leaves fan in at every layer -> about 6 nodes per layer
+MLP_PROGRAM = """
+h = torch.ones(2, 4)
+for i in range({n}):
+    w = torch.full((4, 4), 0.1, requires_grad=True)
+    b = torch.zeros(4, requires_grad=True)
+    h = torch.relu(h @ w.t() + b)
+loss = h.sum()
+loss.backward()
+"""
+
+
+def plain_graph(n: int, kind: str = "chain") -> torch.Tensor:
+    if kind == "mlp":
+        h, params = torch.ones(2, 4), {}
+        for i in range(n):
+            w = torch.full((4, 4), 0.1, requires_grad=True)
+            b = torch.zeros(4, requires_grad=True)
+            params[f"w{i}"], params[f"b{i}"] = w, b
+            h = torch.relu(h @ w.t() + b)
+        return h.sum(), params
     x = torch.linspace(-1.0, 1.0, 4, requires_grad=True)
     y = x
     for _ in range(n):
@@ -43,14 +63,14 @@ def plain_graph(n: int) -> torch.Tensor:
     return y.sum(), {"x": x}
 
 
-def torchviz_seconds(n: int) -> float | None:
+def torchviz_seconds(n: int, kind: str = "chain") -> float | None:
     try:
         from torchviz import make_dot
     except ImportError:
         return None
     if shutil.which("dot") is None:
         return None
-    loss, params = plain_graph(n)
+    loss, params = plain_graph(n, kind)
     sys.setrecursionlimit(max(10_000, 10 * n))  # make_dot recurses once per chained node
     start = time.perf_counter()
     make_dot(loss, params=params).pipe(format="svg")
@@ -60,6 +80,8 @@ def torchviz_seconds(n: int) -> float | None:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", type=int, nargs="+", default=[10, 100, 1000, 5000, 10000])
+    ap.add_argument("--graph", choices=("chain", "mlp"), default="chain",
+                    help="chain: tanh/add chain (easy for dot); mlp: a deep MLP, a leaf pair per layer")
     args = ap.parse_args()
     torch.set_num_threads(1)
     figure(explorer.trace(PROGRAM.format(n=5), sandbox=False)).to_json()  # warm up: plotly loads lazily
@@ -67,8 +89,9 @@ def main() -> None:
     print(f"{'nodes':>7} {'trace ms':>9} {'layout ms':>10} {'figure ms':>10} {'total ms':>9} {'JSON KB':>8} "
           f"{'B/node':>7} {'torchviz ms':>12} {'speed-up':>9}")
     for size in args.sizes:
-        n = max(1, size // 2)
-        src = PROGRAM.format(n=n)
+        per = 6 if args.graph == "mlp" else 2
+        n = max(1, size // per)
+        src = (MLP_PROGRAM if args.graph == "mlp" else PROGRAM).format(n=n)
         t0 = time.perf_counter()
         tr = explorer.trace(src, sandbox=False, limits={"max_ops": 200_000, "time_seconds": 120})
         t1 = time.perf_counter()
@@ -80,7 +103,7 @@ def main() -> None:
         payload = fig.to_json()
         t3 = time.perf_counter()
         shown = graph.number_of_nodes()
-        tv = torchviz_seconds(n)
+        tv = torchviz_seconds(n, args.graph)
         total = (t1 - t0) + (t3 - t2)
         tv_text = f"{tv * 1e3:>12.0f}" if tv is not None else f"{'n/a':>12}"
         ratio = f"{tv / total:>8.1f}x" if tv is not None else f"{'':>9}"
