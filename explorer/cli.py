@@ -35,6 +35,10 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     s.add_argument("--port", type=int, default=8050, help="port to listen on (default: 8050)")
     s.add_argument("--debug", action="store_true", help="Dash's debug mode (reloads on edits; not for sharing)")
+    s.add_argument("--time-limit", type=float, help="seconds a program may run (default 5; env EXPLORER_TIME_SECONDS)")
+    s.add_argument("--memory-mb", type=int, help="memory a program may take (default 1024; env EXPLORER_MEMORY_MB)")
+    s.add_argument("--max-tensor-elements", type=int,
+                   help="largest tensor (default 4,000,000; env EXPLORER_MAX_TENSOR_ELEMENTS)")
     s.set_defaults(func=_serve)
 
     t = sub.add_parser("trace", help="run a program and write its trace as JSON")
@@ -141,8 +145,21 @@ def _export(args: argparse.Namespace) -> int:
 
 def _serve(args: argparse.Namespace) -> int:
     from .app import create_app
+    from .config import limits_from_env
 
-    app = create_app(warm=True)
+    try:
+        limits = limits_from_env()
+    except ValueError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return EXIT_PROGRAM_ERROR
+    flags = {"time-limit": ("time_seconds", args.time_limit), "memory-mb": ("memory_mb", args.memory_mb),
+             "max-tensor-elements": ("max_tensor_elements", args.max_tensor_elements)}
+    for flag, (_, value) in flags.items():
+        if value is not None and value <= 0:
+            print(f"error: --{flag} must be greater than 0", file=sys.stderr)
+            return EXIT_PROGRAM_ERROR
+    limits = limits.replace(**{field: value for field, value in flags.values() if value is not None})
+    app = create_app(warm=True, limits=limits)
     print(f"Autograd Explorer on http://{args.host}:{args.port}/  (Ctrl+C to stop)", file=sys.stderr)
     app.run(host=args.host, port=args.port, debug=args.debug)
     return 0

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import dataclasses
+import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 
@@ -47,6 +49,28 @@ class Limits:
 
 
 DEFAULT_LIMITS = Limits()
+
+ENV_PREFIX = "EXPLORER_"
+
+
+def limits_from_env(environ: Mapping[str, str] | None = None, base: Limits = DEFAULT_LIMITS) -> Limits:
+    """Limits for a server, from environment variables named after the fields: EXPLORER_TIME_SECONDS=3,
+    EXPLORER_MEMORY_MB=512, EXPLORER_MAX_TENSOR_ELEMENTS=1000000, ... Unset ones keep `base`'s value."""
+    environ = os.environ if environ is None else environ
+    changes: dict[str, object] = {}
+    for f in dataclasses.fields(Limits):
+        raw = environ.get(ENV_PREFIX + f.name.upper())
+        if raw is None or raw.strip() == "":
+            continue
+        kind = type(getattr(base, f.name))
+        try:
+            value = kind(float(raw)) if kind is int and "." not in raw else kind(raw)
+        except ValueError:
+            raise ValueError(f"{ENV_PREFIX + f.name.upper()}={raw!r} is not a {kind.__name__}") from None
+        if value <= 0:
+            raise ValueError(f"{ENV_PREFIX + f.name.upper()} must be greater than 0")
+        changes[f.name] = value
+    return base.replace(**changes) if changes else base
 
 # How much of a tensor a trace keeps: every element up to FULL_VALUE_ELEMENTS on graph nodes, a summary
 # (shape, min/mean/max, first elements) beyond; named values and grads are kept whole up to

@@ -18,8 +18,10 @@ log = logging.getLogger(__name__)
 
 
 def create_app(*, title: str = "Autograd Explorer", warm: bool = False, url_base_pathname: str | None = None,
-               **dash_options: Any):
+               limits: Any = None, **dash_options: Any):
     """A new Dash app. `warm=True` starts the sandbox's workers in the background, so the first run is quick.
+    `limits` (an explorer.Limits or a dict) bound every run; by default they come from EXPLORER_* environment
+    variables (see explorer.config.limits_from_env), else the defaults.
 
     Other keyword arguments go to dash.Dash (e.g. requests_pathname_prefix behind a proxy)."""
     import dash
@@ -47,6 +49,9 @@ def create_app(*, title: str = "Autograd Explorer", warm: bool = False, url_base
     options.update(dash_options)
     app = dash.Dash(__name__, **options)
     app.layout = build_layout()
+    from ..config import Limits, limits_from_env
+
+    callbacks.set_limits(limits_from_env() if limits is None else Limits.from_any(limits))
     callbacks.register(app)
     if warm:
         threading.Thread(target=_warm, name="explorer-warm", daemon=True).start()

@@ -21,6 +21,7 @@ from dash.exceptions import PreventUpdate
 
 from .. import examples as gallery
 from .. import text as fmt
+from ..config import DEFAULT_LIMITS, Limits
 from ..errors import ProgramError
 from ..trace.model import Trace
 from . import urlstate
@@ -68,6 +69,16 @@ def free_names(source: str) -> list[str] | None:
         return None
 
 
+# The server's limits for every run: set once when the app is created (create_app), never by a request.
+_LIMITS: Limits = DEFAULT_LIMITS
+
+
+def set_limits(limits: Limits) -> None:
+    global _LIMITS
+    _LIMITS = limits
+    _cached.cache_clear()
+
+
 def run_trace(spec: dict) -> Trace:
     """Run the spec's program in the sandbox (ProgramError if it can't), without the cache."""
     from ..api import trace
@@ -77,7 +88,7 @@ def run_trace(spec: dict) -> Trace:
     if free is not None:
         inputs = {k: v for k, v in inputs.items() if k in free}
     return trace(spec["source"], inputs=inputs or None, backward=spec.get("backward", "auto"),
-                 seed=int(spec.get("seed") or 0))
+                 seed=int(spec.get("seed") or 0), limits=_LIMITS)
 
 
 def _key(spec: dict) -> str:
