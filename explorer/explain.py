@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from .text import value_long, value_short
-from .trace.model import Edge, Node, Trace
+from .trace.model import Node, Trace
 
 # op -> (English, Chinese) plain words for what it computes
 WHAT: dict[str, tuple[str, str]] = {
@@ -210,7 +210,3 @@ def _flat(x: Any) -> list:
     if isinstance(x, list):
         return [v for item in x for v in _flat(item)]
     return [x]
-
-
-def edges_of(trace: Trace, node_id: str) -> list[Edge]:
-    return [e for e in trace.edges if e.target == node_id or e.source == node_id]

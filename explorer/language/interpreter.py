@@ -149,7 +149,7 @@ class Interpreter:
     def run(self) -> None:
         try:
             self.exec_block(self.tree.body, self.globals)
-        except _Return as r:
+        except _Return:
             raise ProgramError("syntax", "'return' outside a function") from None
         except (_Break, _Continue):
             raise ProgramError("syntax", "'break' or 'continue' outside a loop") from None
