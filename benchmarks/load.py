@@ -72,10 +72,10 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_gunicorn(workers: int, port: int, log_path: Path) -> subprocess.Popen:
+def start_gunicorn(workers: int, port: int, log_path: Path, threads: int = 1) -> subprocess.Popen:
     """The README's deploy command, in its own process group (so that stopping it stops its sandboxes too)."""
-    cmd = [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"{HOST}:{port}", "--timeout", "60",
-           "explorer.app.wsgi:server"]
+    cmd = [sys.executable, "-m", "gunicorn", "-w", str(workers), "--threads", str(threads), "-b", f"{HOST}:{port}",
+           "--timeout", "60", "explorer.app.wsgi:server"]
     log = open(log_path, "wb")  # noqa: SIM115 - closed with the process
     return subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
 
@@ -369,6 +369,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0],
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2: a 2-core machine)")
+    p.add_argument("--threads", type=int, default=1, help="threads per gunicorn worker (default 1)")
     p.add_argument("--users", type=int, default=50, help="simulated students (default 50)")
     p.add_argument("--seconds", type=float, default=30.0, help="how long the load runs (default 30)")
     p.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: a free one)")
@@ -390,7 +391,7 @@ def main(argv: list[str] | None = None) -> int:
     base = f"http://{HOST}:{port}"
     log_path = Path(tempfile.mkdtemp(prefix="explorer-load-")) / "gunicorn.log"
     print(f"starting gunicorn -w {args.workers} on {base} (log: {log_path})", flush=True)
-    proc = start_gunicorn(args.workers, port, log_path)
+    proc = start_gunicorn(args.workers, port, log_path, args.threads)
     stop = threading.Event()
     try:
         wait_until_up(base, proc)
