@@ -66,14 +66,7 @@ loss = h.pow(2).mean()
 loss.backward()
 """
 
-CHAIN = """
-x = torch.linspace(-1.0, 1.0, 8, requires_grad=True)
-y = x
-for i in range({n}):
-    y = torch.tanh(y) * 1.01 + x
-out = y.sum()
-out.backward()
-"""
+from programs import CHAIN  # noqa: E402 - benchmarks/ is on sys.path when run as a script
 
 WIDE = """
 ws = [torch.randn(4, requires_grad=True) for i in range({n})]

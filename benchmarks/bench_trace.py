@@ -23,14 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import explorer  # noqa: E402
 from explorer.examples import EXAMPLES  # noqa: E402
 
-CHAIN = """
-x = torch.linspace(-1.0, 1.0, 8, requires_grad=True)
-y = x
-for i in range({n}):
-    y = torch.tanh(y) * 1.01 + x
-out = y.sum()
-out.backward()
-"""
+from programs import CHAIN  # noqa: E402 - benchmarks/ is on sys.path when run as a script
 
 
 def plain_torch(source: str) -> float:

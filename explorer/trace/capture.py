@@ -304,8 +304,11 @@ class Recorder:
 
     def _prehook(self, p: _Pass, nid: str):
         def prehook(grad_outputs):
-            p.steps.append({"node": nid, "grad_in": encode(_first(grad_outputs)), "sent": []})
-            self.nodes[nid].grad = p.steps[-1]["grad_in"] if self.nodes[nid].kind == "op" else self.nodes[nid].grad
+            step = {"node": nid, "grad_in": encode(_first(grad_outputs)), "sent": []}
+            p.steps.append(step)
+            node = self.nodes[nid]
+            if node.kind == "op":  # a leaf's grad is its final .grad, read at the end
+                node.grad = step["grad_in"]
 
         return prehook
 
