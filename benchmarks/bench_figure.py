@@ -5,7 +5,9 @@
 For each size: trace (in-process), layout, figure, JSON bytes (total and per node), and -- when torchviz
 and the `dot` binary are installed -- torchviz's make_dot(...).pipe("svg") on the same graph, with the
 ratio. Aims: text to figure JSON at least 3x faster than torchviz + dot at 1,000 nodes and 10x at 5,000,
-and under 1.5 KB of JSON per node. Figures only; nothing asserts on time.
+and under 1.5 KB of JSON per node. The JSON is what the web app sends: `figure_dict` encoded the way Dash
+encodes a callback's output (`explorer.figure()` wraps the same dict in a plotly Figure for notebooks).
+Figures only; nothing asserts on time.
 """
 from __future__ import annotations
 
@@ -20,7 +22,9 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import explorer  # noqa: E402
-from explorer.figure import figure  # noqa: E402
+from plotly.io.json import to_json_plotly  # noqa: E402  - what Dash encodes a callback's figure with
+
+from explorer.figure import figure_dict  # noqa: E402
 from explorer.graph import to_networkx  # noqa: E402
 from explorer.layout import layered_layout  # noqa: E402
 
@@ -84,7 +88,7 @@ def main() -> None:
                     help="chain: tanh/add chain (easy for dot); mlp: a deep MLP, a leaf pair per layer")
     args = ap.parse_args()
     torch.set_num_threads(1)
-    figure(explorer.trace(PROGRAM.format(n=5), sandbox=False)).to_json()  # warm up: plotly loads lazily
+    to_json_plotly(figure_dict(explorer.trace(PROGRAM.format(n=5), sandbox=False)))  # warm up
     print("layout ms: the layout alone; figure ms: labels, layout, traces and JSON; total: text to figure JSON")
     print(f"{'nodes':>7} {'trace ms':>9} {'layout ms':>10} {'figure ms':>10} {'total ms':>9} {'JSON KB':>8} "
           f"{'B/node':>7} {'torchviz ms':>12} {'speed-up':>9}")
@@ -99,8 +103,7 @@ def main() -> None:
         graph.remove_nodes_from([k for k, d in graph.nodes(data=True) if d["kind"] == "constant"])
         layered_layout(graph)  # timed alone; figure() below lays out again with label-sized boxes
         t2 = time.perf_counter()
-        fig = figure(tr)
-        payload = fig.to_json()
+        payload = to_json_plotly(figure_dict(tr))  # what the app sends; figure() wraps the same dict
         t3 = time.perf_counter()
         shown = graph.number_of_nodes()
         tv = torchviz_seconds(n, args.graph)

@@ -327,7 +327,20 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered)) - 1))]
 
 
-def report(args, results: Results, elapsed: float, log_path: Path) -> None:
+def machine_busy_seconds() -> float:
+    """CPU seconds all cores spent busy since boot (/proc/stat), to tell server load from ours."""
+    with open("/proc/stat") as f:
+        fields = [int(v) for v in f.readline().split()[1:]]
+    idle = fields[3] + fields[4]  # idle + iowait
+    return (sum(fields) - idle) / os.sysconf("SC_CLK_TCK")
+
+
+def own_cpu_seconds() -> float:
+    times = os.times()
+    return times.user + times.system
+
+
+def report(args, results: Results, elapsed: float, log_path: Path, cpu: tuple[float, float] | None = None) -> None:
     lat = results.gallery_latencies
     n_attacks = sum(results.attacks.values())
     n_errors = sum(results.errors.values())
@@ -354,6 +367,12 @@ def report(args, results: Results, elapsed: float, log_path: Path) -> None:
         ok = "ok" if outcome in ("limit", "runtime") else "FAILURE"
         print(f"    {name:13s} -> {outcome:10s} x{count:<4d} latency p50 {percentile(alat, 50):.2f} s, "
               f"max {max(alat):.2f} s   [{ok}]")
+    if cpu is not None:
+        busy, own = cpu
+        cores = os.cpu_count() or 1
+        print(f"  cpu             machine {busy / (elapsed * cores):.0%} busy ({cores} cores); the server "
+              f"{(busy - own) / max(1, len(lat) + n_attacks) * 1000:.0f} ms per request; this load generator "
+              f"{own / busy if busy else 0:.0%} of the busy time")
     log_text = log_path.read_text(errors="replace") if log_path.exists() else ""
     problems = [line for line in log_text.splitlines()
                 if any(w in line for w in ("Traceback", "WORKER TIMEOUT", "[ERROR]", "Worker was sent"))]
@@ -412,6 +431,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"load: {args.users} students{'' if args.no_attacker else ' + 1 attacker'} for "
               f"{args.seconds:g} s ...", flush=True)
         start = time.perf_counter()
+        busy0, own0 = machine_busy_seconds(), own_cpu_seconds()
         for th in threads:
             th.start()
         stop.wait(args.seconds)
@@ -419,7 +439,8 @@ def main(argv: list[str] | None = None) -> int:
         for th in threads:
             th.join(timeout=CLIENT_TIMEOUT_SECONDS + 5)
         elapsed = time.perf_counter() - start
-        report(args, results, elapsed, log_path)
+        cpu = (machine_busy_seconds() - busy0, own_cpu_seconds() - own0)
+        report(args, results, elapsed, log_path, cpu)
         return 0
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

@@ -10,6 +10,7 @@ so the payload grows linearly with the graph; the browser plays the steps, Pytho
 """
 from __future__ import annotations
 
+import base64
 import json
 import math
 from dataclasses import dataclass
@@ -56,6 +57,23 @@ def figure(
 ) -> go.Figure:
     """The autograd graph of `trace` as a plotly Figure (displays inline in Jupyter). `lang` ("en" or "zh")
     is the language of the hover text; torch's names stay as they are."""
+    return as_figure(figure_dict(trace, theme=theme, direction=direction, show_values=show_values,
+                                 show_constants=show_constants, layout=layout, lang=lang))
+
+
+def figure_dict(
+    trace: Trace,
+    *,
+    theme: str = "light",
+    direction: str = "LR",
+    show_values: bool = True,
+    show_constants: bool = False,
+    layout: Layout | None = None,
+    lang: str = "en",
+) -> dict:
+    """The same figure as a plain dict, ready for JSON: what the web app sends. Building plotly's objects
+    validates every property again, which costs ten times more than making the figure; the tests validate
+    these dicts with plotly instead (tests/test_figure.py), so a request need not."""
     if direction not in ("LR", "TB"):
         raise ValueError("direction must be 'LR' (left to right) or 'TB' (top to bottom)")
     th = get_theme(theme)
@@ -70,16 +88,25 @@ def figure(
 
     if layout is None:
         layout = layered_layout(graph, direction=direction, node_size=size)
-    fig = go.Figure()
-    _add_edges(fig, trace, graph, layout, th)
-    _add_boxes(fig, trace, layout, th)
-    _add_labels(fig, layout, texts, th)
-    _add_hover(fig, trace, layout, th, HOVER_WORDS["zh" if str(lang).lower().startswith("zh") else "en"])
-    _add_highlights(fig, th)
-    _style(fig, layout, th)
-    # a JSON string, not a dict: plotly deep-copies and validates dicts, which cost more than the rest together
-    fig.layout.meta = {"explorer": json.dumps(animation_data(trace, graph, layout, th), separators=(",", ":"))}
-    return fig
+    data: list[dict] = []
+    _add_edges(data, trace, graph, layout, th)
+    _add_boxes(data, trace, layout, th)
+    _add_labels(data, layout, texts, th)
+    _add_hover(data, trace, layout, th, HOVER_WORDS["zh" if str(lang).lower().startswith("zh") else "en"])
+    _add_highlights(data, th)
+    fig_layout = _style(layout, th)
+    # a JSON string: the browser parses it once, and plotly treats it as one opaque value
+    fig_layout["meta"] = {"explorer": json.dumps(animation_data(trace, graph, layout, th), separators=(",", ":"))}
+    return {"data": data, "layout": fig_layout}
+
+
+def as_figure(fig: dict) -> go.Figure:
+    """A plotly Figure from a dict made by figure_dict, without validating it all again; later changes
+    made to the Figure (update_layout, ...) are validated as usual."""
+    out = go.Figure(fig, _validate=False)
+    for obj in (out, out.layout, *out.data):
+        obj._validate = True
+    return out
 
 
 # --- text on nodes ----------------------------------------------------------------------------------------
@@ -130,14 +157,15 @@ def hover_text(node: Node, words: dict | None = None) -> str:
     return "<br>".join(parts)
 
 
-def _numbers(values: list) -> np.ndarray:
-    """Coordinates as a float array (None -> NaN, a gap in a line): plotly validates arrays far faster
-    than lists, and sends them base64-encoded."""
-    return np.array([np.nan if v is None else v for v in values], dtype=float)
+def _numbers(values: list) -> dict:
+    """Numbers as plotly's typed-array spec (float64, base64; None -> NaN, a gap in a line): a third of the
+    bytes of a JSON list, and decoded by plotly.js without parsing."""
+    array = np.array([np.nan if v is None else v for v in values], dtype="<f8")
+    return {"dtype": "f8", "bdata": base64.b64encode(array.tobytes()).decode("ascii")}
 
 
-def _strings(values: list) -> np.ndarray:
-    return np.array(values, dtype=object)
+def _scatter(**props: Any) -> dict:
+    return {"type": "scatter", "hoverinfo": "skip", "showlegend": False, **props}
 
 
 def figure_meta(fig: go.Figure) -> dict:
@@ -170,7 +198,7 @@ def _box(layout: Layout, nid: str) -> tuple[float, float, float, float]:
     return x - w / 2, y - h / 2, x + w / 2, y + h / 2
 
 
-def _add_boxes(fig: go.Figure, trace: Trace, layout: Layout, th: Theme) -> None:
+def _add_boxes(data: list[dict], trace: Trace, layout: Layout, th: Theme) -> None:
     groups: dict[tuple[str, str], tuple[list, list]] = {}
     for nid in layout.positions:
         node = trace.nodes[nid]
@@ -180,28 +208,27 @@ def _add_boxes(fig: go.Figure, trace: Trace, layout: Layout, th: Theme) -> None:
         ys.extend([y0, y0, y1, y1, y0, None])
     for (fill, border), (xs, ys) in groups.items():
         width = th.border_width * (2.2 if border == th.output else 1.0)
-        fig.add_trace(go.Scatter(x=_numbers(xs), y=_numbers(ys), mode="lines", fill="toself", fillcolor=fill,
-                                 line=dict(color=border, width=width), hoverinfo="skip", showlegend=False))
+        data.append(_scatter(x=_numbers(xs), y=_numbers(ys), mode="lines", fill="toself", fillcolor=fill,
+                             line={"color": border, "width": width}))
 
 
-def _add_labels(fig: go.Figure, layout: Layout, texts: dict[str, NodeText], th: Theme) -> None:
+def _add_labels(data: list[dict], layout: Layout, texts: dict[str, NodeText], th: Theme) -> None:
     ids = list(layout.positions)
-    fig.add_trace(go.Scatter(
+    data.append(_scatter(
         x=_numbers([layout.positions[i][0] for i in ids]), y=_numbers([layout.positions[i][1] for i in ids]),
-        mode="text", text=_strings(["<br>".join(texts[i].lines) for i in ids]), textfont=dict(color=th.text, size=th.font_size,
-                                                                    family=th.font_family),
-        hoverinfo="skip", showlegend=False,
+        mode="text", text=["<br>".join(texts[i].lines) for i in ids],
+        textfont={"color": th.text, "size": th.font_size, "family": th.font_family},
     ))
 
 
-def _add_hover(fig: go.Figure, trace: Trace, layout: Layout, th: Theme, words: dict) -> None:
+def _add_hover(data: list[dict], trace: Trace, layout: Layout, th: Theme, words: dict) -> None:
     ids = list(layout.positions)
-    fig.add_trace(go.Scatter(
+    data.append(_scatter(
         name=NODE_HOVER, x=_numbers([layout.positions[i][0] for i in ids]),
         y=_numbers([layout.positions[i][1] for i in ids]), mode="markers",
-        marker=dict(size=_numbers([max(10, layout.sizes[i][1]) for i in ids]), opacity=0, symbol="square"),
-        customdata=_strings(ids), hovertext=_strings([hover_text(trace.nodes[i], words) for i in ids]), hoverinfo="text",
-        hoverlabel=dict(font=dict(family=th.font_family, size=th.small_font_size)), showlegend=False,
+        marker={"size": _numbers([max(10, layout.sizes[i][1]) for i in ids]), "opacity": 0, "symbol": "square"},
+        customdata=ids, hovertext=[hover_text(trace.nodes[i], words) for i in ids], hoverinfo="text",
+        hoverlabel={"font": {"family": th.font_family, "size": th.small_font_size}},
     ))
 
 
@@ -249,7 +276,7 @@ def _simplify(pts: list[tuple[float, float]], tolerance: float = 0.5) -> list[tu
     return out
 
 
-def _add_edges(fig: go.Figure, trace: Trace, graph: Any, layout: Layout, th: Theme) -> None:
+def _add_edges(data: list[dict], trace: Trace, graph: Any, layout: Layout, th: Theme) -> None:
     lines = {"data": ([], []), "constant": ([], [])}
     heads_x, heads_y, angles, colors = [], [], [], []
     drawn: set[tuple] = set()  # edges that share a trunk share segments: draw each segment once
@@ -272,16 +299,16 @@ def _add_edges(fig: go.Figure, trace: Trace, graph: Any, layout: Layout, th: The
         colors.append(th.edge if attrs["kind"] == "data" else th.constant_edge)
     for kind, (xs, ys) in lines.items():
         if xs:
-            fig.add_trace(go.Scatter(
-                x=_numbers(xs), y=_numbers(ys), mode="lines", hoverinfo="skip", showlegend=False,
-                line=dict(color=th.edge if kind == "data" else th.constant_edge, width=th.edge_width,
-                          dash="solid" if kind == "data" else "dot"),
+            data.append(_scatter(
+                x=_numbers(xs), y=_numbers(ys), mode="lines",
+                line={"color": th.edge if kind == "data" else th.constant_edge, "width": th.edge_width,
+                      "dash": "solid" if kind == "data" else "dot"},
             ))
     if heads_x:
-        fig.add_trace(go.Scatter(
-            x=_numbers(heads_x), y=_numbers(heads_y), mode="markers", hoverinfo="skip", showlegend=False,
-            marker=dict(symbol="arrow", size=6 + 3 * th.edge_width, angle=_numbers(angles), color=_strings(colors),
-                        line=dict(width=0)),
+        data.append(_scatter(
+            x=_numbers(heads_x), y=_numbers(heads_y), mode="markers",
+            marker={"symbol": "arrow", "size": 6 + 3 * th.edge_width, "angle": _numbers(angles), "color": colors,
+                    "line": {"width": 0}},
         ))
 
 
@@ -289,25 +316,25 @@ def layout_y_down(layout: Layout) -> bool:
     return True  # explorer.layout puts y downward, as on a screen; the figure's y axis is reversed to match
 
 
-def _add_highlights(fig: go.Figure, th: Theme) -> None:
-    fig.add_trace(go.Scatter(name=HIGHLIGHT_EDGE, x=[], y=[], mode="lines", hoverinfo="skip", showlegend=False,
-                             line=dict(color=th.value, width=th.edge_width * 3)))
-    fig.add_trace(go.Scatter(name=HIGHLIGHT_NODE, x=[], y=[], mode="lines", hoverinfo="skip", showlegend=False,
-                             line=dict(color=th.value, width=th.border_width * 3)))
-    fig.add_trace(go.Scatter(name=HIGHLIGHT_TEXT, x=[], y=[], mode="text", hoverinfo="skip", showlegend=False,
-                             textfont=dict(color=th.value, size=th.font_size + 2, family=th.font_family),
-                             textposition="top center"))
+def _add_highlights(data: list[dict], th: Theme) -> None:
+    data.append(_scatter(name=HIGHLIGHT_EDGE, x=[], y=[], mode="lines",
+                         line={"color": th.value, "width": th.edge_width * 3}))
+    data.append(_scatter(name=HIGHLIGHT_NODE, x=[], y=[], mode="lines",
+                         line={"color": th.value, "width": th.border_width * 3}))
+    data.append(_scatter(name=HIGHLIGHT_TEXT, x=[], y=[], mode="text", textposition="top center",
+                         textfont={"color": th.value, "size": th.font_size + 2, "family": th.font_family}))
 
 
-def _style(fig: go.Figure, layout: Layout, th: Theme) -> None:
+def _style(layout: Layout, th: Theme) -> dict:
     pad = 20.0
-    fig.update_layout(
-        paper_bgcolor=th.background, plot_bgcolor=th.background, margin=dict(l=10, r=10, t=10, b=10),
-        font=dict(family=th.font_family, size=th.font_size, color=th.text), dragmode="pan",
-        hovermode="closest", showlegend=False,
-        xaxis=dict(visible=False, range=[-pad, layout.width + pad]),
-        yaxis=dict(visible=False, range=[layout.height + pad, -pad], scaleanchor="x", scaleratio=1),
-    )
+    return {
+        "paper_bgcolor": th.background, "plot_bgcolor": th.background,
+        "margin": {"l": 10, "r": 10, "t": 10, "b": 10},
+        "font": {"family": th.font_family, "size": th.font_size, "color": th.text}, "dragmode": "pan",
+        "hovermode": "closest", "showlegend": False,
+        "xaxis": {"visible": False, "range": [-pad, layout.width + pad]},
+        "yaxis": {"visible": False, "range": [layout.height + pad, -pad], "scaleanchor": "x", "scaleratio": 1},
+    }
 
 
 # --- what the animation needs -----------------------------------------------------------------------------

@@ -155,3 +155,12 @@ def _result_pipe() -> int:
 
 def dispatch(request: dict) -> dict:
     return globals()[request["do"]](request)
+
+
+def niceness(request: dict) -> dict:
+    """The worker's nice value at the start and after spinning for request["seconds"] of wall time."""
+    start = os.getpriority(os.PRIO_PROCESS, 0)
+    end_at = time.monotonic() + request.get("seconds", 0.0)
+    while time.monotonic() < end_at:
+        pass
+    return {"ok": True, "start": start, "end": os.getpriority(os.PRIO_PROCESS, 0)}

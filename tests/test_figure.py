@@ -6,7 +6,18 @@ import torch
 
 import explorer
 from explorer.examples import EXAMPLES, get
-from explorer.figure import HIGHLIGHT_EDGE, HIGHLIGHT_NODE, HIGHLIGHT_TEXT, NODE_HOVER, figure, figure_meta
+import plotly.graph_objects as go
+
+from explorer.figure import (
+    HIGHLIGHT_EDGE,
+    HIGHLIGHT_NODE,
+    HIGHLIGHT_TEXT,
+    NODE_HOVER,
+    as_figure,
+    figure,
+    figure_dict,
+    figure_meta,
+)
 
 
 def traced(key):
@@ -23,6 +34,27 @@ def test_every_example_draws_with_every_node_clickable(key):
     assert drawn == {n.id for n in tr.nodes.values() if n.kind != "constant"}
     names = {t.name for t in fig.data}
     assert {HIGHLIGHT_NODE, HIGHLIGHT_EDGE, HIGHLIGHT_TEXT} <= names
+
+
+@pytest.mark.parametrize("key", [ex.key for ex in EXAMPLES])
+def test_the_dict_the_app_sends_passes_plotly_validation(key):
+    """The app sends figure_dict's output without building plotly objects: plotly must accept every
+    property of it, for every theme and direction (go.Figure raises ValueError on an invalid one)."""
+    tr = traced(key)
+    for theme, direction, constants, lang in (("light", "LR", False, "en"), ("dark", "TB", True, "zh"),
+                                              ("projector", "LR", True, "en")):
+        d = figure_dict(tr, theme=theme, direction=direction, show_constants=constants, lang=lang)
+        validated = go.Figure(d)
+        assert len(validated.data) == len(d["data"])
+        assert validated.layout.paper_bgcolor == d["layout"]["paper_bgcolor"]
+
+
+def test_invalid_properties_are_still_refused_after_the_fast_build():
+    fig = as_figure(figure_dict(traced("first-graph")))
+    with pytest.raises(ValueError):
+        fig.update_layout(not_a_property=1)
+    with pytest.raises(ValueError):
+        fig.data[0].update(not_a_property=1)
 
 
 def test_labels_carry_torch_numbers():

@@ -129,6 +129,18 @@ def test_a_program_that_never_ends_is_stopped(pool, do):
     assert_still_serving(pool)
 
 
+def test_a_long_run_is_demoted_to_the_lowest_cpu_priority_and_a_quick_one_is_not(pool):
+    """A runaway program must not take a whole core from the rest of the class while the clock runs out."""
+    base = os.getpriority(os.PRIO_PROCESS, 0)
+    quick = run(pool, "niceness", seconds=0.0)
+    assert quick["start"] == base and quick["end"] == base
+    slow = run(pool, "niceness", seconds=sandbox.SLOW_RUN_SECONDS + 0.4)
+    assert slow["start"] == base
+    assert slow["end"] == max(base, sandbox.SLOW_RUN_NICE)
+    assert os.getpriority(os.PRIO_PROCESS, 0) == base  # the server itself keeps its priority
+    assert run(pool, "niceness", seconds=0.0)["start"] == base  # and so does the next worker
+
+
 # ---- memory -----------------------------------------------------------------------------------------------
 
 

@@ -106,26 +106,31 @@ def trace_for(spec: dict) -> Trace:
 
 
 def make_figure(trace: Trace, theme: str = "light", direction: str = "LR", constants: bool = False,
-                present: bool = False, lang: str | None = None) -> go.Figure:
-    from ..figure import figure
+                present: bool = False, lang: str | None = None) -> dict:
+    """The figure as the plain dict dcc.Graph gets (explorer.figure.figure_dict: no plotly objects, no
+    second validation, so a Run costs the graph's drawing and little else)."""
+    from ..figure import figure_dict
 
     theme = "projector" if present else (theme if theme in urlstate.THEMES else "light")
     direction = direction if direction in urlstate.DIRECTIONS else "LR"
-    fig = figure(trace, theme=theme, direction=direction, show_constants=bool(constants), lang=normalize(lang))
+    fig = figure_dict(trace, theme=theme, direction=direction, show_constants=bool(constants),
+                      lang=normalize(lang))
     # keep the user's zoom and pan while only the theme changes
-    fig.update_layout(uirevision=f"{hash(trace.source)}:{direction}:{bool(constants)}")
+    fig["layout"]["uirevision"] = f"{hash(trace.source)}:{direction}:{bool(constants)}"
     return fig
 
 
-def figure_meta(fig: go.Figure) -> dict:
+def figure_meta(fig: dict | go.Figure) -> dict:
     """The animation data of a figure (layout.meta["explorer"]: a JSON string, or a dict in older figures)."""
-    raw = (fig.layout.meta or {}).get("explorer") if isinstance(fig.layout.meta, dict) else None
+    layout = fig.get("layout", {}) if isinstance(fig, dict) else fig.layout
+    meta = layout.get("meta") if isinstance(layout, dict) else layout.meta
+    raw = meta.get("explorer") if isinstance(meta, dict) else None
     if isinstance(raw, str):
         return json.loads(raw)
     return raw or {}
 
 
-def stats_of(trace: Trace, fig: go.Figure) -> dict:
+def stats_of(trace: Trace, fig: dict | go.Figure) -> dict:
     meta = figure_meta(fig)
     shown = len(meta.get("boxes", {}))
     return {"nodes": shown, "total": len(trace.nodes), "forward": int(meta.get("n_forward", 0)),
@@ -476,7 +481,9 @@ def on_export(trigger: Any, spec: dict | None, theme: str, direction: str, const
         name = export_name(spec, ext)
         if ext == "json":
             return dcc.send_string(json.dumps(trace.to_dict()), name, type="application/json"), ""
-        fig = make_figure(trace, theme, direction, _constants_on(constants))
+        from ..figure import as_figure
+
+        fig = as_figure(make_figure(trace, theme, direction, _constants_on(constants)))
         if ext == "html":
             return dcc.send_string(to_html(fig), name, type="text/html"), ""
         return dcc.send_bytes(to_image(fig, "pdf"), name, type="application/pdf"), ""

@@ -88,6 +88,8 @@ EXIT_STATUS_WAIT_SECONDS = 1.0  # how long to wait for the exit code of a worker
 SPARE_FILES = 16  # RLIMIT_NOFILE = highest fd open at confinement + 1 + this
 ZYGOTE_REPLY_SECONDS = 120.0  # the first fork waits for the zygote to import torch
 START_RETRY_SECONDS = 1.0  # the housekeeper's pause after failing to start a worker
+SLOW_RUN_SECONDS = 0.25  # a run still going after this long is demoted to the lowest CPU priority
+SLOW_RUN_NICE = 19
 _READ_CHUNK = 1 << 20
 _MB = 1 << 20
 _PID = struct.Struct("q")
@@ -651,6 +653,14 @@ class _Worker:
         self.close_pipe("requests")
         self.close_pipe("results")
 
+    def demote(self) -> None:
+        """Lowest CPU priority for the worker's process group. A run that takes long (an endless loop, a
+        memory bomb, a big optimizer loop) then only gets CPU time that quick runs leave over: one student's
+        runaway program no longer halves the server for the rest of the class while the clock runs out."""
+        if not self.has_exited():  # not reaped yet, so the pid (and its group id) cannot have been reused
+            with suppress(OSError):
+                os.setpriority(os.PRIO_PGRP, self.pid, SLOW_RUN_NICE)
+
     def close_pipe(self, name: str) -> None:
         """Close the server's end of the "requests" or "results" pipe, once (-1 marks it closed)."""
         fd = getattr(self, name)
@@ -783,7 +793,8 @@ class WorkerPool:
         if not _send(worker.requests, payload, deadline):
             return _time_failure(limits)
         worker.close_pipe("requests")  # EOF: the request is complete
-        data, status = _receive(worker.results, limits.max_result_bytes, deadline)
+        data, status = _receive(worker.results, limits.max_result_bytes, deadline,
+                                slow_after=time.monotonic() + SLOW_RUN_SECONDS, on_slow=worker.demote)
         if status == "timeout":
             return _time_failure(limits)
         if status == "too-large":
@@ -894,18 +905,25 @@ def _send(fd: int, payload: bytes, deadline: float) -> bool:
     return True
 
 
-def _receive(fd: int, cap: int, deadline: float) -> tuple[bytes, str]:
-    """Read until EOF, at most `cap` bytes, until `deadline`: (data, "eof" | "timeout" | "too-large")."""
+def _receive(fd: int, cap: int, deadline: float, slow_after: float = math.inf,
+             on_slow: Callable[[], None] | None = None) -> tuple[bytes, str]:
+    """Read until EOF, at most `cap` bytes, until `deadline`: (data, "eof" | "timeout" | "too-large").
+    If no answer is complete at `slow_after`, `on_slow()` is called once."""
     os.set_blocking(fd, False)
     poller = select.poll()
     poller.register(fd, select.POLLIN)
     chunks: list[bytes] = []
     size = 0
     while True:
-        remaining = deadline - time.monotonic()
+        now = time.monotonic()
+        remaining = deadline - now
         if remaining <= 0:
             return b"", "timeout"
-        if not poller.poll(math.ceil(remaining * 1000)):
+        if on_slow is not None and now >= slow_after:
+            on_slow()
+            on_slow = None
+        wait = remaining if on_slow is None else min(remaining, max(0.0, slow_after - now))
+        if not poller.poll(math.ceil(wait * 1000)):
             continue
         try:
             chunk = os.read(fd, _READ_CHUNK)

@@ -26,3 +26,16 @@ with torch.enable_grad():
     torch.einsum("ij,jk->ik", _a, _a)
     F.linear(_a, _a)
 del _w, _opt, _a, _op
+
+# Run a few real programs through the whole pipeline once, so that every worker forked from here starts
+# with warm caches (torch's dispatcher, the interpreter's tables, the recorder's hooks).
+import gc  # noqa: E402
+
+from explorer.examples import EXAMPLES  # noqa: E402
+from explorer.run import run_request  # noqa: E402
+
+for _ex in EXAMPLES:
+    if _ex.key not in ("sgd", "himmelblau-adam"):
+        run_request({"source": _ex.source, "inputs": _ex.inputs, "backward": _ex.backward})
+gc.collect()
+gc.freeze()

@@ -73,7 +73,7 @@ def test_a_run_from_the_boot_draws_the_graph():
     assert error is None and spec["source"] == FIRST.source and spec["example"] == FIRST.key
     assert example is no_update
     assert stats == {"nodes": 5, "total": 7, "forward": 5, "backward": 5, "big": False}
-    assert [t.name for t in fig.data if t.name == "nodes"] == ["nodes"]
+    assert [t.get("name") for t in fig["data"] if t.get("name") == "nodes"] == ["nodes"]
     assert "3.3333" in texts(stdout)
     assert style == {"display": "none"} and panel == []
 
@@ -170,7 +170,7 @@ def test_redraw_follows_the_settings():
     spec = run(source=FIRST.source)[2]
     fig, stats = cb.on_redraw("dark", "TB", ["on"], False, spec)
     assert stats["nodes"] == 7  # constants shown
-    assert fig.layout.paper_bgcolor.lower() == "#15181e"
+    assert fig["layout"]["paper_bgcolor"].lower() == "#15181e"
     fig, _ = cb.on_redraw("light", "LR", [], True, spec)  # presentation: projector theme
     assert cb.figure_meta(fig)["colors"]["value"].lower() == "#004f7c"
     with pytest.raises(PreventUpdate):
@@ -180,8 +180,8 @@ def test_redraw_follows_the_settings():
 def test_redraw_in_chinese_translates_the_hover_text():
     spec = run(source=FIRST.source)[2]
     fig, _ = cb.on_redraw("light", "LR", [], False, spec, "zh")
-    hover = next(t for t in fig.data if t.name == "nodes")
-    assert all("形状" in h for h in hover.hovertext)
+    hover = next(t for t in fig["data"] if t.get("name") == "nodes")
+    assert all("形状" in h for h in hover["hovertext"])
 
 
 def test_selecting_a_node_shows_torch_s_numbers_and_marks_its_source():
