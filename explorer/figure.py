@@ -21,6 +21,7 @@ import plotly.graph_objects as go
 
 from . import text
 from .explain import display_name
+from .gcpause import without_gc
 from .graph import to_networkx
 from .layout import Layout, layered_layout
 from .themes import Theme, get_theme
@@ -61,6 +62,7 @@ def figure(
                                  show_constants=show_constants, layout=layout, lang=lang))
 
 
+@without_gc
 def figure_dict(
     trace: Trace,
     *,

@@ -54,13 +54,13 @@ sharing its weights across steps, a residual net, a chain reusing its input, one
 from __future__ import annotations
 
 import bisect
-import gc
 from collections import deque
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Callable, Hashable, Iterable
 
 import networkx as nx
+
+from .gcpause import without_gc
 
 Point = tuple[float, float]
 NodeSize = Callable[[str, dict], "tuple[float, float]"]
@@ -121,6 +121,7 @@ def default_node_size(node_id: str, attrs: dict) -> tuple[float, float]:
     return (width, height)
 
 
+@without_gc
 def layered_layout(
     graph: nx.MultiDiGraph,
     *,
@@ -134,22 +135,8 @@ def layered_layout(
     `sweeps` is how many crossing-reduction passes (alternately forward and backward) to try at most.
     The result depends only on the graph (node order, edge order and attributes), never on chance.
     """
-    with _cycle_collector_paused():
-        return _layered_layout(graph, direction, node_size or default_node_size, sweeps)
-
-
-@contextmanager
-def _cycle_collector_paused():
-    """The layout makes many small lists and no reference cycles; with a big heap around (a trace of 10,000
-    nodes is ~400,000 objects) Python's cycle collector would otherwise run full passes that double the
-    time. It is switched back on afterwards if it was on."""
-    was_on = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_on:
-            gc.enable()
+    # the layout makes many small lists and no reference cycles (see explorer.gcpause)
+    return _layered_layout(graph, direction, node_size or default_node_size, sweeps)
 
 
 def _layered_layout(graph: nx.MultiDiGraph, direction: str, node_size: NodeSize, sweeps: int) -> Layout:

@@ -5,7 +5,6 @@
 from __future__ import annotations
 
 import contextlib
-import gc
 import sys
 import warnings
 from dataclasses import replace
@@ -15,6 +14,7 @@ import torch
 
 from .config import DEFAULT_INPUT_VALUES, DEFAULT_SEED, Limits
 from .errors import ProgramError
+from .gcpause import gc_paused
 from .language.interpreter import Interpreter
 from .language.names import free_names
 from .language.parser import parse_program
@@ -126,22 +126,19 @@ def _backpropagate(interp: Interpreter, rec: Recorder, output: str | None, mode:
 @contextlib.contextmanager
 def isolated_torch_state(seed: int) -> Iterator[None]:
     """Seed this run and put back every process-wide torch setting afterwards, whatever the program did."""
-    gc_was_enabled = gc.isenabled()
-    gc.disable()  # a run makes many small objects and few cycles; collecting mid-run doubles trace time
     grad_enabled = torch.is_grad_enabled()
     dtype = torch.get_default_dtype()
     recursion = sys.getrecursionlimit()
     sys.setrecursionlimit(max(recursion, 20_000))
     try:
-        with torch.random.fork_rng(devices=[]):
+        # a run makes many small objects and few cycles; collecting mid-run doubles trace time
+        with gc_paused(), torch.random.fork_rng(devices=[]):
             torch.manual_seed(seed)
             yield
     finally:
         torch.set_grad_enabled(grad_enabled)
         torch.set_default_dtype(dtype)
         sys.setrecursionlimit(recursion)
-        if gc_was_enabled:
-            gc.enable()
 
 
 def run_request(request: dict) -> dict:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
+from ..gcpause import without_gc
 
 TensorValue = dict  # see the module docstring
 
@@ -164,6 +165,7 @@ class Trace:
         }
 
     @classmethod
+    @without_gc
     def from_dict(cls, d: dict) -> "Trace":
         nodes = {}
         for nd in d["nodes"]:

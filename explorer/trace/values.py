@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+from itertools import chain
 from typing import Any
 
 import torch
@@ -40,8 +41,10 @@ def _data(t: torch.Tensor) -> Any:
         dim = t.dim()
         if dim == 0:
             return data if math.isfinite(data) else clean(data)
-        if dim == 1 and all(map(math.isfinite, data)):
-            return data
+        if dim == 1:
+            return data if all(map(math.isfinite, data)) else clean(data)
+        if dim == 2:  # a weight matrix: check the rows without rebuilding them
+            return data if all(map(math.isfinite, chain.from_iterable(data))) else clean(data)
         return clean(data)
     return data
 
