@@ -164,3 +164,15 @@ def niceness(request: dict) -> dict:
     while time.monotonic() < end_at:
         pass
     return {"ok": True, "start": start, "end": os.getpriority(os.PRIO_PROCESS, 0)}
+
+
+def autogroup_nice(request: dict) -> dict:
+    """The nice value of the worker's scheduling autogroup after spinning (None where there is none)."""
+    end_at = time.monotonic() + request.get("seconds", 0.0)
+    while time.monotonic() < end_at:
+        pass
+    try:
+        with open("/proc/self/autogroup") as f:
+            return {"ok": True, "nice": int(f.read().split("nice")[1])}
+    except (OSError, IndexError, ValueError):
+        return {"ok": True, "nice": None}

@@ -141,6 +141,16 @@ def test_a_long_run_is_demoted_to_the_lowest_cpu_priority_and_a_quick_one_is_not
     assert run(pool, "niceness", seconds=0.0)["start"] == base  # and so does the next worker
 
 
+def test_a_long_run_s_scheduling_group_is_demoted_too(pool):
+    """With sched_autogroup (each session its own CPU share), a nice value alone changes nothing against
+    the server: the worker's group must be demoted as well."""
+    if not os.path.exists("/proc/self/autogroup"):
+        pytest.skip("this kernel has no scheduling autogroups")
+    assert run(pool, "autogroup_nice", seconds=0.0)["nice"] == 0
+    slow = run(pool, "autogroup_nice", seconds=sandbox.SLOW_RUN_SECONDS + 0.4)
+    assert slow["nice"] == sandbox.SLOW_RUN_NICE
+
+
 # ---- memory -----------------------------------------------------------------------------------------------
 
 

@@ -660,6 +660,11 @@ class _Worker:
         if not self.has_exited():  # not reaped yet, so the pid (and its group id) cannot have been reused
             with suppress(OSError):
                 os.setpriority(os.PRIO_PGRP, self.pid, SLOW_RUN_NICE)
+            # The worker leads its own session, and where the kernel groups sessions for fair CPU shares
+            # (sched_autogroup, on in most distributions) a nice value only counts inside the group: the
+            # group itself must be demoted too, or the runaway still gets as much CPU as the whole server.
+            with suppress(OSError), open(f"/proc/{self.pid}/autogroup", "w") as group:
+                group.write(str(SLOW_RUN_NICE))
 
     def close_pipe(self, name: str) -> None:
         """Close the server's end of the "requests" or "results" pipe, once (-1 marks it closed)."""
