@@ -5,10 +5,13 @@ from typing import TYPE_CHECKING
 
 import networkx as nx
 
+from .gcpause import without_gc
+
 if TYPE_CHECKING:
     from .trace.model import Trace
 
 
+@without_gc
 def to_networkx(trace: "Trace") -> nx.MultiDiGraph:
     """A MultiDiGraph (a DiGraph subclass) so that `y*y` keeps both of its edges from `y`."""
     g = nx.MultiDiGraph()
