@@ -170,9 +170,15 @@ def _scatter(**props: Any) -> dict:
     return {"type": "scatter", "hoverinfo": "skip", "showlegend": False, **props}
 
 
-def figure_meta(fig: go.Figure) -> dict:
-    """The animation data a figure carries (layout.meta["explorer"], stored as a JSON string)."""
-    return json.loads(fig.layout.meta["explorer"])
+def figure_meta(fig: go.Figure | dict) -> dict:
+    """The animation data a figure (or figure_dict's dict) carries: layout.meta["explorer"], a JSON string
+    (a dict in figures saved by older versions); {} for a figure without it."""
+    layout = fig.get("layout", {}) if isinstance(fig, dict) else fig.layout
+    meta = layout.get("meta") if isinstance(layout, dict) else layout.meta
+    raw = meta.get("explorer") if isinstance(meta, dict) else None
+    if isinstance(raw, str):
+        return json.loads(raw)
+    return raw or {}
 
 
 def _esc(s: str) -> str:

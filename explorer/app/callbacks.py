@@ -23,6 +23,7 @@ from .. import examples as gallery
 from .. import text as fmt
 from ..config import DEFAULT_LIMITS, Limits
 from ..errors import ProgramError
+from ..figure import as_figure, figure_dict, figure_meta
 from ..trace.model import Trace
 from . import urlstate
 from .i18n import STRINGS, normalize, t
@@ -109,8 +110,6 @@ def make_figure(trace: Trace, theme: str = "light", direction: str = "LR", const
                 present: bool = False, lang: str | None = None) -> dict:
     """The figure as the plain dict dcc.Graph gets (explorer.figure.figure_dict: no plotly objects, no
     second validation, so a Run costs the graph's drawing and little else)."""
-    from ..figure import figure_dict
-
     theme = "projector" if present else (theme if theme in urlstate.THEMES else "light")
     direction = direction if direction in urlstate.DIRECTIONS else "LR"
     fig = figure_dict(trace, theme=theme, direction=direction, show_constants=bool(constants),
@@ -118,16 +117,6 @@ def make_figure(trace: Trace, theme: str = "light", direction: str = "LR", const
     # keep the user's zoom and pan while only the theme changes
     fig["layout"]["uirevision"] = f"{hash(trace.source)}:{direction}:{bool(constants)}"
     return fig
-
-
-def figure_meta(fig: dict | go.Figure) -> dict:
-    """The animation data of a figure (layout.meta["explorer"]: a JSON string, or a dict in older figures)."""
-    layout = fig.get("layout", {}) if isinstance(fig, dict) else fig.layout
-    meta = layout.get("meta") if isinstance(layout, dict) else layout.meta
-    raw = meta.get("explorer") if isinstance(meta, dict) else None
-    if isinstance(raw, str):
-        return json.loads(raw)
-    return raw or {}
 
 
 def stats_of(trace: Trace, fig: dict | go.Figure) -> dict:
@@ -481,8 +470,6 @@ def on_export(trigger: Any, spec: dict | None, theme: str, direction: str, const
         name = export_name(spec, ext)
         if ext == "json":
             return dcc.send_string(json.dumps(trace.to_dict()), name, type="application/json"), ""
-        from ..figure import as_figure
-
         fig = as_figure(make_figure(trace, theme, direction, _constants_on(constants)))
         if ext == "html":
             return dcc.send_string(to_html(fig), name, type="text/html"), ""

@@ -35,7 +35,7 @@ from explorer.examples import EXAMPLES  # noqa: E402
 from explorer.run import run_request  # noqa: E402
 
 for _ex in EXAMPLES:
-    if _ex.key not in ("sgd", "himmelblau-adam"):
+    if _ex.key not in ("sgd", "himmelblau-adam"):  # long optimizer loops: a second each, nothing new to warm
         run_request({"source": _ex.source, "inputs": _ex.inputs, "backward": _ex.backward})
 gc.collect()
 gc.freeze()
