@@ -167,24 +167,45 @@
 
   /* Node labels are text of a fixed pixel size, but boxes are drawn in layout units (pixels at zoom 1):
      when the whole graph is zoomed out to fit, shrink each label with its box so it stays inside.
-     Works on plotly's SVG directly (a transform per label), so it costs no redraw. */
+     Works on plotly's SVG directly (a transform per label), so it costs no redraw. All writes, then all
+     reads, then all writes: reading a box between two writes would make the browser lay the page out
+     again for every label (a thousand layouts per frame on a 1,000-node graph). */
   function fitText(gd) {
     var full = gd && gd._fullLayout;
     if (!full || !full.xaxis || !full.xaxis.range) { return; }
     var units = Math.abs(full.xaxis.range[1] - full.xaxis.range[0]);
     var scale = units > 0 ? Math.min(1, full.xaxis._length / units) : 1;
-    var labels = gd.querySelectorAll(".scatterlayer .textpoint text");
-    for (var i = 0; i < labels.length; i++) {
-      var t = labels[i];
-      t.removeAttribute("transform");
-      if (scale >= 0.999) { continue; }
-      var b = t.getBBox();  /* scale about the middle of the label, which sits on its box's centre */
-      var x = b.x + b.width / 2, y = b.y + b.height / 2;
-      t.setAttribute("transform",
-        "translate(" + x + "," + y + ") scale(" + scale.toFixed(3) + ") translate(" + (-x) + "," + (-y) + ")");
+    var k = scale >= 0.999 ? "1" : scale.toFixed(3);
+    var all = gd.querySelectorAll(".scatterlayer .textpoint text");
+    var todo = [], i, t;
+    for (i = 0; i < all.length; i++) {  /* labels plotly has not redrawn since the last fit keep theirs */
+      t = all[i];
+      var key = k + "|" + t.getAttribute("x") + "|" + t.getAttribute("y") + "|" + t.parentNode.getAttribute("transform");
+      if (t.__explorerFit !== key) { t.__explorerFit = key; todo.push(t); }
+    }
+    for (i = 0; i < todo.length; i++) { todo[i].removeAttribute("transform"); }
+    if (k === "1") { return; }
+    var centres = new Array(todo.length);
+    for (i = 0; i < todo.length; i++) {
+      var b = todo[i].getBBox();  /* scale about the middle of the label, which sits on its box's centre */
+      centres[i] = [b.x + b.width / 2, b.y + b.height / 2];
+    }
+    for (i = 0; i < todo.length; i++) {
+      var x = centres[i][0], y = centres[i][1];
+      todo[i].setAttribute("transform",
+        "translate(" + x + "," + y + ") scale(" + k + ") translate(" + (-x) + "," + (-y) + ")");
     }
   }
 
+  /* Calls f(gd) at most once per animation frame, however often plotly reports zooming or panning. */
+  function perFrame(f) {
+    var pending = null;
+    return function (gd) {
+      if (pending !== null) { return; }
+      pending = window.requestAnimationFrame(function () { pending = null; f(gd); });
+    };
+  }
+
   window.ExplorerPlayer = {show: show, overlay: overlay, caption: caption, count: count, fitText: fitText,
-                           words: WORDS};
+                           perFrame: perFrame, words: WORDS};
 })();

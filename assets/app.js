@@ -62,12 +62,15 @@
       drawOverlay(gd, app.k);
       if (window.ExplorerPlayer && window.ExplorerPlayer.fitText) { window.ExplorerPlayer.fitText(gd); }
     };
+    /* mid-drag plotly only moves its layers: the labels keep their fit, the highlight follows */
+    var follow = function () { drawOverlay(gd, app.k); };
+    var soon = window.ExplorerPlayer ? window.ExplorerPlayer.perFrame(follow) : follow;
     gd.on("plotly_react", function () {
       app.drawn += 1;
       setTimeout(again, 0);
     });
     gd.on("plotly_relayout", again);
-    gd.on("plotly_relayouting", again);
+    gd.on("plotly_relayouting", function () { soon(gd); });  /* fires on every mouse move of a drag */
     gd.on("plotly_afterplot", again);
   }
 

@@ -8,7 +8,9 @@ Prints, never asserts:
   1,000-node program (Run pressed in the page, so it includes the sandboxed run, the figure, the transfer
   and plotly's drawing);
 - animation: frames per second when ExplorerPlayer.show is driven in a loop in the page on a 500-node graph,
-  both back to back (cost of one frame) and paced by requestAnimationFrame (what the screen shows).
+  both back to back (cost of one frame) and paced by requestAnimationFrame (what the screen shows);
+- pan and zoom on a 1,000-node graph: mouse moves handled per second while dragging, frames per second the
+  screen shows meanwhile, and how long plotly takes to redraw at a new zoom (what each wheel step costs).
 Needs Chromium (/usr/bin/chromium) and playwright (the test extra). The app runs in this process, in a
 thread, on a free port of 127.0.0.1; nothing leaves the machine.
 """
@@ -100,6 +102,35 @@ FPS_JS = """async ([frames, how]) => {
 }"""
 
 
+ZOOM_JS = """async () => {
+  const gd = document.querySelector('#graph .js-plotly-plot');
+  const xr = gd._fullLayout.xaxis.range.slice(), w = (xr[1] - xr[0]) / 8, times = [];
+  for (let i = 0; i < 8; i++) {
+    const t = performance.now();
+    await Plotly.relayout(gd, {'xaxis.range': [xr[0] + i * w / 4, xr[0] + i * w / 4 + w]});
+    times.push(performance.now() - t);
+  }
+  await Plotly.relayout(gd, {'xaxis.autorange': true, 'yaxis.autorange': true});
+  times.sort((a, b) => a - b);
+  return {median: times[4], max: times[7]};
+}"""
+
+
+def drag(page, moves: int = 40) -> tuple[float, float]:
+    """Drag the graph sideways with the mouse: (mouse moves handled per second, frames per second)."""
+    box = page.query_selector("#graph .nsewdrag").bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.evaluate("window.__frames = 0; (function f() { window.__frames++; requestAnimationFrame(f); })()")
+    page.mouse.move(x, y)
+    page.mouse.down()
+    f0, t0 = page.evaluate("window.__frames"), time.perf_counter()
+    for i in range(moves):
+        page.mouse.move(x - 5 * i, y)
+    f1, seconds = page.evaluate("window.__frames"), time.perf_counter() - t0
+    page.mouse.up()
+    return moves / seconds, (f1 - f0) / seconds
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeat", type=int, default=5, help="fresh page loads to time (default 5)")
@@ -159,6 +190,12 @@ def main() -> int:
             print(f"animation on {shown} nodes ({r['n']} steps), {label}: back to back "
                   f"{r['frames'] / r['tight_ms'] * 1000:.0f} frames/s ({r['tight_ms'] / r['frames']:.2f} ms a frame); "
                   f"paced by requestAnimationFrame {r['frames'] / r['paced_ms'] * 1000:.0f} frames/s")
+        run_and_time(page, chain_program(1000))
+        shown = page.inner_text("#status").split()[0]
+        moves, fps = drag(page)
+        zoom = page.evaluate(ZOOM_JS)
+        print(f"pan and zoom on {shown} nodes: dragging {moves:.0f} mouse moves/s, {fps:.0f} frames/s; "
+              f"redraw at a new zoom median {zoom['median']:.0f} ms (max {zoom['max']:.0f})")
         page.click("#speed")
         page.get_by_role("option", name="4×").click()
         t0 = time.perf_counter()

@@ -36,7 +36,8 @@ CONTROLS = r"""
     else if (e.key === 'Home') { go(-1); } else if (e.key === 'End') { go(P.count(gd) - 1); }
   });
   function redraw() { P.fitText(gd); P.overlay(gd, k, false); }
-  if (gd.on) { gd.on('plotly_afterplot', redraw); gd.on('plotly_relayout', redraw); gd.on('plotly_relayouting', redraw); }
+  var soon = P.perFrame(function () { P.overlay(gd, k, false); });  /* mid-drag: labels keep their fit */
+  if (gd.on) { gd.on('plotly_afterplot', redraw); gd.on('plotly_relayout', redraw); gd.on('plotly_relayouting', soon); }
   P.fitText(gd);
   go(-1);
 })();

@@ -32,3 +32,43 @@ def test_exported_html_steps_with_the_keyboard_and_fetches_nothing(browser, tmp_
     assert not errors
     assert all(u.startswith("file:") or u.startswith("data:") for u in requests)
     context.close()
+
+
+LABEL_SCALES = """() => Array.from(document.querySelectorAll('.scatterlayer .textpoint text')).map(t => {
+  const m = /scale\\(([0-9.]+)\\)/.exec(t.getAttribute('transform') || '');
+  return m ? parseFloat(m[1]) : 1; })"""
+
+
+def test_labels_shrink_with_their_boxes_and_a_pan_does_not_refit_them(browser, tmp_path):
+    """Zoomed out to fit, labels are scaled down to stay inside their boxes; zoomed in they are full size.
+    Mid-drag (plotly_relayouting, every mouse move) the labels are not touched: refitting a thousand labels
+    per move is what made big graphs stutter."""
+    chain = "x = torch.tensor(0.5, requires_grad=True)\ny = x\nfor i in range(40):\n    y = torch.tanh(y) + 0.1\n"
+    path = explorer.export(explorer.trace(chain, sandbox=False), tmp_path / "wide.html")
+    page = browser.new_page(viewport={"width": 1000, "height": 600})
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(path.as_uri())
+    page.wait_for_selector(".scatterlayer .textpoint text")
+    scales = page.evaluate(LABEL_SCALES)
+    assert len(scales) > 40 and all(s < 0.9 for s in scales), scales[:5]
+
+    changed = page.evaluate("""async () => {
+      const gd = document.querySelector('.js-plotly-plot');
+      let n = 0;
+      const seen = new MutationObserver(records => { n += records.length; });
+      document.querySelectorAll('.scatterlayer .textpoint text').forEach(
+        t => seen.observe(t, {attributes: true, attributeFilter: ['transform']}));
+      gd.emit('plotly_relayouting', {});
+      await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
+      seen.disconnect();
+      return n;
+    }""")
+    assert changed == 0
+
+    page.evaluate("""() => { const gd = document.querySelector('.js-plotly-plot');
+      const xr = gd._fullLayout.xaxis.range.slice();
+      return Plotly.relayout(gd, {'xaxis.range': [xr[0], xr[0] + (xr[1] - xr[0]) / 40]}); }""")
+    page.wait_for_function(f"({LABEL_SCALES})().every(s => s === 1)")
+    assert not errors
+    page.close()
