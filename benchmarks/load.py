@@ -1,6 +1,6 @@
 """A classroom under load: many students pressing Run at once while one of them tries to break the server.
 
-    python benchmarks/load.py [--workers 2] [--users 50] [--seconds 30] [--port 0] [--think 1.0]
+    python benchmarks/load.py [--workers 4] [--users 50] [--seconds 30] [--port 0] [--think 1.0]
 
 What it does:
 
@@ -387,7 +387,8 @@ def report(args, results: Results, elapsed: float, log_path: Path, cpu: tuple[fl
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0],
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2: a 2-core machine)")
+    p.add_argument("--workers", type=int, default=4,
+                   help="gunicorn workers (default 4: the README's command, two per core of a 2-core machine)")
     p.add_argument("--threads", type=int, default=1, help="threads per gunicorn worker (default 1)")
     p.add_argument("--users", type=int, default=50, help="simulated students (default 50)")
     p.add_argument("--seconds", type=float, default=30.0, help="how long the load runs (default 30)")
