@@ -197,6 +197,26 @@
     }
   }
 
+  /* A big graph zoomed out to fit shows its labels at a few percent of their size: specks nobody can read,
+     which plotly still lays out one by one at every redraw (on 1,000 nodes, three quarters of a redraw).
+     So the label trace (named "labels" by explorer/figure.py) is hidden while a graph of many labels is
+     zoomed out below a third of their size, and shown again once they can be read. Returns true when it
+     changed something (plotly then redraws). */
+  var MIN_READABLE = 0.3, FEW_LABELS = 200;
+  function labelsWhenReadable(gd) {
+    var full = gd && gd._fullLayout;
+    if (!full || !full.xaxis || !full.xaxis.range || !gd.data || !window.Plotly) { return false; }
+    var idx = -1;
+    for (var i = 0; i < gd.data.length; i++) { if (gd.data[i].name === "labels") { idx = i; break; } }
+    if (idx < 0) { return false; }
+    var units = Math.abs(full.xaxis.range[1] - full.xaxis.range[0]);
+    var scale = units > 0 ? Math.min(1, full.xaxis._length / units) : 1;
+    var want = (gd.data[idx].text || []).length < FEW_LABELS || scale >= MIN_READABLE;
+    if (want === (gd.data[idx].visible !== false)) { return false; }
+    window.Plotly.restyle(gd, {visible: want}, [idx]);
+    return true;
+  }
+
   /* Calls f(gd) at most once per animation frame, however often plotly reports zooming or panning. */
   function perFrame(f) {
     var pending = null;
@@ -207,5 +227,5 @@
   }
 
   window.ExplorerPlayer = {show: show, overlay: overlay, caption: caption, count: count, fitText: fitText,
-                           perFrame: perFrame, words: WORDS};
+                           perFrame: perFrame, labelsWhenReadable: labelsWhenReadable, words: WORDS};
 })();

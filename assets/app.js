@@ -59,8 +59,10 @@
     if (gd._explorerHooked || !gd.on) { return; }
     gd._explorerHooked = true;
     var again = function () {
+      var P = window.ExplorerPlayer;
+      if (P && P.labelsWhenReadable && P.labelsWhenReadable(gd)) { return; }  /* plotly redraws, then again */
       drawOverlay(gd, app.k);
-      if (window.ExplorerPlayer && window.ExplorerPlayer.fitText) { window.ExplorerPlayer.fitText(gd); }
+      if (P && P.fitText) { P.fitText(gd); }
     };
     /* mid-drag plotly only moves its layers: the labels keep their fit, the highlight follows */
     var follow = function () { drawOverlay(gd, app.k); };

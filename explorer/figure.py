@@ -32,6 +32,7 @@ HIGHLIGHT_NODE = "highlight-node"
 HIGHLIGHT_EDGE = "highlight-edge"
 HIGHLIGHT_TEXT = "highlight-text"
 NODE_HOVER = "nodes"
+NODE_LABELS = "labels"
 
 
 @dataclass(frozen=True)
@@ -223,8 +224,8 @@ def _add_boxes(data: list[dict], trace: Trace, layout: Layout, th: Theme) -> Non
 def _add_labels(data: list[dict], layout: Layout, texts: dict[str, NodeText], th: Theme) -> None:
     ids = list(layout.positions)
     data.append(_scatter(
-        x=_numbers([layout.positions[i][0] for i in ids]), y=_numbers([layout.positions[i][1] for i in ids]),
-        mode="text", text=["<br>".join(texts[i].lines) for i in ids],
+        name=NODE_LABELS, x=_numbers([layout.positions[i][0] for i in ids]),
+        y=_numbers([layout.positions[i][1] for i in ids]), mode="text", text=["<br>".join(texts[i].lines) for i in ids],
         textfont={"color": th.text, "size": th.font_size, "family": th.font_family},
     ))
 

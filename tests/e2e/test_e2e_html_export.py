@@ -72,3 +72,29 @@ def test_labels_shrink_with_their_boxes_and_a_pan_does_not_refit_them(browser, t
     page.wait_for_function(f"({LABEL_SCALES})().every(s => s === 1)")
     assert not errors
     page.close()
+
+
+LABELS_VISIBLE = """() => { const gd = document.querySelector('.js-plotly-plot');
+  const t = gd.data.find(d => d.name === 'labels'); return t.visible !== false; }"""
+
+
+def test_a_big_graph_hides_its_unreadable_labels_until_zoomed_in(browser, tmp_path):
+    """Zoomed out to fit, the labels of a big graph are specks that plotly would still lay out at every
+    redraw; they come back once zoomed in far enough to read."""
+    chain = "x = torch.tensor(0.5, requires_grad=True)\ny = x\nfor i in range(150):\n    y = torch.tanh(y) + 0.1\n"
+    path = explorer.export(explorer.trace(chain, sandbox=False), tmp_path / "big.html")
+    page = browser.new_page(viewport={"width": 1000, "height": 600})
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(path.as_uri())
+    page.wait_for_selector(".main-svg")
+    page.wait_for_function(f"!({LABELS_VISIBLE})()")
+    page.evaluate("""() => { const gd = document.querySelector('.js-plotly-plot');
+      const xr = gd._fullLayout.xaxis.range.slice();
+      return Plotly.relayout(gd, {'xaxis.range': [xr[0], xr[0] + 1000]}); }""")
+    page.wait_for_function(LABELS_VISIBLE)
+    page.wait_for_selector(".scatterlayer .textpoint text")
+    page.keyboard.press("ArrowRight")
+    assert page.get_attribute("svg.explorer-overlay", "data-step") == "0"
+    assert not errors
+    page.close()
