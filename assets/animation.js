@@ -197,23 +197,56 @@
     }
   }
 
-  /* A big graph zoomed out to fit shows its labels at a few percent of their size: specks nobody can read,
-     which plotly still lays out one by one at every redraw (on 1,000 nodes, three quarters of a redraw).
-     So the label trace (named "labels" by explorer/figure.py) is hidden while a graph of many labels is
-     zoomed out below a third of their size, and shown again once they can be read. Returns true when it
-     changed something (plotly then redraws). */
+  /* Plotly lays out every label of a text trace at every redraw, on screen or not: on 1,000 nodes that is
+     three quarters of a redraw. So for a graph of many labels (the trace named "labels" by
+     explorer/figure.py) only some are kept: none while zoomed out below a third of their size (specks
+     nobody can read), and once readable only those around the view -- a region half a view wider on
+     every side, so that small pans and zooms change nothing. Returns true when it changed the trace
+     (plotly then redraws, and the caller runs again). */
   var MIN_READABLE = 0.3, FEW_LABELS = 200;
+
+  /* Numbers of a trace as the figure gave them: a plain array, or plotly's typed-array spec
+     {dtype: "f8", bdata: base64} (explorer/figure.py sends coordinates that way). */
+  function numbers(v) {
+    if (!v || !v.bdata) { return v; }
+    if (v.dtype !== "f8") { return null; }
+    var raw = window.atob(v.bdata), bytes = new Uint8Array(raw.length);
+    for (var i = 0; i < raw.length; i++) { bytes[i] = raw.charCodeAt(i); }
+    return new Float64Array(bytes.buffer);
+  }
   function labelsWhenReadable(gd) {
     var full = gd && gd._fullLayout;
     if (!full || !full.xaxis || !full.xaxis.range || !gd.data || !window.Plotly) { return false; }
-    var idx = -1;
-    for (var i = 0; i < gd.data.length; i++) { if (gd.data[i].name === "labels") { idx = i; break; } }
+    var idx = -1, i;
+    for (i = 0; i < gd.data.length; i++) { if (gd.data[i].name === "labels") { idx = i; break; } }
     if (idx < 0) { return false; }
-    var units = Math.abs(full.xaxis.range[1] - full.xaxis.range[0]);
+    var trace = gd.data[idx];
+    if (!trace._explorerAll) { trace._explorerAll = trace.text || []; trace._explorerRegion = null; }
+    var all = trace._explorerAll;
+    if (all.length < FEW_LABELS) { return false; }
+    var xr = full.xaxis.range, yr = full.yaxis.range;
+    var units = Math.abs(xr[1] - xr[0]);
     var scale = units > 0 ? Math.min(1, full.xaxis._length / units) : 1;
-    var want = (gd.data[idx].text || []).length < FEW_LABELS || scale >= MIN_READABLE;
-    if (want === (gd.data[idx].visible !== false)) { return false; }
-    window.Plotly.restyle(gd, {visible: want}, [idx]);
+    if (scale < MIN_READABLE) {
+      if (trace.visible === false) { return false; }
+      trace._explorerRegion = null;
+      window.Plotly.restyle(gd, {visible: false}, [idx]);
+      return true;
+    }
+    var x0 = Math.min(xr[0], xr[1]), x1 = Math.max(xr[0], xr[1]);
+    var y0 = Math.min(yr[0], yr[1]), y1 = Math.max(yr[0], yr[1]);
+    var r = trace._explorerRegion;
+    if (trace.visible !== false && r && x0 >= r[0] && x1 <= r[1] && y0 >= r[2] && y1 <= r[3]) { return false; }
+    var dx = (x1 - x0) / 2, dy = (y1 - y0) / 2;
+    r = trace._explorerRegion = [x0 - dx, x1 + dx, y0 - dy, y1 + dy];
+    var xs = numbers(trace.x), ys = numbers(trace.y);
+    if (!xs || !ys) { return false; }
+    var shown = new Array(all.length);
+    for (i = 0; i < all.length; i++) {
+      var inside = xs[i] >= r[0] && xs[i] <= r[1] && ys[i] >= r[2] && ys[i] <= r[3];
+      shown[i] = inside ? all[i] : "";
+    }
+    window.Plotly.restyle(gd, {text: [shown], visible: true}, [idx]);
     return true;
   }
 

@@ -74,6 +74,9 @@ def test_labels_shrink_with_their_boxes_and_a_pan_does_not_refit_them(browser, t
     page.close()
 
 
+LABEL_TEXTS = """() => Array.from(document.querySelectorAll('.scatterlayer .textpoint text'))
+  .map(t => t.getAttribute('data-unformatted'))"""
+
 LABELS_VISIBLE = """() => { const gd = document.querySelector('.js-plotly-plot');
   const t = gd.data.find(d => d.name === 'labels'); return t.visible !== false; }"""
 
@@ -94,6 +97,15 @@ def test_a_big_graph_hides_its_unreadable_labels_until_zoomed_in(browser, tmp_pa
       return Plotly.relayout(gd, {'xaxis.range': [xr[0], xr[0] + 1000]}); }""")
     page.wait_for_function(LABELS_VISIBLE)
     page.wait_for_selector(".scatterlayer .textpoint text")
+    total = page.evaluate("() => document.querySelector('.js-plotly-plot').data.find(d => d.name === 'labels')"
+                          "._explorerAll.length")
+    left = page.evaluate(LABEL_TEXTS)
+    assert 0 < len(left) < total / 2  # only the labels around the view are laid out
+
+    page.evaluate("""() => { const gd = document.querySelector('.js-plotly-plot');
+      const xr = gd._fullLayout.xaxis.range.slice();
+      return Plotly.relayout(gd, {'xaxis.range': [xr[0] + 20000, xr[0] + 21000]}); }""")
+    page.wait_for_function(f"({LABEL_TEXTS})().length > 0 && !({LABEL_TEXTS})().includes({left[0]!r})")
     page.keyboard.press("ArrowRight")
     assert page.get_attribute("svg.explorer-overlay", "data-step") == "0"
     assert not errors
