@@ -5,7 +5,7 @@
  *                                             step is drawn in an SVG layer over the plot (drawOverlay), in
  *                                             the look of ExplorerPlayer.show (assets/animation.js), whose
  *                                             captions it uses
- *   .speed, .setLang, .togglePresent, .pageClass, .gutter, .share, .copyLink, .downloadImage
+ *   .speed, .setLang, .togglePresent, .webgl, .pageClass, .gutter, .share, .copyLink, .downloadImage
  *   keyboard: Space play/pause, ← → step, Home/End, Ctrl+Enter run, P presentation, Esc leave it,
  *             Tab in the editor inserts four spaces.
  * Shortcuts press the page's own buttons, so a key and a click always do the same thing.
@@ -156,6 +156,30 @@
 
     togglePresent: function (n, present) {
       return !present;
+    },
+
+    /* Does this browser draw WebGL on a GPU? The server then draws a big graph's lines and markers with it:
+       a redraw at each zoom is several times cheaper. A software renderer (SwiftShader, llvmpipe: no GPU)
+       would make dragging slower than SVG, so it counts as no. `?gl=1` or `?gl=0` in the address decides
+       instead, and is remembered in this browser. */
+    webgl: function () {
+      var forced = /[?&]gl=([01])(&|$)/.exec(window.location.search);
+      try {
+        if (forced) { window.localStorage.setItem("explorer-gl", forced[1]); }
+        var kept = window.localStorage.getItem("explorer-gl");
+        if (kept === "0" || kept === "1") { return kept === "1"; }
+      } catch (e) {
+        if (forced) { return forced[1] === "1"; }  /* storage blocked: this page only */
+      }
+      try {
+        var gl = document.createElement("canvas").getContext("webgl");
+        if (!gl) { return false; }
+        var info = gl.getExtension("WEBGL_debug_renderer_info");
+        var renderer = info ? String(gl.getParameter(info.UNMASKED_RENDERER_WEBGL)) : "";
+        return !/swiftshader|llvmpipe|softpipe|software/i.test(renderer);
+      } catch (e) {
+        return false;
+      }
     },
 
     /* Classes on <body> for the theme and presentation mode; <html lang>. */

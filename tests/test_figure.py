@@ -122,3 +122,20 @@ def test_hover_text_speaks_chinese_on_request():
     assert any("shape:" in h for h in en.hovertext) and not any("形状" in h for h in en.hovertext)
     assert all("形状" in h for h in zh.hovertext) and any("梯度" in h for h in zh.hovertext)
     assert any("MulBackward0" in h for h in zh.hovertext)  # torch's names stay as they are
+
+
+def test_webgl_only_for_big_graphs_and_only_for_lines_and_markers():
+    from explorer.figure import NODE_LABELS, WEBGL_MIN_NODES
+
+    chain = "x = torch.tensor(0.5, requires_grad=True)\ny = x\nfor i in range(200):\n    y = torch.tanh(y) + 0.1\n"
+    big = explorer.trace(chain, sandbox=False)
+    d = figure_dict(big, webgl=True)
+    assert len(json.loads(d["layout"]["meta"]["explorer"])["boxes"]) >= WEBGL_MIN_NODES
+    gl = [t for t in d["data"] if t["type"] == "scattergl"]
+    assert {t.get("name") for t in gl} == {None, NODE_HOVER}  # edges, arrowheads, click targets
+    assert len(gl) == 3
+    boxes_and_labels = [t for t in d["data"] if t.get("fill") == "toself" or t.get("name") == NODE_LABELS]
+    assert boxes_and_labels and all(t["type"] == "scatter" for t in boxes_and_labels)
+    assert len(go.Figure(d).data) == len(d["data"])  # plotly accepts every property in WebGL too
+    assert all(t["type"] == "scatter" for t in figure_dict(big)["data"])  # not asked: SVG
+    assert all(t["type"] == "scatter" for t in figure_dict(traced("mlp"), webgl=True)["data"])  # small: SVG

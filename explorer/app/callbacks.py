@@ -107,13 +107,13 @@ def trace_for(spec: dict) -> Trace:
 
 
 def make_figure(trace: Trace, theme: str = "light", direction: str = "LR", constants: bool = False,
-                present: bool = False, lang: str | None = None) -> dict:
+                present: bool = False, lang: str | None = None, webgl: bool = False) -> dict:
     """The figure as the plain dict dcc.Graph gets (explorer.figure.figure_dict: no plotly objects, no
     second validation, so a Run costs the graph's drawing and little else)."""
     theme = "projector" if present else (theme if theme in urlstate.THEMES else "light")
     direction = direction if direction in urlstate.DIRECTIONS else "LR"
     fig = figure_dict(trace, theme=theme, direction=direction, show_constants=bool(constants),
-                      lang=normalize(lang))
+                      lang=normalize(lang), webgl=webgl is True)
     # keep the user's zoom and pan while only the theme changes
     fig["layout"]["uirevision"] = f"{hash(trace.source)}:{direction}:{bool(constants)}"
     return fig
@@ -161,7 +161,7 @@ def on_boot(search: str | None, booted: bool) -> tuple:
 
 def on_run(trigger: Any, source: str | None, example: str | None, backward: str | None, boot: dict | None,
            input_ids: list, input_values: list, theme: str, direction: str, constants: Any, present: bool,
-           seed: int = 0, lang: str | None = None) -> tuple:
+           seed: int = 0, lang: str | None = None, webgl: bool = False) -> tuple:
     """Run a program. Returns (editor, backward, spec, figure, stats, error, notices, inputs panel,
     inputs section style, stdout, example). A bad program only sets `error`: the last good graph stays.
     `example` empties the gallery's choice once the program is no longer that example's text, so that picking
@@ -201,7 +201,7 @@ def on_run(trigger: Any, source: str | None, example: str | None, backward: str 
         spec = make_spec(source, inputs, backward or "auto", seed, ex_key)
     try:
         trace = trace_for(spec)
-        fig = make_figure(trace, theme, direction, _constants_on(constants), present, lang)
+        fig = make_figure(trace, theme, direction, _constants_on(constants), present, lang, webgl)
     except ProgramError as e:
         return (editor_out, backward_out, keep, keep, keep, error_dict(e, spec["source"]), keep, keep, keep, keep,
                 keep)
@@ -229,14 +229,14 @@ def _is_example_source(key: str, source: str) -> bool:
 
 
 def on_redraw(theme: str, direction: str, constants: Any, present: bool, spec: dict | None,
-              lang: str | None = None) -> tuple:
+              lang: str | None = None, webgl: bool = False) -> tuple:
     """Settings changed (or the language, for the hover text): draw the same trace again.
     Returns (figure, stats)."""
     if not spec:
         raise PreventUpdate
     try:
         trace = trace_for(spec)
-        fig = make_figure(trace, theme, direction, _constants_on(constants), present, lang)
+        fig = make_figure(trace, theme, direction, _constants_on(constants), present, lang, webgl)
     except Exception:
         log.exception("redraw failed")
         raise PreventUpdate from None
@@ -530,11 +530,11 @@ def register(app: Any) -> None:
         Input(input_ids, "n_submit"),
         State(ID.EDITOR, "value"), State(input_ids, "value"), State(ID.THEME, "value"),
         State(ID.DIRECTION, "value"), State(ID.CONSTANTS, "value"), State(ID.PRESENT, "data"),
-        State(ID.SPEC, "data"), State(ID.LANG, "data"),
+        State(ID.SPEC, "data"), State(ID.LANG, "data"), State(ID.WEBGL, "data"),
         prevent_initial_call=True,
     )
     def _run(_n, example, backward, boot, _submits, source, values, theme, direction, constants, present, spec,
-             lang):
+             lang, webgl):
         trigger = ctx.triggered_id
         triggered = {p["prop_id"].split(".")[0] for p in ctx.triggered}
         if ID.BOOT in triggered:
@@ -546,15 +546,15 @@ def register(app: Any) -> None:
         ids = [o["id"] for o in ctx.states_list[1]] if len(ctx.states_list) > 1 else []
         seed = int((spec or boot or {}).get("seed") or 0)
         return on_run(trigger, source, example, backward, boot, ids, values, theme, direction, constants,
-                      present, seed, lang)
+                      present, seed, lang, webgl)
 
     app.callback(
         Output(ID.GRAPH, "figure", allow_duplicate=True), Output(ID.STATS, "data", allow_duplicate=True),
         Input(ID.THEME, "value"), Input(ID.DIRECTION, "value"), Input(ID.CONSTANTS, "value"),
-        Input(ID.PRESENT, "data"), Input(ID.LANG, "data"), State(ID.SPEC, "data"),
+        Input(ID.PRESENT, "data"), Input(ID.LANG, "data"), State(ID.SPEC, "data"), State(ID.WEBGL, "data"),
         prevent_initial_call=True,
-    )(lambda theme, direction, constants, present, lang, spec:
-      on_redraw(theme, direction, constants, present, spec, lang))
+    )(lambda theme, direction, constants, present, lang, spec, webgl:
+      on_redraw(theme, direction, constants, present, spec, lang, webgl))
 
     app.callback(Output(ID.STATUS, "children"), Input(ID.STATS, "data"), Input(ID.LANG, "data"))(render_status)
     app.callback(Output(ID.ERROR_BOX, "children"), Input(ID.ERROR, "data"), Input(ID.LANG, "data"))(render_error)
@@ -606,6 +606,7 @@ def register(app: Any) -> None:
                             Input(ID.LANG_EN, "n_clicks"), Input(ID.LANG_ZH, "n_clicks"), prevent_initial_call=True)
     app.clientside_callback(cs("togglePresent"), Output(ID.PRESENT, "data"),
                             Input(ID.PRESENT_BTN, "n_clicks"), State(ID.PRESENT, "data"), prevent_initial_call=True)
+    app.clientside_callback(cs("webgl"), Output(ID.WEBGL, "data"), Input(ID.URL, "pathname"))
     app.clientside_callback(cs("pageClass"), Output(ID.DUMMY, "children"),
                             Input(ID.THEME, "value"), Input(ID.PRESENT, "data"), Input(ID.LANG, "data"))
     app.clientside_callback(cs("gutter"), Output(ID.GUTTER, "children"),

@@ -42,6 +42,7 @@ class ID:
     SELECTED = "selected"
     PRESENT = "present"
     SHARE_QUERY = "share-query"
+    WEBGL = "webgl"  # whether this browser can draw WebGL (set once by assets/app.js)
 
     EXAMPLE = "example"
     EXAMPLE_SUMMARY = "example-summary"
@@ -175,6 +176,7 @@ def build_layout(lang: str = "en") -> html.Div:
         dcc.Store(id=ID.PLAYER, data={"k": -1, "playing": False}),
         dcc.Store(id=ID.SELECTED),
         dcc.Store(id=ID.PRESENT, data=False),
+        dcc.Store(id=ID.WEBGL, data=False),
         dcc.Store(id=ID.SHARE_QUERY),
         dcc.Download(id=ID.DOWNLOAD),
         dcc.Interval(id=ID.TICK, interval=SPEEDS[DEFAULT_SPEED], disabled=True),

@@ -67,19 +67,45 @@ def live_app():
 
 
 @pytest.fixture(scope="session")
-def browser():
+def playwright_driver():
     if sync_playwright is None:
         pytest.skip("needs playwright: pip install -e '.[test]'")
     if browser_path() is None:
         pytest.skip("needs Chromium: apt-get install chromium")
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=browser_path(), args=CHROMIUM_ARGS, headless=True)
-        yield b
-        b.close()
+        yield p
+
+
+@pytest.fixture(scope="session")
+def browser(playwright_driver):
+    b = playwright_driver.chromium.launch(executable_path=browser_path(), args=CHROMIUM_ARGS, headless=True)
+    yield b
+    b.close()
+
+
+# WebGL in headless Chromium with no GPU: Chromium's software renderer, which it must be told to allow.
+WEBGL_ARGS = [a for a in CHROMIUM_ARGS if a != "--disable-gpu"] + ["--use-angle=swiftshader",
+                                                                    "--enable-unsafe-swiftshader"]
+
+
+@pytest.fixture(scope="session")
+def webgl_browser(playwright_driver):
+    b = playwright_driver.chromium.launch(executable_path=browser_path(), args=WEBGL_ARGS, headless=True)
+    yield b
+    b.close()
 
 
 @pytest.fixture
 def page(browser, live_app):
+    yield from _page(browser, live_app)
+
+
+@pytest.fixture
+def webgl_page(webgl_browser, live_app):
+    yield from _page(webgl_browser, live_app)
+
+
+def _page(browser, live_app):
     """A fresh browser context (empty local storage) per test, recording requests and page errors."""
     context = browser.new_context(viewport=VIEWPORT, accept_downloads=True, locale="en-US")
     pg = context.new_page()

@@ -308,3 +308,47 @@ def test_a_big_graph_tells_its_node_count_and_still_plays(page):
     page.keyboard.press("End")
     page.wait_for_function(f"() => window.ExplorerApp.k === {2 * nodes - 1}")
     assert highlight(page)["node"] == 1
+
+
+BIG_CHAIN = ("x = torch.tensor(0.5, requires_grad=True)\nw = torch.tensor(0.9, requires_grad=True)\n"
+             "b = torch.tensor(0.1, requires_grad=True)\ny = x\nfor i in range(110):\n"
+             "    y = torch.tanh(y * w + b)\n")
+TRACE_TYPES = "() => document.querySelector('#graph .js-plotly-plot')._fullData.map(t => t.type)"
+
+
+def test_software_webgl_is_not_used_for_big_graphs(webgl_page):
+    """Chromium here has WebGL only from its software renderer, which drags slower than SVG: stay SVG."""
+    page = webgl_page
+    open_app(page)
+    assert page.evaluate("() => !!document.createElement('canvas').getContext('webgl')")
+    assert page.evaluate("() => window.dash_clientside.explorer.webgl()") is False
+    before = graph_signature(page)
+    run_program(page, BIG_CHAIN)
+    wait_graph_change(page, previous=before, timeout=60_000)
+    assert "scattergl" not in page.evaluate(TRACE_TYPES)
+    assert not page.errors
+
+
+def test_a_big_graph_draws_lines_with_webgl_when_asked_and_stays_clickable(webgl_page):
+    """With WebGL (`?gl=1` here, a GPU elsewhere) lines, arrowheads and the click targets of a big graph go
+    to WebGL, where a redraw at each zoom is several times cheaper; boxes and labels stay SVG; clicking a
+    node still explains it."""
+    page = webgl_page
+    open_app(page, "gl=1")
+    assert page.evaluate("() => window.dash_clientside.explorer.webgl()")
+    assert "scattergl" not in page.evaluate(TRACE_TYPES)  # the first example is small: SVG
+    before = graph_signature(page)
+    run_program(page, BIG_CHAIN)
+    wait_graph_change(page, previous=before, timeout=60_000)
+    types = page.evaluate(TRACE_TYPES)
+    assert types.count("scattergl") == 3 and "scatter" in types, types
+    tr = explorer.trace(BIG_CHAIN, sandbox=False)
+    w = next(n for n in tr.nodes.values() if n.label == "w")
+    page.evaluate("""() => { const gd = document.querySelector('#graph .js-plotly-plot');
+      const xr = gd._fullLayout.xaxis.range.slice();
+      return Plotly.relayout(gd, {'xaxis.range': [xr[0], xr[0] + 1400]}); }""")
+    wait_idle(page)
+    click_node(page, w.id)
+    detail = page.inner_text("#detail")
+    assert f"{w.grad['data']:.4g}" in detail
+    assert not page.errors
