@@ -211,6 +211,7 @@ def check_attack(reply: dict) -> str:
 class Results:
     lock: threading.Lock = field(default_factory=threading.Lock)
     gallery_latencies: list[float] = field(default_factory=list)
+    by_example: dict = field(default_factory=dict)  # example key -> latencies
     gallery_ok: int = 0
     errors: Counter = field(default_factory=Counter)
     error_examples: dict = field(default_factory=dict)
@@ -269,6 +270,7 @@ def student(user: int, base: str, dep: dict, reference: dict, stop: threading.Ev
             wrong = check_gallery(reply, source, marker, reference.get(example.key))
             with results.lock:
                 results.gallery_latencies.append(seconds)
+                results.by_example.setdefault(example.key, []).append(seconds)
                 if wrong is None:
                     results.gallery_ok += 1
             if wrong is not None:
@@ -358,6 +360,9 @@ def report(args, results: Results, elapsed: float, log_path: Path, cpu: tuple[fl
         print(f"  gallery latency p50 {percentile(lat, 50) * 1000:.0f} ms   p95 {p95 * 1000:.0f} ms   "
               f"max {max(lat) * 1000:.0f} ms   mean {statistics.fmean(lat) * 1000:.0f} ms   "
               f"(target p95 <= {TARGET_P95_SECONDS * 1000:.0f} ms: {verdict})")
+    if results.by_example:
+        slow = sorted(results.by_example.items(), key=lambda kv: -percentile(kv[1], 50))[:3]
+        print("  slowest examples (p50)  " + ", ".join(f"{k} {percentile(v, 50) * 1000:.0f} ms" for k, v in slow))
     print(f"  throughput      {total / elapsed:.1f} requests/s  ({results.gallery_ok / elapsed:.1f} good gallery "
           "runs/s)")
     print("  attacker (each must be HTTP 200 with a ProgramError in the error store):"

@@ -176,3 +176,9 @@ def autogroup_nice(request: dict) -> dict:
             return {"ok": True, "nice": int(f.read().split("nice")[1])}
     except (OSError, IndexError, ValueError):
         return {"ok": True, "nice": None}
+
+
+def niceness_after_sleep(request: dict) -> dict:
+    """The worker's nice value after waiting (no CPU used) for request["seconds"]."""
+    time.sleep(request.get("seconds", 0.0))
+    return {"ok": True, "end": os.getpriority(os.PRIO_PROCESS, 0)}

@@ -141,6 +141,13 @@ def test_a_long_run_is_demoted_to_the_lowest_cpu_priority_and_a_quick_one_is_not
     assert run(pool, "niceness", seconds=0.0)["start"] == base  # and so does the next worker
 
 
+def test_a_run_that_waits_without_using_cpu_is_not_demoted(pool):
+    """Demotion counts CPU time, not wall time: on a busy server a quick program may wait long for a CPU,
+    and demoting it would only make it wait longer."""
+    base = os.getpriority(os.PRIO_PROCESS, 0)
+    assert run(pool, "niceness_after_sleep", seconds=sandbox.SLOW_RUN_SECONDS + 0.4)["end"] == base
+
+
 def test_a_long_run_s_scheduling_group_is_demoted_too(pool):
     """With sched_autogroup (each session its own CPU share), a nice value alone changes nothing against
     the server: the worker's group must be demoted as well."""

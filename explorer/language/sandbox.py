@@ -88,11 +88,13 @@ EXIT_STATUS_WAIT_SECONDS = 1.0  # how long to wait for the exit code of a worker
 SPARE_FILES = 16  # RLIMIT_NOFILE = highest fd open at confinement + 1 + this
 ZYGOTE_REPLY_SECONDS = 120.0  # the first fork waits for the zygote to import torch
 START_RETRY_SECONDS = 1.0  # the housekeeper's pause after failing to start a worker
-SLOW_RUN_SECONDS = 0.25  # a run still going after this long is demoted to the lowest CPU priority
+SLOW_RUN_SECONDS = 0.25  # a run that has used this much CPU time is demoted to the lowest CPU priority
 SLOW_RUN_NICE = 19
+SLOW_RUN_CHECK_SECONDS = 0.05  # how often the server looks at a running worker's CPU time
 _READ_CHUNK = 1 << 20
 _MB = 1 << 20
 _PID = struct.Struct("q")
+_CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 _TIME_HINT = "look for a loop that never ends or make the tensors smaller"
 _MEMORY_HINT = "make the tensors smaller or use fewer of them"
@@ -653,6 +655,26 @@ class _Worker:
         self.close_pipe("requests")
         self.close_pipe("results")
 
+    def demote_if_busy(self) -> bool:
+        """Demote the worker once it has used SLOW_RUN_SECONDS of CPU time. Returns True once done (or if
+        its CPU time cannot be read), so the caller stops asking. CPU time, not wall time: on a busy server
+        a quick program can wait long for a CPU, and demoting it would only make it wait longer."""
+        used = self.cpu_seconds()
+        if used is None or used >= SLOW_RUN_SECONDS:
+            if used is not None:
+                self.demote()
+            return True
+        return False
+
+    def cpu_seconds(self) -> float | None:
+        """User + system CPU time of the worker so far (/proc/PID/stat), None if it cannot be read."""
+        try:
+            with open(f"/proc/{self.pid}/stat", "rb") as f:
+                fields = f.read().rsplit(b")", 1)[1].split()
+            return (int(fields[11]) + int(fields[12])) / _CLOCK_TICKS  # utime, stime (fields 14 and 15)
+        except (OSError, IndexError, ValueError):
+            return None
+
     def demote(self) -> None:
         """Lowest CPU priority for the worker's process group. A run that takes long (an endless loop, a
         memory bomb, a big optimizer loop) then only gets CPU time that quick runs leave over: one student's
@@ -799,7 +821,7 @@ class WorkerPool:
             return _time_failure(limits)
         worker.close_pipe("requests")  # EOF: the request is complete
         data, status = _receive(worker.results, limits.max_result_bytes, deadline,
-                                slow_after=time.monotonic() + SLOW_RUN_SECONDS, on_slow=worker.demote)
+                                every=SLOW_RUN_CHECK_SECONDS, tick=worker.demote_if_busy)
         if status == "timeout":
             return _time_failure(limits)
         if status == "too-large":
@@ -910,25 +932,23 @@ def _send(fd: int, payload: bytes, deadline: float) -> bool:
     return True
 
 
-def _receive(fd: int, cap: int, deadline: float, slow_after: float = math.inf,
-             on_slow: Callable[[], None] | None = None) -> tuple[bytes, str]:
+def _receive(fd: int, cap: int, deadline: float, every: float = math.inf,
+             tick: Callable[[], bool] | None = None) -> tuple[bytes, str]:
     """Read until EOF, at most `cap` bytes, until `deadline`: (data, "eof" | "timeout" | "too-large").
-    If no answer is complete at `slow_after`, `on_slow()` is called once."""
+    While waiting, `tick()` is called every `every` seconds until it returns True."""
     os.set_blocking(fd, False)
     poller = select.poll()
     poller.register(fd, select.POLLIN)
     chunks: list[bytes] = []
     size = 0
     while True:
-        now = time.monotonic()
-        remaining = deadline - now
+        remaining = deadline - time.monotonic()
         if remaining <= 0:
             return b"", "timeout"
-        if on_slow is not None and now >= slow_after:
-            on_slow()
-            on_slow = None
-        wait = remaining if on_slow is None else min(remaining, max(0.0, slow_after - now))
+        wait = remaining if tick is None else min(remaining, every)
         if not poller.poll(math.ceil(wait * 1000)):
+            if tick is not None and tick():
+                tick = None
             continue
         try:
             chunk = os.read(fd, _READ_CHUNK)
