@@ -197,14 +197,6 @@
     }
   }
 
-  /* Plotly lays out every label of a text trace at every redraw, on screen or not: on 1,000 nodes that is
-     three quarters of a redraw. So for a graph of many labels (the trace named "labels" by
-     explorer/figure.py) only some are kept: none while zoomed out below a third of their size (specks
-     nobody can read), and once readable only those around the view -- a region half a view wider on
-     every side, so that small pans and zooms change nothing. Returns true when it changed the trace
-     (plotly then redraws, and the caller runs again). */
-  var MIN_READABLE = 0.3, FEW_LABELS = 200;
-
   /* Numbers of a trace as the figure gave them: a plain array, or plotly's typed-array spec
      {dtype: "f8", bdata: base64} (explorer/figure.py sends coordinates that way). */
   function numbers(v) {
@@ -214,7 +206,15 @@
     for (var i = 0; i < raw.length; i++) { bytes[i] = raw.charCodeAt(i); }
     return new Float64Array(bytes.buffer);
   }
-  function labelsWhenReadable(gd) {
+
+  /* Plotly lays out every label of a text trace at every redraw, on screen or not: on 1,000 nodes that is
+     three quarters of a redraw. So for a graph of many labels (the trace named "labels" by
+     explorer/figure.py) only some are kept: none while zoomed out below a third of their size (specks
+     nobody can read), and once readable only those around the view -- a region half a view wider on
+     every side, so that small pans and zooms change nothing. Returns true when it changed the trace
+     (plotly then redraws, and the caller runs again). */
+  var MIN_READABLE = 0.3, FEW_LABELS = 200;
+  function labelsForView(gd) {
     var full = gd && gd._fullLayout;
     if (!full || !full.xaxis || !full.xaxis.range || !gd.data || !window.Plotly) { return false; }
     var idx = -1, i;
@@ -260,5 +260,5 @@
   }
 
   window.ExplorerPlayer = {show: show, overlay: overlay, caption: caption, count: count, fitText: fitText,
-                           perFrame: perFrame, labelsWhenReadable: labelsWhenReadable, words: WORDS};
+                           perFrame: perFrame, labelsForView: labelsForView, words: WORDS};
 })();

@@ -60,7 +60,7 @@
     gd._explorerHooked = true;
     var again = function () {
       var P = window.ExplorerPlayer;
-      if (P && P.labelsWhenReadable && P.labelsWhenReadable(gd)) { return; }  /* plotly redraws, then again */
+      if (P && P.labelsForView && P.labelsForView(gd)) { return; }  /* plotly redraws, then again */
       drawOverlay(gd, app.k);
       if (P && P.fitText) { P.fitText(gd); }
     };

@@ -35,10 +35,10 @@ CONTROLS = r"""
     else if (e.key === 'ArrowRight') { go(k + 1); } else if (e.key === 'ArrowLeft') { go(k - 1); }
     else if (e.key === 'Home') { go(-1); } else if (e.key === 'End') { go(P.count(gd) - 1); }
   });
-  function redraw() { if (P.labelsWhenReadable(gd)) { return; } P.fitText(gd); P.overlay(gd, k, false); }
+  function redraw() { if (P.labelsForView(gd)) { return; } P.fitText(gd); P.overlay(gd, k, false); }
   var soon = P.perFrame(function () { P.overlay(gd, k, false); });  /* mid-drag: labels keep their fit */
   if (gd.on) { gd.on('plotly_afterplot', redraw); gd.on('plotly_relayout', redraw); gd.on('plotly_relayouting', soon); }
-  if (!P.labelsWhenReadable(gd)) { P.fitText(gd); }
+  if (!P.labelsForView(gd)) { P.fitText(gd); }
   go(-1);
 })();
 """
