@@ -34,6 +34,17 @@ def test_exported_html_steps_with_the_keyboard_and_fetches_nothing(browser, tmp_
     context.close()
 
 
+def open_chain(browser, tmp_path, links: int):
+    """An exported tanh chain of 2 * links + 1 nodes, open in a new page: (page, page errors)."""
+    chain = f"x = torch.tensor(0.5, requires_grad=True)\ny = x\nfor i in range({links}):\n    y = torch.tanh(y) + 0.1\n"
+    path = explorer.export(explorer.trace(chain, sandbox=False), tmp_path / f"chain{links}.html")
+    page = browser.new_page(viewport={"width": 1000, "height": 600})
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(path.as_uri())
+    return page, errors
+
+
 LABEL_SCALES = """() => Array.from(document.querySelectorAll('.scatterlayer .textpoint text')).map(t => {
   const m = /scale\\(([0-9.]+)\\)/.exec(t.getAttribute('transform') || '');
   return m ? parseFloat(m[1]) : 1; })"""
@@ -43,12 +54,7 @@ def test_labels_shrink_with_their_boxes_and_a_pan_does_not_refit_them(browser, t
     """Zoomed out to fit, labels are scaled down to stay inside their boxes; zoomed in they are full size.
     Mid-drag (plotly_relayouting, every mouse move) the labels are not touched: refitting a thousand labels
     per move is what made big graphs stutter."""
-    chain = "x = torch.tensor(0.5, requires_grad=True)\ny = x\nfor i in range(40):\n    y = torch.tanh(y) + 0.1\n"
-    path = explorer.export(explorer.trace(chain, sandbox=False), tmp_path / "wide.html")
-    page = browser.new_page(viewport={"width": 1000, "height": 600})
-    errors = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(path.as_uri())
+    page, errors = open_chain(browser, tmp_path, 40)
     page.wait_for_selector(".scatterlayer .textpoint text")
     scales = page.evaluate(LABEL_SCALES)
     assert len(scales) > 40 and all(s < 0.9 for s in scales), scales[:5]
@@ -84,12 +90,7 @@ LABELS_VISIBLE = """() => { const gd = document.querySelector('.js-plotly-plot')
 def test_a_big_graph_hides_its_unreadable_labels_until_zoomed_in(browser, tmp_path):
     """Zoomed out to fit, the labels of a big graph are specks that plotly would still lay out at every
     redraw; they come back once zoomed in far enough to read."""
-    chain = "x = torch.tensor(0.5, requires_grad=True)\ny = x\nfor i in range(150):\n    y = torch.tanh(y) + 0.1\n"
-    path = explorer.export(explorer.trace(chain, sandbox=False), tmp_path / "big.html")
-    page = browser.new_page(viewport={"width": 1000, "height": 600})
-    errors = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(path.as_uri())
+    page, errors = open_chain(browser, tmp_path, 150)
     page.wait_for_selector(".main-svg")
     page.wait_for_function(f"!({LABELS_VISIBLE})()")
     page.evaluate("""() => { const gd = document.querySelector('.js-plotly-plot');
