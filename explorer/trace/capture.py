@@ -42,7 +42,7 @@ def plain_words(op: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", base).lower() or op
 
 
-@dataclass
+@dataclass(slots=True)
 class _Node:
     """Mutable while capturing; frozen into model.Node at the end."""
 
@@ -66,7 +66,7 @@ class _Node:
     tensor: torch.Tensor | None = None  # leaves only: the live tensor, for its final .grad
 
 
-@dataclass
+@dataclass(slots=True)
 class _Pass:
     index: int
     kind: str
@@ -97,13 +97,18 @@ class Recorder:
         self._stdout_len = 0
         self.notices: list[Notice] = []
         self._active_pass: _Pass | None = None
+        self._spans: dict[ast.AST, Span | None] = {}
         self._seq_base = _next_sequence_nr()  # torch's counter is process-wide; store seq relative to this run
 
     # --- source spans -------------------------------------------------------------------------------------
     def span(self, node: ast.AST | None) -> Span | None:
-        if node is None or getattr(node, "lineno", None) is None:
+        """The source span of an expression; a loop runs the same expression many times, so it is kept."""
+        if node is None:
             return None
-        return make_span(self._lines, node)
+        span = self._spans.get(node, False)
+        if span is False:
+            span = self._spans[node] = make_span(self._lines, node) if getattr(node, "lineno", None) is not None else None
+        return span
 
     # --- forward ------------------------------------------------------------------------------------------
     def on_value(self, value: Any, node: ast.AST | None, operands: Iterable[tuple[Any, ast.AST]] | None = None):

@@ -24,9 +24,13 @@ def encode(t: torch.Tensor | None, full: int = FULL_VALUE_ELEMENTS) -> dict | No
     """{"shape", "dtype", "data"} for a tensor of at most `full` elements, else {"shape", "dtype", "summary"}."""
     if t is None:
         return None
-    out: dict[str, Any] = {"shape": list(t.shape), "dtype": dtype_name(t.dtype)}
+    dtype = t.dtype
+    if dtype is torch.float32 and not t.shape:  # the commonest value by far (a loss, a scalar input): fast
+        data = t.item()
+        return {"shape": [], "dtype": "float32", "data": data if math.isfinite(data) else clean(data)}
+    out: dict[str, Any] = {"shape": list(t.shape), "dtype": dtype_name(dtype)}
     n = t.numel()
-    if t.is_complex():
+    if dtype.is_complex:
         out["text"] = str(t.tolist()) if n <= full else f"complex tensor of {n} elements"
     elif n <= full:
         out["data"] = _data(t)
@@ -37,7 +41,7 @@ def encode(t: torch.Tensor | None, full: int = FULL_VALUE_ELEMENTS) -> dict | No
 
 def _data(t: torch.Tensor) -> Any:
     data = t.tolist()
-    if t.is_floating_point():
+    if t.dtype.is_floating_point:
         dim = t.dim()
         if dim == 0:
             return data if math.isfinite(data) else clean(data)
