@@ -133,7 +133,9 @@ def isolated_torch_state(seed: int) -> Iterator[None]:
     try:
         # a run makes many small objects and few cycles; collecting mid-run doubles trace time
         with gc_paused(), torch.random.fork_rng(devices=[]):
-            torch.manual_seed(seed)
+            # the CPU generator only: torch.manual_seed would also queue a seed for CUDA, formatting the
+            # whole Python stack (reading source files) on every run, and keep it in a list forever
+            torch.random.default_generator.manual_seed(seed)
             yield
     finally:
         torch.set_grad_enabled(grad_enabled)

@@ -24,7 +24,7 @@ from ..errors import ProgramError
 from . import allowlist as A
 from . import guards
 from .errors import runtime_error
-from .objects import BoundMethod, Fn, GradFnView, GradMode, Namespace, ParamGroup, ParamGroups, UserFunction
+from .objects import BoundMethod, Fn, GradFnView, GradMode, LazyMembers, Namespace, ParamGroup, ParamGroups, UserFunction
 
 BINOPS = {
     ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv,
@@ -982,7 +982,13 @@ class _Builtins:
 # --- namespaces -------------------------------------------------------------------------------------------
 
 
+_TORCH_EXTRAS = frozenset({"no_grad", "enable_grad", "Size", "autograd", "optim", "nn", "linalg"})
+_TORCH_NAMES = frozenset(A.TORCH_FUNCTIONS) | frozenset(A.TORCH_VALUES) | _TORCH_EXTRAS
+
+
 def _make_namespaces(interp: Interpreter) -> dict[str, Namespace]:
+    """`torch`, `F`, `math` and `nn` for one run. Members are made on first use (see LazyMembers); the
+    factories and autograd entries are bound to this run's limits and interpreter."""
     import torch.nn.functional as F
 
     limits = interp.limits
@@ -1003,27 +1009,11 @@ def _make_namespaces(interp: Interpreter) -> dict[str, Namespace]:
 
         return Fn(qualname, impl)
 
-    torch_members: dict[str, Any] = {}
-    for name in A.TORCH_FUNCTIONS:
-        if name in A.TORCH_FACTORIES:
-            torch_members[name] = factory(name)
-        elif name in A.EXPANDING:
-            torch_members[name] = expanding(f"torch.{name}", getattr(torch, name))
-        else:
-            torch_members[name] = Fn(f"torch.{name}", getattr(torch, name))
-    torch_members.update(A.TORCH_VALUES)
-    torch_members["no_grad"] = Fn("torch.no_grad", lambda: GradMode(False), False)
-    torch_members["enable_grad"] = Fn("torch.enable_grad", lambda: GradMode(True), False)
-    torch_members["Size"] = Fn("torch.Size", lambda *a: torch.Size(*a))
-
     def grad(*args: Any, **kwargs: Any) -> Any:
         return interp.autograd_grad(*args, **kwargs)
 
     def backward(*args: Any, **kwargs: Any) -> Any:
         return interp.autograd_backward(*args, **kwargs)
-
-    autograd = Namespace("torch.autograd", {"grad": Fn("torch.autograd.grad", grad),
-                                            "backward": Fn("torch.autograd.backward", backward)})
 
     def optimizer(name: str) -> Fn:
         cls = getattr(torch.optim, name)
@@ -1038,23 +1028,48 @@ def _make_namespaces(interp: Interpreter) -> dict[str, Namespace]:
 
         return Fn(f"torch.optim.{name}", impl)
 
-    optim = Namespace("torch.optim", {n: optimizer(n) for n in A.OPTIMIZERS})
-    f_members = {}
-    for name in A.F_FUNCTIONS:
+    def f_member(name: str) -> Fn:
         real = getattr(F, name)
-        f_members[name] = expanding(f"F.{name}", real) if name in A.F_EXPANDING else Fn(f"F.{name}", real)
-    f_ns = Namespace("F", f_members, {"ctc_loss": "it can crash the process", "embedding_bag": "it can crash the process"})
+        return expanding(f"F.{name}", real) if name in A.F_EXPANDING else Fn(f"F.{name}", real)
 
     def parameter(data: Any, requires_grad: bool = True) -> torch.Tensor:
         return torch.nn.Parameter(data, requires_grad=requires_grad)
 
+    f_ns = Namespace("F", LazyMembers(frozenset(A.F_FUNCTIONS), f_member),
+                     {"ctc_loss": "it can crash the process", "embedding_bag": "it can crash the process"})
     nn = Namespace("torch.nn", {"functional": f_ns, "Parameter": Fn("torch.nn.Parameter", parameter)},
                    {"Module": "classes are not supported; use tensors and functions",
                     "Linear": "layers are classes, which are not supported here; write x @ w.t() + b"})
-    linalg = Namespace("torch.linalg", {n: Fn(f"torch.linalg.{n}", getattr(torch.linalg, n)) for n in A.LINALG_FUNCTIONS})
-    torch_members.update({"autograd": autograd, "optim": optim, "nn": nn, "linalg": linalg})
-    torch_ns = Namespace("torch", torch_members, A.TORCH_REFUSED)
-    math_ns = Namespace("math", {**{n: Fn(f"math.{n}", _bounded_math(n)) for n in A.MATH_FUNCTIONS}, **A.MATH_VALUES})
+
+    def torch_member(name: str) -> Any:
+        if name in A.TORCH_VALUES:
+            return A.TORCH_VALUES[name]
+        if name == "no_grad":
+            return Fn("torch.no_grad", lambda: GradMode(False), False)
+        if name == "enable_grad":
+            return Fn("torch.enable_grad", lambda: GradMode(True), False)
+        if name == "Size":
+            return Fn("torch.Size", lambda *a: torch.Size(*a))
+        if name == "autograd":
+            return Namespace("torch.autograd", {"grad": Fn("torch.autograd.grad", grad),
+                                                "backward": Fn("torch.autograd.backward", backward)})
+        if name == "optim":
+            return Namespace("torch.optim", LazyMembers(frozenset(A.OPTIMIZERS), optimizer))
+        if name == "nn":
+            return nn
+        if name == "linalg":
+            return Namespace("torch.linalg", LazyMembers(
+                frozenset(A.LINALG_FUNCTIONS), lambda n: Fn(f"torch.linalg.{n}", getattr(torch.linalg, n))))
+        if name in A.TORCH_FACTORIES:
+            return factory(name)
+        if name in A.EXPANDING:
+            return expanding(f"torch.{name}", getattr(torch, name))
+        return Fn(f"torch.{name}", getattr(torch, name))
+
+    torch_ns = Namespace("torch", LazyMembers(_TORCH_NAMES, torch_member), A.TORCH_REFUSED)
+    math_ns = Namespace("math", LazyMembers(
+        frozenset(A.MATH_FUNCTIONS) | frozenset(A.MATH_VALUES),
+        lambda n: A.MATH_VALUES[n] if n in A.MATH_VALUES else Fn(f"math.{n}", _bounded_math(n))))
     return {"torch": torch_ns, "F": f_ns, "math": math_ns, "nn": nn}
 
 

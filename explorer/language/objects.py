@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping
 from typing import Any, Callable
 
 
@@ -24,12 +25,43 @@ class Fn:
         return f"<function {self.name}>"
 
 
+class LazyMembers(Mapping):
+    """A namespace's members, each made the first time a program uses it.
+
+    Why: `torch` alone offers some 300 functions, and a typical program calls five. Making all of them for
+    every run cost more than running a small program, and more still in a sandbox worker, where every
+    object touched is a page copied from the process it was forked from."""
+
+    def __init__(self, names: frozenset[str], make: Callable[[str], Any]) -> None:
+        self._names = names
+        self._make = make
+        self._made: dict[str, Any] = {}
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._names
+
+    def __getitem__(self, name: str) -> Any:
+        try:
+            return self._made[name]
+        except KeyError:
+            if name not in self._names:
+                raise
+        member = self._made[name] = self._make(name)
+        return member
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(sorted(self._names))
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+
 @dataclass(frozen=True, eq=False)
 class Namespace:
     """`torch`, `F`, `math`, `torch.optim`, ...: attribute access goes through `members` only."""
 
     name: str
-    members: dict[str, Any]
+    members: Mapping[str, Any]
     refused: dict[str, str] = field(default_factory=dict)
 
     def __repr__(self) -> str:
