@@ -14,7 +14,7 @@ import torch
 
 from .config import DEFAULT_INPUT_VALUES, DEFAULT_SEED, Limits
 from .errors import ProgramError
-from .gcpause import gc_paused
+from .gcpause import gc_paused, without_gc
 from .language.interpreter import Interpreter
 from .language.names import free_names
 from .language.parser import parse_program
@@ -24,6 +24,7 @@ from .trace.model import Trace
 BACKWARD_MODES = ("auto", "none", "sum", "mean", "ones")
 
 
+@without_gc  # resumes once this returns and the run's own objects are gone: its catch-up walks only the Trace
 def trace_in_process(
     source: str,
     *,
@@ -43,16 +44,21 @@ def trace_in_process(
     free = free_names(tree)
     input_tensors, input_values = make_inputs(free, inputs)
     rec = Recorder(source, limits)
-    with isolated_torch_state(seed), warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        interp = Interpreter(tree, limits=limits, recorder=rec, inputs=input_tensors)
-        for name, t in input_tensors.items():
-            rec.on_value(t, None)
-            rec.on_assign(name, t)
-        interp.run()
-        out_name = _backpropagate(interp, rec, output, backward)
-        named = dict(interp.globals.vars)
-        trace = rec.finish(named, output=out_name, inputs=input_values, seed=seed)
+    interp = None
+    try:
+        with isolated_torch_state(seed), warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            interp = Interpreter(tree, limits=limits, recorder=rec, inputs=input_tensors)
+            for name, t in input_tensors.items():
+                rec.on_value(t, None)
+                rec.on_assign(name, t)
+            interp.run()
+            out_name = _backpropagate(interp, rec, output, backward)
+            named = dict(interp.globals.vars)
+            trace = rec.finish(named, output=out_name, inputs=input_values, seed=seed)
+    finally:
+        if interp is not None:
+            interp.release()
     for w in caught[:5]:
         rec.notice("torch-warning", str(w.message).splitlines()[0][:300], getattr(w, "lineno", None))
     return replace(trace, notices=tuple(rec.notices))

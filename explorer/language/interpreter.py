@@ -145,6 +145,14 @@ class Interpreter:
         self.builtins = self._make_builtins()
         self.namespaces = _make_namespaces(self)
 
+    def release(self) -> None:
+        """Drop the run's state. The builtins, namespaces and the program's own functions point back at the
+        interpreter (or at the scope holding them), so without this the whole run, tensors and recorder
+        included, would wait for the cyclic collector instead of being freed when the caller lets go."""
+        self.builtins = {}
+        self.namespaces = {}
+        self.globals.vars.clear()
+
     # --- entry -------------------------------------------------------------------------------------------
     def run(self) -> None:
         try:

@@ -1,0 +1,54 @@
+"""A run frees itself: nothing of it waits for Python's cyclic collector (which costs time in a notebook or
+the server, and memory until it runs)."""
+from __future__ import annotations
+
+import gc
+
+import pytest
+
+import explorer
+from explorer.errors import ProgramError
+
+PROGRAMS = {
+    "function and optimizer": (
+        "def loss_of(w):\n"
+        "    return ((w - 1) ** 2).sum()\n"
+        "w = torch.zeros(3, requires_grad=True)\n"
+        "opt = torch.optim.SGD([w], lr=0.1)\n"
+        "for i in range(4):\n"
+        "    opt.zero_grad()\n"
+        "    loss = loss_of(w)\n"
+        "    loss.backward()\n"
+        "    opt.step()\n"
+    ),
+    "grad with create_graph": (
+        "x = torch.tensor(2.0, requires_grad=True)\n"
+        "y = x ** 3\n"
+        "g, = torch.autograd.grad(y, x, create_graph=True)\n"
+        "g.backward()\n"
+    ),
+    "an error half way": "x = torch.ones(2, requires_grad=True)\ny = (x * 2).sum()\nz = y + undefined_name\n",
+}
+
+
+@pytest.mark.parametrize("name", list(PROGRAMS))
+def test_a_run_leaves_no_reference_cycles(name):
+    source = PROGRAMS[name]
+    for _ in range(2):  # torch sets itself up the first time (an optimizer's first use makes new types)
+        try:
+            explorer.trace(source, sandbox=False)
+        except ProgramError:
+            pass
+    gc.collect()
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        try:
+            explorer.trace(source, sandbox=False)
+        except ProgramError:
+            assert name == "an error half way"
+        gc.collect()
+        kinds = sorted({type(o).__name__ for o in gc.garbage})
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+    assert kinds == [], f"left for the cyclic collector: {kinds}"
