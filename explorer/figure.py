@@ -13,8 +13,8 @@ from __future__ import annotations
 import base64
 import json
 import math
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 import numpy as np
 import plotly.graph_objects as go
@@ -39,8 +39,10 @@ NODE_LABELS = "labels"
 WEBGL_MIN_NODES = 300
 
 
-@dataclass(frozen=True)
-class NodeText:
+class NodeText(NamedTuple):
+    """The label on a node's box. A named tuple rather than a frozen dataclass: as immutable, and quicker to
+    make, which counts at one per node."""
+
     lines: tuple[str, ...]  # plotly's small HTML subset: <b>, <br>, <span style>; the first is the bold title
     lengths: tuple[int, ...]  # characters shown on each line (the text without its tags)
 
@@ -86,10 +88,14 @@ def figure_dict(
     if direction not in ("LR", "TB"):
         raise ValueError("direction must be 'LR' (left to right) or 'TB' (top to bottom)")
     th = get_theme(theme)
-    graph = to_networkx(trace)
-    if not show_constants:
-        graph.remove_nodes_from([n for n, d in graph.nodes(data=True) if d["kind"] == "constant"])
-    texts = {nid: node_text(trace.nodes[nid], th, show_values) for nid in graph.nodes}
+    graph = to_networkx(trace, constants=show_constants)
+    words = HOVER_WORDS["zh" if str(lang).lower().startswith("zh") else "en"]
+    values = _ValueText()
+    texts, hovers = {}, {}
+    for nid in graph.nodes:  # one pass: a node's data is read while it is still in the CPU's cache
+        node = trace.nodes[nid]
+        hovers[nid] = hover_text(node, words, values.long)  # first: values.long writes the short text too
+        texts[nid] = node_text(node, th, show_values, values.short)
 
     def size(nid: str, attrs: dict) -> tuple[float, float]:
         t = texts[nid]
@@ -97,16 +103,24 @@ def figure_dict(
 
     if layout is None:
         layout = layered_layout(graph, direction=direction, node_size=size)
+    # each box and each edge's drawn route once: the traces and the animation data share them
+    boxes = {nid: _box(layout, nid) for nid in layout.positions}
+    # (source, target, key, kind), read once: networkx's edge views are slow, and list(view) would ask
+    # for its length first, which walks every edge an extra time
+    edges = [edge for edge in graph.edges(keys=True, data="kind")]
+    routes = _drawn_routes(edges, layout, boxes)
     data: list[dict] = []
     gl = webgl and len(layout.positions) >= WEBGL_MIN_NODES
-    _add_edges(data, trace, graph, layout, th, gl)
-    _add_boxes(data, trace, layout, th)
+    _add_edges(data, edges, layout, routes, th, gl)
+    _add_boxes(data, trace, boxes, th)
     _add_labels(data, layout, texts, th)
-    _add_hover(data, trace, layout, th, HOVER_WORDS["zh" if str(lang).lower().startswith("zh") else "en"], gl)
+    _add_hover(data, layout, hovers, th, gl)
     _add_highlights(data, th)
     fig_layout = _style(layout, th)
-    # a JSON string: the browser parses it once, and plotly treats it as one opaque value
-    fig_layout["meta"] = {"explorer": json.dumps(animation_data(trace, graph, layout, th), separators=(",", ":"))}
+    # a JSON string: the browser parses it once, and plotly treats it as one opaque value. It is made
+    # here, without cycles: check_circular=False skips the bookkeeping per list and dict, same text.
+    meta = animation_data(trace, graph, boxes, routes, th, values.short)
+    fig_layout["meta"] = {"explorer": json.dumps(meta, separators=(",", ":"), check_circular=False)}
     return {"data": data, "layout": fig_layout}
 
 
@@ -122,7 +136,10 @@ def as_figure(fig: dict) -> go.Figure:
 # --- text on nodes ----------------------------------------------------------------------------------------
 
 
-def node_text(node: Node, th: Theme, show_values: bool) -> NodeText:
+def node_text(node: Node, th: Theme, show_values: bool,
+              short: Callable[[Any], str] = text.value_short) -> NodeText:
+    """The bold title, then small lines: the source text, the value, the gradient. `short` writes a value
+    (text.value_short, or figure_dict's _ValueText.short)."""
     title = text.node_title(node)
     lines, lengths = [f"<b>{_esc(title)}</b>"], [len(title)]
 
@@ -135,11 +152,11 @@ def node_text(node: Node, th: Theme, show_values: bool) -> NodeText:
     if caption:
         small(caption)
     if show_values and node.kind != "constant":
-        v = text.value_short(node.value)
+        v = short(node.value)
         if v:
             small(v, th.value)
         if node.grad is not None:
-            small("grad " + text.value_short(node.grad), th.grad)
+            small("grad " + short(node.grad), th.grad)
     return NodeText(tuple(lines), tuple(lengths))
 
 
@@ -151,15 +168,16 @@ HOVER_WORDS = {
 }
 
 
-def hover_text(node: Node, words: dict | None = None) -> str:
+def hover_text(node: Node, words: dict | None = None, long: Callable[[Any], str] = text.value_long) -> str:
+    """What hovering a node shows, in the language of `words`. `long` writes a value."""
     w = words or HOVER_WORDS["en"]
     parts = [f"<b>{_esc(text.node_title(node))}</b>"]
     if node.name:
         parts.append(f"{w['variable']}: {_esc(node.name)}")
     parts.append(f"{w['shape']}: {text.shape_text(node.shape)} · {node.dtype}")
-    parts.append(f"{w['value']}: {_esc(text.value_long(node.value))}")
+    parts.append(f"{w['value']}: {_esc(long(node.value))}")
     if node.grad is not None:
-        parts.append(f"{w['grad']}: {_esc(text.value_long(node.grad))}")
+        parts.append(f"{w['grad']}: {_esc(long(node.grad))}")
     if node.span:
         parts.append(f"{w['line'].format(n=node.span.line)}: {_esc(node.span.text[:60])}")
     if node.created_in_pass is not None:
@@ -167,10 +185,36 @@ def hover_text(node: Node, words: dict | None = None) -> str:
     return "<br>".join(parts)
 
 
+class _ValueText:
+    """text.value_short and text.value_long of the values one figure shows, each written once.
+
+    Every node's hover text shows the long text of its value and grad, its label the short text of the
+    same dicts, and the animation the short text again: a forward step shows the very dict its node's
+    label shows, a backward step mostly the node's grad. `long` writes both texts (text.value_texts
+    shares their work), so ask for it first. Keyed by id(), and holding each value so that no id is
+    reused while it lives: make one per figure_dict call, never keep it.
+    """
+
+    def __init__(self) -> None:
+        self._seen: dict[int, tuple[Any, str, str | None]] = {}  # id -> (value, short, long or None)
+
+    def long(self, value: Any) -> str:
+        hit = self._seen.get(id(value))
+        if hit is None or hit[2] is None:
+            hit = self._seen[id(value)] = (value, *text.value_texts(value))
+        return hit[2]
+
+    def short(self, value: Any) -> str:
+        hit = self._seen.get(id(value))
+        if hit is None:
+            hit = self._seen[id(value)] = (value, text.value_short(value), None)
+        return hit[1]
+
+
 def _numbers(values: list) -> dict:
     """Numbers as plotly's typed-array spec (float64, base64; None -> NaN, a gap in a line): a third of the
-    bytes of a JSON list, and decoded by plotly.js without parsing."""
-    array = np.array([np.nan if v is None else v for v in values], dtype="<f8")
+    bytes of a JSON list, and decoded by plotly.js without parsing. numpy makes None a NaN itself."""
+    array = np.array(values, dtype="<f8")
     return {"dtype": "f8", "bdata": base64.b64encode(array.tobytes()).decode("ascii")}
 
 
@@ -209,17 +253,18 @@ def _colors(node: Node, th: Theme) -> tuple[str, str]:
     return th.fills[kind], border
 
 
-def _box(layout: Layout, nid: str) -> tuple[float, float, float, float]:
+Box = tuple[float, float, float, float]  # x0, y0, x1, y1: left, top, right, bottom (y grows downward)
+
+
+def _box(layout: Layout, nid: str) -> Box:
     (x, y), (w, h) = layout.positions[nid], layout.sizes[nid]
     return x - w / 2, y - h / 2, x + w / 2, y + h / 2
 
 
-def _add_boxes(data: list[dict], trace: Trace, layout: Layout, th: Theme) -> None:
+def _add_boxes(data: list[dict], trace: Trace, boxes: dict[str, Box], th: Theme) -> None:
     groups: dict[tuple[str, str], tuple[list, list]] = {}
-    for nid in layout.positions:
-        node = trace.nodes[nid]
-        xs, ys = groups.setdefault(_colors(node, th), ([], []))
-        x0, y0, x1, y1 = _box(layout, nid)
+    for nid, (x0, y0, x1, y1) in boxes.items():
+        xs, ys = groups.setdefault(_colors(trace.nodes[nid], th), ([], []))
         xs.extend([x0, x1, x1, x0, x0, None])
         ys.extend([y0, y0, y1, y1, y0, None])
     for (fill, border), (xs, ys) in groups.items():
@@ -237,45 +282,69 @@ def _add_labels(data: list[dict], layout: Layout, texts: dict[str, NodeText], th
     ))
 
 
-def _add_hover(data: list[dict], trace: Trace, layout: Layout, th: Theme, words: dict, gl: bool = False) -> None:
+def _add_hover(data: list[dict], layout: Layout, hovers: dict[str, str], th: Theme, gl: bool = False) -> None:
     ids = list(layout.positions)
     data.append(_scatter(
         gl,
         name=NODE_HOVER, x=_numbers([layout.positions[i][0] for i in ids]),
         y=_numbers([layout.positions[i][1] for i in ids]), mode="markers",
         marker={"size": _numbers([max(10, layout.sizes[i][1]) for i in ids]), "opacity": 0, "symbol": "square"},
-        customdata=ids, hovertext=[hover_text(trace.nodes[i], words) for i in ids], hoverinfo="text",
+        customdata=ids, hovertext=[hovers[i] for i in ids], hoverinfo="text",
         hoverlabel={"font": {"family": th.font_family, "size": th.small_font_size}},
     ))
 
 
-def _clip(p: tuple[float, float], q: tuple[float, float], box: tuple[float, float, float, float]) -> tuple[float, float]:
-    """Where the segment from p (outside) to q (the box centre) meets the box's border."""
+def _clip(p: tuple[float, float], q: tuple[float, float], box: Box) -> tuple[float, float]:
+    """Where the segment from p (outside) to q (the box centre) meets the box's border: the smallest
+    t in [0, 1] at which p + t·(q - p) crosses a side, checking the left, right, top, bottom sides."""
     x0, y0, x1, y1 = box
-    dx, dy = q[0] - p[0], q[1] - p[1]
+    px, py = p
+    dx, dy = q[0] - px, q[1] - py
     best = 1.0
-    for t_edge, d, lo, hi, other, odx in (
-        ((x0 - p[0]) / dx if dx else None, "x", y0, y1, p[1], dy),
-        ((x1 - p[0]) / dx if dx else None, "x", y0, y1, p[1], dy),
-        ((y0 - p[1]) / dy if dy else None, "y", x0, x1, p[0], dx),
-        ((y1 - p[1]) / dy if dy else None, "y", x0, x1, p[0], dx),
-    ):
-        if t_edge is None or not 0 <= t_edge <= 1:
-            continue
-        hit = other + odx * t_edge
-        if lo - 1e-9 <= hit <= hi + 1e-9:
-            best = min(best, t_edge)
-    return p[0] + dx * best, p[1] + dy * best
+    if dx:
+        for side in (x0, x1):
+            t = (side - px) / dx
+            if 0 <= t <= 1 and y0 - 1e-9 <= py + dy * t <= y1 + 1e-9:
+                best = min(best, t)
+    if dy:
+        for side in (y0, y1):
+            t = (side - py) / dy
+            if 0 <= t <= 1 and x0 - 1e-9 <= px + dx * t <= x1 + 1e-9:
+                best = min(best, t)
+    return px + dx * best, py + dy * best
 
 
 def edge_points(layout: Layout, key: str, source: str, target: str) -> list[tuple[float, float]]:
     """The drawn polyline of an edge: its route without collinear points, from border to border."""
-    pts = _simplify([tuple(p) for p in layout.routes[key]])
+    return _clipped(layout.routes[key], _box(layout, source), _box(layout, target))
+
+
+def _clipped(route: Any, source_box: Box, target_box: Box) -> list[tuple[float, float]]:
+    """A route without collinear points, its ends moved from the box centres to the box borders."""
+    pts = _simplify(list(map(tuple, route)))
     if len(pts) < 2:
         return pts
-    pts[0] = _clip(pts[1], pts[0], _box(layout, source))
-    pts[-1] = _clip(pts[-2], pts[-1], _box(layout, target))
+    pts[0] = _clip(pts[1], pts[0], source_box)
+    pts[-1] = _clip(pts[-2], pts[-1], target_box)
     return pts
+
+
+class Route(NamedTuple):
+    """An edge as drawn, from the border of its `source` box: `points` exact (for the arrowhead's place and
+    angle), `tenths` rounded to a tenth of a pixel (for the line segments and the animation: shared
+    segments compare equal once rounded)."""
+    source: str
+    points: list[tuple[float, float]]
+    tenths: list[tuple[float, float]]
+
+
+def _drawn_routes(edges: list[tuple], layout: Layout, boxes: dict[str, Box]) -> dict[str, Route]:
+    """Edge key -> its Route, for every edge (source, target, key, kind), in that order."""
+    routes = {}
+    for source, target, key, _ in edges:
+        pts = _clipped(layout.routes[key], boxes[source], boxes[target])
+        routes[key] = Route(source, pts, [(round(x, 1), round(y, 1)) for x, y in pts])
+    return routes
 
 
 def _simplify(pts: list[tuple[float, float]], tolerance: float = 0.5) -> list[tuple[float, float]]:
@@ -293,27 +362,30 @@ def _simplify(pts: list[tuple[float, float]], tolerance: float = 0.5) -> list[tu
     return out
 
 
-def _add_edges(data: list[dict], trace: Trace, graph: Any, layout: Layout, th: Theme, gl: bool = False) -> None:
+def _add_edges(data: list[dict], edges: list[tuple], layout: Layout, routes: dict[str, Route], th: Theme,
+               gl: bool = False) -> None:
     lines = {"data": ([], []), "constant": ([], [])}
     heads_x, heads_y, angles, colors = [], [], [], []
     drawn: set[tuple] = set()  # edges that share a trunk share segments: draw each segment once
-    for source, target, key, attrs in graph.edges(keys=True, data=True):
-        pts = edge_points(layout, key, source, target)
-        xs, ys = lines[attrs["kind"]]
-        for a, b in zip(pts, pts[1:]):
-            seg = (round(a[0], 1), round(a[1], 1), round(b[0], 1), round(b[1], 1))
+    y_down = layout_y_down(layout)
+    for _, _, key, kind in edges:
+        route = routes[key]
+        xs, ys = lines[kind]
+        tenths = route.tenths
+        for (ax, ay), (bx, by) in zip(tenths, tenths[1:]):
+            seg = (ax, ay, bx, by)
             if seg in drawn:
                 continue
             drawn.add(seg)
-            xs.extend((seg[0], seg[2], None))
-            ys.extend((seg[1], seg[3], None))
-        (ax, ay), (bx, by) = pts[-2], pts[-1]
+            xs.extend((ax, bx, None))
+            ys.extend((ay, by, None))
+        (ax, ay), (bx, by) = route.points[-2], route.points[-1]
         heads_x.append(bx)
         heads_y.append(by)
         # marker angles are clockwise from "up" on screen; the y axis is reversed, so screen-up is -y
-        angles.append(math.degrees(math.atan2(bx - ax, -(by - ay))) if layout_y_down(layout) else
+        angles.append(math.degrees(math.atan2(bx - ax, -(by - ay))) if y_down else
                       math.degrees(math.atan2(bx - ax, by - ay)))
-        colors.append(th.edge if attrs["kind"] == "data" else th.constant_edge)
+        colors.append(th.edge if kind == "data" else th.constant_edge)
     for kind, (xs, ys) in lines.items():
         if xs:
             data.append(_scatter(
@@ -357,30 +429,29 @@ def _style(layout: Layout, th: Theme) -> dict:
 # --- what the animation needs -----------------------------------------------------------------------------
 
 
-def animation_data(trace: Trace, graph: Any, layout: Layout, th: Theme) -> dict:
-    """Boxes, routes and steps, once each: the browser looks them up per frame."""
+def animation_data(trace: Trace, graph: Any, boxes: dict[str, Box], routes: dict[str, Route], th: Theme,
+                   short: Callable[[Any], str] = text.value_short) -> dict:
+    """Boxes, routes and steps, once each: the browser looks them up per frame. Coordinates are rounded to
+    a tenth: layout units are pixels. Tuples become JSON arrays, as lists do. `short` writes a value."""
     shown = set(graph.nodes)
-    r = lambda v: round(v, 1)  # noqa: E731 - layout units are pixels: a tenth is plenty
-    boxes = {nid: [r(c) for c in _box(layout, nid)] for nid in layout.positions}
-    routes = {}
-    for source, target, key in graph.edges(keys=True):
-        routes[key] = [[r(x), r(y)] for x, y in edge_points(layout, key, source, target)]
+    rounded_boxes = {nid: [round(c, 1) for c in box] for nid, box in boxes.items()}
     steps = []
     for s in trace.forward_steps:
         if s.node in shown:
             steps.append({"p": "f", "n": s.node, "e": [e for e in s.edges if e in routes],
-                          "v": text.value_short(s.value)})
+                          "v": short(s.value)})
+    n_forward = len(steps)
     for s in trace.backward_steps:
         if s.node in shown:
             steps.append({"p": "b", "n": s.node, "e": [e for e in s.edges if e in routes],
-                          "v": text.value_short(s.grad_in), "k": s.pass_index,
-                          "g": [text.value_short(g) for g in s.grads_out]})
-    n_forward = sum(1 for s in steps if s["p"] == "f")
+                          "v": short(s.grad_in), "k": s.pass_index,
+                          "g": [short(g) for g in s.grads_out]})
     return {
-        "boxes": boxes, "routes": routes, "steps": steps, "n_forward": n_forward,
-        "titles": {nid: text.node_title(trace.nodes[nid]) for nid in layout.positions},
-        "names": {nid: display_name(trace.nodes[nid]) for nid in layout.positions},
-        "sources": {key: source for source, _, key in graph.edges(keys=True)},
+        "boxes": rounded_boxes, "routes": {key: route.tenths for key, route in routes.items()},
+        "steps": steps, "n_forward": n_forward,
+        "titles": {nid: text.node_title(trace.nodes[nid]) for nid in boxes},
+        "names": {nid: display_name(trace.nodes[nid]) for nid in boxes},
+        "sources": {key: route.source for key, route in routes.items()},
         "colors": {"value": th.value, "grad": th.grad},
     }
 

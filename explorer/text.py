@@ -35,19 +35,44 @@ def _float(x: float, digits: int) -> str:
 
 
 def _flat(data: Any) -> list:
+    """Nested lists -> one flat list. Recurses only into rows, not into every number: a figure of 1,000
+    nodes flattens a few thousand values."""
     if not isinstance(data, list):
         return [data]
     out: list = []
     for v in data:
-        out.extend(_flat(v))
+        if isinstance(v, list):
+            out.extend(_flat(v))
+        else:
+            out.append(v)
     return out
 
 
+# number() of single numbers in a value's data: a figure writes tens of thousands, and the same ones recur
+# (a node's value on its label, in its hover text, in the animation). typed: True, 1 and 1.0 stay apart.
+_number_in_data = functools.lru_cache(maxsize=8192, typed=True)(number)
+
+
+def _joined(values: list) -> str:
+    """'1.5, 2, 3.333': the numbers as `number` writes them."""
+    return ", ".join(map(_number_in_data, values))
+
+
 def shape_text(shape: Any) -> str:
-    return "×".join(str(s) for s in shape) if shape else "scalar"
+    return _shape_text(tuple(shape)) if shape else "scalar"
 
 
-def value_short(value: dict | None, max_elements: int = 4) -> str:
+@functools.lru_cache(maxsize=1024)
+def _shape_text(shape: tuple) -> str:
+    """'2×4': few distinct shapes, written once each for every node's label and hover text."""
+    return "×".join(map(str, shape))
+
+
+SHORT_ELEMENTS = 4  # value_short writes the numbers of a value of up to this many elements
+LONG_ELEMENTS = 16  # value_long writes up to this many numbers
+
+
+def value_short(value: dict | None, max_elements: int = SHORT_ELEMENTS) -> str:
     """A value small enough to print on the graph: '3.333', '[3.333, 1.333, 5.333]', or 'shape 2×10'."""
     if not value:
         return ""
@@ -59,12 +84,11 @@ def value_short(value: dict | None, max_elements: int = 4) -> str:
         return number(data)
     if math.prod(shape) > max_elements:
         return f"shape {shape_text(shape)}"
-    flat = _flat(data)
-    inner = ", ".join(number(v) for v in flat)
+    inner = _joined(_flat(data))
     return f"[{inner}]" if len(shape) <= 1 else f"[{inner}] ({shape_text(shape)})"
 
 
-def value_long(value: dict | None, max_elements: int = 16) -> str:
+def value_long(value: dict | None, max_elements: int = LONG_ELEMENTS) -> str:
     """For hover text and panels: every element up to `max_elements`, else the summary."""
     if not value:
         return "—"
@@ -74,7 +98,7 @@ def value_long(value: dict | None, max_elements: int = 16) -> str:
         if not isinstance(data, list):
             return number(data)
         flat = _flat(data)
-        head = ", ".join(number(v) for v in flat[:max_elements])
+        head = _joined(flat[:max_elements])
         more = f", … ({len(flat)} in all)" if len(flat) > max_elements else ""
         return f"[{head}{more}]"
     s = value.get("summary")
@@ -82,6 +106,23 @@ def value_long(value: dict | None, max_elements: int = 16) -> str:
         return (f"{shape_text(shape)}: min {number(s['min'])}, mean {number(s['mean'])}, max {number(s['max'])}; "
                 f"first {', '.join(number(v) for v in s['first'])}")
     return value.get("text", "—")
+
+
+def value_texts(value: dict | None) -> tuple[str, str]:
+    """(value_short(value), value_long(value)), as a figure shows both for every node (label and hover).
+    For a number, or a vector of up to SHORT_ELEMENTS numbers, both write the same numbers: written once."""
+    data = value.get("data") if value else None
+    if data is not None and not isinstance(data, list):
+        words = number(data)
+        return words, words
+    if isinstance(data, list):
+        shape = value.get("shape") or []
+        if math.prod(shape) <= SHORT_ELEMENTS:
+            flat = _flat(data)
+            if len(flat) <= LONG_ELEMENTS:
+                inner = _joined(flat)
+                return (f"[{inner}]" if len(shape) <= 1 else f"[{inner}] ({shape_text(shape)})"), f"[{inner}]"
+    return value_short(value), value_long(value)
 
 
 def node_title(node: Node) -> str:
