@@ -88,7 +88,11 @@ def main() -> None:
                     help="chain: tanh/add chain (easy for dot); mlp: a deep MLP, a leaf pair per layer")
     args = ap.parse_args()
     torch.set_num_threads(1)
-    to_json_plotly(figure_dict(explorer.trace(PROGRAM.format(n=5), sandbox=False)))  # warm up
+    warm = MLP_PROGRAM if args.graph == "mlp" else PROGRAM
+    for _ in range(2):  # warm up: torch loads kernels on first use, which is not the explorer's cost
+        to_json_plotly(figure_dict(explorer.trace(warm.format(n=5), sandbox=False)))
+        if args.graph == "mlp":
+            torchviz_seconds(5, "mlp")
     print("layout ms: the layout alone; figure ms: labels, layout, traces and JSON; total: text to figure JSON")
     print(f"{'nodes':>7} {'trace ms':>9} {'layout ms':>10} {'figure ms':>10} {'total ms':>9} {'JSON KB':>8} "
           f"{'B/node':>7} {'torchviz ms':>12} {'speed-up':>9}")
