@@ -314,11 +314,6 @@ def _clip(p: tuple[float, float], q: tuple[float, float], box: Box) -> tuple[flo
     return px + dx * best, py + dy * best
 
 
-def edge_points(layout: Layout, key: str, source: str, target: str) -> list[tuple[float, float]]:
-    """The drawn polyline of an edge: its route without collinear points, from border to border."""
-    return _clipped(layout.routes[key], _box(layout, source), _box(layout, target))
-
-
 def _clipped(route: Any, source_box: Box, target_box: Box) -> list[tuple[float, float]]:
     """A route without collinear points, its ends moved from the box centres to the box borders."""
     pts = _simplify(list(map(tuple, route)))

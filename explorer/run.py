@@ -14,7 +14,7 @@ import torch
 
 from .config import DEFAULT_INPUT_VALUES, DEFAULT_SEED, Limits
 from .errors import ProgramError
-from .gcpause import gc_paused, without_gc
+from .gcpause import without_gc
 from .language.interpreter import Interpreter
 from .language.names import free_names
 from .language.parser import parse_program
@@ -24,7 +24,10 @@ from .trace.model import Trace
 BACKWARD_MODES = ("auto", "none", "sum", "mean", "ones")
 
 
-@without_gc  # resumes once this returns and the run's own objects are gone: its catch-up walks only the Trace
+# The cyclic collector is paused for the whole run (a run makes many small objects and few cycles; collecting
+# mid-run doubled trace time) and resumes once this returns and the run's own objects are gone, so its
+# catch-up walks only the Trace.
+@without_gc
 def trace_in_process(
     source: str,
     *,
@@ -137,10 +140,9 @@ def isolated_torch_state(seed: int) -> Iterator[None]:
     recursion = sys.getrecursionlimit()
     sys.setrecursionlimit(max(recursion, 20_000))
     try:
-        # a run makes many small objects and few cycles; collecting mid-run doubles trace time
-        with gc_paused(), torch.random.fork_rng(devices=[]):
+        with torch.random.fork_rng(devices=[]):
             # the CPU generator only: torch.manual_seed would also queue a seed for CUDA, formatting the
-            # whole Python stack (reading source files) on every run, and keep it in a list forever
+            # whole Python stack (reading source files) on every run
             torch.random.default_generator.manual_seed(seed)
             yield
     finally:
