@@ -135,7 +135,10 @@ class record:
         for h in self._hooks:
             h.remove()
         named = {"out": self._last} if self._last is not None else {}
-        self._trace = self._rec.finish(named, output="out" if named else None, inputs={}, seed=0)
+        try:
+            self._trace = self._rec.finish(named, output="out" if named else None, inputs={}, seed=0)
+        finally:
+            self._rec.release()  # the user's tensors live on: take our hooks off their graph
 
     def _name_once(self, name: str, t: torch.Tensor) -> None:
         """The innermost module names a tensor: Linear's output stays `Linear`, not `Sequential`."""

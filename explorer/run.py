@@ -62,6 +62,7 @@ def trace_in_process(
     finally:
         if interp is not None:
             interp.release()
+        rec.release()
     for w in caught[:5]:
         rec.notice("torch-warning", str(w.message).splitlines()[0][:300], getattr(w, "lineno", None))
     return replace(trace, notices=tuple(rec.notices))

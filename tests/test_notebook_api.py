@@ -37,3 +37,24 @@ def test_record_captures_module_forward_and_backward():
     assert len(tr.passes) == 1
     assert tr.backward_steps[0].node == tr.output_node.id
 
+
+
+def test_record_takes_its_hooks_off_the_users_graph():
+    """The user's tensors outlive the `with` block; the recorder must not live on through hooks on their graph,
+    and a later backward outside the block must not be recorded."""
+    import gc
+    import weakref
+
+    w = torch.tensor([1.0, 2.0], requires_grad=True)
+    with explorer.record() as rec:
+        loss = (w * w).sum()
+        loss.backward(retain_graph=True)
+    steps = len(rec.trace().backward_steps)
+    recorder = weakref.ref(rec._rec)
+    trace = rec.trace()
+    del rec
+    gc.collect()
+    assert recorder() is None, "the recorder is kept alive by hooks left on the graph"
+    loss.backward()  # the same graph again, outside the block
+    assert len(trace.backward_steps) == steps
+    assert torch.equal(w.grad, 4 * w.detach())

@@ -5,12 +5,15 @@ Forward: the interpreter reports every value an expression produced (`on_value`)
 made inside one call (cross_entropy = log_softmax + nll_loss) are found too and share that call's source.
 
 Backward: every pass (`backward`, `torch.autograd.grad`, or the explorer's own) first hooks every node
-reachable from its roots. Facts this relies on (torch 2.2 to 2.13):
-- a node's pre-hook sees the gradient arriving at it, its hook the gradients it sends to each input, in
-  `next_functions` order, so per-edge gradients come from the consumer's hook;
+reachable from its roots that has no hook yet. Facts this relies on (torch 2.2 to 2.13):
+- a node's (post-)hook sees both the gradient that arrived at it and the gradients it sends to each input,
+  in `next_functions` order, so per-edge gradients come from the consumer's hook, and no pre-hook is needed;
 - a node whose output is used twice runs once, with the contributions already summed;
-- hooks run in the engine's real execution order, on the calling thread, on CPU;
-- a leaf's AccumulateGrad object is shared by later graphs, so hook handles are removed after each pass.
+- hooks run in the engine's real execution order, on the calling thread, on CPU.
+A node keeps its one hook for the whole run (a leaf's AccumulateGrad, or a graph kept with retain_graph,
+takes part in many passes); the hook writes into whichever pass is running. Registering is the expensive
+part of a hook (a loop of 500 optimizer steps hooks 2,500 nodes), so each node is hooked once, and all the
+hooks are removed when the run ends (`release`).
 """
 from __future__ import annotations
 
@@ -63,6 +66,7 @@ class _Node:
     saved: dict = field(default_factory=dict)
     created_in_pass: int | None = None
     seq: int | None = None
+    hooked: bool = False
     tensor: torch.Tensor | None = None  # leaves only: the live tensor, for its final .grad
 
 
@@ -97,6 +101,7 @@ class Recorder:
         self._stdout_len = 0
         self.notices: list[Notice] = []
         self._active_pass: _Pass | None = None
+        self._handles: list[Any] = []  # one hook per node that took part in a pass; removed by release()
         self._spans: dict[ast.AST, Span | None] = {}
         self._seq_base = _next_sequence_nr()  # torch's counter is process-wide; store seq relative to this run
 
@@ -273,7 +278,6 @@ class Recorder:
             inputs=[i for i in (self._node_id_of(t) for t in inputs) if i],
             create_graph=create_graph, retain_graph=bool(retain_graph),
         )
-        handles = []
         fns = _reachable([r.grad_fn for r in roots])
         for fn in fns:
             nid = self._fn_ids.get(id(fn))
@@ -284,9 +288,14 @@ class Recorder:
             n = self.nodes[nid]
             if n.kind == "leaf" and n.tensor is not None:
                 n.value = encode(n.tensor)  # the value this pass differentiates at (an optimizer moves it)
-            handles.append(fn.register_prehook(self._prehook(p, nid)))
-            handles.append(fn.register_hook(self._hook(p, nid)))
+            if not n.hooked:
+                n.hooked = True
+                self._handles.append(fn.register_hook(self._hook(nid)))
         self.passes.append(p)
+        old = len(self.passes) - 1 - KEEP_PASSES
+        if old >= 0:  # this pass will be summarised, whatever the program does next: drop its steps now
+            self.passes[old].steps.clear()
+            self.passes[old].nodes.clear()
         self._active_pass = p
         try:
             result = run()
@@ -295,8 +304,6 @@ class Recorder:
             return result
         finally:
             self._active_pass = None
-            for h in handles:
-                h.remove()
 
     def _discover_made_by(self, p: _Pass, result: Any) -> None:
         """Nodes of the graph that a create_graph=True pass built (what `dy_dx` is made of)."""
@@ -307,34 +314,36 @@ class Recorder:
             if isinstance(t, torch.Tensor) and t.grad_fn is not None:
                 self._tensor(t, None, None)
 
-    def _prehook(self, p: _Pass, nid: str):
-        def prehook(grad_outputs):
+    def _hook(self, nid: str):
+        node = self.nodes[nid]
+        edges = self.edges
+
+        def hook(grad_inputs, grad_outputs):
+            p = self._active_pass
+            if p is None:  # a pass the explorer did not start (none should exist): nothing to write into
+                return
             step = {"node": nid, "grad_in": encode(_first(grad_outputs)), "sent": []}
             p.steps.append(step)
-            node = self.nodes[nid]
-            if node.kind == "op":  # a leaf's grad is its final .grad, read at the end
-                node.grad = step["grad_in"]
-
-        return prehook
-
-    def _hook(self, p: _Pass, nid: str):
-        def hook(grad_inputs, grad_outputs):
-            step = p.steps[-1] if p.steps and p.steps[-1]["node"] == nid else None
-            if step is None:  # defensive: a hook without its pre-hook
-                step = {"node": nid, "grad_in": encode(_first(grad_outputs)), "sent": []}
-                p.steps.append(step)
-            n = self.nodes[nid]
-            if n.kind == "leaf":
-                step["value"] = encode(n.tensor.grad) if n.tensor is not None else None
+            if node.kind == "leaf":  # a leaf's grad is its final .grad, read at the end
+                step["value"] = encode(node.tensor.grad) if node.tensor is not None else None
                 return
+            node.grad = step["grad_in"]
+            sent = step["sent"]
             for i, g in enumerate(grad_inputs):
                 key = (nid, i, "data")
-                if key in self.edges and g is not None:
+                if g is not None and key in edges:
                     enc = encode(g)
-                    self.edges[key]["grad"] = enc
-                    step["sent"].append((key, enc))
+                    edges[key]["grad"] = enc
+                    sent.append((key, enc))
 
         return hook
+
+    def release(self) -> None:
+        """Unhook every node and let go of the run's tensors (a hook refers back to this recorder)."""
+        for h in self._handles:
+            h.remove()
+        self._handles.clear()
+        self._alive.clear()
 
     # --- output -------------------------------------------------------------------------------------------
     def write(self, text: str) -> None:
