@@ -152,8 +152,10 @@ class Recorder:
         if id(fn) in self._fn_ids:
             return
         span = self.span(node)
-        self._discover(fn, span)
-        top = self.nodes[self._fn_ids[id(fn)]]
+        top = self._one_new_op(fn, t, span)
+        if top is None:
+            self._discover(fn, span)
+            top = self.nodes[self._fn_ids[id(fn)]]
         if t.output_nr == 0 or top.value is None:
             top.value = encode(t)
             top.shape = tuple(t.shape)
@@ -207,20 +209,46 @@ class Recorder:
             stack.extend(nf for nf, _ in nexts)
         new.sort(key=lambda item: item[0])
         for seq, fn, op, _ in new:
-            n = self._new_node("op", op, plain_words(op), span)
-            n.seq = seq - self._seq_base if seq >= self._seq_base else seq
+            n = self._op_node(fn, op, seq, span)
             meta = getattr(fn, "_input_metadata", None)
             if meta:
                 n.shape = tuple(meta[0].shape)
                 n.dtype = dtype_name(meta[0].dtype)
-            n.saved = _saved(fn)
-            known[id(fn)] = n.id
-            self._alive.append(fn)
         for _, fn, _, nexts in new:
             target = known[id(fn)]
             for i, (nf, _) in enumerate(nexts):
                 if nf is not None and id(nf) in known:
                     self._edge(known[id(nf)], target, i, "data")
+
+    def _one_new_op(self, fn: Any, t: torch.Tensor, span: Span | None) -> _Node | None:
+        """The common case, made cheap: `fn` is the only new node (its inputs are all known). None otherwise."""
+        known = self._fn_ids
+        nexts = fn.next_functions
+        for nf, _ in nexts:
+            if nf is not None and id(nf) not in known:
+                return None
+        op = fn.name()
+        if op.endswith(ACCUMULATE):
+            return None
+        n = self._op_node(fn, op, _seq(fn), span)
+        if t.output_nr == 0:  # t is the node's first output: its shape and dtype, without asking the node
+            n.shape, n.dtype = tuple(t.shape), dtype_name(t.dtype)
+        else:
+            meta = fn._input_metadata
+            n.shape, n.dtype = tuple(meta[0].shape), dtype_name(meta[0].dtype)
+        target = n.id
+        for i, (nf, _) in enumerate(nexts):
+            if nf is not None:
+                self._edge(known[id(nf)], target, i, "data")
+        return n
+
+    def _op_node(self, fn: Any, op: str, seq: int, span: Span | None) -> _Node:
+        n = self._new_node("op", op, plain_words(op), span)
+        n.seq = seq - self._seq_base if seq >= self._seq_base else seq
+        n.saved = _saved(fn)
+        self._fn_ids[id(fn)] = n.id
+        self._alive.append(fn)
+        return n
 
     def _edge(self, source: str, target: str, index: int, kind: str) -> None:
         key = (target, index, kind)
