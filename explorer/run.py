@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import sys
+import time
 import warnings
 from dataclasses import replace
 from typing import Any, Iterator
@@ -18,10 +19,13 @@ from .gcpause import without_gc
 from .language.interpreter import Interpreter
 from .language.names import free_names
 from .language.parser import parse_program
-from .trace.capture import Recorder
+from .trace.capture import Recorder, Rerun
 from .trace.model import Trace
 
 BACKWARD_MODES = ("auto", "none", "sum", "mean", "ones")
+# Record the early iterations of a training loop lightly (see trace/capture.py, "Light stretches"): a loop of
+# 500 optimizer steps costs about half as much. The trace is the same either way; False records everything.
+LIGHT_LOOPS = True
 
 
 # The cyclic collector is paused for the whole run (a run makes many small objects and few cycles; collecting
@@ -45,13 +49,24 @@ def trace_in_process(
         raise ProgramError("runtime", "seed must be a whole number from 0 to 2**63-1")
     tree = parse_program(source, limits)
     free = free_names(tree)
-    input_tensors, input_values = make_inputs(free, inputs)
+    make_inputs(free, inputs)  # bad inputs fail here, before anything runs
+    deadline = time.monotonic() + limits.time_seconds
+    try:
+        return _run(source, tree, limits, free, inputs, output, backward, seed, deadline, LIGHT_LOOPS)
+    except Rerun:  # a loop's light iterations mattered after all: record everything (same deadline)
+        return _run(source, tree, limits, free, inputs, output, backward, seed, deadline, False)
+
+
+def _run(source: str, tree: Any, limits: Limits, free: list[str], inputs: dict[str, Any] | None,
+         output: str | None, backward: str, seed: int, deadline: float, light_loops: bool) -> Trace:
+    input_tensors, input_values = make_inputs(free, inputs)  # fresh: a first attempt may have changed them
     rec = Recorder(source, limits)
     interp = None
     try:
         with isolated_torch_state(seed), warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            interp = Interpreter(tree, limits=limits, recorder=rec, inputs=input_tensors)
+            interp = Interpreter(tree, limits=limits, recorder=rec, inputs=input_tensors, deadline=deadline,
+                                 light_loops=light_loops)
             for name, t in input_tensors.items():
                 rec.on_value(t, None)
                 rec.on_assign(name, t)

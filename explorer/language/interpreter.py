@@ -19,7 +19,7 @@ from typing import Any
 
 import torch
 
-from ..config import Limits
+from ..config import KEEP_PASSES, Limits
 from ..errors import ProgramError
 from . import allowlist as A
 from . import guards
@@ -107,8 +107,35 @@ def assigned_names(body: list[ast.stmt]) -> frozenset:
     return frozenset(names)
 
 
+_FIXED_LENGTH = (range, tuple, str, torch.Size, dict, torch.Tensor)  # iterate() gives what the body can't resize
+
+
+def certain_passes(body: list[ast.stmt]) -> int:
+    """How many backward passes one run of `body` surely makes: its top-level statements that are a
+    `t.backward(...)`, `torch.autograd.backward(...)` or `torch.autograd.grad(...)` call (alone, or
+    assigned). Each either runs one pass or ends the program with an error. 0 if a break, continue or
+    return anywhere inside could cut an iteration short."""
+    for stmt in body:
+        for n in ast.walk(stmt):
+            if isinstance(n, (ast.Break, ast.Continue, ast.Return)):
+                return 0
+    count = 0
+    for stmt in body:
+        if isinstance(stmt, (ast.Expr, ast.Assign)) and isinstance(stmt.value, ast.Call):
+            func = stmt.value.func
+            if isinstance(func, ast.Attribute) and func.attr == "backward" and isinstance(stmt, ast.Expr):
+                count += 1
+            elif (isinstance(func, ast.Attribute) and func.attr in ("grad", "backward")
+                  and isinstance(func.value, ast.Attribute) and func.value.attr == "autograd"
+                  and isinstance(func.value.value, ast.Name) and func.value.value.id == "torch"):
+                count += 1
+    return count
+
+
 class NullRecorder:
     """What the interpreter reports to when nobody is tracing (language tests, fuzzing)."""
+
+    light = False
 
     def on_value(self, value, node, operands=None):
         pass
@@ -128,7 +155,8 @@ class NullRecorder:
 
 class Interpreter:
     def __init__(self, tree: ast.Module, *, limits: Limits, recorder: Any = None,
-                 inputs: dict[str, Any] | None = None) -> None:
+                 inputs: dict[str, Any] | None = None, deadline: float | None = None,
+                 light_loops: bool = True) -> None:
         self.tree = tree
         self.limits = limits
         self.rec = recorder if recorder is not None else NullRecorder()
@@ -137,7 +165,9 @@ class Interpreter:
         self.steps = 0
         self.loop_iterations = 0
         self.call_depth = 0
-        self.deadline = time.monotonic() + limits.time_seconds
+        self.deadline = deadline if deadline is not None else time.monotonic() + limits.time_seconds
+        self.light_loops = light_loops  # may tell the recorder which loop iterations will be summarised
+        self._passes_per_iteration: dict[int, int] = {}
         self.assigned: list[str] = []  # module-level names bound to tensors, in order
         self.lone_output: str | None = None
         self.backward_calls = 0
@@ -218,20 +248,37 @@ class Interpreter:
             raise ProgramError("syntax", "this kind of target can't be updated with an operator").at(target)
 
     def exec_For(self, node: ast.For, scope: Scope) -> None:
-        items = self.iterate(self.eval(node.iter, scope), node.iter)
+        value = self.eval(node.iter, scope)
+        items = self.iterate(value, node.iter)
+        per = self._certain_passes(node) if self.light_loops and isinstance(value, _FIXED_LENGTH) else 0
+        rec, outer_light = self.rec, self.rec.light
+        total = len(items) if per else 0
         broke = False
-        for item in items:
-            self.tick_loop(node)
-            self.assign(node.target, item, scope)
-            try:
-                self.exec_block(node.body, scope)
-            except _Break:
-                broke = True
-                break
-            except _Continue:
-                continue
+        try:
+            for i, item in enumerate(items):
+                self.tick_loop(node)
+                if per and not outer_light:
+                    # more than KEEP_PASSES passes still to come after this iteration: it will be summarised
+                    rec.light = (total - 1 - i) * per > KEEP_PASSES
+                self.assign(node.target, item, scope)
+                try:
+                    self.exec_block(node.body, scope)
+                except _Break:
+                    broke = True
+                    break
+                except _Continue:
+                    continue
+        finally:
+            rec.light = outer_light
         if not broke and node.orelse:
             self.exec_block(node.orelse, scope)
+
+    def _certain_passes(self, node: ast.For) -> int:
+        """Backward passes every iteration of this loop surely runs (0 if one might not), from its text."""
+        key = id(node)
+        if key not in self._passes_per_iteration:
+            self._passes_per_iteration[key] = certain_passes(node.body)
+        return self._passes_per_iteration[key]
 
     def exec_While(self, node: ast.While, scope: Scope) -> None:
         broke = False

@@ -10,6 +10,14 @@ reachable from its roots that has no hook yet. Facts this relies on (torch 2.2 t
   in `next_functions` order, so per-edge gradients come from the consumer's hook, and no pre-hook is needed;
 - a node whose output is used twice runs once, with the contributions already summed;
 - hooks run in the engine's real execution order, on the calling thread, on CPU.
+Light stretches. Only the last KEEP_PASSES backward passes are shown step by step, and nodes made before them
+are dropped unless still reachable. A `for` loop over a fixed number of items, whose body runs a backward pass
+on every iteration, knows that its early iterations will be summarised: the interpreter marks them `light`,
+and the recorder then only counts their nodes (so ids and counts stay those of a full recording) and hooks
+nothing. If a light node or pass turns out to matter for what is shown (a tensor made in a light iteration
+used later, a node whose last gradient came from a light pass), the recorder raises `Rerun` and the run is
+made again, fully recorded: the trace is always the one a full recording gives.
+
 A node keeps its one hook for the whole run (a leaf's AccumulateGrad, or a graph kept with retain_graph,
 takes part in many passes); the hook writes into whichever pass is running. Registering is the expensive
 part of a hook (a loop of 500 optimizer steps hooks 2,500 nodes), so each node is hooked once, and all the
@@ -31,6 +39,12 @@ from .model import Edge, Node, Notice, Pass, Span, Step, Trace
 from .values import dtype_name, encode, number, plain
 
 ACCUMULATE = "AccumulateGrad"
+LIGHT = "~"  # the id of a node made in a light stretch: counted, never shown
+
+
+class Rerun(BaseException):
+    """Something recorded lightly is needed after all: make the run again with every stretch fully recorded.
+    A BaseException, so that the interpreter's error handling lets it through untouched."""
 
 
 def op_name(fn: Any) -> str:
@@ -67,6 +81,7 @@ class _Node:
     created_in_pass: int | None = None
     seq: int | None = None
     hooked: bool = False
+    light_pass: int | None = None  # a light pass reached it, and no full pass has since
     tensor: torch.Tensor | None = None  # leaves only: the live tensor, for its final .grad
 
 
@@ -81,6 +96,7 @@ class _Pass:
     retain_graph: bool
     nodes: set[str] = field(default_factory=set)
     steps: list[dict] = field(default_factory=list)
+    light: bool = False
 
 
 class Recorder:
@@ -103,6 +119,10 @@ class Recorder:
         self._active_pass: _Pass | None = None
         self._handles: list[Any] = []  # one hook per node that took part in a pass; removed by release()
         self._spans: dict[ast.AST, Span | None] = {}
+        self.light = False  # set by the interpreter around iterations whose passes will all be summarised
+        self.light_passes = 0
+        self._count = 0  # nodes made so far, light ones included: the next node's id
+        self._light_epoch = -1  # the latest epoch of a light node
         self._seq_base = _next_sequence_nr()  # torch's counter is process-wide; store seq relative to this run
 
     # --- source spans -------------------------------------------------------------------------------------
@@ -118,7 +138,9 @@ class Recorder:
     # --- forward ------------------------------------------------------------------------------------------
     def on_value(self, value: Any, node: ast.AST | None, operands: Iterable[tuple[Any, ast.AST]] | None = None):
         """An expression produced `value`; record any autograd node it made."""
-        if isinstance(value, torch.Tensor):
+        if self.light:
+            self._light_value(value, node, operands)
+        elif isinstance(value, torch.Tensor):
             self._tensor(value, node, operands)
         elif isinstance(value, (tuple, list)) and len(value) <= 64:
             for v in value:
@@ -131,7 +153,7 @@ class Recorder:
         self._names[id(value)] = name
         self._alive.append(value)
         nid = self._node_id_of(value)
-        if nid is not None:
+        if nid is not None and nid is not LIGHT:
             n = self.nodes[nid]
             n.name = name
             if name not in n.aliases:
@@ -163,18 +185,23 @@ class Recorder:
             self._constants(top, operands)
 
     def _new_node(self, kind: str, op: str, label: str, span: Span | None) -> _Node:
-        if len(self.nodes) >= self.limits.max_ops:
+        nid = f"n{self._reserve()}"
+        n = _Node(nid, kind, op, label, order=self._count - 1, epoch=len(self.passes), span=span)
+        if self._active_pass is not None:
+            n.created_in_pass = self._active_pass.index
+        self.nodes[nid] = n
+        return n
+
+    def _reserve(self) -> int:
+        """The next node id's number; a program may make at most max_ops nodes, light ones included."""
+        if self._count >= self.limits.max_ops:
             raise ProgramError(
                 "limit",
                 f"the program made more than {self.limits.max_ops:,} graph nodes",
                 hint="use fewer loop iterations or smaller programs",
             )
-        nid = f"n{len(self.nodes)}"
-        n = _Node(nid, kind, op, label, order=len(self.nodes), epoch=len(self.passes), span=span)
-        if self._active_pass is not None:
-            n.created_in_pass = self._active_pass.index
-        self.nodes[nid] = n
-        return n
+        self._count += 1
+        return self._count - 1
 
     def _leaf(self, t: torch.Tensor, node: ast.AST | None) -> str:
         name = self._names.get(id(t))
@@ -220,6 +247,91 @@ class Recorder:
                 if nf is not None and id(nf) in known:
                     self._edge(known[id(nf)], target, i, "data")
 
+    # --- light stretches: count, hook nothing ----------------------------------------------------------------
+    def _light_value(self, value: Any, node: ast.AST | None, operands) -> None:
+        if isinstance(value, torch.Tensor):
+            self._light_tensor(value, node, operands)
+        elif isinstance(value, (tuple, list)) and len(value) <= 64:
+            for v in value:
+                if isinstance(v, torch.Tensor):
+                    self._light_tensor(v, node, None)
+
+    def _light_tensor(self, t: torch.Tensor, node: ast.AST | None, operands) -> None:
+        """What `_tensor` does, minus everything but the ids: leaves (always shown) are recorded in full."""
+        fn = t.grad_fn
+        if fn is None:
+            if t.requires_grad and id(t) not in self._tensor_ids:
+                self._leaf(t, node)
+            return
+        if id(fn) in self._fn_ids:
+            return
+        self._light_discover(fn)
+        if operands:
+            for value, _ in operands:
+                if isinstance(value, torch.Tensor):
+                    if not value.requires_grad and id(value) not in self._tensor_ids:
+                        self._reserve()
+                        self._tensor_ids[id(value)] = LIGHT
+                        self._alive.append(value)
+                elif isinstance(value, (int, float)) and not isinstance(value, bool):
+                    self._reserve()
+
+    def _light_discover(self, root: Any) -> None:
+        """Reserve the ids `_discover` would give (leaves met on the way are made in full, as there)."""
+        known = self._fn_ids
+        self._light_epoch = len(self.passes)
+        nexts = root.next_functions
+        if all(nf is None or id(nf) in known for nf, _ in nexts) and not op_name(root) == ACCUMULATE:
+            self._reserve()
+            known[id(root)] = LIGHT
+            self._alive.append(root)
+            return
+        new = []
+        stack, seen = [root], set()
+        while stack:
+            fn = stack.pop()
+            if fn is None or id(fn) in seen or id(fn) in known:
+                continue
+            seen.add(id(fn))
+            if op_name(fn) == ACCUMULATE:
+                leaf = fn.variable
+                known[id(fn)] = self._tensor_ids.get(id(leaf)) or self._leaf(leaf, None)
+                self._alive.append(fn)
+                continue
+            new.append(fn)
+            stack.extend(nf for nf, _ in fn.next_functions)
+        for fn in new:
+            self._reserve()
+            known[id(fn)] = LIGHT
+            self._alive.append(fn)
+
+    def _light_pass(self, kind: str, node: ast.AST | None, roots: list[torch.Tensor], run: Callable[[], Any],
+                    create_graph: bool, retain_graph: bool) -> Any:
+        """A pass that will be summarised: counted, not hooked. Shown nodes it reaches are marked, because
+        their gradient is now the one this pass sends; a later full pass through them clears the mark."""
+        for r in roots:
+            self._light_tensor(r, node, None)
+        p = _Pass(len(self.passes), kind, None, roots=[], inputs=[], create_graph=create_graph,
+                  retain_graph=bool(retain_graph), light=True)
+        for fn in _reachable([r.grad_fn for r in roots]):
+            nid = self._fn_ids.get(id(fn))
+            if nid is None:
+                self._light_discover(fn)
+            elif nid is not LIGHT:
+                self.nodes[nid].light_pass = p.index
+        self.passes.append(p)
+        self.light_passes += 1
+        return run()
+
+    def _check_light(self, keep: set[str], first_kept: int) -> None:
+        """The light stretches hold nothing that is shown; else Rerun."""
+        if self.light_passes == 0:
+            return
+        if self._light_epoch >= first_kept or any(p.light for p in self.passes[first_kept:]):
+            raise Rerun
+        if LIGHT in keep or any(self.nodes[i].light_pass is not None for i in keep):
+            raise Rerun
+
     def _one_new_op(self, fn: Any, t: torch.Tensor, span: Span | None) -> _Node | None:
         """The common case, made cheap: `fn` is the only new node (its inputs are all known). None otherwise."""
         known = self._fn_ids
@@ -251,6 +363,8 @@ class Recorder:
         return n
 
     def _edge(self, source: str, target: str, index: int, kind: str) -> None:
+        if source is LIGHT:  # a shown node computed from a tensor made in a light stretch
+            raise Rerun
         key = (target, index, kind)
         if key not in self.edges:
             self.edges[key] = {"source": source, "target": target, "input_index": index, "kind": kind}
@@ -297,6 +411,8 @@ class Recorder:
         """Hook every node reachable from `roots`, call `run()` (which calls torch), unhook, return its result."""
         if len(self.passes) >= self.limits.max_backward_passes:
             raise ProgramError("limit", f"the program ran more than {self.limits.max_backward_passes:,} backward passes")
+        if self.light and not create_graph:
+            return self._light_pass(kind, node, roots, run, create_graph, retain_graph)
         span = self.span(node)
         for r in roots:
             self._tensor(r, node, None)
@@ -312,10 +428,13 @@ class Recorder:
             if nid is None:
                 self._discover(fn, span)
                 nid = self._fn_ids[id(fn)]
+            if nid is LIGHT:  # a graph made in a light stretch, differentiated where it is shown
+                raise Rerun
             p.nodes.add(nid)
             n = self.nodes[nid]
             if n.kind == "leaf" and n.tensor is not None:
                 n.value = encode(n.tensor)  # the value this pass differentiates at (an optimizer moves it)
+                n.light_pass = None
             if not n.hooked:
                 n.hooked = True
                 self._handles.append(fn.register_hook(self._hook(nid)))
@@ -350,6 +469,7 @@ class Recorder:
             p = self._active_pass
             if p is None:  # a pass the explorer did not start (none should exist): nothing to write into
                 return
+            node.light_pass = None
             step = {"node": nid, "grad_in": encode(_first(grad_outputs)), "sent": []}
             p.steps.append(step)
             if node.kind == "leaf":  # a leaf's grad is its final .grad, read at the end
@@ -400,6 +520,8 @@ class Recorder:
         """Freeze everything into a Trace. `named` is the program's variables at the end."""
         for name, value in named.items():  # the program's final names win over names inside functions
             if isinstance(value, torch.Tensor) and self._node_id_of(value):
+                if self._node_id_of(value) is LIGHT:
+                    raise Rerun
                 self.on_assign(name, value)
         out_node = None
         if output is not None and isinstance(named.get(output), torch.Tensor):
@@ -407,6 +529,7 @@ class Recorder:
         keep = self._kept_nodes(named)
         passes_total = len(self.passes)
         first_kept = max(0, passes_total - KEEP_PASSES)
+        self._check_light(keep, first_kept)
         if first_kept:
             self.notice(
                 "trimmed",
@@ -472,9 +595,9 @@ class Recorder:
                 if g is not None:
                     grads[name] = plain(g, FULL_NAMED_ELEMENTS)
         counts = {
-            "nodes_total": len(self.nodes),
+            "nodes_total": self._count,
             "nodes_shown": len(nodes),
-            "nodes_dropped": len(self.nodes) - len(nodes),
+            "nodes_dropped": self._count - len(nodes),
             "passes_total": passes_total,
             "passes_shown": len(passes),
         }
@@ -566,4 +689,4 @@ def make_span(lines: list[bytes], node: ast.AST) -> Span | None:
     return Span(node.lineno, col, node.end_lineno, end_col, raw.decode("utf-8", "replace"))
 
 
-__all__ = ["Recorder", "make_span", "op_name", "plain_words"]
+__all__ = ["LIGHT", "Recorder", "Rerun", "make_span", "op_name", "plain_words"]
