@@ -221,3 +221,68 @@ def test_certain_passes_reads_the_loop_body():
     assert certain_passes(body("for i in r:\n    y.backward()\n    if i:\n        continue\n")) == 0
     assert certain_passes(body("for i in r:\n    y = z.backward\n")) == 0
     assert certain_passes(body("for i in r:\n    f(y.backward())\n")) == 0
+
+
+# --- random loops: light and full recording must always agree ----------------------------------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_BACKWARD_LINES = [
+    "((w - i) ** 2).sum().backward()",
+    "(h * i).sum().backward(retain_graph=True)",
+    "torch.autograd.backward([(w * w).sum()])",
+    "g, = torch.autograd.grad((w ** 3).sum(), w)",
+    "loss = torch.sigmoid(w @ w + i)\n    loss.backward()",
+]
+_OTHER_LINES = [
+    "keep.append(w * i)",
+    "keep.append(h + i)",
+    "acc = acc + (w * i).sum()",
+    "acc = acc + float(i)",
+    "v = torch.ones(2, requires_grad=True) * i",
+    "u = torch.full((2,), float(i), requires_grad=True)",
+    "if i == 1:\n        h.sum().backward(retain_graph=True)",
+    "if w.grad is not None:\n        w.grad.zero_()",
+    "w.data -= 0.01 * torch.ones(2)",
+    "opt.step()",
+    "opt.zero_grad()",
+    "c = torch.ones(2) * i",
+    "keep.append(c)",
+    "print(i, acc)",
+]
+_AFTER_LINES = [
+    "z = acc * 2",
+    "if keep:\n    keep[0].sum().backward()",
+    "last = keep[-1] if keep else w",
+    "(w * 3).sum().backward()",
+    "total = sum(keep) if keep else acc",
+]
+
+
+@st.composite
+def loop_programs(draw) -> str:
+    body = draw(st.lists(st.sampled_from(_OTHER_LINES), max_size=4))
+    for line in draw(st.lists(st.sampled_from(_BACKWARD_LINES), min_size=1, max_size=2)):
+        body.insert(draw(st.integers(0, len(body))), line)
+    after = draw(st.lists(st.sampled_from(_AFTER_LINES), max_size=2))
+    n = draw(st.integers(0, 9) | st.integers(5, 9))
+    return (
+        "w = torch.tensor([0.5, -1.0], requires_grad=True)\n"
+        "h = w * 2\n"
+        "keep = []\n"
+        "acc = torch.tensor(0.0)\n"
+        "opt = torch.optim.SGD([w], lr=0.1)\n"
+        f"for i in range({n}):\n"
+        + "".join(f"    {line}\n" for line in body)
+        + "".join(f"{line}\n" for line in after)
+    )
+
+
+@settings(max_examples=150, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(source=loop_programs())
+def test_random_loops_give_the_full_trace(source, monkeypatch):
+    full, _ = _trace(source, False, monkeypatch)
+    light, _ = _trace(source, True, monkeypatch)
+    assert light == full, source
