@@ -215,26 +215,8 @@ class Recorder:
 
     def _discover(self, root: Any, span: Span | None) -> None:
         """Give ids to every node reachable from `root` not seen before, in creation order, with edges."""
-        new: list[tuple[int, Any, str, tuple]] = []
-        stack = [root]
-        seen: set[int] = set()
         known = self._fn_ids
-        while stack:
-            fn = stack.pop()
-            if fn is None or id(fn) in seen or id(fn) in known:
-                continue
-            seen.add(id(fn))
-            op = op_name(fn)
-            if op == ACCUMULATE:
-                leaf = fn.variable
-                nid = self._tensor_ids.get(id(leaf)) or self._leaf(leaf, None)
-                known[id(fn)] = nid
-                self._alive.append(fn)
-                continue
-            nexts = fn.next_functions
-            new.append((_seq(fn), fn, op, nexts))
-            stack.extend(nf for nf, _ in nexts)
-        new.sort(key=lambda item: item[0])
+        new = self._new_ops(root)
         for seq, fn, op, _ in new:
             n = self._op_node(fn, op, seq, span)
             meta = getattr(fn, "_input_metadata", None)
@@ -246,6 +228,30 @@ class Recorder:
             for i, (nf, _) in enumerate(nexts):
                 if nf is not None and id(nf) in known:
                     self._edge(known[id(nf)], target, i, "data")
+
+    def _new_ops(self, root: Any) -> list[tuple[int, Any, str, tuple]]:
+        """The operation nodes reachable from `root` not seen before, in creation order; leaves met on the
+        way are recorded (a leaf is shown even when the ops around it are not)."""
+        new = []
+        stack = [root]
+        seen: set[int] = set()
+        known = self._fn_ids
+        while stack:
+            fn = stack.pop()
+            if fn is None or id(fn) in seen or id(fn) in known:
+                continue
+            seen.add(id(fn))
+            op = op_name(fn)
+            if op == ACCUMULATE:
+                leaf = fn.variable
+                known[id(fn)] = self._tensor_ids.get(id(leaf)) or self._leaf(leaf, None)
+                self._alive.append(fn)
+                continue
+            nexts = fn.next_functions
+            new.append((_seq(fn), fn, op, nexts))
+            stack.extend(nf for nf, _ in nexts)
+        new.sort(key=lambda item: item[0])
+        return new
 
     # --- light stretches: count, hook nothing ----------------------------------------------------------------
     def _light_value(self, value: Any, node: ast.AST | None, operands) -> None:
@@ -280,26 +286,10 @@ class Recorder:
         """Reserve the ids `_discover` would give (leaves met on the way are made in full, as there)."""
         known = self._fn_ids
         self._light_epoch = len(self.passes)
-        nexts = root.next_functions
-        if all(nf is None or id(nf) in known for nf, _ in nexts) and not op_name(root) == ACCUMULATE:
-            self._reserve()
-            known[id(root)] = LIGHT
-            self._alive.append(root)
-            return
-        new = []
-        stack, seen = [root], set()
-        while stack:
-            fn = stack.pop()
-            if fn is None or id(fn) in seen or id(fn) in known:
-                continue
-            seen.add(id(fn))
-            if op_name(fn) == ACCUMULATE:
-                leaf = fn.variable
-                known[id(fn)] = self._tensor_ids.get(id(leaf)) or self._leaf(leaf, None)
-                self._alive.append(fn)
-                continue
-            new.append(fn)
-            stack.extend(nf for nf, _ in fn.next_functions)
+        if all(nf is None or id(nf) in known for nf, _ in root.next_functions) and op_name(root) != ACCUMULATE:
+            new = [root]  # the common case, without the walk
+        else:
+            new = [fn for _, fn, _, _ in self._new_ops(root)]
         for fn in new:
             self._reserve()
             known[id(fn)] = LIGHT
