@@ -261,17 +261,23 @@ class Interpreter:
                     # more than KEEP_PASSES passes still to come after this iteration: it will be summarised
                     rec.light = (total - 1 - i) * per > KEEP_PASSES
                 self.assign(node.target, item, scope)
-                try:
-                    self.exec_block(node.body, scope)
-                except _Break:
+                if self._iteration(node.body, scope):
                     broke = True
                     break
-                except _Continue:
-                    continue
         finally:
             rec.light = outer_light
         if not broke and node.orelse:
             self.exec_block(node.orelse, scope)
+
+    def _iteration(self, body: list[ast.stmt], scope: Scope) -> bool:
+        """One run of a loop body; True if it ended with `break`."""
+        try:
+            self.exec_block(body, scope)
+        except _Break:
+            return True
+        except _Continue:
+            pass
+        return False
 
     def _certain_passes(self, node: ast.For) -> int:
         """Backward passes every iteration of this loop surely runs (0 if one might not), from its text."""
@@ -284,13 +290,9 @@ class Interpreter:
         broke = False
         while self.truth(self.eval(node.test, scope), node.test):
             self.tick_loop(node)
-            try:
-                self.exec_block(node.body, scope)
-            except _Break:
+            if self._iteration(node.body, scope):
                 broke = True
                 break
-            except _Continue:
-                continue
         if not broke and node.orelse:
             self.exec_block(node.orelse, scope)
 

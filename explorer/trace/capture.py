@@ -138,9 +138,7 @@ class Recorder:
     # --- forward ------------------------------------------------------------------------------------------
     def on_value(self, value: Any, node: ast.AST | None, operands: Iterable[tuple[Any, ast.AST]] | None = None):
         """An expression produced `value`; record any autograd node it made."""
-        if self.light:
-            self._light_value(value, node, operands)
-        elif isinstance(value, torch.Tensor):
+        if isinstance(value, torch.Tensor):
             self._tensor(value, node, operands)
         elif isinstance(value, (tuple, list)) and len(value) <= 64:
             for v in value:
@@ -172,6 +170,11 @@ class Recorder:
                 self._leaf(t, node)
             return
         if id(fn) in self._fn_ids:
+            return
+        if self.light:
+            self._light_discover(fn)
+            if operands:
+                self._light_constants(operands)
             return
         span = self.span(node)
         top = self._one_new_op(fn, t, span)
@@ -254,33 +257,16 @@ class Recorder:
         return new
 
     # --- light stretches: count, hook nothing ----------------------------------------------------------------
-    def _light_value(self, value: Any, node: ast.AST | None, operands) -> None:
-        if isinstance(value, torch.Tensor):
-            self._light_tensor(value, node, operands)
-        elif isinstance(value, (tuple, list)) and len(value) <= 64:
-            for v in value:
-                if isinstance(v, torch.Tensor):
-                    self._light_tensor(v, node, None)
-
-    def _light_tensor(self, t: torch.Tensor, node: ast.AST | None, operands) -> None:
-        """What `_tensor` does, minus everything but the ids: leaves (always shown) are recorded in full."""
-        fn = t.grad_fn
-        if fn is None:
-            if t.requires_grad and id(t) not in self._tensor_ids:
-                self._leaf(t, node)
-            return
-        if id(fn) in self._fn_ids:
-            return
-        self._light_discover(fn)
-        if operands:
-            for value, _ in operands:
-                if isinstance(value, torch.Tensor):
-                    if not value.requires_grad and id(value) not in self._tensor_ids:
-                        self._reserve()
-                        self._tensor_ids[id(value)] = LIGHT
-                        self._alive.append(value)
-                elif isinstance(value, (int, float)) and not isinstance(value, bool):
+    def _light_constants(self, operands) -> None:
+        """Reserve the ids `_constants` would give."""
+        for value, _ in operands:
+            if isinstance(value, torch.Tensor):
+                if not value.requires_grad and id(value) not in self._tensor_ids:
                     self._reserve()
+                    self._tensor_ids[id(value)] = LIGHT
+                    self._alive.append(value)
+            elif isinstance(value, (int, float)) and not isinstance(value, bool):
+                self._reserve()
 
     def _light_discover(self, root: Any) -> None:
         """Reserve the ids `_discover` would give (leaves met on the way are made in full, as there)."""
@@ -300,7 +286,7 @@ class Recorder:
         """A pass that will be summarised: counted, not hooked. Shown nodes it reaches are marked, because
         their gradient is now the one this pass sends; a later full pass through them clears the mark."""
         for r in roots:
-            self._light_tensor(r, node, None)
+            self._tensor(r, node, None)
         p = _Pass(len(self.passes), kind, None, roots=[], inputs=[], create_graph=create_graph,
                   retain_graph=bool(retain_graph), light=True)
         for fn in _reachable([r.grad_fn for r in roots]):
