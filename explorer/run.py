@@ -53,8 +53,10 @@ def trace_in_process(
     deadline = time.monotonic() + limits.time_seconds
     try:
         return _run(source, tree, limits, free, inputs, output, backward, seed, deadline, LIGHT_LOOPS)
-    except Rerun:  # a loop's light iterations mattered after all: record everything (same deadline)
-        return _run(source, tree, limits, free, inputs, output, backward, seed, deadline, False)
+    except Rerun:  # a loop's light iterations mattered after all: record everything (same deadline) ...
+        pass
+    # ... once the exception is gone: its traceback holds the first attempt's tensors
+    return _run(source, tree, limits, free, inputs, output, backward, seed, deadline, False)
 
 
 def _run(source: str, tree: Any, limits: Limits, free: list[str], inputs: dict[str, Any] | None,

@@ -286,3 +286,24 @@ def test_random_loops_give_the_full_trace(source, monkeypatch):
     full, _ = _trace(source, False, monkeypatch)
     light, _ = _trace(source, True, monkeypatch)
     assert light == full, source
+
+
+def test_the_first_attempt_is_freed_before_the_second_begins(monkeypatch):
+    """A run made again must not hold the first attempt's tensors meanwhile (twice the memory)."""
+    import gc
+    import weakref
+
+    alive_at_second: list[bool] = []
+    first: list[weakref.ref] = []
+
+    class Watched(explorer.run.Recorder):
+        def __init__(self, *args, **kwargs):
+            if first:
+                gc.collect()
+                alive_at_second.append(first[0]() is not None)
+            super().__init__(*args, **kwargs)
+            first.append(weakref.ref(self))
+
+    monkeypatch.setattr(explorer.run, "Recorder", Watched)
+    explorer.run.trace_in_process(PROGRAMS["a sum carried across iterations"])
+    assert alive_at_second == [False]

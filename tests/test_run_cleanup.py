@@ -28,6 +28,15 @@ PROGRAMS = {
         "g.backward()\n"
     ),
     "an error half way": "x = torch.ones(2, requires_grad=True)\ny = (x * 2).sum()\nz = y + undefined_name\n",
+    # recorded lightly, then again in full: the total carries every iteration's graph to the end
+    "a loop recorded twice": (
+        "w = torch.tensor(1.0, requires_grad=True)\n"
+        "total = torch.tensor(0.0)\n"
+        "for i in range(8):\n"
+        "    loss = (w * i) ** 2\n"
+        "    loss.backward()\n"
+        "    total = total + loss\n"
+    ),
     # the second pass fails inside torch, with the graph's nodes hooked by the first
     "an error in a backward pass": "x = torch.ones(2, requires_grad=True)\ny = (x * 2).sum()\ny.backward()\ny.backward()\n",
 }
@@ -77,5 +86,5 @@ def test_a_run_frees_its_recorder(name, monkeypatch):
     except ProgramError:
         assert name.startswith("an error")
     gc.collect()
-    assert len(made) == 1
-    assert made[0]() is None, "the run's recorder is still alive after the run"
+    assert len(made) == (2 if name == "a loop recorded twice" else 1)
+    assert all(r() is None for r in made), "a recorder of the run is still alive after the run"
