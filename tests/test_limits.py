@@ -431,3 +431,31 @@ def test_a_list_that_contains_itself_is_refused_quickly():
 
 def test_small_step_limit():
     limit_error("x = 0\nfor i in range(100):\n    x = x + i\n", "more than 50 steps", {"max_steps": 50})
+
+
+@pytest.mark.parametrize("sa, sb", [
+    ((3,), (3,)), ((2, 3), (3,)), ((3,), (3, 4)), ((2, 3), (3, 4)), ((5, 2, 3), (3, 4)), ((2, 3), (5, 3, 4)),
+    ((4, 1, 2, 3), (5, 3, 2)), ((60, 1), (1, 70)), ((1, 60), (60, 1)), ((2, 3), (4, 5)),
+])
+def test_a_products_size_is_known_before_it_is_computed(sa, sb):
+    """check_matmul's formula (vectors, matrices) or meta run (batches) refuses exactly the products
+    whose result is over the limit; wrong inner sizes are left to torch."""
+    import torch
+
+    from explorer.language import guards
+
+    a, b = torch.ones(sa), torch.ones(sb)
+    try:
+        size = torch.matmul(a, b).numel()
+    except RuntimeError:
+        size = None
+    edges = {size, size - 1} if size else set()
+    for limit in sorted({1, 12, 100, 4200, 10**6} | edges - {0}):
+        limits = Limits(max_tensor_elements=limit)
+        refused = False
+        try:
+            guards.check_matmul(a, b, limits)
+        except ProgramError:
+            refused = True
+        if size is not None:
+            assert refused == (size > limit), (sa, sb, limit)

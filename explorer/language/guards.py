@@ -69,7 +69,7 @@ def _check_broadcast(op: Any, a: Any, b: Any, limits: Limits) -> None:
     sb = b.shape if isinstance(b, torch.Tensor) else ()
     if op is operator.matmul:
         if isinstance(a, torch.Tensor) and isinstance(b, torch.Tensor):
-            check_meta(torch.matmul, (a, b), {}, limits)
+            check_matmul(a, b, limits)
         return
     if len(sa) + len(sb) > 1:
         check_numel(broadcast_numel(sa, sb), limits)
@@ -235,6 +235,21 @@ def count_elements(data: Any, limits: Limits) -> int:
     return total
 
 
+def check_matmul(a: torch.Tensor, b: torch.Tensor, limits: Limits, fn: Any = torch.matmul) -> None:
+    """The size of `a @ b` before computing it: by its formula for vectors and matrices (a layer's
+    `h @ w.t()`: a meta run costs ~50 us per product), else by a meta run. Wrong inner sizes are left to
+    torch's own error."""
+    da, db = a.dim(), b.dim()
+    if da == 2 and db == 2:
+        check_numel(a.shape[0] * b.shape[1], limits)
+    elif da == 2 and db == 1:
+        check_numel(a.shape[0], limits)
+    elif da == 1 and db == 2:
+        check_numel(b.shape[1], limits)
+    elif not (da == 1 and db == 1):
+        check_meta(fn, (a, b), {}, limits)
+
+
 def check_meta(fn: Any, args: tuple, kwargs: dict, limits: Limits) -> None:
     """Run `fn` on the 'meta' device (shapes only, no memory) to learn its result size first."""
     try:
@@ -262,6 +277,8 @@ def check_method(t: torch.Tensor, name: str, args: tuple, kwargs: dict, limits: 
             _product([s if s != -1 else 1 for s in sizes], limits)
         else:
             _product(sizes, limits)
+    elif name in ("matmul", "mm", "mv") and len(args) == 1 and not kwargs and isinstance(args[0], torch.Tensor):
+        check_matmul(t, args[0], limits, getattr(torch, name))
     elif name in ("outer", "matmul", "mm", "bmm", "mv"):
         check_meta(getattr(torch, name), (t, *args), kwargs, limits)
     elif name == "new_tensor":
