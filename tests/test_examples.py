@@ -474,3 +474,43 @@ def test_the_same_program_gives_the_same_trace():
     first = explorer.trace(ex.source, inputs=ex.inputs, backward=ex.backward, sandbox=False)
     again = explorer.trace(ex.source, inputs=ex.inputs, backward=ex.backward, sandbox=False)
     assert again == first
+
+
+def test_the_fast_constructors_make_the_same_objects_as_the_dataclasses():
+    """model.maker skips frozen dataclasses' __init__ for speed: same fields, order, defaults, equality,
+    hash, immutability, and the same TypeError for a wrong field."""
+    import dataclasses
+
+    import pytest
+
+    from explorer.trace import model
+
+    span = {"line": 1, "col": 0, "end_line": 1, "end_col": 3, "text": "x+2"}
+    samples = {
+        model.Node: {"id": "n1", "kind": "op", "op": "AddBackward0", "label": "add", "span": model.Span(**span),
+                     "shape": (2,), "value": {"shape": [2], "dtype": "float32", "data": [1.0, 2.0]}},
+        model.Edge: {"id": "e0", "source": "n0", "target": "n1", "input_index": 0},
+        model.Step: {"index": 0, "phase": "backward", "node": "n1", "edges": ("e0",), "pass_index": 0},
+        model.Pass: {"index": 0, "kind": "backward", "span": None, "roots": ("n1",)},
+        model.Span: span,
+        model.Notice: {"kind": "trimmed", "message": "m"},
+    }
+    for cls, values in samples.items():
+        fast, slow = model.maker(cls)(**values), cls(**values)
+        assert fast == slow and _hash(fast) == _hash(slow) and repr(fast) == repr(slow)
+        assert list(vars(fast)) == list(vars(slow)) == [f.name for f in dataclasses.fields(cls)]
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            fast.id = "other"  # type: ignore[misc]
+        with pytest.raises(TypeError):
+            model.maker(cls)(**values, unknown_field=1)
+    a, b = model.make_node(id="a", kind="op", op="o", label="l"), model.make_node(id="b", kind="op", op="o", label="l")
+    assert a.saved == {} and a.saved is not b.saved  # a default_factory: a new dict for each
+    with pytest.raises(TypeError):
+        model.make_edge(id="e0", source="n0")  # target, input_index missing
+
+
+def _hash(x):
+    try:
+        return hash(x)
+    except TypeError:  # a Node holds dicts (its value): unhashable either way
+        return "unhashable"

@@ -35,7 +35,7 @@ import torch
 
 from ..config import FULL_NAMED_ELEMENTS, KEEP_PASSES, Limits
 from ..errors import ProgramError
-from .model import Edge, Node, Notice, Pass, Span, Step, Trace
+from .model import Node, Notice, Pass, Span, Step, Trace, make_edge, make_node, make_pass, make_step
 from .values import dtype_name, encode, number, plain
 
 ACCUMULATE = "AccumulateGrad"
@@ -519,7 +519,7 @@ class Recorder:
             grad = n.grad
             if n.kind == "leaf" and n.tensor is not None:
                 grad = encode(n.tensor.grad)
-            nodes[n.id] = Node(
+            nodes[n.id] = make_node(
                 id=n.id, kind=n.kind, op=n.op, label=(n.name or n.label) if n.kind == "leaf" else n.label,
                 name=n.name, aliases=tuple(n.aliases), span=n.span, shape=tuple(n.shape), dtype=n.dtype,
                 value=n.value, grad=grad, requires_grad=n.requires_grad, is_output=(n.id == out_node),
@@ -531,13 +531,13 @@ class Recorder:
             if e["source"] in nodes and e["target"] in nodes:
                 eid = f"e{len(edges)}"
                 edge_ids[key] = eid
-                edges.append(Edge(id=eid, **e))
+                edges.append(make_edge(id=eid, **e))
 
         into: dict[str, list[str]] = {}
         for e in edges:
             into.setdefault(e.target, []).append(e.id)
         forward = [
-            Step(index=i, phase="forward", node=n.id, edges=tuple(into.get(n.id, ())), value=n.value)
+            make_step(index=i, phase="forward", node=n.id, edges=tuple(into.get(n.id, ())), value=n.value)
             for i, n in enumerate(n for n in nodes.values() if n.kind != "constant")
         ]
         backward: list[Step] = []
@@ -549,14 +549,14 @@ class Recorder:
                     continue
                 sent = [(edge_ids[k], g) for k, g in s["sent"] if k in edge_ids]
                 backward.append(
-                    Step(
+                    make_step(
                         index=len(backward), phase="backward", node=s["node"],
                         edges=tuple(e for e, _ in sent), grads_out=tuple(g for _, g in sent),
                         grad_in=s["grad_in"], value=s.get("value"), pass_index=len(passes),
                     )
                 )
             passes.append(
-                Pass(
+                make_pass(
                     index=len(passes), kind=p.kind, span=p.span,
                     roots=tuple(r for r in p.roots if r in nodes), inputs=tuple(i for i in p.inputs if i in nodes),
                     create_graph=p.create_graph, retain_graph=p.retain_graph,

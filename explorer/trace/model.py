@@ -10,8 +10,8 @@ Tensor values are stored as dicts: ``{"shape": [3], "dtype": "float32", "data": 
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import MISSING, dataclass, field, fields
+from typing import Any, Callable
 from ..gcpause import without_gc
 
 TensorValue = dict  # see the module docstring
@@ -173,18 +173,18 @@ class Trace:
             nd["span"] = _span(nd.get("span"))
             nd["shape"] = tuple(nd.get("shape", ()))
             nd["aliases"] = tuple(nd.get("aliases", ()))
-            nodes[nd["id"]] = Node(**nd)
+            nodes[nd["id"]] = make_node(**nd)
         passes = []
         for p in d["passes"]:
             p = dict(p)
             p["span"] = _span(p.get("span"))
             p["roots"] = tuple(p["roots"])
             p["inputs"] = tuple(p.get("inputs", ()))
-            passes.append(Pass(**p))
+            passes.append(make_pass(**p))
         return cls(
             source=d["source"],
             nodes=nodes,
-            edges=tuple(Edge(**e) for e in d["edges"]),
+            edges=tuple(make_edge(**e) for e in d["edges"]),
             forward_steps=tuple(_step(s) for s in d["forward_steps"]),
             backward_steps=tuple(_step(s) for s in d["backward_steps"]),
             passes=tuple(passes),
@@ -193,21 +193,51 @@ class Trace:
             stdout=d.get("stdout", ""),
             inputs=d.get("inputs", {}),
             output=d.get("output"),
-            notices=tuple(Notice(**n) for n in d.get("notices", ())),
+            notices=tuple(make_notice(**n) for n in d.get("notices", ())),
             counts=d.get("counts", {}),
             seed=d.get("seed", 0),
         )
 
 
+def maker(cls: type) -> Callable[..., Any]:
+    """`cls(**fields)` for a frozen dataclass, without its __init__'s object.__setattr__ per field: a Node
+    costs 0.9 us instead of 3.6, and the trace of a 5,000-node graph makes some 20,000 nodes, edges and
+    steps (again in the app, from JSON). The same object: fields in declaration order, defaults filled,
+    and a TypeError for a missing or unknown field."""
+    specs = fields(cls)
+    names = frozenset(f.name for f in specs)
+    template = {f.name: (f.default if f.default is not MISSING else None) for f in specs}
+    factories = [(f.name, f.default_factory) for f in specs if f.default_factory is not MISSING]
+    required = frozenset(f.name for f in specs if f.default is MISSING and f.default_factory is MISSING)
+    new = object.__new__
+
+    def make(**values: Any) -> Any:
+        if not (required <= values.keys() <= names):
+            raise TypeError(f"{cls.__name__} takes {sorted(names)}, needs {sorted(required)}; got {sorted(values)}")
+        obj = new(cls)
+        d = obj.__dict__
+        d.update(template)
+        for name, factory in factories:
+            if name not in values:
+                d[name] = factory()
+        d.update(values)
+        return obj
+
+    return make
+
+
+make_node, make_edge, make_step, make_pass, make_span, make_notice = map(maker, (Node, Edge, Step, Pass, Span, Notice))
+
+
 def _span(d: dict | None) -> Span | None:
-    return Span(**d) if d else None
+    return make_span(**d) if d else None
 
 
 def _step(d: dict) -> Step:
     d = dict(d)
     d["edges"] = tuple(d.get("edges", ()))
     d["grads_out"] = tuple(d.get("grads_out", ()))
-    return Step(**d)
+    return make_step(**d)
 
 
 def _span_dict(span: Span | None) -> dict | None:
