@@ -49,7 +49,6 @@ def trace_in_process(
         raise ProgramError("runtime", "seed must be a whole number from 0 to 2**63-1")
     tree = parse_program(source, limits)
     free = free_names(tree)
-    make_inputs(free, inputs)  # bad inputs fail here, before anything runs
     deadline = time.monotonic() + limits.time_seconds
     try:
         return _run(source, tree, limits, free, inputs, output, backward, seed, deadline, LIGHT_LOOPS)
