@@ -98,6 +98,15 @@ PROGRAMS = {
         "    (h * i).sum().backward(retain_graph=True) if False else (w * i).sum().backward()\n"
         "    h.sum().backward(retain_graph=True)\n"
     ),
+    "light iterations whose passes build graphs": (
+        "x = torch.tensor(1.5, requires_grad=True)\n"
+        "y = x ** 3\n"
+        "acc = x * 0\n"
+        "for i in range(8):\n"
+        "    acc = acc + x\n"
+        "    g, = torch.autograd.grad(y, x, create_graph=True, retain_graph=True)\n"
+        "z = g * acc\n"
+    ),
     "a shown node reached only by a light pass": (
         "w = torch.tensor([1.0, 2.0], requires_grad=True)\n"
         "h = w * 2\n"

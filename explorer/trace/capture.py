@@ -301,7 +301,7 @@ class Recorder:
 
     def _check_light(self, keep: set[str], first_kept: int) -> None:
         """The light stretches hold nothing that is shown; else Rerun."""
-        if self.light_passes == 0:
+        if self.light_passes == 0 and self._light_epoch < 0:  # nothing was recorded lightly
             return
         if self._light_epoch >= first_kept or any(p.light for p in self.passes[first_kept:]):
             raise Rerun
