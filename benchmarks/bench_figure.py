@@ -4,7 +4,8 @@
 
 For each size: trace (in-process), layout, figure, JSON bytes (total and per node), and -- when torchviz
 and the `dot` binary are installed -- torchviz's make_dot(...).pipe("svg") on the same graph, with the
-ratio. Aims: text to figure JSON at least 3x faster than torchviz + dot at 1,000 nodes and 10x at 5,000,
+ratio. `app ms` is what a Run costs the web app's server for the same program: the trace made in a sandbox
+worker and sent back as JSON, the Trace rebuilt, the figure and its JSON (--no-app skips it). Aims: text to figure JSON at least 3x faster than torchviz + dot at 1,000 nodes and 10x at 5,000,
 and under 1.5 KB of JSON per node. The JSON is what the web app sends: `figure_dict` encoded the way Dash
 encodes a callback's output (`explorer.figure()` wraps the same dict in a plotly Figure for notebooks).
 Figures only; nothing asserts on time.
@@ -24,6 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import explorer  # noqa: E402
 from plotly.io.json import to_json_plotly  # noqa: E402  - what Dash encodes a callback's figure with
 
+from explorer.app.callbacks import make_figure  # noqa: E402
 from explorer.figure import figure_dict  # noqa: E402
 from explorer.graph import to_networkx  # noqa: E402
 from explorer.layout import layered_layout  # noqa: E402
@@ -81,11 +83,20 @@ def torchviz_seconds(n: int, kind: str = "chain") -> float | None:
     return time.perf_counter() - start
 
 
+def app_seconds(src: str, limits: dict) -> float:
+    """A Run in the web app, start to end: sandboxed trace (worker, JSON, Trace), figure dict, its JSON."""
+    start = time.perf_counter()
+    tr = explorer.trace(src, limits=limits)
+    to_json_plotly(make_figure(tr))
+    return time.perf_counter() - start
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", type=int, nargs="+", default=[10, 100, 1000, 5000, 10000])
     ap.add_argument("--graph", choices=("chain", "mlp"), default="chain",
                     help="chain: tanh/add chain (easy for dot); mlp: a deep MLP, a leaf pair per layer")
+    ap.add_argument("--no-app", action="store_true", help="skip the web app's path (sandbox worker + figure)")
     args = ap.parse_args()
     torch.set_num_threads(1)
     warm = MLP_PROGRAM if args.graph == "mlp" else PROGRAM
@@ -93,15 +104,18 @@ def main() -> None:
         to_json_plotly(figure_dict(explorer.trace(warm.format(n=5), sandbox=False)))
         if args.graph == "mlp":
             torchviz_seconds(5, "mlp")
+    limits = {"max_ops": 200_000, "time_seconds": 120}
+    if not args.no_app:
+        app_seconds(PROGRAM.format(n=5), limits)  # starts the sandbox's worker pool
     print("layout ms: the layout alone; figure ms: labels, layout, traces and JSON; total: text to figure JSON")
     print(f"{'nodes':>7} {'trace ms':>9} {'layout ms':>10} {'figure ms':>10} {'total ms':>9} {'JSON KB':>8} "
-          f"{'B/node':>7} {'torchviz ms':>12} {'speed-up':>9}")
+          f"{'B/node':>7} {'torchviz ms':>12} {'speed-up':>9} {'app ms':>7}")
     for size in args.sizes:
         per = 6 if args.graph == "mlp" else 2
         n = max(1, size // per)
         src = (MLP_PROGRAM if args.graph == "mlp" else PROGRAM).format(n=n)
         t0 = time.perf_counter()
-        tr = explorer.trace(src, sandbox=False, limits={"max_ops": 200_000, "time_seconds": 120})
+        tr = explorer.trace(src, sandbox=False, limits=limits)
         t1 = time.perf_counter()
         graph = to_networkx(tr)
         graph.remove_nodes_from([k for k, d in graph.nodes(data=True) if d["kind"] == "constant"])
@@ -114,8 +128,9 @@ def main() -> None:
         total = (t1 - t0) + (t3 - t2)
         tv_text = f"{tv * 1e3:>12.0f}" if tv is not None else f"{'n/a':>12}"
         ratio = f"{tv / total:>8.1f}x" if tv is not None else f"{'':>9}"
+        app = f"{app_seconds(src, limits) * 1e3:>7.0f}" if not args.no_app else f"{'':>7}"
         print(f"{shown:>7} {(t1 - t0) * 1e3:>9.0f} {(t2 - t1) * 1e3:>10.0f} {(t3 - t2) * 1e3:>10.0f} "
-              f"{total * 1e3:>9.0f} {len(payload) / 1024:>8.0f} {len(payload) / shown:>7.0f} {tv_text} {ratio}",
+              f"{total * 1e3:>9.0f} {len(payload) / 1024:>8.0f} {len(payload) / shown:>7.0f} {tv_text} {ratio} {app}",
               flush=True)
 
 

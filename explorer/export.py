@@ -6,7 +6,6 @@ upstream Kaleido issue 444), so every image goes through one lock.
 """
 from __future__ import annotations
 
-import json
 import threading
 import warnings
 from pathlib import Path
@@ -15,6 +14,7 @@ from typing import Any
 import plotly.graph_objects as go
 import plotly.io as pio
 
+from . import fastjson
 from .trace.model import Trace
 
 IMAGE_FORMATS = ("png", "svg", "pdf")
@@ -37,7 +37,7 @@ def export(obj: Trace | go.Figure, path: str | Path, *, scale: float = 2.0, **fi
     if fmt == "json":
         if not isinstance(obj, Trace):
             raise ExportError(".json export needs a Trace (the figure is drawn from it)")
-        path.write_text(json.dumps(obj.to_dict()), encoding="utf-8")
+        path.write_bytes(fastjson.dumps(obj.to_dict()))
         return path
     fig = obj if isinstance(obj, go.Figure) else _figure(obj, **figure_options)
     if fmt == "html":

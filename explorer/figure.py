@@ -11,7 +11,6 @@ so the payload grows linearly with the graph; the browser plays the steps, Pytho
 from __future__ import annotations
 
 import base64
-import json
 import math
 from collections.abc import Callable
 from typing import Any, NamedTuple
@@ -19,7 +18,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import plotly.graph_objects as go
 
-from . import text
+from . import fastjson, text
 from .explain import display_name
 from .gcpause import without_gc
 from .graph import to_networkx
@@ -117,10 +116,9 @@ def figure_dict(
     _add_hover(data, layout, hovers, th, gl)
     _add_highlights(data, th)
     fig_layout = _style(layout, th)
-    # a JSON string: the browser parses it once, and plotly treats it as one opaque value. It is made
-    # here, without cycles: check_circular=False skips the bookkeeping per list and dict, same text.
+    # a JSON string: the browser parses it once, and plotly treats it as one opaque value
     meta = animation_data(trace, graph, boxes, routes, th, values.short)
-    fig_layout["meta"] = {"explorer": json.dumps(meta, separators=(",", ":"), check_circular=False)}
+    fig_layout["meta"] = {"explorer": fastjson.dumps_text(meta)}
     return {"data": data, "layout": fig_layout}
 
 
@@ -229,7 +227,7 @@ def figure_meta(fig: go.Figure | dict) -> dict:
     meta = layout.get("meta") if isinstance(layout, dict) else layout.meta
     raw = meta.get("explorer") if isinstance(meta, dict) else None
     if isinstance(raw, str):
-        return json.loads(raw)
+        return fastjson.loads(raw)
     return raw or {}
 
 

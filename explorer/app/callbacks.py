@@ -20,6 +20,7 @@ from dash import ALL, ClientsideFunction, Input, Output, State, ctx, dcc, html, 
 from dash.exceptions import PreventUpdate
 
 from .. import examples as gallery
+from .. import fastjson
 from .. import text as fmt
 from ..config import DEFAULT_LIMITS, Limits
 from ..errors import ProgramError
@@ -469,7 +470,7 @@ def on_export(trigger: Any, spec: dict | None, theme: str, direction: str, const
         trace = trace_for(spec)
         name = export_name(spec, ext)
         if ext == "json":
-            return dcc.send_string(json.dumps(trace.to_dict()), name, type="application/json"), ""
+            return dcc.send_string(fastjson.dumps_text(trace.to_dict()), name, type="application/json"), ""
         fig = as_figure(make_figure(trace, theme, direction, _constants_on(constants)))
         if ext == "html":
             return dcc.send_string(to_html(fig), name, type="text/html"), ""

@@ -39,7 +39,7 @@ Design
 * **The parent keeps the clock:** it SIGKILLs the worker at time_seconds + 1 s of wall time, whatever the
   worker is doing, so an infinite loop, a sleep in C or a memory bomb comes back as a `limit` error.
 * **JSON, never pickle, from worker to server.** The reply is read as raw bytes with a size cap and parsed
-  with `json`: unpickling bytes from a compromised worker could run code in the server. The zygote sends
+  as JSON (explorer/fastjson.py): unpickling bytes from a compromised worker could run code in the server. The zygote sends
   back only a pid (8 bytes) and a pidfd; exit codes come from the zygote, not the worker.
 * Every failure becomes ``{"ok": False, "error": ProgramError(...).to_dict()}``: `limit` for time, CPU,
   memory and result size, `runtime` for crashes (a signal such as SIGSEGV), early exits and malformed
@@ -77,7 +77,9 @@ from contextlib import suppress
 from dataclasses import dataclass
 from typing import Any
 
+from explorer import fastjson
 from explorer.config import Limits
+from explorer.gcpause import gc_paused
 from explorer.errors import ProgramError
 from explorer.language.hugepages import collapse_into_huge_pages
 
@@ -235,7 +237,7 @@ def _encode_reply(reply: Any, limits: Limits) -> bytes:
     if not isinstance(reply, dict):
         reply = _failure("runtime", f"the runner returned a {type(reply).__name__}, not a dict")
     try:
-        data = json.dumps(reply).encode()
+        data = fastjson.dumps(reply)  # a big trace is megabytes of floats: orjson writes it 10x faster
     except MemoryError:
         data = json.dumps(_memory_failure(limits)).encode()
     except (TypeError, ValueError, RecursionError) as exc:
@@ -972,7 +974,8 @@ def _receive(fd: int, cap: int, deadline: float, every: float = math.inf,
 def _decode_reply(data: bytes) -> dict:
     """Parse a worker's reply: JSON only, never pickle (a compromised worker must not run code here)."""
     try:
-        reply = json.loads(data)
+        with gc_paused():  # a big trace is some 50,000 lists and dicts, none in a cycle
+            reply = fastjson.loads(data)
     except (ValueError, RecursionError):
         return _failure("runtime", "the worker sent back a result that is not valid JSON", _CRASH_HINT)
     if not isinstance(reply, dict):
