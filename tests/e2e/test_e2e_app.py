@@ -57,6 +57,31 @@ def test_page_loads_the_first_example_from_this_server_only(page):
     assert page.errors == []
 
 
+NATIVE_PARSING = """() => {
+  // a fresh frame's Function.prototype.toString: core-js makes its replacements' own toString say "native"
+  const f = document.createElement('iframe'); document.body.appendChild(f);
+  const source = f.contentWindow.Function.prototype.toString;
+  const fns = {parseFloat: window.parseFloat, parseInt: window.parseInt, numberParseFloat: Number.parseFloat,
+               numberParseInt: Number.parseInt, trim: String.prototype.trim, trimEnd: String.prototype.trimEnd};
+  const out = {};
+  for (const [k, fn] of Object.entries(fns)) out[k] = source.call(fn).includes('[native code]');
+  f.remove();
+  out.u180e = Number.isNaN(parseFloat('\\u180E1'));  // U+180E is not white space: native parseFloat stops
+  out.works = parseFloat(' 1.5e3px ') === 1500 && parseInt(' 0x1F ') === 31 && '  a b\\n'.trim() === 'a b';
+  return out;
+}"""
+
+
+def test_plotly_gets_the_browsers_own_number_parsing(page):
+    """Dash's @babel/polyfill swaps parseFloat, parseInt and trim for slow JavaScript (plotly calls them per
+    element it draws); assets/natives.js puts the browser's own back, and the graph still draws."""
+    open_app(page)
+    assert page.evaluate(NATIVE_PARSING) == {k: True for k in (
+        "parseFloat", "parseInt", "numberParseFloat", "numberParseInt", "trim", "trimEnd", "u180e", "works")}
+    assert len(graph_meta(page)["boxes"]) == shown_nodes(examples.get("first-graph").source)
+    assert page.errors == []
+
+
 def test_pick_an_example_runs_it_with_the_right_number_of_nodes(page):
     open_app(page)
     before = graph_signature(page)
