@@ -213,7 +213,8 @@
      nobody can read), and once readable only those around the view -- a region half a view wider on
      every side, so that small pans and zooms change nothing. Returns true when it changed the trace
      (plotly then redraws, and the caller runs again). */
-  var MIN_READABLE = 0.3, FEW_LABELS = 200;
+  var MIN_READABLE = 0.3, FEW_LABELS = 200;  /* explorer/figure.py LAZY_LABELS_MIN: from there on, the app's
+                                                figures arrive with the labels hidden, and this shows them */
   function labelsForView(gd) {
     var full = gd && gd._fullLayout;
     if (!full || !full.xaxis || !full.xaxis.range || !gd.data || !window.Plotly) { return false; }

@@ -36,6 +36,11 @@ NODE_LABELS = "labels"
 # a redraw (every zoom or pan) of 1,000 nodes takes ~50 ms instead of ~400 ms in SVG. Boxes and labels stay
 # SVG: a WebGL canvas lies above the SVG, and filled boxes there would hide the labels.
 WEBGL_MIN_NODES = 300
+# From this many labels on, the browser keeps only the labels it can show (assets/animation.js labelsForView,
+# whose FEW_LABELS this equals): none while zoomed out too far to read them. figure_dict(lazy_labels=True)
+# then starts with them hidden, which spares a 1,000-node graph's first draw a third of a second of laying
+# out labels that are hidden right after. Image export keeps every label (lazy_labels=False).
+LAZY_LABELS_MIN = 200
 
 
 class NodeText(NamedTuple):
@@ -79,11 +84,13 @@ def figure_dict(
     layout: Layout | None = None,
     lang: str = "en",
     webgl: bool = False,
+    lazy_labels: bool = False,
 ) -> dict:
     """The same figure as a plain dict, ready for JSON: what the web app sends. Building plotly's objects
     validates every property again, which costs ten times more than making the figure; the tests validate
     these dicts with plotly instead (tests/test_figure.py), so a request need not. `webgl`: the browser
-    can use WebGL, so a big graph may (see WEBGL_MIN_NODES); image export keeps to SVG."""
+    can use WebGL, so a big graph may (see WEBGL_MIN_NODES); image export keeps to SVG. `lazy_labels`: the
+    browser shows labels as the view needs them, so a big graph's start hidden (see LAZY_LABELS_MIN)."""
     if direction not in ("LR", "TB"):
         raise ValueError("direction must be 'LR' (left to right) or 'TB' (top to bottom)")
     th = get_theme(theme)
@@ -112,7 +119,7 @@ def figure_dict(
     gl = webgl and len(layout.positions) >= WEBGL_MIN_NODES
     _add_edges(data, edges, layout, routes, th, gl)
     _add_boxes(data, trace, boxes, th)
-    _add_labels(data, layout, texts, th)
+    _add_labels(data, layout, texts, th, hidden=lazy_labels and len(layout.positions) >= LAZY_LABELS_MIN)
     _add_hover(data, layout, hovers, th, gl)
     _add_highlights(data, th)
     fig_layout = _style(layout, th)
@@ -271,13 +278,16 @@ def _add_boxes(data: list[dict], trace: Trace, boxes: dict[str, Box], th: Theme)
                              line={"color": border, "width": width}))
 
 
-def _add_labels(data: list[dict], layout: Layout, texts: dict[str, NodeText], th: Theme) -> None:
+def _add_labels(data: list[dict], layout: Layout, texts: dict[str, NodeText], th: Theme,
+                hidden: bool = False) -> None:
     ids = list(layout.positions)
     data.append(_scatter(
         name=NODE_LABELS, x=_numbers([layout.positions[i][0] for i in ids]),
         y=_numbers([layout.positions[i][1] for i in ids]), mode="text", text=["<br>".join(texts[i].lines) for i in ids],
         textfont={"color": th.text, "size": th.font_size, "family": th.font_family},
     ))
+    if hidden:
+        data[-1]["visible"] = False
 
 
 def _add_hover(data: list[dict], layout: Layout, hovers: dict[str, str], th: Theme, gl: bool = False) -> None:

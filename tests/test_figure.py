@@ -139,3 +139,35 @@ def test_webgl_only_for_big_graphs_and_only_for_lines_and_markers():
     assert len(go.Figure(d).data) == len(d["data"])  # plotly accepts every property in WebGL too
     assert all(t["type"] == "scatter" for t in figure_dict(big)["data"])  # not asked: SVG
     assert all(t["type"] == "scatter" for t in figure_dict(traced("mlp"), webgl=True)["data"])  # small: SVG
+
+
+def _labels(d: dict) -> dict:
+    from explorer.figure import NODE_LABELS
+
+    return next(t for t in d["data"] if t.get("name") == NODE_LABELS)
+
+
+def test_lazy_labels_start_hidden_only_on_graphs_the_browser_thins():
+    """figure_dict(lazy_labels=True) (the app) sends a big graph's labels hidden, as assets/animation.js hides
+    them until zoomed in; a small graph's, and every image export's, stay visible, with every text kept."""
+    import re
+    from pathlib import Path
+
+    from explorer.figure import LAZY_LABELS_MIN
+
+    js = (Path(__file__).resolve().parents[1] / "assets" / "animation.js").read_text()
+    assert int(re.search(r"FEW_LABELS = (\d+)", js).group(1)) == LAZY_LABELS_MIN
+
+    def chain(n):
+        return explorer.trace(f"x = torch.tensor(0.5, requires_grad=True)\ny = x\nfor i in range({n}):\n"
+                              "    y = torch.tanh(y)\n", sandbox=False)
+
+    at, below = chain(LAZY_LABELS_MIN - 1), chain(LAZY_LABELS_MIN - 2)  # a leaf and n tanh nodes
+    assert len(figure_meta(figure_dict(at))["boxes"]) == LAZY_LABELS_MIN
+    hidden = _labels(figure_dict(at, lazy_labels=True))
+    assert hidden["visible"] is False
+    assert hidden["text"] == _labels(figure_dict(at))["text"]  # the browser shows these when zoomed in
+    assert "visible" not in _labels(figure_dict(at))
+    assert "visible" not in _labels(figure_dict(below, lazy_labels=True))
+    assert "visible" not in _labels(figure_dict(traced("mlp"), lazy_labels=True))
+    assert len(go.Figure(figure_dict(at, lazy_labels=True)).data) > 0  # plotly accepts it

@@ -114,7 +114,7 @@ def make_figure(trace: Trace, theme: str = "light", direction: str = "LR", const
     theme = "projector" if present else (theme if theme in urlstate.THEMES else "light")
     direction = direction if direction in urlstate.DIRECTIONS else "LR"
     fig = figure_dict(trace, theme=theme, direction=direction, show_constants=bool(constants),
-                      lang=normalize(lang), webgl=webgl is True)
+                      lang=normalize(lang), webgl=webgl is True, lazy_labels=True)
     # keep the user's zoom and pan while only the theme changes
     fig["layout"]["uirevision"] = f"{hash(trace.source)}:{direction}:{bool(constants)}"
     return fig

@@ -377,3 +377,39 @@ def test_a_big_graph_draws_lines_with_webgl_when_asked_and_stays_clickable(webgl
     detail = page.inner_text("#detail")
     assert f"{w.grad['data']:.4g}" in detail
     assert not page.errors
+
+
+LABELS_STATE = """() => { const gd = document.querySelector('#graph .js-plotly-plot');
+  const t = gd.data.find(d => d.name === 'labels');
+  return {visible: t.visible !== false, drawn: gd.querySelectorAll('.scatterlayer .textpoint text').length,
+          all: (t._explorerAll || t.text).length}; }"""
+
+
+def test_a_big_graph_arrives_without_its_specks_of_labels_and_shows_them_zoomed_in(page):
+    """Zoomed out to fit, a big graph's labels are unreadable specks: the figure comes with them hidden (the
+    first draw skips laying them out) and zooming in shows the ones around the view, readable."""
+    open_app(page)
+    before = graph_signature(page)
+    # every label plotly lays out, even one it removes again in the same task, is an added text point
+    page.evaluate("""() => { window.__labelsLaidOut = 0;
+      new MutationObserver(records => records.forEach(r => r.addedNodes.forEach(n => {
+        if (n.classList && n.classList.contains('textpoint')) window.__labelsLaidOut += 1; })))
+        .observe(document.getElementById('graph'), {childList: true, subtree: true}); }""")
+    run_program(page, BIG_CHAIN)
+    wait_graph_change(page, previous=before, timeout=60_000)
+    wait_idle(page)
+    state = page.evaluate(LABELS_STATE)
+    assert state == {"visible": False, "drawn": 0, "all": shown_nodes(BIG_CHAIN)}
+    assert page.evaluate("() => window.__labelsLaidOut") == 0  # not even in the first draw
+    page.evaluate("""() => { const gd = document.querySelector('#graph .js-plotly-plot');
+      const xr = gd._fullLayout.xaxis.range.slice();
+      return Plotly.relayout(gd, {'xaxis.range': [xr[0], xr[0] + 1400]}); }""")
+    page.wait_for_function(f"({LABELS_STATE})().drawn > 0")
+    state = page.evaluate(LABELS_STATE)
+    assert state["visible"] and 0 < state["drawn"] < state["all"]
+    tr = explorer.trace(BIG_CHAIN, sandbox=False)
+    leaf_names = {n.label for n in tr.nodes.values() if n.kind == "leaf"}
+    shown = page.evaluate("() => Array.from(document.querySelectorAll('#graph .textpoint text'))"
+                          ".map(t => t.textContent)")
+    assert any(name in text for text in shown for name in leaf_names)  # the inputs, at the left end
+    assert not page.errors
