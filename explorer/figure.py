@@ -270,8 +270,9 @@ def _add_boxes(data: list[dict], trace: Trace, boxes: dict[str, Box], th: Theme)
     groups: dict[tuple[str, str], tuple[list, list]] = {}
     for nid, (x0, y0, x1, y1) in boxes.items():
         xs, ys = groups.setdefault(_colors(trace.nodes[nid], th), ([], []))
-        xs.extend([x0, x1, x1, x0, x0, None])
-        ys.extend([y0, y0, y1, y1, y0, None])
+        # once round and on along the top again: the outline's start corner gets a join, not a notch
+        xs.extend([x0, x1, x1, x0, x0, x1, None])
+        ys.extend([y0, y0, y1, y1, y0, y0, None])
     for (fill, border), (xs, ys) in groups.items():
         width = th.border_width * (2.2 if border == th.output else 1.0)
         data.append(_scatter(x=_numbers(xs), y=_numbers(ys), mode="lines", fill="toself", fillcolor=fill,
@@ -367,11 +368,65 @@ def _simplify(pts: list[tuple[float, float]], tolerance: float = 0.5) -> list[tu
 
 def _add_edges(data: list[dict], edges: list[tuple], layout: Layout, routes: dict[str, Route], th: Theme,
                gl: bool = False) -> None:
+    """Edge lines, then arrowheads. In SVG, plotly makes (and styles, parsing its colour) one element per
+    piece of a line with gaps and per marker: on 1,000 nodes, 250 ms of every redraw for the lines and 150
+    ms for the arrowheads. So the solid edges are one walk (_edge_walk) and the arrowheads one filled path
+    per colour; WebGL draws pieces and markers cheaply, and keeps them. Dotted edges (constants) stay pieces:
+    a dotted line walked twice would not look the same."""
+    if gl:
+        _add_edge_pieces(data, edges, routes, th, {"data", "constant"}, gl=True)
+        return
+    xs, ys = _edge_walk(edges, layout)
+    if xs:
+        data.append(_scatter(x=_numbers(xs), y=_numbers(ys), mode="lines",
+                             line={"color": th.edge, "width": th.edge_width}))
+    _add_edge_pieces(data, edges, routes, th, {"constant"}, gl=False)
+    heads: dict[str, tuple[list, list]] = {}
+    size = _arrow_size(th)
+    for _, _, key, kind in edges:
+        (ax, ay), (bx, by) = _last_leg(routes[key].points)
+        hx, hy = heads.setdefault(th.edge if kind == "data" else th.constant_edge, ([], []))
+        _arrowhead(hx, hy, ax, ay, bx, by, size)
+    for color, (hx, hy) in heads.items():
+        data.append(_scatter(x=_numbers(hx), y=_numbers(hy), mode="none", fill="toself", fillcolor=color))
+
+
+def _last_leg(points: list[tuple[float, float]]) -> tuple[tuple[float, float], tuple[float, float]]:
+    """The last drawn piece of a route, which the arrowhead follows: a route that bends right at its target's
+    border ends in a piece of no length once clipped (its direction would be arbitrary)."""
+    tip = points[-1]
+    for p in reversed(points[:-1]):
+        if abs(p[0] - tip[0]) > 1e-6 or abs(p[1] - tip[1]) > 1e-6:
+            return p, tip
+    return points[0], tip
+
+
+def _arrow_size(th: Theme) -> float:
+    return 6 + 3 * th.edge_width
+
+
+def _arrowhead(xs: list, ys: list, ax: float, ay: float, bx: float, by: float, size: float) -> None:
+    """A triangle with its tip at (bx, by), pointing from (ax, ay): plotly's "arrow" marker of `size` px at
+    zoom 1 (layout units are pixels there), tip on the point, 72 degrees between its sides and base."""
+    dx, dy = bx - ax, by - ay
+    length = math.hypot(dx, dy) or 1.0
+    ux, uy = dx / length, dy / length
+    back, half = size * 0.951, size * 0.309  # 2r·sin 72°, 2r·cos 72° with r = size / 2
+    cx, cy = bx - ux * back, by - uy * back
+    xs.extend((bx, cx - uy * half, cx + uy * half, bx, None))
+    ys.extend((by, cy + ux * half, cy - ux * half, by, None))
+
+
+def _add_edge_pieces(data: list[dict], edges: list[tuple], routes: dict[str, Route], th: Theme, kinds: set,
+                     gl: bool) -> None:
+    """Edges of `kinds` as pieces of line, each drawn segment once (edges sharing a trunk share segments);
+    with gl, the arrowheads too, as markers."""
     lines = {"data": ([], []), "constant": ([], [])}
     heads_x, heads_y, angles, colors = [], [], [], []
-    drawn: set[tuple] = set()  # edges that share a trunk share segments: draw each segment once
-    y_down = layout_y_down(layout)
+    drawn: set[tuple] = set()
     for _, _, key, kind in edges:
+        if kind not in kinds:
+            continue
         route = routes[key]
         xs, ys = lines[kind]
         tenths = route.tenths
@@ -382,12 +437,11 @@ def _add_edges(data: list[dict], edges: list[tuple], layout: Layout, routes: dic
             drawn.add(seg)
             xs.extend((ax, bx, None))
             ys.extend((ay, by, None))
-        (ax, ay), (bx, by) = route.points[-2], route.points[-1]
+        (ax, ay), (bx, by) = _last_leg(route.points)
         heads_x.append(bx)
         heads_y.append(by)
         # marker angles are clockwise from "up" on screen; the y axis is reversed, so screen-up is -y
-        angles.append(math.degrees(math.atan2(bx - ax, -(by - ay))) if y_down else
-                      math.degrees(math.atan2(bx - ax, by - ay)))
+        angles.append(math.degrees(math.atan2(bx - ax, -(by - ay))))
         colors.append(th.edge if kind == "data" else th.constant_edge)
     for kind, (xs, ys) in lines.items():
         if xs:
@@ -396,16 +450,63 @@ def _add_edges(data: list[dict], edges: list[tuple], layout: Layout, routes: dic
                 line={"color": th.edge if kind == "data" else th.constant_edge, "width": th.edge_width,
                       "dash": "solid" if kind == "data" else "dot"},
             ))
-    if heads_x:
+    if heads_x and gl:
         data.append(_scatter(
             gl, x=_numbers(heads_x), y=_numbers(heads_y), mode="markers",
-            marker={"symbol": "arrow", "size": 6 + 3 * th.edge_width, "angle": _numbers(angles), "color": colors,
+            marker={"symbol": "arrow", "size": _arrow_size(th), "angle": _numbers(angles), "color": colors,
                     "line": {"width": 0}},
         ))
 
 
-def layout_y_down(layout: Layout) -> bool:
-    return True  # explorer.layout puts y downward, as on a screen; the figure's y axis is reversed to match
+def _edge_walk(edges: list[tuple], layout: Layout) -> tuple[list, list]:
+    """Every solid edge in as few unbroken lines as there are connected parts of the graph (usually one).
+
+    Each edge runs from its source box's centre to its target's (the boxes, drawn over the lines, hide the
+    part inside them), and a depth-first walk goes along an edge, on from its far end, and back along the
+    same edge: a line drawn twice over itself looks as drawn once, so nothing between edges is visible.
+    Iterative, as a chain of thousands of nodes is as deep."""
+    around: dict[str, list[tuple[str, str, list]]] = {}
+    for source, target, key, kind in edges:
+        if kind != "data":
+            continue
+        pts = _simplify(list(map(tuple, layout.routes[key])))
+        around.setdefault(source, []).append((key, target, pts))
+        around.setdefault(target, []).append((key, source, pts[::-1]))
+    used: set[str] = set()
+    xs: list = []
+    ys: list = []
+    for start in around:
+        if all(key in used for key, _, _ in around[start]):
+            continue
+        if xs:
+            xs.append(None)
+            ys.append(None)
+        x, y = layout.positions[start]
+        xs.append(x)
+        ys.append(y)
+        stack: list[list] = [[start, 0, None]]  # node, next neighbour to look at, the way back to the parent
+        while stack:
+            top = stack[-1]
+            nbrs = around[top[0]]
+            i = top[1]
+            while i < len(nbrs) and nbrs[i][0] in used:
+                i += 1
+            top[1] = i + 1
+            if i < len(nbrs):
+                key, other, pts = nbrs[i]
+                used.add(key)
+                for x, y in pts[1:]:
+                    xs.append(x)
+                    ys.append(y)
+                stack.append([other, 0, pts])
+            else:
+                stack.pop()
+                back = top[2]
+                if back is not None:
+                    for x, y in reversed(back[:-1]):
+                        xs.append(x)
+                        ys.append(y)
+    return xs, ys
 
 
 def _add_highlights(data: list[dict], th: Theme) -> None:

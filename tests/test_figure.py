@@ -1,5 +1,6 @@
 """The figure: every example draws, numbers on it are torch's, the animation data is complete and linear."""
 import json
+import math
 
 import pytest
 import torch
@@ -171,3 +172,105 @@ def test_lazy_labels_start_hidden_only_on_graphs_the_browser_thins():
     assert "visible" not in _labels(figure_dict(below, lazy_labels=True))
     assert "visible" not in _labels(figure_dict(traced("mlp"), lazy_labels=True))
     assert len(go.Figure(figure_dict(at, lazy_labels=True)).data) > 0  # plotly accepts it
+
+
+def _pieces(xs, ys):
+    """A line trace's points, split at its gaps."""
+    out, cur = [], []
+    for x, y in zip(xs, ys):
+        if x is None or (isinstance(x, float) and math.isnan(x)):
+            if cur:
+                out.append(cur)
+            cur = []
+        else:
+            cur.append((round(x, 6), round(y, 6)))
+    if cur:
+        out.append(cur)
+    return out
+
+
+def _decoded(v):
+    import base64
+
+    import numpy as np
+
+    if isinstance(v, dict):
+        return [None if math.isnan(x) else float(x) for x in np.frombuffer(base64.b64decode(v["bdata"]), "<f8")]
+    return list(v)
+
+
+WALK_CASES = ["two-paths", "mlp", "second-derivative", "control-flow", "himmelblau-adam", "many-inputs"]
+
+
+@pytest.mark.parametrize("key", WALK_CASES)
+@pytest.mark.parametrize("direction", ["LR", "TB"])
+def test_the_edge_walk_draws_every_edge_and_nothing_else(key, direction):
+    """The solid edges are drawn as one line per connected part of the graph, going along each edge and back:
+    every segment it draws is a piece of some edge, every edge is in it, and it is unbroken."""
+    import networkx as nx
+
+    from explorer.figure import _edge_walk, _simplify
+    from explorer.graph import to_networkx
+    from explorer.layout import layered_layout
+
+    tr = traced(key)
+    graph = to_networkx(tr, constants=True)
+    layout = layered_layout(graph, direction=direction)
+    edges = list(graph.edges(keys=True, data="kind"))
+    xs, ys = _edge_walk(edges, layout)
+    pieces = _pieces(xs, ys)
+    data_graph = nx.Graph([(s, t) for s, t, _, kind in edges if kind == "data"])
+    assert len(pieces) == nx.number_connected_components(data_graph)
+
+    def r(p):
+        return (round(p[0], 6), round(p[1], 6))
+
+    allowed, wanted = set(), []
+    for s, t, key_, kind in edges:
+        if kind != "data":
+            continue
+        pts = [r(p) for p in _simplify(list(map(tuple, layout.routes[key_])))]
+        segs = list(zip(pts, pts[1:]))
+        wanted.append(segs)
+        allowed |= {frozenset(seg) for seg in segs}
+    drawn = {frozenset(seg) for piece in pieces for seg in zip(piece, piece[1:]) if seg[0] != seg[1]}
+    assert drawn <= allowed  # nothing drawn between edges
+    assert all(frozenset(seg) in drawn for segs in wanted for seg in segs if seg[0] != seg[1])  # every edge
+
+
+def test_arrowheads_point_along_the_last_drawn_piece_of_each_edge():
+    """One filled triangle per edge, its tip where the drawn edge meets its target's box, pointing along the
+    edge's last piece of non-zero length (a route that bends on the border must not point anywhere)."""
+    from explorer.figure import _arrow_size
+    from explorer.graph import to_networkx
+    from explorer.themes import get_theme
+
+    tr = traced("two-paths")
+    d = figure_dict(tr)
+    th = get_theme("light")
+    heads = [t for t in d["data"] if t.get("fill") == "toself" and t.get("mode") == "none"]
+    assert len(heads) == 1 and heads[0]["fillcolor"] == th.edge
+    triangles = _pieces(_decoded(heads[0]["x"]), _decoded(heads[0]["y"]))
+    graph = to_networkx(tr, constants=False)
+    assert len(triangles) == graph.number_of_edges()
+    size = _arrow_size(th)
+    for tri in triangles:
+        assert len(tri) == 4 and tri[0] == tri[3]
+        (tx, ty), a, b = tri[0], tri[1], tri[2]
+        assert math.dist(a, b) == pytest.approx(2 * 0.309 * size, rel=1e-3)
+        assert math.dist((tx, ty), a) == pytest.approx(math.dist((tx, ty), b), rel=1e-6)
+    # the same graph laid out as figure_dict does: each tip is the end of a drawn route, along its last leg
+    meta = figure_meta(d)
+
+    def along(tri, route):
+        prev = next(p for p in reversed(route[:-1]) if math.dist(p, route[-1]) > 1e-3)
+        base = ((tri[1][0] + tri[2][0]) / 2, (tri[1][1] + tri[2][1]) / 2)
+        ux, uy = route[-1][0] - prev[0], route[-1][1] - prev[1]
+        bx, by = tri[0][0] - base[0], tri[0][1] - base[1]
+        return (ux * bx + uy * by) / (math.hypot(ux, uy) * math.hypot(bx, by)) > 0.999
+
+    left = list(triangles)
+    for route in meta["routes"].values():
+        match = next(t for t in left if math.dist(t[0], route[-1]) < 0.2 and along(t, route))
+        left.remove(match)  # each edge its own arrowhead, at its end, pointing the way the edge goes
+    assert left == []

@@ -413,3 +413,26 @@ def test_a_big_graph_arrives_without_its_specks_of_labels_and_shows_them_zoomed_
                           ".map(t => t.textContent)")
     assert any(name in text for text in shown for name in leaf_names)  # the inputs, at the left end
     assert not page.errors
+
+
+def test_a_zoom_draws_the_graph_once(page):
+    """dcc.Graph copies a zoom into its figure and then draws that figure again; the page stops the copy, so
+    a zoom costs one draw (on a big graph, each draw is what a teacher waits for)."""
+    open_app(page)
+    before = graph_signature(page)
+    run_program(page, BIG_CHAIN)
+    wait_graph_change(page, previous=before, timeout=60_000)
+    wait_idle(page)
+    counts = page.evaluate("""async () => { const gd = document.querySelector('#graph .js-plotly-plot');
+      const n = {react: 0, afterplot: 0};
+      gd.on('plotly_react', () => n.react++); gd.on('plotly_afterplot', () => n.afterplot++);
+      const xr = gd._fullLayout.xaxis.range.slice(), w = (xr[1] - xr[0]) / 2;
+      await Plotly.relayout(gd, {'xaxis.range': [xr[0] + w / 4, xr[0] + w / 4 + w]});  // still zoomed out
+      await new Promise(r => setTimeout(r, 1500));
+      return n; }""")
+    assert counts == {"react": 0, "afterplot": 1}
+    page.locator("body").click(position={"x": 5, "y": 5})
+    page.keyboard.press("End")  # the highlight follows the zoom as before
+    page.wait_for_function("() => window.ExplorerApp.k >= 0")
+    assert highlight(page)["node"] == 1
+    assert not page.errors
