@@ -413,8 +413,8 @@ def _arrowhead(xs: list, ys: list, ax: float, ay: float, bx: float, by: float, s
     ux, uy = dx / length, dy / length
     back, half = size * 0.951, size * 0.309  # 2r·sin 72°, 2r·cos 72° with r = size / 2
     cx, cy = bx - ux * back, by - uy * back
-    xs.extend((bx, cx - uy * half, cx + uy * half, bx, None))
-    ys.extend((by, cy + ux * half, cy - ux * half, by, None))
+    xs.extend((bx, cx - uy * half, cx + uy * half, None))  # a fill closes each shape itself
+    ys.extend((by, cy + ux * half, cy - ux * half, None))
 
 
 def _add_edge_pieces(data: list[dict], edges: list[tuple], routes: dict[str, Route], th: Theme, kinds: set,
