@@ -376,7 +376,7 @@ def _add_edges(data: list[dict], edges: list[tuple], layout: Layout, routes: dic
     if gl:
         _add_edge_pieces(data, edges, routes, th, {"data", "constant"}, gl=True)
         return
-    xs, ys = _edge_walk(edges, layout)
+    xs, ys = _edge_walk(edges, layout, routes)
     if xs:
         data.append(_scatter(x=_numbers(xs), y=_numbers(ys), mode="lines",
                              line={"color": th.edge, "width": th.edge_width}))
@@ -437,12 +437,13 @@ def _add_edge_pieces(data: list[dict], edges: list[tuple], routes: dict[str, Rou
             drawn.add(seg)
             xs.extend((ax, bx, None))
             ys.extend((ay, by, None))
-        (ax, ay), (bx, by) = _last_leg(route.points)
-        heads_x.append(bx)
-        heads_y.append(by)
-        # marker angles are clockwise from "up" on screen; the y axis is reversed, so screen-up is -y
-        angles.append(math.degrees(math.atan2(bx - ax, -(by - ay))))
-        colors.append(th.edge if kind == "data" else th.constant_edge)
+        if gl:
+            (ax, ay), (bx, by) = _last_leg(route.points)
+            heads_x.append(bx)
+            heads_y.append(by)
+            # marker angles are clockwise from "up" on screen; the y axis is reversed, so screen-up is -y
+            angles.append(math.degrees(math.atan2(bx - ax, -(by - ay))))
+            colors.append(th.edge if kind == "data" else th.constant_edge)
     for kind, (xs, ys) in lines.items():
         if xs:
             data.append(_scatter(
@@ -450,7 +451,7 @@ def _add_edge_pieces(data: list[dict], edges: list[tuple], routes: dict[str, Rou
                 line={"color": th.edge if kind == "data" else th.constant_edge, "width": th.edge_width,
                       "dash": "solid" if kind == "data" else "dot"},
             ))
-    if heads_x and gl:
+    if heads_x:
         data.append(_scatter(
             gl, x=_numbers(heads_x), y=_numbers(heads_y), mode="markers",
             marker={"symbol": "arrow", "size": _arrow_size(th), "angle": _numbers(angles), "color": colors,
@@ -458,7 +459,7 @@ def _add_edge_pieces(data: list[dict], edges: list[tuple], routes: dict[str, Rou
         ))
 
 
-def _edge_walk(edges: list[tuple], layout: Layout) -> tuple[list, list]:
+def _edge_walk(edges: list[tuple], layout: Layout, routes: dict[str, Route]) -> tuple[list, list]:
     """Every solid edge in as few unbroken lines as there are connected parts of the graph (usually one).
 
     Each edge runs from its source box's centre to its target's (the boxes, drawn over the lines, hide the
@@ -469,7 +470,7 @@ def _edge_walk(edges: list[tuple], layout: Layout) -> tuple[list, list]:
     for source, target, key, kind in edges:
         if kind != "data":
             continue
-        pts = _simplify(list(map(tuple, layout.routes[key])))
+        pts = [layout.positions[source], *routes[key].points[1:-1], layout.positions[target]]  # unclipped
         around.setdefault(source, []).append((key, target, pts))
         around.setdefault(target, []).append((key, source, pts[::-1]))
     used: set[str] = set()

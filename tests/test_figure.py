@@ -209,7 +209,7 @@ def test_the_edge_walk_draws_every_edge_and_nothing_else(key, direction):
     every segment it draws is a piece of some edge, every edge is in it, and it is unbroken."""
     import networkx as nx
 
-    from explorer.figure import _edge_walk, _simplify
+    from explorer.figure import _box, _drawn_routes, _edge_walk, _simplify
     from explorer.graph import to_networkx
     from explorer.layout import layered_layout
 
@@ -217,7 +217,8 @@ def test_the_edge_walk_draws_every_edge_and_nothing_else(key, direction):
     graph = to_networkx(tr, constants=True)
     layout = layered_layout(graph, direction=direction)
     edges = list(graph.edges(keys=True, data="kind"))
-    xs, ys = _edge_walk(edges, layout)
+    drawn_routes = _drawn_routes(edges, layout, {nid: _box(layout, nid) for nid in layout.positions})
+    xs, ys = _edge_walk(edges, layout, drawn_routes)
     pieces = _pieces(xs, ys)
     data_graph = nx.Graph([(s, t) for s, t, _, kind in edges if kind == "data"])
     assert len(pieces) == nx.number_connected_components(data_graph)
