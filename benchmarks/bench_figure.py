@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import shutil
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -53,7 +54,31 @@ loss.backward()
 """
 
 
+# one weight and one bias shared by every step: two leaves with an edge into each step (fan-out)
+SHARED_PROGRAM = """
+x = torch.tensor(0.5, requires_grad=True)
+w = torch.tensor(0.9, requires_grad=True)
+b = torch.tensor(0.1, requires_grad=True)
+y = x
+for i in range({n}):
+    y = torch.tanh(y * w + b)
+loss = y
+loss.backward()
+"""
+PROGRAMS = {"chain": PROGRAM, "mlp": MLP_PROGRAM, "shared": SHARED_PROGRAM}
+NODES_PER_STEP = {"chain": 2, "mlp": 6, "shared": 3}
+
+
+DOT_TIMEOUT = 120.0  # seconds; --dot-timeout
+
+
 def plain_graph(n: int, kind: str = "chain") -> torch.Tensor:
+    if kind == "shared":
+        x, w, b = (torch.tensor(v, requires_grad=True) for v in (0.5, 0.9, 0.1))
+        y = x
+        for _ in range(n):
+            y = torch.tanh(y * w + b)
+        return y, {"x": x, "w": w, "b": b}
     if kind == "mlp":
         h, params = torch.ones(2, 4), {}
         for i in range(n):
@@ -69,7 +94,10 @@ def plain_graph(n: int, kind: str = "chain") -> torch.Tensor:
     return y.sum(), {"x": x}
 
 
-def torchviz_seconds(n: int, kind: str = "chain") -> float | None:
+def torchviz_seconds(n: int, kind: str = "chain", timeout: float = DOT_TIMEOUT) -> float | None:
+    """make_dot(...).pipe("svg"), timed: the same two steps (make_dot's graph, then `dot -Tsvg` on it), with
+    `dot` given at most `timeout` seconds (on a graph of shared weights it can take many minutes); the
+    timeout itself when it ran out, None without torchviz or Graphviz."""
     try:
         from torchviz import make_dot
     except ImportError:
@@ -79,7 +107,11 @@ def torchviz_seconds(n: int, kind: str = "chain") -> float | None:
     loss, params = plain_graph(n, kind)
     sys.setrecursionlimit(max(10_000, 10 * n))  # make_dot recurses once per chained node
     start = time.perf_counter()
-    make_dot(loss, params=params).pipe(format="svg")
+    source = make_dot(loss, params=params).source
+    try:
+        subprocess.run(["dot", "-Tsvg"], input=source.encode(), capture_output=True, check=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return timeout
     return time.perf_counter() - start
 
 
@@ -94,16 +126,18 @@ def app_seconds(src: str, limits: dict) -> float:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", type=int, nargs="+", default=[10, 100, 1000, 5000, 10000])
-    ap.add_argument("--graph", choices=("chain", "mlp"), default="chain",
-                    help="chain: tanh/add chain (easy for dot); mlp: a deep MLP, a leaf pair per layer")
+    ap.add_argument("--graph", choices=tuple(PROGRAMS), default="chain",
+                    help="chain: tanh/add chain (easy for dot); mlp: a deep MLP, a leaf pair per layer; "
+                         "shared: a chain whose weight and bias feed every step")
+    ap.add_argument("--dot-timeout", type=float, default=DOT_TIMEOUT,
+                    help="seconds Graphviz may take on one graph (default %(default)s); beyond, the ratio is a bound")
     ap.add_argument("--no-app", action="store_true", help="skip the web app's path (sandbox worker + figure)")
     args = ap.parse_args()
     torch.set_num_threads(1)
-    warm = MLP_PROGRAM if args.graph == "mlp" else PROGRAM
+    program = PROGRAMS[args.graph]
     for _ in range(2):  # warm up: torch loads kernels on first use, which is not the explorer's cost
-        to_json_plotly(figure_dict(explorer.trace(warm.format(n=5), sandbox=False)))
-        if args.graph == "mlp":
-            torchviz_seconds(5, "mlp")
+        to_json_plotly(figure_dict(explorer.trace(program.format(n=5), sandbox=False)))
+        torchviz_seconds(5, args.graph)
     limits = {"max_ops": 200_000, "time_seconds": 120}
     if not args.no_app:
         app_seconds(PROGRAM.format(n=5), limits)  # starts the sandbox's worker pool
@@ -111,9 +145,8 @@ def main() -> None:
     print(f"{'nodes':>7} {'trace ms':>9} {'layout ms':>10} {'figure ms':>10} {'total ms':>9} {'JSON KB':>8} "
           f"{'B/node':>7} {'torchviz ms':>12} {'speed-up':>9} {'app ms':>7}")
     for size in args.sizes:
-        per = 6 if args.graph == "mlp" else 2
-        n = max(1, size // per)
-        src = (MLP_PROGRAM if args.graph == "mlp" else PROGRAM).format(n=n)
+        n = max(1, size // NODES_PER_STEP[args.graph])
+        src = program.format(n=n)
         t0 = time.perf_counter()
         tr = explorer.trace(src, sandbox=False, limits=limits)
         t1 = time.perf_counter()
@@ -124,10 +157,11 @@ def main() -> None:
         payload = to_json_plotly(figure_dict(tr))  # what the app sends; figure() wraps the same dict
         t3 = time.perf_counter()
         shown = graph.number_of_nodes()
-        tv = torchviz_seconds(n, args.graph)
+        tv = torchviz_seconds(n, args.graph, args.dot_timeout)
+        capped = tv is not None and tv >= args.dot_timeout
         total = (t1 - t0) + (t3 - t2)
-        tv_text = f"{tv * 1e3:>12.0f}" if tv is not None else f"{'n/a':>12}"
-        ratio = f"{tv / total:>8.1f}x" if tv is not None else f"{'':>9}"
+        tv_text = f"{'>' if capped else ''}{tv * 1e3:.0f}".rjust(12) if tv is not None else f"{'n/a':>12}"
+        ratio = f"{'>' if capped else ''}{tv / total:.1f}x".rjust(9) if tv is not None else f"{'':>9}"
         app = f"{app_seconds(src, limits) * 1e3:>7.0f}" if not args.no_app else f"{'':>7}"
         print(f"{shown:>7} {(t1 - t0) * 1e3:>9.0f} {(t2 - t1) * 1e3:>10.0f} {(t3 - t2) * 1e3:>10.0f} "
               f"{total * 1e3:>9.0f} {len(payload) / 1024:>8.0f} {len(payload) / shown:>7.0f} {tv_text} {ratio} {app}",

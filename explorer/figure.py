@@ -474,10 +474,15 @@ def _edge_walk(edges: list[tuple], layout: Layout, routes: dict[str, Route]) -> 
         around.setdefault(source, []).append((key, target, pts))
         around.setdefault(target, []).append((key, source, pts[::-1]))
     used: set[str] = set()
+    first_unused = dict.fromkeys(around, 0)  # per node, shared by its visits: a shared weight has thousands
     xs: list = []
     ys: list = []
-    for start in around:
-        if all(key in used for key, _, _ in around[start]):
+    for start, nbrs in around.items():
+        i = first_unused[start]
+        while i < len(nbrs) and nbrs[i][0] in used:
+            i += 1
+        first_unused[start] = i
+        if i == len(nbrs):  # every edge here already walked, from its other end
             continue
         if xs:
             xs.append(None)
@@ -485,24 +490,23 @@ def _edge_walk(edges: list[tuple], layout: Layout, routes: dict[str, Route]) -> 
         x, y = layout.positions[start]
         xs.append(x)
         ys.append(y)
-        stack: list[list] = [[start, 0, None]]  # node, next neighbour to look at, the way back to the parent
+        stack: list[tuple[str, list | None]] = [(start, None)]  # node, and the way back to its parent
         while stack:
-            top = stack[-1]
-            nbrs = around[top[0]]
-            i = top[1]
+            node, back = stack[-1]
+            nbrs = around[node]
+            i = first_unused[node]
             while i < len(nbrs) and nbrs[i][0] in used:
                 i += 1
-            top[1] = i + 1
+            first_unused[node] = min(i + 1, len(nbrs))
             if i < len(nbrs):
                 key, other, pts = nbrs[i]
                 used.add(key)
                 for x, y in pts[1:]:
                     xs.append(x)
                     ys.append(y)
-                stack.append([other, 0, pts])
+                stack.append((other, pts))
             else:
                 stack.pop()
-                back = top[2]
                 if back is not None:
                     for x, y in reversed(back[:-1]):
                         xs.append(x)

@@ -202,18 +202,24 @@ def _decoded(v):
 WALK_CASES = ["two-paths", "mlp", "second-derivative", "control-flow", "himmelblau-adam", "many-inputs"]
 
 
-@pytest.mark.parametrize("key", WALK_CASES)
+SHARED_WEIGHTS = ("x = torch.tensor(0.5, requires_grad=True)\nw = torch.tensor(0.9, requires_grad=True)\n"
+                  "b = torch.tensor(0.1, requires_grad=True)\ny = x\nfor i in range(40):\n"
+                  "    y = torch.tanh(y * w + b)\n")
+
+
+@pytest.mark.parametrize("key", WALK_CASES + ["shared-weights"])
 @pytest.mark.parametrize("direction", ["LR", "TB"])
 def test_the_edge_walk_draws_every_edge_and_nothing_else(key, direction):
     """The solid edges are drawn as one line per connected part of the graph, going along each edge and back:
-    every segment it draws is a piece of some edge, every edge is in it, and it is unbroken."""
+    every segment it draws is a piece of some edge, every edge is in it, and it is unbroken. "shared-weights":
+    two leaves with an edge into every step of a loop, which the walk comes back to again and again."""
     import networkx as nx
 
     from explorer.figure import _box, _drawn_routes, _edge_walk, _simplify
     from explorer.graph import to_networkx
     from explorer.layout import layered_layout
 
-    tr = traced(key)
+    tr = explorer.trace(SHARED_WEIGHTS, sandbox=False) if key == "shared-weights" else traced(key)
     graph = to_networkx(tr, constants=True)
     layout = layered_layout(graph, direction=direction)
     edges = list(graph.edges(keys=True, data="kind"))
