@@ -436,3 +436,29 @@ def test_a_zoom_draws_the_graph_once(page):
     page.wait_for_function("() => window.ExplorerApp.k >= 0")
     assert highlight(page)["node"] == 1
     assert not page.errors
+
+
+def test_a_new_theme_keeps_the_users_zoom(page):
+    """The figure is redrawn for a theme, and the view the user dragged to stays (plotly's uirevision), though
+    the page no longer lets dcc.Graph copy zooms into its figure."""
+    open_app(page)
+    x_range = "() => document.querySelector('#graph .js-plotly-plot')._fullLayout.xaxis.range.slice()"
+    before = page.evaluate(x_range)
+    box = page.query_selector("#graph .nsewdrag").bounding_box()  # the user drags the graph sideways
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    for i in range(1, 11):
+        page.mouse.move(x - 15 * i, y)
+    page.mouse.up()
+    page.wait_for_function(f"() => ({x_range})()[0] !== {before[0]}")
+    wait_idle(page)
+    view = page.evaluate(x_range)
+    background = "() => document.querySelector('#graph .js-plotly-plot')._fullLayout.paper_bgcolor"
+    light = page.evaluate(background)
+    page.locator("#theme label", has_text="Dark").click()
+    page.wait_for_function(f"() => ({background})() !== {light!r}")
+    wait_idle(page)
+    assert view[0] > before[0]
+    assert page.evaluate(x_range) == pytest.approx(view, rel=1e-6, abs=1e-6)
+    assert not page.errors
