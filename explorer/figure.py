@@ -369,8 +369,8 @@ def _simplify(pts: list[tuple[float, float]], tolerance: float = 0.5) -> list[tu
 def _add_edges(data: list[dict], edges: list[tuple], layout: Layout, routes: dict[str, Route], th: Theme,
                gl: bool = False) -> None:
     """Edge lines, then arrowheads. In SVG, plotly makes (and styles, parsing its colour) one element per
-    piece of a line with gaps and per marker: on 1,000 nodes, 250 ms of every redraw for the lines and 150
-    ms for the arrowheads. So the solid edges are one walk (_edge_walk) and the arrowheads one filled path
+    piece of a line with gaps and per marker: on 1,000 nodes in the app, some 250 ms of each zoom for the
+    lines and 150 ms for the arrowheads. So the solid edges are one walk (_edge_walk) and the arrowheads one filled path
     per colour; WebGL draws pieces and markers cheaply, and keeps them. Dotted edges (constants) stay pieces:
     a dotted line walked twice would not look the same."""
     if gl:
