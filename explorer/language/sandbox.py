@@ -39,8 +39,8 @@ Design
 * **The parent keeps the clock:** it SIGKILLs the worker at time_seconds + 1 s of wall time, whatever the
   worker is doing, so an infinite loop, a sleep in C or a memory bomb comes back as a `limit` error.
 * **JSON, never pickle, from worker to server.** The reply is read as raw bytes with a size cap and parsed
-  as JSON (explorer/fastjson.py): unpickling bytes from a compromised worker could run code in the server. The zygote sends
-  back only a pid (8 bytes) and a pidfd; exit codes come from the zygote, not the worker.
+  as JSON (explorer/fastjson.py): unpickling bytes from a compromised worker could run code in the server.
+  The zygote sends back only a pid (8 bytes) and a pidfd; exit codes come from the zygote, not the worker.
 * Every failure becomes ``{"ok": False, "error": ProgramError(...).to_dict()}``: `limit` for time, CPU,
   memory and result size, `runtime` for crashes (a signal such as SIGSEGV), early exits and malformed
   replies. The server keeps serving: a dead worker, a dead zygote or a closed pool is recreated on demand.
@@ -79,8 +79,8 @@ from typing import Any
 
 from explorer import fastjson
 from explorer.config import Limits
-from explorer.gcpause import gc_paused
 from explorer.errors import ProgramError
+from explorer.gcpause import gc_paused
 from explorer.language.hugepages import collapse_into_huge_pages
 
 __all__ = ["WorkerPool", "default_pool"]
