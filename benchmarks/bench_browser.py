@@ -48,7 +48,7 @@ def serve():
     from werkzeug.serving import make_server
 
     from explorer.app import create_app
-    from explorer.language.sandbox import default_pool
+    from explorer.sandbox import default_pool
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     app = create_app()

@@ -4,7 +4,7 @@
 
 Prints, for graphs of about 10, 100, 1,000 and 10,000 nodes, the trace time and its ratio to plain torch,
 then the warm trace time of each tutorial program, then -- for the programs with a training loop -- the
-trace time with the loop's early iterations recorded lightly (the default) and fully (explorer.run.LIGHT_LOOPS
+trace time with the loop's early iterations recorded lightly (the default) and fully (explorer.recording.run.LIGHT_LOOPS
 = False; in-process). Aims: tutorial programs under 30 ms each (warm), and tracing under 5x plain torch at
 10,000 nodes. Figures only; nothing here asserts on time.
 """
@@ -22,11 +22,11 @@ import torch.nn.functional as F
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import explorer  # noqa: E402
-import explorer.run  # noqa: E402
-from explorer.examples import EXAMPLES  # noqa: E402
-
 from programs import CHAIN  # noqa: E402 - benchmarks/ is on sys.path when run as a script
+
+import explorer  # noqa: E402
+import explorer.recording.run  # noqa: E402
+from explorer.examples import EXAMPLES  # noqa: E402
 
 
 def plain_torch(source: str) -> float:
@@ -80,11 +80,11 @@ def main() -> None:
             continue
         best = {}
         for light in (False, True):
-            explorer.run.LIGHT_LOOPS = light
+            explorer.recording.run.LIGHT_LOOPS = light
             timed_trace(ex.source, False, inputs=ex.inputs, backward=ex.backward)  # warm up
             best[light] = min(timed_trace(ex.source, False, inputs=ex.inputs, backward=ex.backward)[0]
                               for _ in range(args.repeat))
-        explorer.run.LIGHT_LOOPS = True
+        explorer.recording.run.LIGHT_LOOPS = True
         print(f"{ex.key:<28} {tr.counts['passes_total']:>6} {best[False] * 1e3:>8.1f} {best[True] * 1e3:>9.1f} "
               f"{best[True] / best[False]:>11.2f}")
 

@@ -3,35 +3,48 @@
     import explorer
     tr = explorer.trace("x = torch.tensor(2.0, requires_grad=True)\\ny = x * x")
     tr.grads["x"]        # 4.0, what plain torch gives
+
+The names below are loaded on first use (PEP 562): `import explorer` costs nothing, and tracing a program
+never imports plotly or Dash. Drawing (`figure`, `show`, `export`) loads them when first called.
 """
 from __future__ import annotations
 
-from typing import Any
-
-# The submodules named like the functions below are imported first: importing a submodule sets the
-# package attribute of that name, so a later first import would replace explorer.figure() by the module.
-from . import export as _export_module  # noqa: F401
-from . import figure as _figure_module  # noqa: F401
-from .api import record, trace, trace_tensor
-from .config import Limits
-from .errors import ProgramError
-from .trace.model import Trace
+import importlib
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
-__all__ = ["Limits", "ProgramError", "Trace", "export", "figure", "record", "show", "trace", "trace_tensor",
-           "__version__"]
+
+# public name -> the module that defines it
+_PUBLIC = {
+    "trace": "explorer.api",
+    "record": "explorer.api",
+    "trace_tensor": "explorer.api",
+    "figure": "explorer.api",
+    "show": "explorer.api",
+    "export": "explorer.api",
+    "Limits": "explorer.config",
+    "ProgramError": "explorer.errors",
+    "Trace": "explorer.recording.model",
+}
+
+__all__ = ["Limits", "ProgramError", "Trace", "__version__", "export", "figure", "record", "show", "trace",
+           "trace_tensor"]
+
+if TYPE_CHECKING:
+    from explorer.api import export, figure, record, show, trace, trace_tensor
+    from explorer.config import Limits
+    from explorer.errors import ProgramError
+    from explorer.recording.model import Trace
 
 
-def figure(trace: Trace, **options: Any):
-    """A plotly Figure of the trace's graph (displays inline in Jupyter). See explorer.figure.figure."""
-    return _figure_module.figure(trace, **options)
+def __getattr__(name: str) -> Any:
+    module = _PUBLIC.get(name)
+    if module is None:
+        raise AttributeError(f"module 'explorer' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # later lookups skip this function
+    return value
 
 
-def show(tensor: Any, params: dict | None = None, **options: Any):
-    """The graph behind a live tensor, as a Figure: `explorer.show(loss, params={"w": w})` in a notebook."""
-    return figure(trace_tensor(tensor, params=params), **options)
-
-
-def export(obj: Any, path: Any, **options: Any):
-    """Write a Trace or Figure to .png, .svg, .pdf, .html or .json, by the file's extension."""
-    return _export_module.export(obj, path, **options)
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_PUBLIC))

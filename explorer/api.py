@@ -6,11 +6,11 @@ from typing import Any
 
 import torch
 
-from .config import DEFAULT_SEED, Limits
-from .errors import ProgramError
-from .run import trace_in_process
-from .trace.capture import Recorder
-from .trace.model import Trace
+from explorer.config import DEFAULT_SEED, Limits
+from explorer.errors import ProgramError
+from explorer.recording.capture import Recorder
+from explorer.recording.model import Trace
+from explorer.recording.run import trace_in_process
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +35,7 @@ def trace(
     limits = Limits.from_any(limits)
     if not sandbox:
         return trace_in_process(source, inputs=inputs, output=output, backward=backward, seed=seed, limits=limits)
-    from .language.sandbox import default_pool
+    from explorer.sandbox import default_pool
 
     request = {
         "source": source,
@@ -150,3 +150,25 @@ class record:
         if self._trace is None:
             raise RuntimeError("the trace is ready when the `with explorer.record()` block has ended")
         return self._trace
+
+
+# Drawing: plotly is imported only when a picture is asked for.
+
+def figure(trace: Trace, **options: Any) -> Any:
+    """A plotly Figure of the trace's graph (displays inline in Jupyter); see explorer.drawing.figure.figure
+    for the options (theme, direction, step, ...)."""
+    from explorer.drawing.figure import figure as draw
+
+    return draw(trace, **options)
+
+
+def show(tensor: torch.Tensor, params: dict[str, torch.Tensor] | None = None, **options: Any) -> Any:
+    """The graph behind a live tensor, as a Figure: `explorer.show(loss, params={"w": w})` in a notebook."""
+    return figure(trace_tensor(tensor, params=params), **options)
+
+
+def export(obj: Any, path: Any, **options: Any) -> Any:
+    """Write a Trace or Figure to .png, .svg, .pdf, .gif, .html or .json, by the file's extension."""
+    from explorer.drawing.export import export as write
+
+    return write(obj, path, **options)

@@ -10,7 +10,7 @@ import json
 import sys
 from typing import Sequence
 
-from .errors import ProgramError
+from explorer.errors import ProgramError
 
 EXIT_PROGRAM_ERROR = 2
 
@@ -74,7 +74,7 @@ def _program_args(p: argparse.ArgumentParser) -> None:
 
 def _load(args: argparse.Namespace) -> tuple[str, dict | None, str]:
     if args.example:
-        from .examples import get
+        from explorer.examples import get
 
         try:
             ex = get(args.example)
@@ -110,7 +110,7 @@ def _inputs(pairs: list[str], base: dict | None) -> dict | None:
 
 
 def _trace(args: argparse.Namespace) -> int:
-    from .api import trace
+    from explorer.api import trace
 
     source, inputs, backward = _load(args)
     tr = trace(source, inputs=_inputs(args.input, inputs), output=args.output_name, backward=backward,
@@ -127,8 +127,8 @@ def _trace(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
-    from .api import trace
-    from .export import ExportError, export
+    from explorer.api import trace
+    from explorer.drawing.export import ExportError, export
 
     source, inputs, backward = _load(args)
     tr = trace(source, inputs=_inputs(args.input, inputs), output=args.output_name, backward=backward,
@@ -144,8 +144,8 @@ def _export(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from .app import create_app
-    from .config import limits_from_env
+    from explorer.app import create_app
+    from explorer.config import limits_from_env
 
     try:
         limits = limits_from_env()
@@ -166,7 +166,7 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _examples(args: argparse.Namespace) -> int:
-    from .examples import EXAMPLES
+    from explorer.examples import EXAMPLES
 
     for ex in EXAMPLES:
         print(f"{ex.key:<24} {ex.title(args.lang)}")

@@ -30,7 +30,7 @@ import torch
 from hypothesis import strategies as st
 
 from explorer.errors import KINDS, ProgramError
-from explorer.run import trace_in_process
+from explorer.recording.run import trace_in_process
 
 # Small bounds so that every generated program ends quickly.
 FUZZ_LIMITS = {

@@ -6,7 +6,7 @@ import torch
 
 import explorer
 from explorer.examples import get
-from explorer.language.sandbox import default_pool
+from explorer.sandbox import default_pool
 
 
 @pytest.fixture(scope="module", autouse=True)

@@ -360,7 +360,7 @@ def params(where: set[str]) -> list:
 def pool():
     if not SANDBOX_OK:
         pytest.skip("the sandbox is Linux-only")
-    from explorer.language.sandbox import default_pool
+    from explorer.sandbox import default_pool
 
     p = default_pool()
     assert p.wait_ready(timeout=120), "sandbox workers did not start"

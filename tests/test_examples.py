@@ -18,7 +18,7 @@ import torch.nn.functional as F
 
 import explorer
 from explorer import examples
-from explorer.trace.model import Trace
+from explorer.recording.model import Trace
 
 RTOL, ATOL = 1e-5, 1e-6
 
@@ -483,7 +483,7 @@ def test_the_fast_constructors_make_the_same_objects_as_the_dataclasses():
 
     import pytest
 
-    from explorer.trace import model
+    from explorer.recording import model
 
     span = {"line": 1, "col": 0, "end_line": 1, "end_col": 3, "text": "x+2"}
     samples = {

@@ -2,7 +2,7 @@
 import torch
 
 import explorer
-from explorer.explain import explain_node
+from explorer.drawing.explain import explain_node
 
 
 def test_mul_sends_the_other_factor_times_the_gradient_and_the_local_derivative_is_y():

@@ -9,9 +9,9 @@ import xml.etree.ElementTree as ET
 import pytest
 
 import explorer
+from explorer.drawing.export import ExportError, export, to_image
+from explorer.drawing.figure import figure
 from explorer.examples import EXAMPLES, get
-from explorer.export import ExportError, export, to_image
-from explorer.figure import figure
 
 pytestmark = pytest.mark.browser
 
@@ -96,7 +96,7 @@ def test_cli_bad_program_exits_2_with_line_and_column(tmp_path):
 def test_gif_has_one_frame_per_step_and_shows_the_caption(tmp_path):
     from PIL import Image
 
-    from explorer.figure import figure_meta, step_caption
+    from explorer.drawing.figure import figure_meta, step_caption
 
     tr = traced("first-graph")
     fig = figure(tr)

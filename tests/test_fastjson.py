@@ -7,8 +7,8 @@ import math
 import pytest
 
 from explorer import examples, fastjson, trace
-from explorer.figure import figure_dict, figure_meta
-from explorer.trace.model import Trace
+from explorer.drawing.figure import figure_dict, figure_meta
+from explorer.recording.model import Trace
 
 
 @pytest.fixture(params=["orjson", "json"])

@@ -2,14 +2,12 @@
 import json
 import math
 
+import plotly.graph_objects as go
 import pytest
 import torch
 
 import explorer
-from explorer.examples import EXAMPLES, get
-import plotly.graph_objects as go
-
-from explorer.figure import (
+from explorer.drawing.figure import (
     HIGHLIGHT_EDGE,
     HIGHLIGHT_NODE,
     HIGHLIGHT_TEXT,
@@ -19,6 +17,7 @@ from explorer.figure import (
     figure_dict,
     figure_meta,
 )
+from explorer.examples import EXAMPLES, get
 
 
 def traced(key):
@@ -126,7 +125,7 @@ def test_hover_text_speaks_chinese_on_request():
 
 
 def test_webgl_only_for_big_graphs_and_only_for_lines_and_markers():
-    from explorer.figure import NODE_LABELS, WEBGL_MIN_NODES
+    from explorer.drawing.figure import NODE_LABELS, WEBGL_MIN_NODES
 
     chain = "x = torch.tensor(0.5, requires_grad=True)\ny = x\nfor i in range(200):\n    y = torch.tanh(y) + 0.1\n"
     big = explorer.trace(chain, sandbox=False)
@@ -143,7 +142,7 @@ def test_webgl_only_for_big_graphs_and_only_for_lines_and_markers():
 
 
 def _labels(d: dict) -> dict:
-    from explorer.figure import NODE_LABELS
+    from explorer.drawing.figure import NODE_LABELS
 
     return next(t for t in d["data"] if t.get("name") == NODE_LABELS)
 
@@ -154,7 +153,7 @@ def test_lazy_labels_start_hidden_only_on_graphs_the_browser_thins():
     import re
     from pathlib import Path
 
-    from explorer.figure import LAZY_LABELS_MIN
+    from explorer.drawing.figure import LAZY_LABELS_MIN
 
     js = (Path(__file__).resolve().parents[1] / "assets" / "animation.js").read_text()
     assert int(re.search(r"FEW_LABELS = (\d+)", js).group(1)) == LAZY_LABELS_MIN
@@ -215,9 +214,9 @@ def test_the_edge_walk_draws_every_edge_and_nothing_else(key, direction):
     two leaves with an edge into every step of a loop, which the walk comes back to again and again."""
     import networkx as nx
 
-    from explorer.figure import _box, _drawn_routes, _edge_walk, _simplify
-    from explorer.graph import to_networkx
-    from explorer.layout import layered_layout
+    from explorer.drawing.figure import _box, _drawn_routes, _edge_walk, _simplify
+    from explorer.drawing.layout import layered_layout
+    from explorer.recording.graph import to_networkx
 
     tr = explorer.trace(SHARED_WEIGHTS, sandbox=False) if key == "shared-weights" else traced(key)
     graph = to_networkx(tr, constants=True)
@@ -248,9 +247,9 @@ def test_the_edge_walk_draws_every_edge_and_nothing_else(key, direction):
 def test_arrowheads_point_along_the_last_drawn_piece_of_each_edge():
     """One filled triangle per edge, its tip where the drawn edge meets its target's box, pointing along the
     edge's last piece of non-zero length (a route that bends on the border must not point anywhere)."""
-    from explorer.figure import _arrow_size
-    from explorer.graph import to_networkx
-    from explorer.themes import get_theme
+    from explorer.drawing.figure import _arrow_size
+    from explorer.drawing.themes import get_theme
+    from explorer.recording.graph import to_networkx
 
     tr = traced("two-paths")
     d = figure_dict(tr)

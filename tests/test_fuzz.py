@@ -14,7 +14,7 @@ import torch
 from hypothesis import HealthCheck, given, settings
 
 from explorer.errors import ProgramError
-from explorer.run import run_request, trace_in_process
+from explorer.recording.run import run_request, trace_in_process
 
 RANDOM = os.environ.get("EXPLORER_FUZZ_RANDOM") == "1"
 
@@ -56,7 +56,7 @@ def test_tutorials_run_under_the_fuzz_property(name):
 
 def test_the_property_notices_a_state_change(monkeypatch):
     """check_program's state check works: a run that leaves grad mode off is caught."""
-    import explorer.run as run_module
+    import explorer.recording.run as run_module
 
     real = run_module.trace_in_process
 

@@ -1,6 +1,6 @@
 """The trace as a networkx graph, checked against one built with networkx's public API.
 
-explorer.graph fills networkx's dicts directly (add_node/add_edge copy and check on every call); if a
+explorer.recording.graph fills networkx's dicts directly (add_node/add_edge copy and check on every call); if a
 networkx release stores graphs differently, these tests say so."""
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 
 import explorer
 from explorer.examples import EXAMPLES
-from explorer.graph import to_networkx
+from explorer.recording.graph import to_networkx
 
 PROGRAMS = {ex.key: (ex.source, ex.inputs, ex.backward) for ex in EXAMPLES if ex.key in
             ("first-graph", "second-derivative", "mlp", "two-paths", "accumulate")}

@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from explorer.language.hugepages import HUGE_PAGE, private_anonymous_regions, thp_available
+from explorer.sandbox.hugepages import HUGE_PAGE, private_anonymous_regions, thp_available
 
 MAPS = """\
 55d0c0000000-55d0c0001000 r--p 00000000 fd:01 123 /usr/bin/python3.11
@@ -50,7 +50,7 @@ def anon_huge_kb(pid: int) -> int:
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the sandbox is Linux-only")
 @pytest.mark.skipif(not thp_available(), reason="transparent huge pages are disabled on this machine")
 def test_a_real_zygote_holds_torch_in_huge_pages():
-    from explorer.language.sandbox import WorkerPool
+    from explorer.sandbox import WorkerPool
 
     with WorkerPool(size=1, target="sandbox_targets:dispatch", preload=("torch",)) as pool:
         assert pool.wait_ready(timeout=60)

@@ -18,8 +18,8 @@ import networkx as nx
 import pytest
 
 import explorer
-import explorer.layout as layout_module
-from explorer.layout import Layout, count_crossings, default_node_size, layered_layout
+import explorer.drawing.layout as layout_module
+from explorer.drawing.layout import Layout, count_crossings, default_node_size, layered_layout
 
 SHARED_ORACLE = Path(__file__).resolve().parents[2] / "shared" / "oracle.py"
 

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-import explorer.run
+import explorer.recording.run
 from explorer.errors import ProgramError
 from explorer.examples import EXAMPLES
 
@@ -159,7 +159,7 @@ PROGRAMS = {
 }
 
 
-class _Counting(explorer.run.Recorder):
+class _Counting(explorer.recording.run.Recorder):
     made: list = []
 
     def __init__(self, *args, **kwargs):
@@ -168,11 +168,11 @@ class _Counting(explorer.run.Recorder):
 
 
 def _trace(source: str, light: bool, monkeypatch, limits=None) -> tuple[str, list]:
-    monkeypatch.setattr(explorer.run, "LIGHT_LOOPS", light)
-    monkeypatch.setattr(explorer.run, "Recorder", _Counting)
+    monkeypatch.setattr(explorer.recording.run, "LIGHT_LOOPS", light)
+    monkeypatch.setattr(explorer.recording.run, "Recorder", _Counting)
     _Counting.made = []
     try:
-        out = explorer.run.trace_in_process(source, limits=limits).to_dict()
+        out = explorer.recording.run.trace_in_process(source, limits=limits).to_dict()
     except ProgramError as e:
         out = {"error": e.to_dict()}
     return json.dumps(out, sort_keys=True), list(_Counting.made)
@@ -305,7 +305,7 @@ def test_the_first_attempt_is_freed_before_the_second_begins(monkeypatch):
     alive_at_second: list[bool] = []
     first: list[weakref.ref] = []
 
-    class Watched(explorer.run.Recorder):
+    class Watched(explorer.recording.run.Recorder):
         def __init__(self, *args, **kwargs):
             if first:
                 gc.collect()
@@ -313,6 +313,6 @@ def test_the_first_attempt_is_freed_before_the_second_begins(monkeypatch):
             super().__init__(*args, **kwargs)
             first.append(weakref.ref(self))
 
-    monkeypatch.setattr(explorer.run, "Recorder", Watched)
-    explorer.run.trace_in_process(PROGRAMS["a sum carried across iterations"])
+    monkeypatch.setattr(explorer.recording.run, "Recorder", Watched)
+    explorer.recording.run.trace_in_process(PROGRAMS["a sum carried across iterations"])
     assert alive_at_second == [False]

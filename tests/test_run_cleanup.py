@@ -71,16 +71,16 @@ def test_a_run_frees_its_recorder(name, monkeypatch):
     left behind would keep the recorder (and every tensor of the run) alive for good."""
     import weakref
 
-    import explorer.run
+    import explorer.recording.run
 
     made = []
 
-    class Watched(explorer.run.Recorder):
+    class Watched(explorer.recording.run.Recorder):
         def __init__(self, *args, **kwargs):
             super().__init__(*args, **kwargs)
             made.append(weakref.ref(self))
 
-    monkeypatch.setattr(explorer.run, "Recorder", Watched)
+    monkeypatch.setattr(explorer.recording.run, "Recorder", Watched)
     try:
         explorer.trace(PROGRAMS[name], sandbox=False)
     except ProgramError:

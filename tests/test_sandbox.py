@@ -15,8 +15,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from explorer.config import Limits
-from explorer.language import sandbox
-from explorer.language.sandbox import WorkerPool, default_pool
+from explorer.sandbox import WorkerPool, default_pool, handle, replies, seccomp, worker
+from explorer.sandbox import pool as pool_module
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the sandbox is Linux-only")
 
@@ -111,7 +111,7 @@ def test_torch_works_under_the_limits(pool):
 def platform_has_seccomp_filter() -> bool:
     import platform
 
-    return platform.machine() in sandbox._SECCOMP_ARCHES
+    return platform.machine() in seccomp._SECCOMP_ARCHES
 
 
 # ---- time -------------------------------------------------------------------------------------------------
@@ -134,9 +134,9 @@ def test_a_long_run_is_demoted_to_the_lowest_cpu_priority_and_a_quick_one_is_not
     base = os.getpriority(os.PRIO_PROCESS, 0)
     quick = run(pool, "niceness", seconds=0.0)
     assert quick["start"] == base and quick["end"] == base
-    slow = run(pool, "niceness", seconds=sandbox.SLOW_RUN_SECONDS + 0.4)
+    slow = run(pool, "niceness", seconds=handle.SLOW_RUN_SECONDS + 0.4)
     assert slow["start"] == base
-    assert slow["end"] == max(base, sandbox.SLOW_RUN_NICE)
+    assert slow["end"] == max(base, handle.SLOW_RUN_NICE)
     assert os.getpriority(os.PRIO_PROCESS, 0) == base  # the server itself keeps its priority
     assert run(pool, "niceness", seconds=0.0)["start"] == base  # and so does the next worker
 
@@ -145,7 +145,7 @@ def test_a_run_that_waits_without_using_cpu_is_not_demoted(pool):
     """Demotion counts CPU time, not wall time: on a busy server a quick program may wait long for a CPU,
     and demoting it would only make it wait longer."""
     base = os.getpriority(os.PRIO_PROCESS, 0)
-    assert run(pool, "niceness_after_sleep", seconds=sandbox.SLOW_RUN_SECONDS + 0.4)["end"] == base
+    assert run(pool, "niceness_after_sleep", seconds=handle.SLOW_RUN_SECONDS + 0.4)["end"] == base
 
 
 def test_a_long_run_s_scheduling_group_is_demoted_too(pool):
@@ -154,8 +154,8 @@ def test_a_long_run_s_scheduling_group_is_demoted_too(pool):
     if not os.path.exists("/proc/self/autogroup"):
         pytest.skip("this kernel has no scheduling autogroups")
     assert run(pool, "autogroup_nice", seconds=0.0)["nice"] == 0
-    slow = run(pool, "autogroup_nice", seconds=sandbox.SLOW_RUN_SECONDS + 0.4)
-    assert slow["nice"] == sandbox.SLOW_RUN_NICE
+    slow = run(pool, "autogroup_nice", seconds=handle.SLOW_RUN_SECONDS + 0.4)
+    assert slow["nice"] == handle.SLOW_RUN_NICE
 
 
 # ---- memory -----------------------------------------------------------------------------------------------
@@ -214,18 +214,18 @@ def test_the_server_rejects_a_reply_that_is_not_json(pool):
 
 
 def test_decode_reply_never_trusts_the_bytes():
-    assert sandbox._decode_reply(b'{"ok": true}') == {"ok": True}
-    assert_error(sandbox._decode_reply(b"\x80\x04\x95 pickle?"), "runtime", "not valid JSON")
-    assert_error(sandbox._decode_reply(b"[1, 2]"), "runtime", "not a JSON object")
-    assert_error(sandbox._decode_reply(b"[" * 200_000 + b"]" * 200_000), "runtime", "not valid JSON")
+    assert pool_module._decode_reply(b'{"ok": true}') == {"ok": True}
+    assert_error(pool_module._decode_reply(b"\x80\x04\x95 pickle?"), "runtime", "not valid JSON")
+    assert_error(pool_module._decode_reply(b"[1, 2]"), "runtime", "not a JSON object")
+    assert_error(pool_module._decode_reply(b"[" * 200_000 + b"]" * 200_000), "runtime", "not valid JSON")
 
 
 def test_exit_codes_are_explained():
-    assert_error(sandbox._explain_exit(-signal.SIGXCPU, FAST), "limit", "CPU time")
-    assert_error(sandbox._explain_exit(-signal.SIGKILL, FAST), "limit", "memory")
-    assert_error(sandbox._explain_exit(-signal.SIGABRT, FAST), "runtime", "SIGABRT")
-    assert_error(sandbox._explain_exit(0, FAST), "runtime", "exit code 0")
-    assert_error(sandbox._explain_exit(None, FAST), "runtime", "vanished")
+    assert_error(replies._explain_exit(-signal.SIGXCPU, FAST), "limit", "CPU time")
+    assert_error(replies._explain_exit(-signal.SIGKILL, FAST), "limit", "memory")
+    assert_error(replies._explain_exit(-signal.SIGABRT, FAST), "runtime", "SIGABRT")
+    assert_error(replies._explain_exit(0, FAST), "runtime", "exit code 0")
+    assert_error(replies._explain_exit(None, FAST), "runtime", "vanished")
 
 
 # ---- files and processes ----------------------------------------------------------------------------------
@@ -308,9 +308,9 @@ def test_a_closed_pool_starts_again_and_size_zero_forks_on_demand():
 
 
 def test_a_missing_target_is_reported_to_each_request():
-    function, error = sandbox._load_target("sandbox_targets:no_such_function")
+    function, error = worker._load_target("sandbox_targets:no_such_function")
     assert function is None and "no_such_function" in error
-    function, error = sandbox._load_target("no_such_module_here:run")
+    function, error = worker._load_target("no_such_module_here:run")
     assert function is None and "ModuleNotFoundError" in error
 
 

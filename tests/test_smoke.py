@@ -1,4 +1,7 @@
-"""The first tutorial graph, end to end in this process, against plain torch."""
+"""The first tutorial graph, end to end in this process, against plain torch; and what `import explorer` costs."""
+import subprocess
+import sys
+
 import torch
 
 import explorer
@@ -17,6 +20,29 @@ def test_first_graph_matches_plain_torch():
 def test_public_functions_survive_submodule_imports():
     import importlib
 
-    for name in ("explorer.figure", "explorer.export", "explorer.trace.model", "explorer.graph", "explorer.layout"):
+    for name in ("explorer.drawing.figure", "explorer.drawing.export", "explorer.recording.model",
+                 "explorer.recording.graph", "explorer.drawing.layout", "explorer.recording"):
         importlib.import_module(name)
     assert callable(explorer.figure) and callable(explorer.export) and callable(explorer.trace)
+    assert explorer.trace.__module__ == "explorer.api"
+
+
+def _modules_after(code: str) -> set[str]:
+    out = subprocess.run([sys.executable, "-c", code + "\nimport sys; print(' '.join(sys.modules))"],
+                         capture_output=True, text=True, check=True)
+    return set(out.stdout.split())
+
+
+def test_tracing_in_a_notebook_never_imports_dash_or_plotly():
+    loaded = _modules_after("import explorer\n"
+                            "tr = explorer.trace('x = torch.tensor(2.0, requires_grad=True)\\ny = x * x', sandbox=False)\n"
+                            "assert tr.grads['x'] == 4.0")
+    assert "explorer.recording.run" in loaded  # the program really ran here
+    assert not {m for m in loaded if m.split(".")[0] in ("dash", "plotly", "flask")}
+
+
+def test_import_explorer_alone_imports_no_torch():
+    loaded = _modules_after("import explorer")
+    assert "torch" not in loaded and "explorer.api" not in loaded
+    loaded = _modules_after("import explorer; explorer.Limits")
+    assert "explorer.config" in loaded and "torch" not in loaded

@@ -26,9 +26,9 @@ def create_app(*, title: str = "Autograd Explorer", warm: bool = False, url_base
     Other keyword arguments go to dash.Dash (e.g. requests_pathname_prefix behind a proxy)."""
     import dash
 
-    from ..assets import assets_folder
-    from . import callbacks
-    from .layout import build_layout
+    from explorer.app import callbacks
+    from explorer.app.layout import build_layout
+    from explorer.assets import assets_folder
 
     def on_error(err: Exception) -> None:  # whatever a callback raises, the page keeps working
         log.error("callback failed: %s: %s", type(err).__name__, err, exc_info=err)
@@ -49,7 +49,7 @@ def create_app(*, title: str = "Autograd Explorer", warm: bool = False, url_base
     options.update(dash_options)
     app = dash.Dash(__name__, **options)
     app.layout = build_layout()
-    from ..config import Limits, limits_from_env
+    from explorer.config import Limits, limits_from_env
 
     callbacks.set_limits(limits_from_env() if limits is None else Limits.from_any(limits))
     callbacks.register(app)
@@ -60,7 +60,7 @@ def create_app(*, title: str = "Autograd Explorer", warm: bool = False, url_base
 
 def _warm() -> None:
     try:
-        from ..language.sandbox import default_pool
+        from explorer.sandbox import default_pool
 
         default_pool().wait_ready(timeout=60)
     except Exception:

@@ -19,16 +19,11 @@ import plotly.graph_objects as go
 from dash import ALL, ClientsideFunction, Input, Output, State, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
-from .. import examples as gallery
-from .. import fastjson
-from .. import text as fmt
-from ..config import DEFAULT_LIMITS, Limits
-from ..errors import ProgramError
-from ..figure import as_figure, figure_dict, figure_meta
-from ..trace.model import Trace
-from . import urlstate
-from .i18n import STRINGS, normalize, t
-from .layout import (
+from explorer import examples as gallery
+from explorer import fastjson
+from explorer.app import urlstate
+from explorer.app.i18n import STRINGS, normalize, t
+from explorer.app.layout import (
     BIG_GRAPH_NODES,
     ID,
     PLACEHOLDERS,
@@ -42,6 +37,11 @@ from .layout import (
     speed_options,
     theme_options,
 )
+from explorer.config import DEFAULT_LIMITS, Limits
+from explorer.drawing import text as fmt
+from explorer.drawing.figure import as_figure, figure_dict, figure_meta
+from explorer.errors import ProgramError
+from explorer.recording.model import Trace
 
 log = logging.getLogger(__name__)
 
@@ -61,9 +61,9 @@ def make_spec(source: str, inputs: dict | None, backward: str, seed: int = 0, ex
 
 def free_names(source: str) -> list[str] | None:
     """The names `source` leaves free (its inputs), or None if it doesn't parse (the run will say why)."""
-    from ..config import Limits
-    from ..language.names import free_names as names_of
-    from ..language.parser import parse_program
+    from explorer.config import Limits
+    from explorer.language.names import free_names as names_of
+    from explorer.language.parser import parse_program
 
     try:
         return names_of(parse_program(source, Limits()))
@@ -83,7 +83,7 @@ def set_limits(limits: Limits) -> None:
 
 def run_trace(spec: dict) -> Trace:
     """Run the spec's program in the sandbox (ProgramError if it can't), without the cache."""
-    from ..api import trace
+    from explorer.api import trace
 
     inputs = dict(spec.get("inputs") or {})
     free = free_names(spec["source"])
@@ -109,7 +109,7 @@ def trace_for(spec: dict) -> Trace:
 
 def make_figure(trace: Trace, theme: str = "light", direction: str = "LR", constants: bool = False,
                 present: bool = False, lang: str | None = None, webgl: bool = False) -> dict:
-    """The figure as the plain dict dcc.Graph gets (explorer.figure.figure_dict: no plotly objects, no
+    """The figure as the plain dict dcc.Graph gets (explorer.drawing.figure.figure_dict: no plotly objects, no
     second validation, so a Run costs the graph's drawing and little else)."""
     theme = "projector" if present else (theme if theme in urlstate.THEMES else "light")
     direction = direction if direction in urlstate.DIRECTIONS else "LR"
@@ -344,9 +344,9 @@ def on_select(trigger: Any, click: dict | None, lang: str, spec: dict | None, se
 
 
 def explain(trace: Trace, node_id: str, lang: str) -> dict:
-    """explorer.explain.explain_node when available, else the node's raw fields in the same shape."""
+    """explorer.drawing.explain.explain_node when available, else the node's raw fields in the same shape."""
     try:
-        from ..explain import explain_node
+        from explorer.drawing.explain import explain_node
 
         return explain_node(trace, node_id, lang)
     except Exception:
@@ -459,7 +459,7 @@ def export_name(spec: dict | None, ext: str) -> str:
 
 def on_export(trigger: Any, spec: dict | None, theme: str, direction: str, constants: Any, lang: str) -> tuple:
     """PDF, HTML or JSON through dcc.Download. Returns (download, message)."""
-    from ..export import ExportError, to_html, to_image
+    from explorer.drawing.export import ExportError, to_html, to_image
 
     if not spec:
         return no_update, t("export.nothing", lang)

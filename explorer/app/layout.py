@@ -16,8 +16,8 @@ from typing import Any
 import plotly.graph_objects as go
 from dash import dcc, html
 
-from ..examples import EXAMPLES
-from .i18n import t
+from explorer.app.i18n import t
+from explorer.examples import EXAMPLES
 
 # Speeds of the animation: value -> milliseconds per step
 SPEEDS = {"0.5": 1400, "1": 700, "2": 350, "4": 175}

@@ -28,7 +28,7 @@ from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
-from ..config import Limits
+from explorer.config import Limits
 
 VERSION = "1"
 MAX_QUERY_CHARS = 16_000  # a longer query is ignored whole (browsers and proxies cut URLs near 8-64 KB)
@@ -249,12 +249,12 @@ def format_input(value: Any) -> str:
 
 
 def _example_source(key: Any) -> str | None:
-    from ..examples import EXAMPLES
+    from explorer.examples import EXAMPLES
 
     return next((ex.source for ex in EXAMPLES if ex.key == key), None)
 
 
 def _example_inputs(key: str) -> dict | None:
-    from ..examples import EXAMPLES
+    from explorer.examples import EXAMPLES
 
     return next((ex.inputs for ex in EXAMPLES if ex.key == key), None)

@@ -5,7 +5,7 @@ can answer any request: a session's state travels with the browser's requests.
 """
 from __future__ import annotations
 
-from . import create_app
+from explorer.app import create_app
 
 app = create_app(warm=True)
 server = app.server

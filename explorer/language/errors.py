@@ -1,7 +1,7 @@
 """Torch's own errors, in torch's words, with a hint that says what to do about them."""
 from __future__ import annotations
 
-from ..errors import ProgramError
+from explorer.errors import ProgramError
 
 # (a phrase in torch's message, the hint to add). First match wins.
 HINTS: tuple[tuple[str, str], ...] = (

@@ -13,8 +13,8 @@ from typing import Any
 
 import torch
 
-from ..config import Limits
-from ..errors import ProgramError
+from explorer.config import Limits
+from explorer.errors import ProgramError
 
 
 def limit(message: str, hint: str | None = None) -> ProgramError:

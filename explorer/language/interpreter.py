@@ -19,12 +19,22 @@ from typing import Any
 
 import torch
 
-from ..config import KEEP_PASSES, Limits
-from ..errors import ProgramError
-from . import allowlist as A
-from . import guards
-from .errors import runtime_error
-from .objects import BoundMethod, Fn, GradFnView, GradMode, LazyMembers, Namespace, ParamGroup, ParamGroups, UserFunction
+from explorer.config import KEEP_PASSES, Limits
+from explorer.errors import ProgramError
+from explorer.language import allowlist as A
+from explorer.language import guards
+from explorer.language.errors import runtime_error
+from explorer.language.objects import (
+    BoundMethod,
+    Fn,
+    GradFnView,
+    GradMode,
+    LazyMembers,
+    Namespace,
+    ParamGroup,
+    ParamGroups,
+    UserFunction,
+)
 
 BINOPS = {
     ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv,

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import ast
 
-from . import allowlist as A
+from explorer.language import allowlist as A
 
 KNOWN = (frozenset({"torch", "F", "math", "nn", "True", "False", "None"}) | A.BUILTINS
          | frozenset(A.BUILTIN_REFUSED) | A.MODULE_NAMES)

@@ -7,8 +7,8 @@ calls through them, after its checks.
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass, field
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 from typing import Any, Callable
 
 

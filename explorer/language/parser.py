@@ -11,8 +11,8 @@ from __future__ import annotations
 import ast
 import warnings
 
-from ..config import Limits
-from ..errors import ProgramError
+from explorer.config import Limits
+from explorer.errors import ProgramError
 
 # The statements and expressions the interpreter knows how to run. Anything else is refused below.
 ALLOWED_NODES: frozenset[type] = frozenset(

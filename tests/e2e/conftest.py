@@ -59,7 +59,7 @@ class LiveApp:
 @pytest.fixture(scope="session")
 def live_app():
     server = LiveApp()
-    from explorer.language.sandbox import default_pool
+    from explorer.sandbox import default_pool
 
     default_pool().wait_ready(timeout=60)
     yield server

@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 
 import explorer
+from explorer.drawing.figure import figure, figure_meta
 from explorer.examples import get
-from explorer.figure import figure, figure_meta
 
 pytestmark = pytest.mark.browser
 

@@ -62,7 +62,7 @@ from typing import Callable, Hashable, Iterable
 
 import networkx as nx
 
-from .gcpause import without_gc
+from explorer.gcpause import without_gc
 
 Point = tuple[float, float]
 NodeSize = Callable[[str, dict], "tuple[float, float]"]

@@ -7,8 +7,7 @@ from typing import Any
 
 import torch
 
-from ..config import FULL_VALUE_ELEMENTS, SUMMARY_FIRST_ELEMENTS
-
+from explorer.config import FULL_VALUE_ELEMENTS, SUMMARY_FIRST_ELEMENTS
 
 _DTYPE_NAMES: dict[torch.dtype, str] = {}
 

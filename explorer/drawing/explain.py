@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .text import value_long, value_short
-from .trace.model import Node, Trace
+from explorer.drawing.text import value_long, value_short
+from explorer.recording.model import Node, Trace
 
 # op -> (English, Chinese) plain words for what it computes
 WHAT: dict[str, tuple[str, str]] = {

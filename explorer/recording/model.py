@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from dataclasses import MISSING, dataclass, field, fields
 from typing import Any, Callable
-from ..gcpause import without_gc
+
+from explorer.gcpause import without_gc
 
 TensorValue = dict  # see the module docstring
 
@@ -138,7 +139,7 @@ class Trace:
 
     def to_networkx(self):
         """A networkx MultiDiGraph (a DiGraph subclass: `y*y` gives two parallel edges) with the same ids."""
-        from ..graph import to_networkx
+        from explorer.recording.graph import to_networkx
 
         return to_networkx(self)
 

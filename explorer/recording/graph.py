@@ -6,10 +6,10 @@ from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 
-from .gcpause import without_gc
+from explorer.gcpause import without_gc
 
 if TYPE_CHECKING:
-    from .trace.model import Trace
+    from explorer.recording.model import Trace
 
 
 @without_gc

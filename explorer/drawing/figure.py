@@ -18,13 +18,14 @@ from typing import Any, NamedTuple
 import numpy as np
 import plotly.graph_objects as go
 
-from . import fastjson, text
-from .explain import display_name
-from .gcpause import without_gc
-from .graph import to_networkx
-from .layout import Layout, layered_layout
-from .themes import Theme, get_theme
-from .trace.model import Node, Trace
+from explorer import fastjson
+from explorer.drawing import text
+from explorer.drawing.explain import display_name
+from explorer.drawing.layout import Layout, layered_layout
+from explorer.drawing.themes import Theme, get_theme
+from explorer.gcpause import without_gc
+from explorer.recording.graph import to_networkx
+from explorer.recording.model import Node, Trace
 
 # Names of the traces the browser-side animation looks up (by `name`, so their order may change).
 HIGHLIGHT_NODE = "highlight-node"

@@ -6,7 +6,7 @@ import math
 from itertools import chain
 from typing import Any
 
-from .trace.model import Node
+from explorer.recording.model import Node
 
 
 def number(x: Any, digits: int = 4) -> str:

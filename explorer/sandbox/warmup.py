@@ -32,7 +32,7 @@ del _w, _opt, _a, _op
 import gc  # noqa: E402
 
 from explorer.examples import EXAMPLES  # noqa: E402
-from explorer.run import run_request  # noqa: E402
+from explorer.recording.run import run_request  # noqa: E402
 
 for _ex in EXAMPLES:
     if _ex.key not in ("sgd", "himmelblau-adam"):  # long optimizer loops: a second each, nothing new to warm

@@ -14,8 +14,8 @@ from typing import Any
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from . import fastjson
-from .trace.model import Trace
+from explorer import fastjson
+from explorer.recording.model import Trace
 
 IMAGE_FORMATS = ("png", "svg", "pdf")
 FORMATS = IMAGE_FORMATS + ("html", "json", "gif")
@@ -29,7 +29,7 @@ class ExportError(RuntimeError):
 
 
 def export(obj: Trace | go.Figure, path: str | Path, *, scale: float = 2.0, **figure_options: Any) -> Path:
-    """Write `obj` (a Trace, or a Figure from explorer.figure) to `path`, choosing the format by extension."""
+    """Write `obj` (a Trace, or a Figure from explorer.drawing.figure) to `path`, choosing the format by extension."""
     path = Path(path)
     fmt = path.suffix.lower().lstrip(".")
     if fmt not in FORMATS:
@@ -50,7 +50,7 @@ def export(obj: Trace | go.Figure, path: str | Path, *, scale: float = 2.0, **fi
 
 
 def _figure(trace: Trace, **options: Any) -> go.Figure:
-    from .figure import figure
+    from explorer.drawing.figure import figure
 
     return figure(trace, **options)
 
@@ -114,7 +114,7 @@ def _auto_size(fig: go.Figure) -> tuple[int, int]:
 
 def to_html(fig: go.Figure) -> str:
     """One self-contained, offline HTML file: plotly.js inlined, no external URL, the step controls working."""
-    from .html_player import player_script
+    from explorer.drawing.html_player import player_script
 
     html = pio.to_html(fig, include_plotlyjs=True, full_html=True, config={"displaylogo": False},
                        div_id="explorer-graph", post_script=player_script())
@@ -132,7 +132,7 @@ def to_gif(fig: go.Figure, *, seconds_per_step: float = 0.9, max_frames: int = 1
         raise ExportError("GIF export needs Pillow: pip install 'autograd-explorer[export]'") from None
     import io
 
-    from .figure import figure_meta, highlight_step
+    from explorer.drawing.figure import figure_meta, highlight_step
 
     meta = figure_meta(fig)
     steps = list(range(-1, len(meta["steps"])))

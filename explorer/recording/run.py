@@ -13,14 +13,14 @@ from typing import Any, Iterator
 
 import torch
 
-from .config import DEFAULT_INPUT_VALUES, DEFAULT_SEED, Limits
-from .errors import ProgramError
-from .gcpause import without_gc
-from .language.interpreter import Interpreter
-from .language.names import free_names
-from .language.parser import parse_program
-from .trace.capture import Recorder, Rerun
-from .trace.model import Trace
+from explorer.config import DEFAULT_INPUT_VALUES, DEFAULT_SEED, Limits
+from explorer.errors import ProgramError
+from explorer.gcpause import without_gc
+from explorer.language.interpreter import Interpreter
+from explorer.language.names import free_names
+from explorer.language.parser import parse_program
+from explorer.recording.capture import Recorder, Rerun
+from explorer.recording.model import Trace
 
 BACKWARD_MODES = ("auto", "none", "sum", "mean", "ones")
 # Record the early iterations of a training loop lightly (see trace/capture.py, "Light stretches"): a loop of

@@ -33,10 +33,21 @@ from typing import Any, Callable, Iterable
 
 import torch
 
-from ..config import FULL_NAMED_ELEMENTS, KEEP_PASSES, Limits
-from ..errors import ProgramError
-from .model import Node, Notice, Pass, Span, Step, Trace, make_edge, make_node, make_pass, make_step
-from .values import dtype_name, encode, number, plain
+from explorer.config import FULL_NAMED_ELEMENTS, KEEP_PASSES, Limits
+from explorer.errors import ProgramError
+from explorer.recording.model import (
+    Node,
+    Notice,
+    Pass,
+    Span,
+    Step,
+    Trace,
+    make_edge,
+    make_node,
+    make_pass,
+    make_step,
+)
+from explorer.recording.values import dtype_name, encode, number, plain
 
 ACCUMULATE = "AccumulateGrad"
 LIGHT = "~"  # the id of a node made in a light stretch: counted, never shown

@@ -1,7 +1,7 @@
 """The step controls of an exported HTML file: assets/animation.js plus a small control bar, inlined."""
 from __future__ import annotations
 
-from .assets import read_asset
+from explorer.assets import read_asset
 
 CONTROLS = r"""
 (function () {
