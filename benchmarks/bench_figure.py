@@ -23,13 +23,13 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from plotly.io.json import to_json_plotly  # noqa: E402  - what Dash encodes a callback's figure with
+from plotly.io.json import to_json_plotly
 
-import explorer  # noqa: E402
-from explorer.app.callbacks import make_figure  # noqa: E402
-from explorer.drawing.figure import figure_dict  # noqa: E402
-from explorer.drawing.layout import layered_layout  # noqa: E402
-from explorer.recording.graph import to_networkx  # noqa: E402
+import explorer
+from explorer.app.callbacks import make_figure
+from explorer.drawing.figure import figure_dict
+from explorer.drawing.layout import layered_layout
+from explorer.recording.graph import to_networkx
 
 # a deep chain, as in a long unrolled computation: tanh, then add a number -> 2 nodes per iteration
 PROGRAM = """

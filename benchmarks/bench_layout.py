@@ -28,8 +28,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import explorer  # noqa: E402
-from explorer.drawing.layout import Layout, count_crossings, default_node_size, layered_layout  # noqa: E402
+import explorer
+from explorer.drawing.layout import Layout, count_crossings, default_node_size, layered_layout
 
 MLP = """
 h = torch.randn(8, 16)

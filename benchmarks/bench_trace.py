@@ -22,11 +22,11 @@ import torch.nn.functional as F
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from programs import CHAIN  # noqa: E402 - benchmarks/ is on sys.path when run as a script
+from programs import CHAIN
 
-import explorer  # noqa: E402
-import explorer.recording.run  # noqa: E402
-from explorer.examples import EXAMPLES  # noqa: E402
+import explorer
+import explorer.recording.run
+from explorer.examples import EXAMPLES
 
 
 def plain_torch(source: str) -> float:

@@ -97,7 +97,7 @@ class record:
         self._last: torch.Tensor | None = None
         self._trace: Trace | None = None
 
-    def __enter__(self) -> "record":
+    def __enter__(self) -> record:
         from torch.overrides import TorchFunctionMode
 
         owner = self

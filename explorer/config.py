@@ -28,11 +28,11 @@ class Limits:
     memory_mb: int = 1_024  # extra address space a worker may take beyond what torch needs at rest
     max_result_bytes: int = 32_000_000  # JSON a worker may send back
 
-    def replace(self, **changes: object) -> "Limits":
+    def replace(self, **changes: object) -> Limits:
         return dataclasses.replace(self, **changes)
 
     @classmethod
-    def from_any(cls, value: "Limits | dict | None") -> "Limits":
+    def from_any(cls, value: Limits | dict | None) -> Limits:
         if value is None:
             return cls()
         if isinstance(value, Limits):

@@ -51,7 +51,7 @@ class ProgramError(ValueError):
             text += f" ({self.hint})"
         return text
 
-    def at(self, node: Any) -> "ProgramError":
+    def at(self, node: Any) -> ProgramError:
         """Fill in the position from an AST node if none is set yet; returns self for `raise e.at(node)`."""
         if self.line is None and getattr(node, "lineno", None) is not None:
             self.line = node.lineno
@@ -73,7 +73,7 @@ class ProgramError(ValueError):
         }
 
     @classmethod
-    def from_dict(cls, d: dict) -> "ProgramError":
+    def from_dict(cls, d: dict) -> ProgramError:
         return cls(
             d["kind"],
             d["message"],

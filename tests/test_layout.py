@@ -117,7 +117,7 @@ def _box(layout: Layout, node) -> tuple[float, float, float, float]:
 def assert_no_overlap(layout: Layout) -> None:
     boxes = sorted((_box(layout, n), n) for n in layout.positions)
     for i, ((x0, y0, x1, y1), a) in enumerate(boxes):
-        assert -1e-6 <= x0 and x1 <= layout.width + 1e-6 and -1e-6 <= y0 and y1 <= layout.height + 1e-6, a
+        assert x0 >= -1e-6 and x1 <= layout.width + 1e-6 and y0 >= -1e-6 and y1 <= layout.height + 1e-6, a
         for (u0, v0, u1, v1), b in boxes[i + 1 :]:
             if u0 >= x1 - 1e-6:
                 break  # sorted by left edge: nothing further right can overlap

@@ -67,7 +67,7 @@ def to_image(fig: go.Figure, fmt: str, *, scale: float = 2.0, width: int | None 
             with warnings.catch_warnings():
                 warnings.filterwarnings("ignore", message="The kopts argument is ignored")
                 return pio.to_image(fig, format=fmt, scale=scale, width=width, height=height)
-        except Exception as e:  # noqa: BLE001 - kaleido raises many kinds; all mean "no image"
+        except Exception as e:
             raise ExportError(_browser_hint(e)) from e
 
 

@@ -57,8 +57,8 @@ neighbour on each side, single edges between neighbouring layers.
 from __future__ import annotations
 
 import bisect
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
-from typing import Callable, Hashable, Iterable
 
 import networkx as nx
 
@@ -286,7 +286,7 @@ def _edge_list(graph: nx.DiGraph, index: dict) -> tuple[list[tuple[int, int]], l
     return pairs, keys, slots
 
 
-def _acyclic(n: int, pairs: list[tuple[int, int]]) -> tuple["_Dag", list[tuple[int, int]], set[int]]:
+def _acyclic(n: int, pairs: list[tuple[int, int]]) -> tuple[_Dag, list[tuple[int, int]], set[int]]:
     """The graph as a `_Dag`, with each edge as a (from, to) pair: as it is when the graph has no cycle (an
     autograd graph never has one), else with the edges that close a cycle turned around
     (`_forward_edges`). Returns the dag, the pairs (one per edge, same order) and the turned edges."""
@@ -364,7 +364,7 @@ class _Dag:
     depth: list[int]
 
     @classmethod
-    def of(cls, n: int, pairs: list[tuple[int, int]]) -> "_Dag":
+    def of(cls, n: int, pairs: list[tuple[int, int]]) -> _Dag:
         succ: list[list[int]] = [[] for _ in range(n)]
         pred: list[list[int]] = [[] for _ in range(n)]
         for u, v in dict.fromkeys(pairs):  # each pair once, in the order of its first edge
@@ -822,7 +822,7 @@ class _Limits:
     after_gap: list[float]
 
     @classmethod
-    def of(cls, order: list[list[int]], size: list[float], n: int) -> "_Limits":
+    def of(cls, order: list[list[int]], size: list[float], n: int) -> _Limits:
         """Neighbours in a layer keep half of each box (or of the room for parallel edges at a helper point)
         apart, plus a gap: NODE_GAP between boxes, EDGE_GAP next to a helper point."""
         count = sum(len(layer) for layer in order)
@@ -1140,9 +1140,7 @@ def route_edges(
             shift = (rank - (len(members) - 1) / 2) * step
             if u == v:
                 pts = _self_loop(lines[ku], cross[u], primary_size[u], secondary_size[u], shift)
-            elif kv - ku > 1 and i not in g.edge_trunk:  # over the helper budget: straight
-                pts = [(lines[ku], cross[u]), (lines[kv], cross[v])]
-            elif kv - ku == 1 and not shift and cross[u] == cross[v]:  # level with its neighbour
+            elif kv - ku > 1 and i not in g.edge_trunk or kv - ku == 1 and not shift and cross[u] == cross[v]:  # over the helper budget: straight
                 pts = [(lines[ku], cross[u]), (lines[kv], cross[v])]
             else:
                 pts = [(lines[ku], cross[u]), (lines[ku] + half[ku], cross[u] + shift)]

@@ -82,7 +82,7 @@ class Scope:
 
     __slots__ = ("vars", "parent", "local_names")
 
-    def __init__(self, parent: "Scope | None" = None, local_names: frozenset = frozenset()) -> None:
+    def __init__(self, parent: Scope | None = None, local_names: frozenset = frozenset()) -> None:
         self.vars: dict[str, Any] = {}
         self.parent = parent
         self.local_names = local_names  # a function's assigned names: local even before they get a value
@@ -133,9 +133,7 @@ def certain_passes(body: list[ast.stmt]) -> int:
     for stmt in body:
         if isinstance(stmt, (ast.Expr, ast.Assign)) and isinstance(stmt.value, ast.Call):
             func = stmt.value.func
-            if isinstance(func, ast.Attribute) and func.attr == "backward" and isinstance(stmt, ast.Expr):
-                count += 1
-            elif (isinstance(func, ast.Attribute) and func.attr in ("grad", "backward")
+            if isinstance(func, ast.Attribute) and func.attr == "backward" and isinstance(stmt, ast.Expr) or (isinstance(func, ast.Attribute) and func.attr in ("grad", "backward")
                   and isinstance(func.value, ast.Attribute) and func.value.attr == "autograd"
                   and isinstance(func.value.value, ast.Name) and func.value.value.id == "torch"):
                 count += 1
@@ -207,7 +205,7 @@ class Interpreter:
         for stmt in body:
             try:
                 getattr(self, "exec_" + type(stmt).__name__)(stmt, scope)
-            except (ProgramError,) as e:
+            except ProgramError as e:
                 raise e.at(stmt)
             except (_Break, _Continue, _Return):
                 raise

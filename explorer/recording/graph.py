@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 
 
 @without_gc
-def to_networkx(trace: "Trace", *, constants: bool = True) -> nx.MultiDiGraph:
+def to_networkx(trace: Trace, *, constants: bool = True) -> nx.MultiDiGraph:
     """A MultiDiGraph (a DiGraph subclass) so that `y*y` keeps both of its edges from `y`.
 
     `constants=False` leaves out the constant nodes and their edges: the same graph as removing them

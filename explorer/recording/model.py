@@ -10,8 +10,9 @@ Tensor values are stored as dicts: ``{"shape": [3], "dtype": "float32", "data": 
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import MISSING, dataclass, field, fields
-from typing import Any, Callable
+from typing import Any
 
 from explorer.gcpause import without_gc
 
@@ -167,7 +168,7 @@ class Trace:
 
     @classmethod
     @without_gc
-    def from_dict(cls, d: dict) -> "Trace":
+    def from_dict(cls, d: dict) -> Trace:
         nodes = {}
         for nd in d["nodes"]:
             nd = dict(nd)

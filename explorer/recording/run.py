@@ -8,8 +8,9 @@ import contextlib
 import sys
 import time
 import warnings
+from collections.abc import Iterator
 from dataclasses import replace
-from typing import Any, Iterator
+from typing import Any
 
 import torch
 

@@ -73,14 +73,14 @@ class WorkerPool:
         for _attempt in range(3):
             try:
                 worker = self._take()
-            except Exception as exc:  # noqa: BLE001 - the server keeps serving
+            except Exception as exc:
                 log.exception("sandbox: could not start a worker")
                 return _failure("runtime", f"the explorer could not start a worker process: {exc}")
             try:
                 return self._exchange(worker, payload, limits)
             except _WorkerGone:
                 continue
-            except Exception as exc:  # noqa: BLE001 - a bug of ours must not take the server down
+            except Exception as exc:
                 log.exception("sandbox: a run failed")
                 return _failure("runtime", f"the explorer failed to run the program: {exc}")
             finally:
@@ -213,7 +213,7 @@ class WorkerPool:
     def _add_idle_worker(self, me: threading.Thread) -> None:
         try:
             worker = self._fork_worker()
-        except Exception:  # noqa: BLE001 - e.g. the zygote cannot start; try again later
+        except Exception:
             log.exception("sandbox: could not start a worker")
             time.sleep(START_RETRY_SECONDS)
             return
