@@ -5,7 +5,8 @@
 For each size: trace (in-process), layout, figure, JSON bytes (total and per node), and -- when torchviz
 and the `dot` binary are installed -- torchviz's make_dot(...).pipe("svg") on the same graph, with the
 ratio. `app ms` is what a Run costs the web app's server for the same program: the trace made in a sandbox
-worker and sent back as JSON, the Trace rebuilt, the figure and its JSON (--no-app skips it). Aims: text to figure JSON at least 3x faster than torchviz + dot at 1,000 nodes and 10x at 5,000,
+worker and sent back as JSON, the Trace rebuilt, the figure and its JSON (--no-app skips it). Aims: text to
+figure JSON at least 3x faster than torchviz + dot at 1,000 nodes and 10x at 5,000,
 and under 1.5 KB of JSON per node. The JSON is what the web app sends: `figure_dict` encoded the way Dash
 encodes a callback's output (`explorer.figure()` wraps the same dict in a plotly Figure for notebooks).
 Figures only; nothing asserts on time.

@@ -119,7 +119,7 @@ def naive_crossings(graph: nx.MultiDiGraph) -> int:
         left = np.maximum(x0[a, None], x0[None, :])
         right = np.minimum(x1[a, None], x1[None, :])
 
-        def gap(x):
+        def gap(x, a=a):
             mine = y0[a, None] + slope[a, None] * (x - x0[a, None])
             return mine - (y0[None, :] + slope[None, :] * (x - x0[None, :]))
 

@@ -32,7 +32,7 @@ from explorer.examples import EXAMPLES
 def plain_torch(source: str) -> float:
     ns = {"torch": torch, "F": F, "math": math}
     start = time.perf_counter()
-    exec(source, ns)  # our own benchmark text, trusted
+    exec(source, ns)  # noqa: S102 - our own benchmark text, trusted
     return time.perf_counter() - start
 
 
@@ -56,7 +56,7 @@ def main() -> None:
     print(f"{'nodes':>8} {'plain torch ms':>15} {'trace ms':>10} {'ratio':>7} {'ms/node':>8}")
     for n in (3, 33, 333, 3333):
         src = CHAIN.format(n=n)
-        t_plain = best_of(lambda: plain_torch(src), args.repeat)
+        t_plain = best_of(lambda src=src: plain_torch(src), args.repeat)
         runs = [timed_trace(src, args.sandbox) for _ in range(args.repeat)]
         t_trace = min(r[0] for r in runs)
         nodes = runs[0][1]
@@ -67,7 +67,8 @@ def main() -> None:
     times = []
     for ex in EXAMPLES:
         timed_trace(ex.source, args.sandbox, inputs=ex.inputs, backward=ex.backward)  # warm up
-        runs = [timed_trace(ex.source, args.sandbox, inputs=ex.inputs, backward=ex.backward) for _ in range(args.repeat)]
+        runs = [timed_trace(ex.source, args.sandbox, inputs=ex.inputs, backward=ex.backward)
+                for _ in range(args.repeat)]
         t = min(r[0] for r in runs)
         times.append(t)
         print(f"{ex.key:<28} {runs[0][1]:>6} {t * 1e3:>16.2f}")

@@ -52,7 +52,7 @@ import requests
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from explorer.examples import EXAMPLES  # a plain table of programs: no torch import
+from explorer.examples import EXAMPLES  # noqa: E402 - a plain table of programs: no torch import
 
 HOST = "127.0.0.1"  # loopback only, always
 TARGET_P95_SECONDS = 1.0
@@ -308,7 +308,8 @@ def measure_reference(base: str, dep: dict) -> tuple[dict, list[float]]:
     reference, latencies = {}, []
     for example in EXAMPLES:
         source, marker = marked_program(example, 9_999, 0)
-        status, reply, seconds, problem = post(session, base, run_request(dep, source, example.backward, example.inputs))
+        request = run_request(dep, source, example.backward, example.inputs)
+        status, reply, seconds, problem = post(session, base, request)
         if status != 200 or reply is None:
             raise RuntimeError(f"example {example.key} failed before the load: HTTP {status} {problem}")
         wrong = check_gallery(reply, source, marker, None)
@@ -348,7 +349,8 @@ def report(args, results: Results, elapsed: float, log_path: Path, cpu: tuple[fl
     n_errors = sum(results.errors.values())
     total = len(lat) + n_attacks + sum(v for k, v in results.errors.items() if k.startswith(("HTTP", "no ", "bad")))
     print()
-    print(f"load: {args.users} students{'' if args.no_attacker else ' + 1 attacker'}, gunicorn -w {args.workers}, {elapsed:.1f} s, "
+    attacker = "" if args.no_attacker else " + 1 attacker"
+    print(f"load: {args.users} students{attacker}, gunicorn -w {args.workers}, {elapsed:.1f} s, "
           f"think time {args.think:g} s (mean, exponential)")
     print(f"  requests        {total}  ({len(lat)} gallery answers, {n_attacks} attacks)")
     print(f"  errors          {n_errors}   (target 0)")

@@ -22,8 +22,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
-import fuzz_strategies as fs
-from hypothesis import HealthCheck, given, seed, settings
+import fuzz_strategies as fs  # noqa: E402 - from tests/, put on the path above
+from hypothesis import HealthCheck, given, seed, settings  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
