@@ -5,8 +5,8 @@ Three kinds of program text:
 * `grammar_programs()`: small programs built from a vocabulary of tutorial statements, tensor ops,
   attribute names (hostile ones included: ``__class__``, ``_C``, ``os``, ``load``, ``numpy``, ...),
   calls, loops and literals. Mostly valid Python, so they reach the interpreter.
-* `mutated_tutorials()`: the tutorial programs of ``shared/oracle.py`` with characters or tokens deleted,
-  duplicated, swapped or inserted.
+* `mutated_tutorials()`: the course notes' tutorial programs (tests/data/tutorial_programs.json) with
+  characters or tokens deleted, duplicated, swapped or inserted.
 * `raw_text()`: anything at all (``st.text()``).
 
 `check_program(source)` is the property all three share: parsing and running raises nothing but
@@ -24,9 +24,9 @@ import signal
 import sys
 import threading
 from collections.abc import Iterator
-from pathlib import Path
 
 import torch
+import tutorial_programs
 from hypothesis import strategies as st
 
 from explorer.errors import KINDS, ProgramError
@@ -50,40 +50,8 @@ WATCHDOG_SECONDS = 10.0
 
 # --- the tutorial programs -------------------------------------------------------------------------------
 
-_FALLBACK_TUTORIALS = {
-    "first-graph": (
-        "x = torch.tensor([0.5, -1.0, 2.0], requires_grad=True)\ny = x + 2\nz = y * y * 2\n"
-        "out = z.mean()\nout.backward()\n"
-    ),
-    "sgd": (
-        "x = torch.tensor(0.0, requires_grad=True)\nopt = torch.optim.SGD([x], lr=0.01)\n"
-        "for i in range(50):\n    opt.zero_grad()\n    y = x ** 2 - 2 * x + 1\n    y.backward()\n    opt.step()\n"
-    ),
-}
-
-
-def load_tutorials() -> dict[str, str]:
-    """TUTORIALS from shared/oracle.py (next to the repository), or two built-in ones if it isn't there."""
-    here = Path(__file__).resolve()
-    for base in (here.parents[1], *here.parents[2:4]):
-        path = base / "shared" / "oracle.py"
-        if not path.is_file():
-            path = base.parent / "shared" / "oracle.py"
-        if path.is_file():
-            text = path.read_text(encoding="utf-8")
-            # The file is trusted text of ours, but only its literal TUTORIALS dict is needed: read it with ast.
-            import ast
-
-            tree = ast.parse(text)
-            for node in tree.body:
-                if isinstance(node, ast.Assign) and any(
-                    isinstance(t, ast.Name) and t.id == "TUTORIALS" for t in node.targets
-                ):
-                    return dict(ast.literal_eval(node.value))
-    return dict(_FALLBACK_TUTORIALS)
-
-
-TUTORIALS = load_tutorials()
+# The course notes' tutorials (tests/data/tutorial_programs.json): the seeds of `mutated_tutorials()`.
+TUTORIALS = tutorial_programs.TUTORIALS
 
 # --- vocabulary --------------------------------------------------------------------------------------------
 
@@ -246,7 +214,10 @@ class _Builder:
         r = self.r
         if depth <= 0 or r.random() < 0.35:
             return self.atom()
-        sub = lambda: self.expr(depth - 1)
+
+        def sub() -> str:
+            return self.expr(depth - 1)
+
         k = r.randint(0, 15)
         if k == 0:
             op = self.pick(["+", "-", "*", "/", "//", "%", "**", "@", "&", "|", "^", "<<", ">>"])
@@ -293,7 +264,10 @@ class _Builder:
 
     def stmt(self, depth: int = 0) -> list[str]:
         r = self.r
-        name = lambda: self.pick(NAMES)
+
+        def name() -> str:
+            return self.pick(NAMES)
+
         k = r.randint(0, 99)
         if k < 30:
             return self.pick(TUTORIAL_LINES).split("\n")
@@ -325,7 +299,8 @@ class _Builder:
         if k < 85:
             return ["i = 0", "while i < 5:", "    i += 1"] + self.block(depth)
         if k < 90:
-            return [f"if {self.expr()}:"] + self.block(depth) + (["else:"] + self.block(depth) if r.random() < 0.5 else [])
+            lines = [f"if {self.expr()}:"] + self.block(depth)
+            return lines + (["else:"] + self.block(depth) if r.random() < 0.5 else [])
         if k < 95:
             fname = self.pick(["f", "h", "step"])
             params = self.pick(["", "a", "a, b=2", "a, *, k=1", "n"])

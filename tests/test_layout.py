@@ -11,17 +11,13 @@ references, measured when the layout was written (ours / baseline):
 """
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
 import networkx as nx
 import pytest
+from tutorial_programs import TUTORIALS
 
 import explorer
 import explorer.drawing.layout as layout_module
 from explorer.drawing.layout import Layout, count_crossings, default_node_size, layered_layout
-
-SHARED_ORACLE = Path(__file__).resolve().parents[2] / "shared" / "oracle.py"
 
 MLP = """
 x = torch.randn(8, 4)
@@ -74,18 +70,9 @@ REFERENCE = {
 }
 
 
-def _tutorials() -> dict[str, str]:
-    if not SHARED_ORACLE.exists():
-        return {}
-    spec = importlib.util.spec_from_file_location("_shared_oracle", SHARED_ORACLE)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return dict(module.TUTORIALS)
-
-
 @pytest.fixture(scope="module")
 def graphs() -> dict[str, nx.MultiDiGraph]:
-    programs = {**_tutorials(), "mlp": MLP}
+    programs = {**TUTORIALS, "mlp": MLP}
     return {name: explorer.trace(src, sandbox=False).to_networkx() for name, src in programs.items()}
 
 
@@ -118,7 +105,7 @@ def assert_no_overlap(layout: Layout) -> None:
     boxes = sorted((_box(layout, n), n) for n in layout.positions)
     for i, ((x0, y0, x1, y1), a) in enumerate(boxes):
         assert x0 >= -1e-6 and x1 <= layout.width + 1e-6 and y0 >= -1e-6 and y1 <= layout.height + 1e-6, a
-        for (u0, v0, u1, v1), b in boxes[i + 1 :]:
+        for (u0, v0, _u1, v1), b in boxes[i + 1 :]:
             if u0 >= x1 - 1e-6:
                 break  # sorted by left edge: nothing further right can overlap
             assert v0 >= y1 - 1e-6 or v1 <= y0 + 1e-6, f"boxes of {a} and {b} overlap"
@@ -161,8 +148,12 @@ def assert_edges_forward_and_clear(graph: nx.MultiDiGraph, layout: Layout) -> No
 
 
 # --- the tutorial programs and the MLP ---------------------------------------------------------------------
+def test_every_reference_graph_is_checked(graphs):
+    """The tutorials (tests/data/tutorial_programs.json) and the MLP: every graph with reference numbers."""
+    assert set(graphs) == set(REFERENCE)
+
+
 def test_every_graph_has_no_overlap_and_forward_edges_that_avoid_boxes(graphs, layouts):
-    assert "mlp" in graphs
     for name, g in graphs.items():
         lay = layouts[name]
         assert set(lay.positions) == set(g.nodes) == set(lay.sizes) == set(lay.layers), name
@@ -203,13 +194,7 @@ def test_mlp_main_chain_is_straight(graphs, layouts):
     assert len({round(lay.positions[n][1], 6) for n in chain}) == 1
 
 
-def needs_tutorials(graphs, *names):
-    if not all(n in graphs for n in names):
-        pytest.skip("needs ../shared/oracle.py beside the checkout (CI has it)")
-
-
 def test_parallel_edges_get_distinct_visible_routes(graphs, layouts):
-    needs_tutorials(graphs, "first-graph")
     g, lay = graphs["first-graph"], layouts["first-graph"]
     pairs: dict = {}
     for u, v, key in g.edges(keys=True):
@@ -242,7 +227,6 @@ def test_top_to_bottom(graphs, layouts):
 
 def test_several_outputs_and_parts_not_reaching_the_output(graphs, layouts):
     # second-derivative: y = x**2 - 2x + 1 feeds nothing, the output is dy_dx; many-inputs: two results
-    needs_tutorials(graphs, "second-derivative", "many-inputs", "accumulate")
     for name in ("second-derivative", "many-inputs", "accumulate"):
         g, lay = graphs[name], layouts[name]
         assert len(lay.positions) == g.number_of_nodes()
