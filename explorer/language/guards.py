@@ -124,6 +124,13 @@ def _check_tensor(t: torch.Tensor, limits: Limits) -> None:
         raise ProgramError("not-allowed", "everything runs on the CPU; other devices are not available")
 
 
+def check_rows(t: torch.Tensor, limits: Limits) -> None:
+    """Looping over a tensor makes one Python tensor per row: bound the rows like a list."""
+    if t.shape[0] > limits.max_collection_len:
+        raise ProgramError("limit", f"looping over {t.shape[0]:,} rows one by one is too slow here",
+                           hint="use tensor operations such as x.sum() or x.max() instead of a loop")
+
+
 def _sizes(args: tuple, kwargs: dict) -> list[int] | None:
     """The size a factory is asked for: `f(2, 3)`, `f((2, 3))`, `f(size=(2, 3))`; None if not plain ints."""
     size = kwargs.get("size")

@@ -10,7 +10,6 @@ are evaluated once at `def`.
 from __future__ import annotations
 
 import ast
-import math
 import operator
 import re
 import time
@@ -23,17 +22,21 @@ from explorer.config import KEEP_PASSES, Limits
 from explorer.errors import ProgramError
 from explorer.language import allowlist as A
 from explorer.language import guards
+from explorer.language.builtins import make_builtins
 from explorer.language.errors import runtime_error
+from explorer.language.namespaces import make_namespaces, methods_for
 from explorer.language.objects import (
+    DATA_TYPES,
+    OPTIMIZER_TYPES,
     BoundMethod,
     Fn,
     GradFnView,
     GradMode,
-    LazyMembers,
     Namespace,
     ParamGroup,
     ParamGroups,
     UserFunction,
+    type_name,
 )
 
 BINOPS = {
@@ -57,10 +60,6 @@ COMPARE = {
 }
 UNARY = {ast.USub: operator.neg, ast.UAdd: operator.pos, ast.Not: operator.not_, ast.Invert: operator.invert}
 
-# Plain data: the only things that may be passed into torch, or stored in a list handed to torch.
-DATA_TYPES = (torch.Tensor, int, float, bool, complex, str, type(None), torch.dtype, torch.device,
-              torch.Size, slice, type(Ellipsis))
-OPTIMIZER_TYPES = (torch.optim.Optimizer,)
 _SPEC_NUMBER = re.compile(r"\d+")
 
 
@@ -180,8 +179,8 @@ class Interpreter:
         self.lone_output: str | None = None
         self.backward_calls = 0
         self.current_call: ast.AST | None = None  # the call being made, for passes started inside it
-        self.builtins = self._make_builtins()
-        self.namespaces = _make_namespaces(self)
+        self.builtins = make_builtins(self)
+        self.namespaces = make_namespaces(self)
 
     def release(self) -> None:
         """Drop the run's state. The builtins, namespaces and the program's own functions point back at the
@@ -423,7 +422,7 @@ class Interpreter:
         elif isinstance(obj, list):
             obj[index] = value
         else:
-            raise ProgramError("not-allowed", f"items of a {_type_name(obj)} can't be assigned").at(node)
+            raise ProgramError("not-allowed", f"items of a {type_name(obj)} can't be assigned").at(node)
 
     def set_attr(self, obj: Any, name: str, value: Any, node: ast.AST) -> None:
         if isinstance(obj, torch.Tensor) and name in A.TENSOR_SETTABLE:
@@ -439,7 +438,7 @@ class Interpreter:
             return
         allowed = ", ".join("." + n for n in sorted(A.TENSOR_SETTABLE))
         raise ProgramError(
-            "not-allowed", f"can't set `.{name}` on a {_type_name(obj)}", hint=f"only {allowed} of a tensor can be set"
+            "not-allowed", f"can't set `.{name}` on a {type_name(obj)}", hint=f"only {allowed} of a tensor can be set"
         ).at(node)
 
     # --- expressions ---------------------------------------------------------------------------------------
@@ -595,7 +594,7 @@ class Interpreter:
             self.check_data(index, node)
             self.guarded(guards.check_index, (obj, index, self.limits), {}, node)
         elif not isinstance(obj, (list, tuple, dict, str, range, torch.Size, ParamGroups, ParamGroup)):
-            raise ProgramError("not-allowed", f"a {_type_name(obj)} can't be indexed").at(node)
+            raise ProgramError("not-allowed", f"a {type_name(obj)} can't be indexed").at(node)
         result = self.guarded(operator.getitem, (obj, index), {}, node)
         guards.check_result(result, self.limits)
         return result
@@ -671,9 +670,9 @@ class Interpreter:
         if isinstance(value, torch.Tensor):
             if value.dim() == 0:
                 raise ProgramError("runtime", "iteration over a 0-d tensor", hint="use .item() for its number").at(node)
-            self.guarded(_check_rows, (value, self.limits), {}, node)
+            self.guarded(guards.check_rows, (value, self.limits), {}, node)
             return self.guarded(list, (value,), {}, node)
-        raise ProgramError("runtime", f"a {_type_name(value)} can't be looped over").at(node)
+        raise ProgramError("runtime", f"a {type_name(value)} can't be looped over").at(node)
 
     # --- attributes ----------------------------------------------------------------------------------------
     def eval_Attribute(self, node: ast.Attribute, scope: Scope) -> Any:
@@ -705,7 +704,7 @@ class Interpreter:
             raise ProgramError(
                 "not-allowed", f"tensor.{name} is not available" + (f": {reason}" if reason else ""),
             ).at(node)
-        table = _methods_for(obj)
+        table = methods_for(obj)
         if table is not None and name in table:
             if isinstance(obj, OPTIMIZER_TYPES) and name == "param_groups":
                 return ParamGroups(obj)
@@ -716,7 +715,7 @@ class Interpreter:
             return BoundMethod(obj, name)
         if isinstance(obj, str) and name in A.STR_REFUSED:
             raise ProgramError("not-allowed", A.STR_REFUSED[name]).at(node)
-        raise ProgramError("not-allowed", f"a {_type_name(obj)} has no attribute `.{name}` here").at(node)
+        raise ProgramError("not-allowed", f"a {type_name(obj)} has no attribute `.{name}` here").at(node)
 
     # --- calls ---------------------------------------------------------------------------------------------
     def eval_Call(self, node: ast.Call, scope: Scope) -> Any:
@@ -765,7 +764,7 @@ class Interpreter:
         elif isinstance(callee, BoundMethod):
             result = self.call_method(callee, args, kwargs, node)
         else:
-            raise ProgramError("runtime", f"a {_type_name(callee)} is not callable").at(node)
+            raise ProgramError("runtime", f"a {type_name(callee)} is not callable").at(node)
         self.check_value(result, node)
         guards.check_result(result, self.limits)
         return result
@@ -912,276 +911,22 @@ class Interpreter:
                                        hint="use a tensor for large data").at(node)
                 stack.extend(v for v in items if not isinstance(v, (int, float, bool)))
                 continue
-            raise ProgramError("not-allowed", f"a {_type_name(x)} can't be passed here; pass tensors or numbers").at(node)
+            raise ProgramError("not-allowed", f"a {type_name(x)} can't be passed here; pass tensors or numbers").at(node)
 
     def check_operand(self, value: Any, node: ast.AST) -> None:
         if isinstance(value, (Fn, Namespace, BoundMethod, UserFunction, GradFnView, GradMode)):
-            raise ProgramError("runtime", f"a {_type_name(value)} can't be used in arithmetic").at(node)
+            raise ProgramError("runtime", f"a {type_name(value)} can't be used in arithmetic").at(node)
 
     def check_value(self, value: Any, node: ast.AST) -> None:
         """What torch hands back must be data we know, never an object that leads elsewhere."""
         if isinstance(value, (*DATA_TYPES, list, tuple, dict, range, GradMode, GradFnView)):
             if (isinstance(value, tuple) and type(value) not in (tuple, torch.Size)
                     and type(value).__module__ != "torch.return_types"):
-                raise ProgramError("not-allowed", f"a {_type_name(value)} can't be used here").at(node)
+                raise ProgramError("not-allowed", f"a {type_name(value)} can't be used here").at(node)
             return
         if isinstance(value, (*OPTIMIZER_TYPES, Fn, ParamGroups, ParamGroup)):
             return
-        raise ProgramError("not-allowed", f"this call returned a {_type_name(value)}, which programs here can't use").at(node)
-
-    # --- builtins ------------------------------------------------------------------------------------------
-    def _make_builtins(self) -> dict[str, Fn]:
-        b = _Builtins(self)
-        return {name: Fn(name, getattr(b, name), torch_args=False) for name in A.BUILTINS}
-
-
-class _Builtins:
-    """Bounded versions of the harmless builtins: anything that would walk an iterable in C is checked first."""
-
-    def __init__(self, interp: Interpreter) -> None:
-        self.i = interp
-
-    def _items(self, it: Any) -> list:
-        if isinstance(it, range):
-            guards.check_length(len(it), self.i.limits)
-            return list(it)
-        if isinstance(it, (list, tuple, str, dict, torch.Size)):
-            return list(it)
-        if isinstance(it, torch.Tensor):
-            if it.dim() == 0:
-                raise TypeError("iteration over a 0-d tensor")
-            _check_rows(it, self.i.limits)
-            return list(it)
-        raise TypeError(f"a {_type_name(it)} can't be iterated here")
-
-    def _tick(self, i: int) -> None:
-        if i & 255 == 255:
-            self.i._check_budget()
-
-    def range(self, *args: Any) -> range:
-        if not all(isinstance(a, int) for a in args):
-            raise TypeError("range() needs whole numbers (use int(...) for a tensor's value)")
-        return range(*args)
-
-    def len(self, x: Any) -> int:
-        return len(x)
-
-    def sum(self, it: Any, start: Any = 0) -> Any:
-        total = start
-        for i, v in enumerate(self._items(it)):
-            self._tick(i)
-            total = self.i.binop(operator.add, total, v, None)
-        return total
-
-    def min(self, *args: Any, **kw: Any) -> Any:
-        self._no_key(kw)
-        return min(self._items(args[0]) if len(args) == 1 else args, **kw)
-
-    def max(self, *args: Any, **kw: Any) -> Any:
-        self._no_key(kw)
-        return max(self._items(args[0]) if len(args) == 1 else args, **kw)
-
-    def _no_key(self, kw: dict) -> None:
-        if set(kw) - {"default"}:
-            raise TypeError("key= is not supported here")
-
-    def abs(self, x: Any) -> Any:
-        return abs(x)
-
-    def round(self, x: Any, ndigits: Any = None) -> Any:
-        if ndigits is not None and isinstance(ndigits, int) and abs(ndigits) > 400:
-            raise guards.limit("round() takes at most 400 digits")
-        return round(x) if ndigits is None else round(x, ndigits)
-
-    def float(self, x: Any = 0.0) -> float:
-        return float(x)
-
-    def int(self, x: Any = 0) -> int:
-        return int(x)
-
-    def bool(self, x: Any = False) -> bool:
-        return bool(x)
-
-    def str(self, x: Any = "") -> str:
-        guards.check_repr(x, self.i.limits)
-        return str(x)
-
-    def list(self, it: Any = ()) -> list:
-        return self._items(it)
-
-    def tuple(self, it: Any = ()) -> tuple:
-        return tuple(self._items(it))
-
-    def dict(self, *args: Any, **kw: Any) -> dict:
-        return dict(*[self._items(a) if not isinstance(a, dict) else a for a in args], **kw)
-
-    def enumerate(self, it: Any, start: int = 0) -> list:
-        return list(enumerate(self._items(it), start))
-
-    def zip(self, *its: Any) -> list:
-        return list(zip(*[self._items(it) for it in its]))
-
-    def sorted(self, it: Any, reverse: bool = False) -> list:
-        if isinstance(it, torch.Tensor) and it.dim() == 1:  # same elements, sorted in C, not by 0-d compares
-            _check_rows(it, self.i.limits)
-            return list(torch.sort(it, descending=bool(reverse)).values)
-        return sorted(self._items(it), reverse=reverse)
-
-    def reversed(self, it: Any) -> list:
-        return list(reversed(self._items(it)))
-
-    def any(self, it: Any) -> bool:
-        return any(self._items(it))
-
-    def all(self, it: Any) -> bool:
-        return all(self._items(it))
-
-    def print(self, *args: Any, sep: Any = " ", end: Any = "\n") -> None:
-        if not isinstance(sep, str) or not isinstance(end, str):
-            raise TypeError("sep and end must be strings")
-        guards.check_repr(list(args), self.i.limits)
-        guards.check_length(len(sep) * len(args) + len(end), self.i.limits)
-        self.i.rec.write(sep.join(str(a) for a in args) + end)
-
-
-# --- namespaces -------------------------------------------------------------------------------------------
-
-
-_TORCH_EXTRAS = frozenset({"no_grad", "enable_grad", "Size", "autograd", "optim", "nn", "linalg"})
-_TORCH_NAMES = frozenset(A.TORCH_FUNCTIONS) | frozenset(A.TORCH_VALUES) | _TORCH_EXTRAS
-
-
-def _make_namespaces(interp: Interpreter) -> dict[str, Namespace]:
-    """`torch`, `F`, `math` and `nn` for one run. Members are made on first use (see LazyMembers); the
-    factories and autograd entries are bound to this run's limits and interpreter."""
-    import torch.nn.functional as F
-
-    limits = interp.limits
-
-    def factory(name: str) -> Fn:
-        real = getattr(torch, name)
-
-        def impl(*args: Any, **kwargs: Any) -> Any:
-            guards.check_factory(name, args, kwargs, limits)
-            return real(*args, **kwargs)
-
-        return Fn(f"torch.{name}", impl)
-
-    def expanding(qualname: str, real: Any) -> Fn:
-        def impl(*args: Any, **kwargs: Any) -> Any:
-            guards.check_meta(real, args, kwargs, limits)
-            return real(*args, **kwargs)
-
-        return Fn(qualname, impl)
-
-    def grad(*args: Any, **kwargs: Any) -> Any:
-        return interp.autograd_grad(*args, **kwargs)
-
-    def backward(*args: Any, **kwargs: Any) -> Any:
-        return interp.autograd_backward(*args, **kwargs)
-
-    def optimizer(name: str) -> Fn:
-        cls = getattr(torch.optim, name)
-
-        def impl(params: Any, *args: Any, **kwargs: Any) -> Any:
-            params = list(params) if isinstance(params, (list, tuple)) else [params]
-            if not params or not all(isinstance(p, torch.Tensor) and p.is_leaf for p in params):
-                raise TypeError(f"torch.optim.{name} needs a list of leaf tensors that require grad, like [w, b]")
-            if set(kwargs) & {"foreach", "fused", "capturable", "differentiable"}:
-                raise ProgramError("not-allowed", "implementation switches (foreach, fused, ...) are not available here")
-            return cls(params, *args, **kwargs)
-
-        return Fn(f"torch.optim.{name}", impl)
-
-    def f_member(name: str) -> Fn:
-        real = getattr(F, name)
-        return expanding(f"F.{name}", real) if name in A.F_EXPANDING else Fn(f"F.{name}", real)
-
-    def parameter(data: Any, requires_grad: bool = True) -> torch.Tensor:
-        return torch.nn.Parameter(data, requires_grad=requires_grad)
-
-    f_ns = Namespace("F", LazyMembers(frozenset(A.F_FUNCTIONS), f_member),
-                     {"ctc_loss": "it can crash the process", "embedding_bag": "it can crash the process"})
-    nn = Namespace("torch.nn", {"functional": f_ns, "Parameter": Fn("torch.nn.Parameter", parameter)},
-                   {"Module": "classes are not supported; use tensors and functions",
-                    "Linear": "layers are classes, which are not supported here; write x @ w.t() + b"})
-
-    def torch_member(name: str) -> Any:
-        if name in A.TORCH_VALUES:
-            return A.TORCH_VALUES[name]
-        if name == "no_grad":
-            return Fn("torch.no_grad", lambda: GradMode(False), False)
-        if name == "enable_grad":
-            return Fn("torch.enable_grad", lambda: GradMode(True), False)
-        if name == "Size":
-            return Fn("torch.Size", lambda *a: torch.Size(*a))
-        if name == "autograd":
-            return Namespace("torch.autograd", {"grad": Fn("torch.autograd.grad", grad),
-                                                "backward": Fn("torch.autograd.backward", backward)})
-        if name == "optim":
-            return Namespace("torch.optim", LazyMembers(frozenset(A.OPTIMIZERS), optimizer))
-        if name == "nn":
-            return nn
-        if name == "linalg":
-            return Namespace("torch.linalg", LazyMembers(
-                frozenset(A.LINALG_FUNCTIONS), lambda n: Fn(f"torch.linalg.{n}", getattr(torch.linalg, n))))
-        if name in A.TORCH_FACTORIES:
-            return factory(name)
-        if name in A.EXPANDING:
-            return expanding(f"torch.{name}", getattr(torch, name))
-        return Fn(f"torch.{name}", getattr(torch, name))
-
-    torch_ns = Namespace("torch", LazyMembers(_TORCH_NAMES, torch_member), A.TORCH_REFUSED)
-    math_ns = Namespace("math", LazyMembers(
-        frozenset(A.MATH_FUNCTIONS) | frozenset(A.MATH_VALUES),
-        lambda n: A.MATH_VALUES[n] if n in A.MATH_VALUES else Fn(f"math.{n}", _bounded_math(n))))
-    return {"torch": torch_ns, "F": f_ns, "math": math_ns, "nn": nn}
-
-
-def _bounded_math(name: str) -> Any:
-    real = getattr(math, name)
-    if name != "pow":
-        return real
-
-    def pow_(a: Any, b: Any) -> float:
-        return math.pow(float(a), float(b))
-
-    return pow_
-
-
-def _methods_for(obj: Any) -> frozenset | None:
-    if isinstance(obj, list):
-        return A.LIST_METHODS
-    if isinstance(obj, torch.Size):
-        return A.SIZE_METHODS
-    if isinstance(obj, tuple):
-        if type(obj).__module__ == "torch.return_types":
-            return A.RETURN_TYPE_ATTRIBUTES | A.TUPLE_METHODS
-        return A.TUPLE_METHODS
-    if isinstance(obj, dict):
-        return A.DICT_METHODS
-    if isinstance(obj, str):
-        return A.STR_METHODS
-    if isinstance(obj, OPTIMIZER_TYPES):
-        return A.OPTIMIZER_METHODS | A.OPTIMIZER_ATTRIBUTES
-    if isinstance(obj, GradFnView):
-        return A.GRAD_FN_ATTRIBUTES
-    return None
-
-
-def _check_rows(t: torch.Tensor, limits: Limits) -> None:
-    """Looping over a tensor makes one Python tensor per row: bound the rows like a list."""
-    if t.shape[0] > limits.max_collection_len:
-        raise ProgramError("limit", f"looping over {t.shape[0]:,} rows one by one is too slow here",
-                           hint="use tensor operations such as x.sum() or x.max() instead of a loop")
-
-
-def _type_name(value: Any) -> str:
-    if isinstance(value, (Fn, BoundMethod, UserFunction)):
-        return "function"
-    if isinstance(value, Namespace):
-        return "module"
-    return type(value).__name__
+        raise ProgramError("not-allowed", f"this call returned a {type_name(value)}, which programs here can't use").at(node)
 
 
 def _hashable(x: Any) -> Any:

@@ -11,6 +11,13 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import torch
+
+# Plain data: the only things that may be passed into torch, or stored in a list handed to torch.
+DATA_TYPES = (torch.Tensor, int, float, bool, complex, str, type(None), torch.dtype, torch.device,
+              torch.Size, slice, type(Ellipsis))
+OPTIMIZER_TYPES = (torch.optim.Optimizer,)
+
 
 @dataclass(frozen=True, eq=False)
 class Fn:
@@ -192,3 +199,11 @@ class ParamGroups:
 
     def __repr__(self) -> str:
         return "[" + ", ".join(repr(ParamGroup(g)) for g in self._groups) + "]"
+
+
+def type_name(value: Any) -> str:
+    if isinstance(value, (Fn, BoundMethod, UserFunction)):
+        return "function"
+    if isinstance(value, Namespace):
+        return "module"
+    return type(value).__name__

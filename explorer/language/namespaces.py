@@ -1,0 +1,140 @@
+"""What a program reaches by name and by attribute: the modules `torch`, `F`, `math` and `nn`, made for one
+run (`make_namespaces`), and the table of attributes each other kind of value offers (`methods_for`)."""
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any
+
+import torch
+
+from explorer.errors import ProgramError
+from explorer.language import allowlist as A
+from explorer.language import guards
+from explorer.language.objects import OPTIMIZER_TYPES, Fn, GradFnView, GradMode, LazyMembers, Namespace
+
+if TYPE_CHECKING:
+    from explorer.language.interpreter import Interpreter
+
+
+_TORCH_EXTRAS = frozenset({"no_grad", "enable_grad", "Size", "autograd", "optim", "nn", "linalg"})
+_TORCH_NAMES = frozenset(A.TORCH_FUNCTIONS) | frozenset(A.TORCH_VALUES) | _TORCH_EXTRAS
+
+
+def make_namespaces(interp: Interpreter) -> dict[str, Namespace]:
+    """`torch`, `F`, `math` and `nn` for one run. Members are made on first use (see LazyMembers); the
+    factories and autograd entries are bound to this run's limits and interpreter."""
+    import torch.nn.functional as F
+
+    limits = interp.limits
+
+    def factory(name: str) -> Fn:
+        real = getattr(torch, name)
+
+        def impl(*args: Any, **kwargs: Any) -> Any:
+            guards.check_factory(name, args, kwargs, limits)
+            return real(*args, **kwargs)
+
+        return Fn(f"torch.{name}", impl)
+
+    def expanding(qualname: str, real: Any) -> Fn:
+        def impl(*args: Any, **kwargs: Any) -> Any:
+            guards.check_meta(real, args, kwargs, limits)
+            return real(*args, **kwargs)
+
+        return Fn(qualname, impl)
+
+    def grad(*args: Any, **kwargs: Any) -> Any:
+        return interp.autograd_grad(*args, **kwargs)
+
+    def backward(*args: Any, **kwargs: Any) -> Any:
+        return interp.autograd_backward(*args, **kwargs)
+
+    def optimizer(name: str) -> Fn:
+        cls = getattr(torch.optim, name)
+
+        def impl(params: Any, *args: Any, **kwargs: Any) -> Any:
+            params = list(params) if isinstance(params, (list, tuple)) else [params]
+            if not params or not all(isinstance(p, torch.Tensor) and p.is_leaf for p in params):
+                raise TypeError(f"torch.optim.{name} needs a list of leaf tensors that require grad, like [w, b]")
+            if set(kwargs) & {"foreach", "fused", "capturable", "differentiable"}:
+                raise ProgramError("not-allowed", "implementation switches (foreach, fused, ...) are not available here")
+            return cls(params, *args, **kwargs)
+
+        return Fn(f"torch.optim.{name}", impl)
+
+    def f_member(name: str) -> Fn:
+        real = getattr(F, name)
+        return expanding(f"F.{name}", real) if name in A.F_EXPANDING else Fn(f"F.{name}", real)
+
+    def parameter(data: Any, requires_grad: bool = True) -> torch.Tensor:
+        return torch.nn.Parameter(data, requires_grad=requires_grad)
+
+    f_ns = Namespace("F", LazyMembers(frozenset(A.F_FUNCTIONS), f_member),
+                     {"ctc_loss": "it can crash the process", "embedding_bag": "it can crash the process"})
+    nn = Namespace("torch.nn", {"functional": f_ns, "Parameter": Fn("torch.nn.Parameter", parameter)},
+                   {"Module": "classes are not supported; use tensors and functions",
+                    "Linear": "layers are classes, which are not supported here; write x @ w.t() + b"})
+
+    def torch_member(name: str) -> Any:
+        if name in A.TORCH_VALUES:
+            return A.TORCH_VALUES[name]
+        if name == "no_grad":
+            return Fn("torch.no_grad", lambda: GradMode(False), False)
+        if name == "enable_grad":
+            return Fn("torch.enable_grad", lambda: GradMode(True), False)
+        if name == "Size":
+            return Fn("torch.Size", lambda *a: torch.Size(*a))
+        if name == "autograd":
+            return Namespace("torch.autograd", {"grad": Fn("torch.autograd.grad", grad),
+                                                "backward": Fn("torch.autograd.backward", backward)})
+        if name == "optim":
+            return Namespace("torch.optim", LazyMembers(frozenset(A.OPTIMIZERS), optimizer))
+        if name == "nn":
+            return nn
+        if name == "linalg":
+            return Namespace("torch.linalg", LazyMembers(
+                frozenset(A.LINALG_FUNCTIONS), lambda n: Fn(f"torch.linalg.{n}", getattr(torch.linalg, n))))
+        if name in A.TORCH_FACTORIES:
+            return factory(name)
+        if name in A.EXPANDING:
+            return expanding(f"torch.{name}", getattr(torch, name))
+        return Fn(f"torch.{name}", getattr(torch, name))
+
+    torch_ns = Namespace("torch", LazyMembers(_TORCH_NAMES, torch_member), A.TORCH_REFUSED)
+    math_ns = Namespace("math", LazyMembers(
+        frozenset(A.MATH_FUNCTIONS) | frozenset(A.MATH_VALUES),
+        lambda n: A.MATH_VALUES[n] if n in A.MATH_VALUES else Fn(f"math.{n}", _bounded_math(n))))
+    return {"torch": torch_ns, "F": f_ns, "math": math_ns, "nn": nn}
+
+
+def _bounded_math(name: str) -> Any:
+    real = getattr(math, name)
+    if name != "pow":
+        return real
+
+    def pow_(a: Any, b: Any) -> float:
+        return math.pow(float(a), float(b))
+
+    return pow_
+
+
+def methods_for(obj: Any) -> frozenset | None:
+    """The attributes a value of this kind offers (its table in the allowlist); None for a tensor, a namespace
+    or anything else `Interpreter.get_attr` handles itself or refuses."""
+    if isinstance(obj, list):
+        return A.LIST_METHODS
+    if isinstance(obj, torch.Size):
+        return A.SIZE_METHODS
+    if isinstance(obj, tuple):
+        if type(obj).__module__ == "torch.return_types":
+            return A.RETURN_TYPE_ATTRIBUTES | A.TUPLE_METHODS
+        return A.TUPLE_METHODS
+    if isinstance(obj, dict):
+        return A.DICT_METHODS
+    if isinstance(obj, str):
+        return A.STR_METHODS
+    if isinstance(obj, OPTIMIZER_TYPES):
+        return A.OPTIMIZER_METHODS | A.OPTIMIZER_ATTRIBUTES
+    if isinstance(obj, GradFnView):
+        return A.GRAD_FN_ATTRIBUTES
+    return None
