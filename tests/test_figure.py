@@ -90,7 +90,7 @@ def test_animation_steps_cover_forward_then_backward_with_routes():
 def test_payload_grows_linearly_and_stays_under_budget():
     sizes = []
     for n in (20, 200):
-        src = "x = torch.tensor(0.5, requires_grad=True)\ny = x\nfor i in range(%d):\n    y = torch.sin(y) + x\n" % n
+        src = f"x = torch.tensor(0.5, requires_grad=True)\ny = x\nfor i in range({n}):\n    y = torch.sin(y) + x\n"
         tr = explorer.trace(src, sandbox=False)
         payload = len(figure(tr).to_json())
         sizes.append((len(tr.nodes), payload))
@@ -102,9 +102,24 @@ def test_payload_grows_linearly_and_stays_under_budget():
 @pytest.mark.parametrize("theme", ["light", "dark", "projector"])
 @pytest.mark.parametrize("direction", ["LR", "TB"])
 def test_themes_and_directions(theme, direction):
-    fig = figure(traced("mlp"), theme=theme, direction=direction)
-    json.loads(fig.to_json())
-    assert fig.layout.paper_bgcolor
+    """The theme's colours and type are the ones drawn, and the graph runs from its inputs to its output along
+    the chosen direction (left to right, or top to bottom: the y axis points down)."""
+    from explorer.drawing.themes import get_theme
+
+    th = get_theme(theme)
+    tr = traced("mlp")
+    d = json.loads(figure(tr, theme=theme, direction=direction).to_json())
+    assert d["layout"]["paper_bgcolor"] == d["layout"]["plot_bgcolor"] == th.background
+    assert d["layout"]["font"]["color"] == th.text and d["layout"]["font"]["size"] == th.font_size
+    borders = {t["line"]["color"] for t in d["data"] if t.get("fill") == "toself" and t.get("mode") == "lines"}
+    assert borders == {th.leaf, th.op, th.output}  # parameters, ops, the loss; no constants asked for
+    meta = json.loads(d["layout"]["meta"]["explorer"])
+    assert meta["colors"] == {"value": th.value, "grad": th.grad}
+    graph = tr.to_networkx()
+    leaves = [n for n, kind in graph.nodes(data="kind") if kind == "leaf"]
+    (out,) = [n for n, is_output in graph.nodes(data="is_output") if is_output]
+    along = 0 if direction == "LR" else 1  # boxes are [x0, y0, x1, y1]
+    assert leaves and all(meta["boxes"][out][along] > meta["boxes"][n][along + 2] for n in leaves)
 
 
 def test_bad_options_say_what_is_allowed():
@@ -232,7 +247,7 @@ def test_the_edge_walk_draws_every_edge_and_nothing_else(key, direction):
         return (round(p[0], 6), round(p[1], 6))
 
     allowed, wanted = set(), []
-    for s, t, key_, kind in edges:
+    for _, _, key_, kind in edges:
         if kind != "data":
             continue
         pts = [r(p) for p in _simplify(list(map(tuple, layout.routes[key_])))]
