@@ -2,6 +2,7 @@
 harmless ones, made for one run (`make_builtins`). The names offered are `allowlist.BUILTINS`."""
 from __future__ import annotations
 
+import builtins
 import operator
 from typing import TYPE_CHECKING, Any
 
@@ -21,7 +22,10 @@ def make_builtins(interp: Interpreter) -> dict[str, Fn]:
 
 
 class _Builtins:
-    """Bounded versions of the harmless builtins: anything that would walk an iterable in C is checked first."""
+    """Bounded versions of the harmless builtins: anything that would walk an iterable in C is checked first.
+
+    The methods are named after the builtins they stand for, so inside this class `list`, `int` and `bool`
+    name methods: annotations spell the types `builtins.list` and so on."""
 
     def __init__(self, interp: Interpreter) -> None:
         self.i = interp
@@ -100,25 +104,25 @@ class _Builtins:
     def dict(self, *args: Any, **kw: Any) -> dict:
         return dict(*[self._items(a) if not isinstance(a, dict) else a for a in args], **kw)
 
-    def enumerate(self, it: Any, start: int = 0) -> list:
+    def enumerate(self, it: Any, start: builtins.int = 0) -> builtins.list:
         return list(enumerate(self._items(it), start))
 
-    def zip(self, *its: Any) -> list:
+    def zip(self, *its: Any) -> builtins.list:
         return list(zip(*[self._items(it) for it in its]))
 
-    def sorted(self, it: Any, reverse: bool = False) -> list:
+    def sorted(self, it: Any, reverse: builtins.bool = False) -> builtins.list:
         if isinstance(it, torch.Tensor) and it.dim() == 1:  # same elements, sorted in C, not by 0-d compares
             guards.check_rows(it, self.i.limits)
             return list(torch.sort(it, descending=bool(reverse)).values)
         return sorted(self._items(it), reverse=reverse)
 
-    def reversed(self, it: Any) -> list:
+    def reversed(self, it: Any) -> builtins.list:
         return list(reversed(self._items(it)))
 
-    def any(self, it: Any) -> bool:
+    def any(self, it: Any) -> builtins.bool:
         return any(self._items(it))
 
-    def all(self, it: Any) -> bool:
+    def all(self, it: Any) -> builtins.bool:
         return all(self._items(it))
 
     def print(self, *args: Any, sep: Any = " ", end: Any = "\n") -> None:

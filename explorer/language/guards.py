@@ -38,12 +38,10 @@ def check_binop(op: Any, a: Any, b: Any, limits: Limits) -> None:
         if op is operator.pow and b > 0 and abs(a) > 1:
             if b > 10 * bits or math.log2(abs(a)) * b > bits:
                 raise limit(f"{a} ** {b} is too large a number (more than {bits:,} bits)")
-        elif op is operator.mul:
-            if a.bit_length() + b.bit_length() > bits:
-                raise limit(f"the product is too large a number (more than {bits:,} bits)")
-        elif op is operator.lshift and b > 0:
-            if a.bit_length() + b > bits:
-                raise limit(f"{a} << {b} is too large a number (more than {bits:,} bits)")
+        elif op is operator.mul and a.bit_length() + b.bit_length() > bits:
+            raise limit(f"the product is too large a number (more than {bits:,} bits)")
+        elif op is operator.lshift and b > 0 and a.bit_length() + b > bits:
+            raise limit(f"{a} << {b} is too large a number (more than {bits:,} bits)")
         return
     if op is operator.mul:
         seq, times = (a, b) if isinstance(a, (str, list, tuple)) else (b, a)
@@ -200,7 +198,10 @@ def check_factory(name: str, args: tuple, kwargs: dict, limits: Limits) -> None:
 
 def _arange_count(args: tuple, kwargs: dict) -> int:
     nums = [a.item() if isinstance(a, torch.Tensor) and a.numel() == 1 else a for a in args]
-    start, end, step = 0, None, 1
+    # the numbers as the program gave them (torch decides what it accepts)
+    start: Any = 0
+    end: Any = None
+    step: Any = 1
     if len(nums) == 1:
         end = nums[0]
     elif len(nums) == 2:

@@ -14,7 +14,8 @@ import operator
 import re
 import time
 import unicodedata
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, cast
 
 import torch
 
@@ -87,7 +88,7 @@ class Scope:
         self.local_names = local_names  # a function's assigned names: local even before they get a value
 
     def lookup(self, name: str) -> Any:
-        scope = self
+        scope: Scope | None = self
         while scope is not None:
             if name in scope.vars:
                 return scope.vars[name]
@@ -231,6 +232,7 @@ class Interpreter:
             self.assign(target, value, scope)
 
     def exec_AnnAssign(self, node: ast.AnnAssign, scope: Scope) -> None:
+        assert node.value is not None  # the parser refuses a bare annotation
         self.assign(node.target, self.eval(node.value, scope), scope)
 
     def exec_AugAssign(self, node: ast.AugAssign, scope: Scope) -> None:
@@ -315,9 +317,9 @@ class Interpreter:
         positional = args.args
         for arg, default in zip(positional[len(positional) - len(args.defaults):], args.defaults):
             defaults[arg.arg] = self.eval(default, scope)
-        for arg, default in zip(args.kwonlyargs, args.kw_defaults):
-            if default is not None:
-                defaults[arg.arg] = self.eval(default, scope)
+        for arg, kw_default in zip(args.kwonlyargs, args.kw_defaults):
+            if kw_default is not None:
+                defaults[arg.arg] = self.eval(kw_default, scope)
         scope.vars[node.name] = UserFunction(node, defaults, scope, assigned_names(node.body))
 
     def exec_Return(self, node: ast.Return, scope: Scope) -> None:
@@ -402,7 +404,8 @@ class Interpreter:
             raise ProgramError("runtime", f"expected at least {n - 1} values to unpack, got {len(items)}").at(target)
         for elt, item in zip(target.elts[:s], items[:s]):
             self.assign(elt, item, scope)
-        self.assign(target.elts[s].value, list(items[s:len(items) - after]), scope)
+        starred = cast(ast.Starred, target.elts[s])  # found by its type above
+        self.assign(starred.value, list(items[s:len(items) - after]), scope)
         for elt, item in zip(target.elts[s + 1:], items[len(items) - after:]):
             self.assign(elt, item, scope)
 
@@ -495,7 +498,7 @@ class Interpreter:
         self.rec.on_value(result, node, ((left, node.left), (right, node.right)))
         return result
 
-    def binop(self, op: Any, left: Any, right: Any, node: ast.AST) -> Any:
+    def binop(self, op: Any, left: Any, right: Any, node: ast.AST | None) -> Any:
         self.check_operand(left, node)
         self.check_operand(right, node)
         self.guarded(guards.check_binop, (PLAIN_OF.get(op, op), left, right, self.limits), {}, node)
@@ -605,7 +608,7 @@ class Interpreter:
             if isinstance(part, ast.Constant):
                 parts.append(str(part.value))
             else:
-                parts.append(self._format(part, scope))
+                parts.append(self._format(cast(ast.FormattedValue, part), scope))  # the only other kind
         text = "".join(parts)
         guards.check_length(len(text), self.limits)
         return text
@@ -620,7 +623,9 @@ class Interpreter:
             value = self.guarded(str, (value,), {}, node)
         elif node.conversion == ord("a"):
             value = self.guarded(ascii, (value,), {}, node)
-        spec = "".join(p.value for p in node.format_spec.values) if node.format_spec is not None else ""
+        spec = ""
+        if node.format_spec is not None:  # the parser lets through only plain specs: constants in a JoinedStr
+            spec = "".join(str(cast(ast.Constant, p).value) for p in cast(ast.JoinedStr, node.format_spec).values)
         if any(int(n) > 1000 for n in _SPEC_NUMBER.findall(spec)):
             raise ProgramError("limit", "format widths and precisions above 1000 are not allowed").at(node)
         if not isinstance(value, (*DATA_TYPES, list, tuple, dict)):
@@ -659,12 +664,12 @@ class Interpreter:
                 else:
                     emit(scope)
 
-    def iterate(self, value: Any, node: ast.AST) -> list:
+    def iterate(self, value: Any, node: ast.AST) -> Sequence[Any]:
         """Materialise what a for loop or unpacking walks over, refusing anything unbounded."""
         if isinstance(value, range):
-            return value  # type: ignore[return-value] - ranges iterate lazily; the loop counter bounds them
+            return value  # ranges iterate lazily; the loop counter bounds them
         if isinstance(value, (list, tuple, str, torch.Size)):
-            return value  # type: ignore[return-value]
+            return value
         if isinstance(value, dict):
             return list(value)
         if isinstance(value, torch.Tensor):
@@ -874,8 +879,9 @@ class Interpreter:
         )
 
     # --- checks --------------------------------------------------------------------------------------------
-    def guarded(self, fn: Any, args: tuple, kwargs: dict, node: ast.AST) -> Any:
-        """Call into Python or torch; anything it raises becomes a ProgramError pointing at `node`."""
+    def guarded(self, fn: Any, args: tuple, kwargs: dict, node: ast.AST | None) -> Any:
+        """Call into Python or torch; anything it raises becomes a ProgramError pointing at `node` (None: no place
+        yet; the call or statement around it gives one)."""
         try:
             return fn(*args, **kwargs)
         except ProgramError as e:
@@ -913,7 +919,7 @@ class Interpreter:
                 continue
             raise ProgramError("not-allowed", f"a {type_name(x)} can't be passed here; pass tensors or numbers").at(node)
 
-    def check_operand(self, value: Any, node: ast.AST) -> None:
+    def check_operand(self, value: Any, node: ast.AST | None) -> None:
         if isinstance(value, (Fn, Namespace, BoundMethod, UserFunction, GradFnView, GradMode)):
             raise ProgramError("runtime", f"a {type_name(value)} can't be used in arithmetic").at(node)
 

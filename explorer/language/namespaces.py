@@ -57,7 +57,8 @@ def make_namespaces(interp: Interpreter) -> dict[str, Namespace]:
             if not params or not all(isinstance(p, torch.Tensor) and p.is_leaf for p in params):
                 raise TypeError(f"torch.optim.{name} needs a list of leaf tensors that require grad, like [w, b]")
             if set(kwargs) & {"foreach", "fused", "capturable", "differentiable"}:
-                raise ProgramError("not-allowed", "implementation switches (foreach, fused, ...) are not available here")
+                raise ProgramError("not-allowed",
+                                   "implementation switches (foreach, fused, ...) are not available here")
             return cls(params, *args, **kwargs)
 
         return Fn(f"torch.optim.{name}", impl)
