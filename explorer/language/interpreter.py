@@ -133,9 +133,11 @@ def certain_passes(body: list[ast.stmt]) -> int:
     for stmt in body:
         if isinstance(stmt, (ast.Expr, ast.Assign)) and isinstance(stmt.value, ast.Call):
             func = stmt.value.func
-            if isinstance(func, ast.Attribute) and func.attr == "backward" and isinstance(stmt, ast.Expr) or (isinstance(func, ast.Attribute) and func.attr in ("grad", "backward")
-                  and isinstance(func.value, ast.Attribute) and func.value.attr == "autograd"
-                  and isinstance(func.value.value, ast.Name) and func.value.value.id == "torch"):
+            tensor_backward = isinstance(func, ast.Attribute) and func.attr == "backward" and isinstance(stmt, ast.Expr)
+            autograd_call = (isinstance(func, ast.Attribute) and func.attr in ("grad", "backward")
+                             and isinstance(func.value, ast.Attribute) and func.value.attr == "autograd"
+                             and isinstance(func.value.value, ast.Name) and func.value.value.id == "torch")
+            if tensor_backward or autograd_call:
                 count += 1
     return count
 
@@ -206,13 +208,15 @@ class Interpreter:
             try:
                 getattr(self, "exec_" + type(stmt).__name__)(stmt, scope)
             except ProgramError as e:
-                raise e.at(stmt)
+                e.at(stmt)  # the same error, with this statement's place if it has none yet
+                raise
             except (_Break, _Continue, _Return):
                 raise
             except RecursionError:
                 raise ProgramError("limit", "the program nests calls too deeply").at(stmt) from None
             except MemoryError:
-                raise ProgramError("limit", "the program ran out of memory", hint="use smaller tensors").at(stmt) from None
+                raise ProgramError("limit", "the program ran out of memory",
+                                   hint="use smaller tensors").at(stmt) from None
             except Exception as e:  # noqa: BLE001 - anything else is the program's runtime error
                 raise runtime_error(e).at(stmt) from None
 
@@ -356,7 +360,8 @@ class Interpreter:
 
     def exec_With(self, node: ast.With, scope: Scope) -> None:
         if len(node.items) != 1 or node.items[0].optional_vars is not None:
-            raise ProgramError("not-allowed", "only `with torch.no_grad():` (or torch.enable_grad()) is supported").at(node)
+            raise ProgramError("not-allowed",
+                               "only `with torch.no_grad():` (or torch.enable_grad()) is supported").at(node)
         mode = self.eval(node.items[0].context_expr, scope)
         if not isinstance(mode, GradMode):
             raise ProgramError(
@@ -431,12 +436,15 @@ class Interpreter:
         if isinstance(obj, torch.Tensor) and name in A.TENSOR_SETTABLE:
             if name == "requires_grad" and not isinstance(value, bool):
                 raise ProgramError("runtime", "requires_grad must be True or False").at(node)
-            if name in ("grad", "data") and not (value is None and name == "grad") and not isinstance(value, torch.Tensor):
+            if (name in ("grad", "data") and not (value is None and name == "grad")
+                    and not isinstance(value, torch.Tensor)):
                 raise ProgramError("runtime", f".{name} must be set to a tensor").at(node)
-            if name in ("grad", "data") and value is not None and (value.shape != obj.shape or value.dtype != obj.dtype):
+            if (name in ("grad", "data") and value is not None
+                    and (value.shape != obj.shape or value.dtype != obj.dtype)):
                 raise ProgramError(
                     "not-allowed", f".{name} must keep the tensor's shape {tuple(obj.shape)} and dtype "
-                    f"{str(obj.dtype).replace('torch.', '')}", hint="make a new tensor instead of changing .data").at(node)
+                    f"{str(obj.dtype).replace('torch.', '')}",
+                    hint="make a new tensor instead of changing .data").at(node)
             self.guarded(setattr, (obj, name, value), {}, node)
             return
         allowed = ", ".join("." + n for n in sorted(A.TENSOR_SETTABLE))
@@ -811,7 +819,8 @@ class Interpreter:
         params = fn.node.args
         names = [a.arg for a in params.args]
         if len(args) > len(names):
-            raise ProgramError("runtime", f"{fn.name}() takes {len(names)} arguments but {len(args)} were given").at(node)
+            raise ProgramError("runtime",
+                               f"{fn.name}() takes {len(names)} arguments but {len(args)} were given").at(node)
         for n, v in zip(names, args):
             scope.vars[n] = v
         allowed = set(names) | {a.arg for a in params.kwonlyargs}
@@ -885,7 +894,8 @@ class Interpreter:
         try:
             return fn(*args, **kwargs)
         except ProgramError as e:
-            raise e.at(node)
+            e.at(node)  # the same error, with this place if it has none yet
+            raise
         except (_Break, _Continue, _Return):
             raise
         except RecursionError:
@@ -901,10 +911,11 @@ class Interpreter:
         if isinstance(value, DATA_TYPES):
             return
         budget = self.limits.max_tensor_elements  # bounds the time of this walk; sizes are checked later
+        passable = (*DATA_TYPES, *OPTIMIZER_TYPES)
         stack, seen = [value], set()
         while stack:
             x = stack.pop()
-            if isinstance(x, DATA_TYPES) or isinstance(x, OPTIMIZER_TYPES):
+            if isinstance(x, passable):
                 continue
             if isinstance(x, (list, tuple, dict)):
                 if id(x) in seen:
@@ -913,11 +924,13 @@ class Interpreter:
                 items = x.values() if isinstance(x, dict) else x
                 budget -= len(items)
                 if budget < 0:
-                    raise ProgramError("limit", f"more than {self.limits.max_tensor_elements:,} items passed in one call",
+                    raise ProgramError("limit",
+                                       f"more than {self.limits.max_tensor_elements:,} items passed in one call",
                                        hint="use a tensor for large data").at(node)
                 stack.extend(v for v in items if not isinstance(v, (int, float, bool)))
                 continue
-            raise ProgramError("not-allowed", f"a {type_name(x)} can't be passed here; pass tensors or numbers").at(node)
+            raise ProgramError("not-allowed",
+                               f"a {type_name(x)} can't be passed here; pass tensors or numbers").at(node)
 
     def check_operand(self, value: Any, node: ast.AST | None) -> None:
         if isinstance(value, (Fn, Namespace, BoundMethod, UserFunction, GradFnView, GradMode)):
@@ -932,7 +945,8 @@ class Interpreter:
             return
         if isinstance(value, (*OPTIMIZER_TYPES, Fn, ParamGroups, ParamGroup)):
             return
-        raise ProgramError("not-allowed", f"this call returned a {type_name(value)}, which programs here can't use").at(node)
+        raise ProgramError("not-allowed",
+                           f"this call returned a {type_name(value)}, which programs here can't use").at(node)
 
 
 def _hashable(x: Any) -> Any:
