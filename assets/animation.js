@@ -1,31 +1,41 @@
 /*
  * Autograd Explorer: plays the forward and backward steps of a traced program on its plotly graph.
  *
- * Everything a frame needs travels once, in the figure's layout.meta.explorer (see explorer/figure.py):
- *   boxes:  node id -> [x0, y0, x1, y1]        routes: edge id -> [[x, y], ...]
- *   steps:  [{p: "f"|"b", n: node id, e: [edge ids], v: value text, g: [gradient texts], k: pass}]
- *   titles: node id -> "mul · MulBackward0"    names: node id -> "y" (the variable, for captions)
- *   sources: edge id -> source node id          colors: {value, grad}
- * A frame only restyles three small "highlight" traces, so the browser does the playing and Python
- * sends nothing per step. Used by the Dash app (assets/ is served by Dash) and inlined in HTML exports.
+ * Everything a frame needs travels once, in the figure's layout.meta.explorer: the step format, described
+ * once in explorer/drawing/steps.py (boxes, routes, steps, titles, names, sources, colors). A frame only
+ * draws a few SVG elements (overlay) or restyles three small "highlight" traces (show), so the browser does
+ * the playing and Python sends nothing per step. Used by the Dash app (assets/ is served by Dash) and
+ * inlined in HTML exports.
+ *
+ * Nothing Python knows is typed again here: the names of the traces, the label threshold, the caption
+ * words and the speeds come from the page, read once at load from its JSON element
+ * <script type="application/json" id="explorer-config"> (explorer/drawing/html_player.py player_config;
+ * the app adds its own settings, explorer/app/config.py). They are ExplorerPlayer.config.
  */
 (function () {
   "use strict";
 
-  var WORDS = {
-    en: {forward: "forward", backward: "backward", gives: "gives", gets: "gets", sends: "sends", to: "to",
-         pass: "pass", start: "press play or step to follow the values"},
-    zh: {forward: "前向", backward: "反向", gives: "得到", gets: "收到梯度", sends: "传回", to: "给",
-         pass: "第", start: "点击播放或单步，跟随数值流动"}
-  };
+  var CONFIG = (function () {
+    var el = document.getElementById("explorer-config");
+    if (!el) { throw new Error("explorer: the page has no #explorer-config element"); }
+    return JSON.parse(el.textContent);
+  })();
+  var TRACES = CONFIG.traces;
 
-  /* The figure's animation data; it travels as a JSON string (cheaper for plotly), parsed once per figure. */
-  function meta(gd) {
-    var raw = gd && gd.layout && gd.layout.meta && gd.layout.meta.explorer;
+  /* The animation data of a figure or a graph div: its layout.meta.explorer, a JSON string (cheaper for
+     plotly) parsed once, or an object (figures saved by older versions). The last one parsed is kept: the
+     app's timeline and the highlight read the same figure. */
+  var parsed = {raw: null, meta: null};
+  function parse(raw) {
     if (!raw) { return null; }
     if (typeof raw !== "string") { return raw; }
-    if (gd._explorerRaw !== raw) { gd._explorerRaw = raw; gd._explorerMeta = JSON.parse(raw); }
-    return gd._explorerMeta;
+    if (parsed.raw !== raw) { parsed.meta = JSON.parse(raw); parsed.raw = raw; }
+    return parsed.meta;
+  }
+
+  function meta(gd) {
+    var layout = gd && gd.layout;
+    return parse(layout && layout.meta && layout.meta.explorer);
   }
 
   function traceIndex(gd, name) {
@@ -40,10 +50,11 @@
     return m ? m.steps.length : 0;
   }
 
-  /* The one-line caption of step k: "backward 3/9: MulBackward0 gets 1.0, sends [2, 4] to y". */
-  function caption(gd, k, lang) {
-    var m = meta(gd);
-    var w = WORDS[lang] || WORDS.en;
+  /* The one-line caption of step k of the animation data m: "backward 3/9: MulBackward0 gets 1.0, sends
+     [2, 4] to y"; before the first step, the words' `start`. explorer/drawing/steps.py step_caption writes
+     the same line (tests/data/first_graph_steps.json holds both sides to it). */
+  function stepCaption(m, k, lang) {
+    var w = CONFIG.words[lang] || CONFIG.words[CONFIG.default_lang];
     if (!m || k < 0 || k >= m.steps.length) { return w.start; }
     var s = m.steps[k];
     var title = m.titles[s.n] || s.n;
@@ -62,13 +73,18 @@
     return text;
   }
 
+  /* The caption of step k of a graph div's (or a figure's) animation. */
+  function caption(gd, k, lang) {
+    return stepCaption(meta(gd), k, lang);
+  }
+
   /* Light up step k (or clear everything when k < 0). */
   function show(gd, k) {
     var m = meta(gd);
     if (!m) { return; }
-    var iNode = traceIndex(gd, "highlight-node");
-    var iEdge = traceIndex(gd, "highlight-edge");
-    var iText = traceIndex(gd, "highlight-text");
+    var iNode = traceIndex(gd, TRACES.highlight_node);
+    var iEdge = traceIndex(gd, TRACES.highlight_edge);
+    var iText = traceIndex(gd, TRACES.highlight_text);
     if (iNode < 0 || iEdge < 0 || iText < 0) { return; }
     var nx = [], ny = [], ex = [], ey = [], tx = [], ty = [], tt = [];
     var color = m.colors.value;
@@ -198,7 +214,7 @@
   }
 
   /* Numbers of a trace as the figure gave them: a plain array, or plotly's typed-array spec
-     {dtype: "f8", bdata: base64} (explorer/figure.py sends coordinates that way). */
+     {dtype: "f8", bdata: base64} (explorer/drawing/figure.py sends coordinates that way). */
   function numbers(v) {
     if (!v || !v.bdata) { return v; }
     if (v.dtype !== "f8") { return null; }
@@ -208,18 +224,20 @@
   }
 
   /* Plotly lays out every label of a text trace at every redraw, on screen or not: on 1,000 nodes that is
-     three quarters of a redraw. So for a graph of many labels (the trace named "labels" by
-     explorer/figure.py) only some are kept: none while zoomed out below a third of their size (specks
+     three quarters of a redraw. So for a graph of many labels (the trace TRACES.labels of
+     explorer/drawing/figure.py) only some are kept: none while zoomed out below a third of their size (specks
      nobody can read), and once readable only those around the view -- a region half a view wider on
      every side, so that small pans and zooms change nothing. Returns true when it changed the trace
      (plotly then redraws, and the caller runs again). */
-  var MIN_READABLE = 0.3, FEW_LABELS = 200;  /* explorer/figure.py LAZY_LABELS_MIN: from there on, the app's
-                                                figures arrive with the labels hidden, and this shows them */
+  var MIN_READABLE = 0.3;
+  /* explorer/drawing/figure.py LAZY_LABELS_MIN: from there on, the app's figures arrive with the labels
+     hidden, and this shows them */
+  var FEW_LABELS = CONFIG.lazy_labels_min;
   function labelsForView(gd) {
     var full = gd && gd._fullLayout;
     if (!full || !full.xaxis || !full.xaxis.range || !gd.data || !window.Plotly) { return false; }
     var idx = -1, i;
-    for (i = 0; i < gd.data.length; i++) { if (gd.data[i].name === "labels") { idx = i; break; } }
+    for (i = 0; i < gd.data.length; i++) { if (gd.data[i].name === TRACES.labels) { idx = i; break; } }
     if (idx < 0) { return false; }
     var trace = gd.data[idx];
     if (!trace._explorerAll) { trace._explorerAll = trace.text || []; trace._explorerRegion = null; }
@@ -260,6 +278,7 @@
     };
   }
 
-  window.ExplorerPlayer = {show: show, overlay: overlay, caption: caption, count: count, fitText: fitText,
-                           perFrame: perFrame, labelsForView: labelsForView, words: WORDS};
+  window.ExplorerPlayer = {config: CONFIG, meta: meta, parse: parse, caption: caption, stepCaption: stepCaption,
+                           show: show, overlay: overlay, count: count, fitText: fitText, perFrame: perFrame,
+                           labelsForView: labelsForView};
 })();

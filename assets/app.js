@@ -9,25 +9,25 @@
  *   keyboard: Space play/pause, ← → step, Home/End, Ctrl+Enter run, P presentation, Esc leave it,
  *             Tab in the editor inserts four spaces.
  * Shortcuts press the page's own buttons, so a key and a click always do the same thing.
+ *
+ * The component ids, speeds, themes and languages are Python's (explorer/app/config.py page_config), handed
+ * over in the page's JSON element #explorer-config, which assets/animation.js reads once at load
+ * (ExplorerPlayer.config); the animation data is parsed by ExplorerPlayer.meta alone.
  */
 (function () {
   "use strict";
 
-  var SPEEDS = {"0.5": 1400, "1": 700, "2": 350, "4": 175};
+  var P = window.ExplorerPlayer;
+  var CONFIG = P.config;
+  var ID = CONFIG.ids;  /* explorer/app/layout.py ID: ID.GRAPH is "graph", ... */
   var app = window.ExplorerApp = {k: -1, playing: false, clicks: {}, drawn: 0};  // drawn: figures plotly drew
 
   function graphDiv() {
-    return document.querySelector("#graph .js-plotly-plot");
+    return document.querySelector("#" + ID.GRAPH + " .js-plotly-plot");
   }
 
-  /* The animation data of a figure (layout.meta.explorer: a JSON string, parsed once, or an object). */
-  var parsed = {raw: null, meta: null};
-  function metaOf(figure) {
-    var raw = figure && figure.layout && figure.layout.meta && figure.layout.meta.explorer;
-    if (!raw) { return null; }
-    if (typeof raw !== "string") { return raw; }
-    if (parsed.raw !== raw) { parsed.raw = raw; parsed.meta = JSON.parse(raw); }
-    return parsed.meta;
+  function known(lang) {
+    return CONFIG.langs.indexOf(lang) >= 0 ? lang : CONFIG.default_lang;
   }
 
   function noUpdate() {
@@ -41,7 +41,7 @@
      The look is animation.js's: the box and the edges of the step in the value (forward) or gradient
      (backward) colour, and the number above the box. */
   function drawOverlay(gd, k) {
-    window.ExplorerPlayer.overlay(gd, k, document.body.classList.contains("theme-projector"));
+    P.overlay(gd, k, document.body.classList.contains("theme-" + CONFIG.presentation_theme));
   }
 
   /* Light up step k on the drawn graph, now. */
@@ -59,14 +59,13 @@
     if (gd._explorerHooked || !gd.on) { return; }
     gd._explorerHooked = true;
     var again = function () {
-      var P = window.ExplorerPlayer;
-      if (P && P.labelsForView && P.labelsForView(gd)) { return; }  /* plotly redraws, then again */
+      if (P.labelsForView(gd)) { return; }  /* plotly redraws, then again */
       drawOverlay(gd, app.k);
-      if (P && P.fitText) { P.fitText(gd); }
+      P.fitText(gd);
     };
     /* mid-drag plotly only moves its layers: the labels keep their fit, the highlight follows */
     var follow = function () { drawOverlay(gd, app.k); };
-    var soon = window.ExplorerPlayer ? window.ExplorerPlayer.perFrame(follow) : follow;
+    var soon = P.perFrame(follow);
     gd.on("plotly_react", function () {
       app.drawn += 1;
       setTimeout(again, 0);
@@ -120,7 +119,7 @@
        truth, not the Store, which may lag behind quick presses; clicks are counted by their n_clicks
        difference, so two presses that Dash delivers in one call still make two steps. */
     player: function (first, back, play, fwd, last, tick, slider, figure, lang, state) {
-      var meta = metaOf(figure);
+      var meta = P.meta(figure);
       var n = meta ? meta.steps.length : 0;
       var seen = app.clicks || (app.clicks = {});
       function delta(name, value) {
@@ -133,7 +132,7 @@
       var k = app.k;
       var playing = !!app.playing;
       var ids = triggeredIds();
-      var newFigure = ids.indexOf("graph") >= 0;
+      var newFigure = ids.indexOf(ID.GRAPH) >= 0;
       if (d.first) { k = -1; playing = false; }
       if (d.back) { k -= d.back; playing = false; }
       if (d.fwd) { k += d.fwd; playing = false; }
@@ -142,8 +141,8 @@
         if (playing) { playing = false; }
         else { if (k >= n - 1) { k = -1; } playing = n > 0; }
       }
-      if (d.tick && playing && ids.indexOf("tick") >= 0) { k += 1; }
-      if (ids.indexOf("tl-slider") >= 0 && typeof slider === "number" && slider - 1 !== app.k) {
+      if (d.tick && playing && ids.indexOf(ID.TICK) >= 0) { k += 1; }
+      if (ids.indexOf(ID.SLIDER) >= 0 && typeof slider === "number" && slider - 1 !== app.k) {
         k = slider - 1; playing = false;
       }
       k = Math.max(-1, Math.min(n - 1, k));
@@ -151,19 +150,22 @@
       app.playing = playing;
       if (newFigure) { showWhenDrawn(k); }
       else if (k !== app.k || ids.length === 0) { showNow(k); }
-      var caption = window.ExplorerPlayer && meta ?
-        window.ExplorerPlayer.caption({layout: {meta: {explorer: meta}}}, k, lang === "zh" ? "zh" : "en") : "";
+      var caption = meta ? P.stepCaption(meta, k, known(lang)) : "";
       return [{k: k, playing: playing}, k + 1, Math.max(n, 1), marks(meta, n), caption, !playing,
               playing ? "❚❚" : "▶"];
     },
 
     speed: function (value) {
-      return SPEEDS[value] || 700;
+      return CONFIG.speeds[value] || CONFIG.speeds[CONFIG.default_speed];
     },
 
+    /* The language of the button pressed (CONFIG.lang_buttons: button id -> language). */
     setLang: function () {
       var ids = triggeredIds();
-      return ids.indexOf("lang-zh") >= 0 ? "zh" : "en";
+      for (var id in CONFIG.lang_buttons) {
+        if (ids.indexOf(id) >= 0) { return CONFIG.lang_buttons[id]; }
+      }
+      return CONFIG.default_lang;
     },
 
     togglePresent: function (n, present) {
@@ -194,16 +196,18 @@
       }
     },
 
-    /* Classes on <body> for the theme and presentation mode; <html lang>. */
+    /* Classes on <body> for the theme and presentation mode; <html lang>; the active language button. */
     pageClass: function (theme, present, lang) {
       var b = document.body;
-      ["theme-light", "theme-dark", "theme-projector", "present"].forEach(function (c) { b.classList.remove(c); });
-      b.classList.add("theme-" + (present ? "projector" : (theme || "light")));
+      CONFIG.themes.forEach(function (t) { b.classList.remove("theme-" + t); });
+      b.classList.remove("present");
+      b.classList.add("theme-" + (present ? CONFIG.presentation_theme : (theme || CONFIG.default_theme)));
       if (present) { b.classList.add("present"); }
-      document.documentElement.lang = lang === "zh" ? "zh-CN" : "en";
-      ["lang-en", "lang-zh"].forEach(function (id) {
+      lang = known(lang);
+      document.documentElement.lang = CONFIG.lang_tags[lang];
+      Object.keys(CONFIG.lang_buttons).forEach(function (id) {
         var el = document.getElementById(id);
-        if (el) { el.classList.toggle("active", (lang === "zh") === (id === "lang-zh")); }
+        if (el) { el.classList.toggle("active", CONFIG.lang_buttons[id] === lang); }
       });
       setTimeout(function () { window.dispatchEvent(new Event("resize")); }, 60);
       return noUpdate();
@@ -230,14 +234,14 @@
     },
 
     copyLink: function (n, link) {
-      var box = document.getElementById("share-link");
+      var box = document.getElementById(ID.SHARE_LINK);
       if (navigator.clipboard && window.isSecureContext) {
         navigator.clipboard.writeText(link).catch(function () {});
       } else if (box) {
         box.select();
         try { document.execCommand("copy"); } catch (e) { /* nothing more to try */ }
       }
-      var btn = document.getElementById("share-copy");
+      var btn = document.getElementById(ID.SHARE_COPY);
       setTimeout(function () { if (btn) { btn.className = "btn btn-small"; } }, 1500);
       return "btn btn-small copied";
     },
@@ -246,12 +250,12 @@
     downloadImage: function (png, svg, spec) {
       var gd = graphDiv();
       if (!gd || !window.Plotly) { return noUpdate(); }
-      var format = triggeredIds().indexOf("exp-svg") >= 0 ? "svg" : "png";
+      var format = triggeredIds().indexOf(ID.EXPORT_SVG) >= 0 ? "svg" : "png";
       var name = "autograd-" + (spec && spec.example ? spec.example : "program");
       var full = gd._fullLayout || {};
-      var lit = app.k >= 0 && window.ExplorerPlayer;
-      if (lit) { window.ExplorerPlayer.show(gd, app.k); }  // the picture shows the step on screen
-      var done = function () { if (lit) { window.ExplorerPlayer.show(gd, -1); } };
+      var lit = app.k >= 0;
+      if (lit) { P.show(gd, app.k); }  // the picture shows the step on screen
+      var done = function () { if (lit) { P.show(gd, -1); } };
       window.Plotly.downloadImage(gd, {format: format, filename: name, scale: format === "png" ? 2 : 1,
                                        width: full.width || 1200, height: full.height || 700}).then(done, done);
       return noUpdate();
@@ -280,20 +284,20 @@
   document.addEventListener("keydown", function (e) {
     if ((e.ctrlKey || e.metaKey) && e.key === "Enter") {
       e.preventDefault();
-      press("run-btn");
+      press(ID.RUN);
       return;
     }
-    if (e.key === "Tab" && !e.shiftKey && e.target && e.target.id === "editor") {
+    if (e.key === "Tab" && !e.shiftKey && e.target && e.target.id === ID.EDITOR) {
       e.preventDefault();
       document.execCommand("insertText", false, "    ");
       return;
     }
     if (e.ctrlKey || e.metaKey || e.altKey) { return; }
-    var keys = {" ": "tl-play", "ArrowRight": "tl-fwd", "ArrowLeft": "tl-back", "Home": "tl-first",
-                "End": "tl-last", "p": "present-btn", "P": "present-btn"};
+    var keys = {" ": ID.PLAY, "ArrowRight": ID.FORWARD, "ArrowLeft": ID.BACK, "Home": ID.FIRST,
+                "End": ID.LAST, "p": ID.PRESENT_BTN, "P": ID.PRESENT_BTN};
     if (e.key === "Escape" && document.body.classList.contains("present")) {
       e.preventDefault();
-      press("present-btn");
+      press(ID.PRESENT_BTN);
       return;
     }
     if (keys[e.key] && !ownsKeys(e.target)) {
@@ -304,8 +308,8 @@
 
   /* The gutter scrolls with the editor. */
   document.addEventListener("scroll", function (e) {
-    if (e.target && e.target.id === "editor") {
-      var g = document.getElementById("gutter");
+    if (e.target && e.target.id === ID.EDITOR) {
+      var g = document.getElementById(ID.GUTTER);
       if (g) { g.scrollTop = e.target.scrollTop; }
     }
   }, true);

@@ -6,6 +6,7 @@ from typing import Any
 
 import torch
 
+from explorer.choices import DEFAULT_BACKWARD
 from explorer.config import DEFAULT_SEED, Limits
 from explorer.errors import ProgramError
 from explorer.recording.capture import Recorder
@@ -20,7 +21,7 @@ def trace(
     *,
     inputs: dict[str, Any] | None = None,
     output: str | None = None,
-    backward: str = "auto",
+    backward: str = DEFAULT_BACKWARD,
     seed: int = DEFAULT_SEED,
     limits: Limits | dict | None = None,
     sandbox: bool = True,

@@ -10,6 +10,7 @@ import json
 import sys
 from collections.abc import Sequence
 
+from explorer import choices
 from explorer.errors import ProgramError
 
 EXIT_PROGRAM_ERROR = 2
@@ -49,14 +50,14 @@ def _parser() -> argparse.ArgumentParser:
     x = sub.add_parser("export", help="draw a program's graph to .png, .svg, .pdf, .html or .json")
     _program_args(x)
     x.add_argument("-o", "--output-file", required=True, help="the file to write; its extension picks the format")
-    x.add_argument("--theme", default="light", choices=("light", "dark", "projector"))
-    x.add_argument("--direction", default="LR", choices=("LR", "TB"))
+    x.add_argument("--theme", default=choices.DEFAULT_THEME, choices=choices.THEMES)
+    x.add_argument("--direction", default=choices.DEFAULT_DIRECTION, choices=choices.DIRECTIONS)
     x.add_argument("--show-constants", action="store_true")
     x.add_argument("--hide-values", action="store_true")
     x.set_defaults(func=_export)
 
     e = sub.add_parser("examples", help="list the example programs")
-    e.add_argument("--lang", default="en", choices=("en", "zh"))
+    e.add_argument("--lang", default=choices.DEFAULT_LANG, choices=choices.LANGS)
     e.set_defaults(func=_examples)
     return p
 
@@ -67,7 +68,7 @@ def _program_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--input", action="append", default=[], metavar="NAME=VALUE",
                    help="value of a free name, e.g. --input y=3.0 or --input 'x=[1, 2]'")
     p.add_argument("--output", dest="output_name", help="the variable to back-propagate from")
-    p.add_argument("--backward", default=None, choices=("auto", "none", "sum", "mean", "ones"))
+    p.add_argument("--backward", default=None, choices=choices.BACKWARD_MODES)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--no-sandbox", action="store_true", help="run in this process (trusted programs only)")
 
@@ -93,7 +94,7 @@ def _load(args: argparse.Namespace) -> tuple[str, dict | None, str]:
             raise ProgramError("runtime", f"can't read {args.program}: {e.strerror}") from None
         except UnicodeDecodeError:
             raise ProgramError("syntax", f"{args.program} is not UTF-8 text") from None
-    return source, None, args.backward or "auto"
+    return source, None, args.backward or choices.DEFAULT_BACKWARD
 
 
 def _inputs(pairs: list[str], base: dict | None) -> dict | None:

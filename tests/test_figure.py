@@ -165,13 +165,14 @@ def _labels(d: dict) -> dict:
 def test_lazy_labels_start_hidden_only_on_graphs_the_browser_thins():
     """figure_dict(lazy_labels=True) (the app) sends a big graph's labels hidden, as assets/animation.js hides
     them until zoomed in; a small graph's, and every image export's, stay visible, with every text kept."""
-    import re
     from pathlib import Path
 
     from explorer.drawing.figure import LAZY_LABELS_MIN
+    from explorer.drawing.html_player import player_config
 
     js = (Path(__file__).resolve().parents[1] / "assets" / "animation.js").read_text()
-    assert int(re.search(r"FEW_LABELS = (\d+)", js).group(1)) == LAZY_LABELS_MIN
+    assert "FEW_LABELS = CONFIG.lazy_labels_min" in js  # handed from Python, not typed again
+    assert player_config()["lazy_labels_min"] == LAZY_LABELS_MIN
 
     def chain(n):
         return explorer.trace(f"x = torch.tensor(0.5, requires_grad=True)\ny = x\nfor i in range({n}):\n"

@@ -26,7 +26,7 @@ def create_app(*, title: str = "Autograd Explorer", warm: bool = False, url_base
     Other keyword arguments go to dash.Dash (e.g. requests_pathname_prefix behind a proxy)."""
     import dash
 
-    from explorer.app import callbacks
+    from explorer.app import browser, callbacks
     from explorer.app.layout import build_layout
     from explorer.assets import assets_folder
 
@@ -48,6 +48,7 @@ def create_app(*, title: str = "Autograd Explorer", warm: bool = False, url_base
         options["url_base_pathname"] = url_base_pathname
     options.update(dash_options)
     app = dash.Dash(__name__, **options)
+    browser.install(app)
     app.layout = build_layout()
     from explorer.config import Limits, limits_from_env
 

@@ -1,7 +1,8 @@
-"""Callbacks: translate what the page sends into explorer calls, and their results into components.
+"""Callbacks: translate what the page sends into explorer calls, and their results into the page's outputs.
 
 Each server callback is a plain function (`on_run`, `on_select`, ...) that takes the trigger and values
-as arguments and returns the outputs; `register(app)` wires them to Dash. Tests call them directly.
+as arguments and returns the outputs; `register(app)` wires them to Dash. Tests call them directly. The
+components they return are built by views.py; the page's ids and option lists are layout.py's.
 
 State lives in the browser (dcc.Store, the URL); the server keeps none between requests. `trace_for` memoises
 traces by their request (the program, inputs, backward mode and seed fully decide a run: runs are seeded)
@@ -16,29 +17,35 @@ import logging
 from typing import Any
 
 import plotly.graph_objects as go
-from dash import ALL, ClientsideFunction, Input, Output, State, ctx, dcc, html, no_update
+from dash import ALL, ClientsideFunction, Input, Output, State, ctx, dcc, no_update
 from dash.exceptions import PreventUpdate
 
 from explorer import examples as gallery
 from explorer import fastjson
-from explorer.app import urlstate
-from explorer.app.i18n import STRINGS, normalize, t
+from explorer.app import urlstate, views
+from explorer.app.i18n import normalize, t
 from explorer.app.layout import (
     BIG_GRAPH_NODES,
     ID,
     PLACEHOLDERS,
-    SPEEDS,
     TITLES,
     backward_options,
     constants_options,
     direction_options,
-    empty_figure,
     example_options,
     speed_options,
     theme_options,
 )
+from explorer.choices import (
+    BACKWARD_MODES,
+    DEFAULT_BACKWARD,
+    DEFAULT_DIRECTION,
+    DEFAULT_THEME,
+    DIRECTIONS,
+    PRESENTATION_THEME,
+    THEMES,
+)
 from explorer.config import DEFAULT_LIMITS, Limits
-from explorer.drawing import text as fmt
 from explorer.drawing.figure import as_figure, figure_dict, figure_meta
 from explorer.errors import ProgramError
 from explorer.recording.model import Trace
@@ -55,8 +62,8 @@ MAX_EDITOR_CHARS = urlstate.MAX_PROGRAM_CHARS
 
 def make_spec(source: str, inputs: dict | None, backward: str, seed: int = 0, example: str | None = None) -> dict:
     """What decides a run, as plain JSON: kept in the browser (dcc.Store) and in the URL."""
-    return {"source": source, "inputs": inputs or {}, "backward": backward if backward in urlstate.BACKWARD_MODES
-            else "auto", "seed": int(seed or 0), "example": example}
+    return {"source": source, "inputs": inputs or {}, "backward": backward if backward in BACKWARD_MODES
+            else DEFAULT_BACKWARD, "seed": int(seed or 0), "example": example}
 
 
 def free_names(source: str) -> list[str] | None:
@@ -89,7 +96,7 @@ def run_trace(spec: dict) -> Trace:
     free = free_names(spec["source"])
     if free is not None:
         inputs = {k: v for k, v in inputs.items() if k in free}
-    return trace(spec["source"], inputs=inputs or None, backward=spec.get("backward", "auto"),
+    return trace(spec["source"], inputs=inputs or None, backward=spec.get("backward", DEFAULT_BACKWARD),
                  seed=int(spec.get("seed") or 0), limits=_LIMITS)
 
 
@@ -107,12 +114,12 @@ def trace_for(spec: dict) -> Trace:
     return _cached(_key(spec))
 
 
-def make_figure(trace: Trace, theme: str = "light", direction: str = "LR", constants: bool = False,
+def make_figure(trace: Trace, theme: str = DEFAULT_THEME, direction: str = DEFAULT_DIRECTION, constants: bool = False,
                 present: bool = False, lang: str | None = None, webgl: bool = False) -> dict:
     """The figure as the plain dict dcc.Graph gets (explorer.drawing.figure.figure_dict: no plotly objects, no
     second validation, so a Run costs the graph's drawing and little else)."""
-    theme = "projector" if present else (theme if theme in urlstate.THEMES else "light")
-    direction = direction if direction in urlstate.DIRECTIONS else "LR"
+    theme = PRESENTATION_THEME if present else (theme if theme in THEMES else DEFAULT_THEME)
+    direction = direction if direction in DIRECTIONS else DEFAULT_DIRECTION
     fig = figure_dict(trace, theme=theme, direction=direction, show_constants=bool(constants),
                       lang=normalize(lang), webgl=webgl is True, lazy_labels=True)
     # keep the user's zoom and pan while only the theme changes
@@ -173,8 +180,8 @@ def on_run(trigger: Any, source: str | None, example: str | None, backward: str 
     if trigger == ID.BOOT:
         if not boot:
             raise PreventUpdate
-        spec = make_spec(boot["source"], boot.get("inputs"), boot.get("backward", "auto"), boot.get("seed", 0),
-                         boot.get("example"))
+        spec = make_spec(boot["source"], boot.get("inputs"), boot.get("backward", DEFAULT_BACKWARD),
+                         boot.get("seed", 0), boot.get("example"))
     elif trigger == ID.EXAMPLE:
         if not example:
             raise PreventUpdate
@@ -199,7 +206,7 @@ def on_run(trigger: Any, source: str | None, example: str | None, backward: str 
                         keep)
             inputs[name] = value
         ex_key = example if example and _is_example_source(example, source) else None
-        spec = make_spec(source, inputs, backward or "auto", seed, ex_key)
+        spec = make_spec(source, inputs, backward or DEFAULT_BACKWARD, seed, ex_key)
     try:
         trace = trace_for(spec)
         fig = make_figure(trace, theme, direction, _constants_on(constants), present, lang, webgl)
@@ -214,9 +221,9 @@ def on_run(trigger: Any, source: str | None, example: str | None, backward: str 
         spec["example"] = None
     notices = {"output": trace.output, "items": [{"kind": n.kind, "message": n.message, "line": n.line}
                                                  for n in trace.notices]}
-    panel = inputs_panel(trace.inputs)
+    panel = views.inputs_panel(trace.inputs)
     style = {"display": "block"} if trace.inputs else {"display": "none"}
-    stdout = html.Pre(trace.stdout, className="stdout-text") if trace.stdout.strip() else None
+    stdout = views.stdout_view(trace.stdout)
     example_out = keep if spec["example"] or not example else None
     return (editor_out, backward_out, spec, fig, stats_of(trace, fig), None, notices, panel, style, stdout,
             example_out)
@@ -244,83 +251,6 @@ def on_redraw(theme: str, direction: str, constants: Any, present: bool, spec: d
     return fig, stats_of(trace, fig)
 
 
-def inputs_panel(inputs: dict) -> list:
-    rows = []
-    for name, value in inputs.items():
-        rows.append(html.Div(className="input-row", children=[
-            html.Label(name, className="input-name"),
-            dcc.Input(id={"type": ID.INPUT_VALUE, "name": name}, type="text", value=urlstate.format_input(value),
-                      debounce=True, className="input-value", spellCheck=False),
-        ]))
-    return rows
-
-
-def render_status(stats: dict | None, lang: str | None) -> Any:
-    lang = normalize(lang)
-    if not stats:
-        return t("graph.empty", lang)
-    line = t("status", lang, nodes=stats["nodes"], forward=stats["forward"], backward=stats["backward"])
-    if stats.get("big"):
-        return [html.Span(line), html.Br(), html.Strong(t("status.big", lang, nodes=stats["nodes"]),
-                                                         className="big-graph")]
-    return line
-
-
-def render_error(error: dict | None, lang: str | None) -> Any:
-    lang = normalize(lang)
-    if not error:
-        return None
-    kind = error.get("kind")
-    if kind == "internal":
-        return html.Div(className="error", children=[html.Strong(t("error.internal", lang))])
-    if kind == "input":
-        return html.Div(className="error", children=[html.Strong(t("inputs.bad", lang, name=error.get("name")))])
-    head = t(f"error.{kind}", lang) if f"error.{kind}" in STRINGS["en"] else t("error.runtime", lang)
-    where = ""
-    if error.get("line") is not None:
-        where = (t("error.where", lang, line=error["line"], col=error["col"] + 1) if error.get("col") is not None
-                 else t("error.where_line", lang, line=error["line"]))
-    parts: list = [html.Div(className="error-head", children=[
-        html.Strong(head), html.Span(f" · {where}" if where else "", className="error-where")])]
-    parts.append(html.Div(error.get("message", ""), className="error-message"))
-    if error.get("text") is not None:
-        parts.append(_error_snippet(error))
-    if error.get("hint"):
-        parts.append(html.Div([html.Em(t("error.hint", lang) + ": "), error["hint"]], className="error-hint"))
-    parts.append(html.Div(t("error.kept", lang), className="muted small"))
-    return html.Div(className="error", children=parts)
-
-
-def _error_snippet(error: dict) -> html.Pre:
-    text = error["text"]
-    col = error.get("col")
-    end = error.get("end_col") if error.get("end_line") in (None, error.get("line")) else None
-    lines: list = [html.Span(f"{error['line']:>4} ", className="code-num"), text, "\n"]
-    if col is not None:
-        col = max(0, min(col, len(text)))
-        width = max(1, (end - col) if end is not None and end > col else 1)
-        lines += [html.Span("     " + " " * col + "^" * min(width, 200), className="caret")]
-    return html.Pre(lines, className="error-snippet")
-
-
-def render_notices(notices: dict | None, lang: str | None) -> Any:
-    lang = normalize(lang)
-    if not notices or not notices.get("items"):
-        return None
-    out = []
-    for n in notices["items"]:
-        key = f"notice.{n['kind']}"
-        if key not in STRINGS["en"]:
-            out.append(html.Li(n["message"]))
-            continue
-        words = t(key, lang, name=notices.get("output") or "out")
-        item: list = [html.Span(words)]
-        if n["kind"] in ("torch-warning", "trimmed") or (lang != "en" and n["kind"] == "non-scalar-output"):
-            item += [html.Br(), html.Span(n["message"], className="muted small")]
-        out.append(html.Li(item, className=f"notice notice-{n['kind']}"))
-    return [html.H3(t("notices", lang)), html.Ul(out)]
-
-
 def on_select(trigger: Any, click: dict | None, lang: str, spec: dict | None, selected: str | None) -> tuple:
     """A node was clicked (or the language or the run changed). Returns (detail, code view, selected)."""
     lang = normalize(lang)
@@ -332,113 +262,15 @@ def on_select(trigger: Any, click: dict | None, lang: str, spec: dict | None, se
             raise PreventUpdate
         node_id = ids[0]
     if not spec or not node_id:
-        return html.P(t("detail.empty", lang), className="muted"), None, None
+        return views.empty_detail(lang), None, None
     try:
         trace = trace_for(spec)
     except Exception:
         log.exception("select failed")
-        return html.P(t("detail.empty", lang), className="muted"), None, None
+        return views.empty_detail(lang), None, None
     if node_id not in trace.nodes:
-        return html.P(t("detail.empty", lang), className="muted"), None, None
-    return render_detail(trace, node_id, lang), render_code_view(trace, node_id, lang), node_id
-
-
-def explain(trace: Trace, node_id: str, lang: str) -> dict:
-    """explorer.drawing.explain.explain_node when available, else the node's raw fields in the same shape."""
-    try:
-        from explorer.drawing.explain import explain_node
-
-        return explain_node(trace, node_id, lang)
-    except Exception:
-        log.exception("explain_node failed; showing raw fields")
-    node = trace.nodes[node_id]
-    into = sorted((e for e in trace.edges if e.target == node_id), key=lambda e: e.input_index)
-    return {
-        "id": node.id, "kind": node.kind, "op": node.op, "title": fmt.node_title(node), "what": node.op,
-        "name": node.name or node.label, "source": node.span.text if node.span else None,
-        "line": node.span.line if node.span else None, "shape": list(node.shape),
-        "value": fmt.value_long(node.value), "grad_in": fmt.value_long(node.grad) if node.grad else None,
-        "inputs": [{"name": trace.nodes[e.source].name or trace.nodes[e.source].label,
-                    "value": fmt.value_short(trace.nodes[e.source].value, 8),
-                    "grad_sent": fmt.value_short(e.grad, 8) if e.grad else None, "local": None}
-                   for e in into if e.kind == "data"],
-        "contributions": [], "chain": [],
-    }
-
-
-def render_detail(trace: Trace, node_id: str, lang: str) -> html.Div:
-    info = explain(trace, node_id, lang)
-    none = t("detail.none", lang)
-    kind = info.get("kind", "op")
-    rows = []
-
-    def row(label_key: str, value: Any, field: str, **fmt_args: Any) -> None:
-        if value is None or value == "":
-            return
-        rows.append(html.Tr([html.Th(t(label_key, lang, **fmt_args)),
-                             html.Td(value, className=f"detail-{field}", **{"data-field": field})]))
-
-    row("detail.variable", info.get("name"), "name")
-    row("detail.shape", fmt.shape_text(info.get("shape") or ()), "shape")
-    if info.get("source"):
-        src = info["source"]
-        where = t("detail.line", lang, line=info["line"]) + ": " if info.get("line") else ""
-        row("detail.source", html.Code(where + (src if len(src) <= 120 else src[:118] + "…")), "source")
-    row("detail.value", info.get("value") or none, "value")
-    row("detail.grad_leaf" if kind == "leaf" else "detail.grad_in", info.get("grad_in") or none, "grad")
-    if len(info.get("contributions") or []) > 1:
-        row("detail.uses", " + ".join(info["contributions"]), "contributions")
-    body: list = [
-        html.H4([html.Span(info.get("title", node_id), className="detail-title"),
-                 html.Span(t(f"detail.kind.{kind}", lang), className=f"badge badge-{kind}")]),
-        html.P(info.get("what", ""), className="detail-what"),
-    ]
-    if info.get("uses"):
-        body.append(html.P(info["uses"], className="muted small"))
-    body.append(html.Table(rows, className="detail-table"))
-    inputs = info.get("inputs") or []
-    if inputs:
-        head = html.Tr([html.Th(t("detail.input", lang)), html.Th(t("detail.input_value", lang)),
-                        html.Th(t("detail.local", lang)), html.Th(t("detail.grad_sent", lang))])
-        trs = [html.Tr([html.Td(html.Code(i.get("name", ""))), html.Td(i.get("value") or none),
-                        html.Td(i.get("local") or i.get("local_value") or none),
-                        html.Td(i.get("grad_sent") or none, className="detail-grad-sent",
-                                **{"data-field": "grad_sent"})])
-               for i in inputs]
-        body += [html.H5(t("detail.inputs", lang)), html.Table([head, *trs], className="detail-inputs")]
-    if info.get("chain"):
-        body += [html.H5(t("detail.chain", lang)),
-                 html.Pre("\n".join(info["chain"]), className="detail-chain")]
-    return html.Div(body, className="detail-body", **{"data-node": node_id})
-
-
-def render_code_view(trace: Trace, node_id: str, lang: str) -> Any:
-    """The program with the selected node's source text marked (the editor keeps what the user types)."""
-    node = trace.nodes[node_id]
-    span = node.span
-    if span is None:
-        return None
-    lines = trace.source.splitlines()
-    first = max(1, span.line - 2)
-    last = min(len(lines), (span.end_line or span.line) + 2)
-    out: list = []
-    for no in range(first, last + 1):
-        text = lines[no - 1] if no - 1 < len(lines) else ""
-        start = _char_col(text, span.col) if no == span.line else 0
-        end_line = span.end_line or span.line
-        end = _char_col(text, span.end_col) if no == end_line and span.end_col is not None else len(text)
-        parts: list = [html.Span(f"{no:>4} ", className="code-num")]
-        if span.line <= no <= end_line:
-            parts += [text[:start], html.Mark(text[start:end], className="code-mark"), text[end:]]
-        else:
-            parts.append(text)
-        out.append(html.Div(parts, className="code-line" + (" marked" if span.line <= no <= end_line else "")))
-    return [html.Div(t("source.title", lang), className="muted small"), html.Pre(out, className="code")]
-
-
-def _char_col(line: str, col: int | None) -> int:
-    """A span's column (the trace counts characters, not ast's UTF-8 bytes), kept inside the line."""
-    return 0 if col is None else max(0, min(col, len(line)))
+        return views.empty_detail(lang), None, None
+    return views.render_detail(trace, node_id, lang), views.render_code_view(trace, node_id, lang), node_id
 
 
 def on_share(spec: dict | None, theme: str, direction: str, constants: Any, lang: str | None) -> str:
@@ -446,7 +278,7 @@ def on_share(spec: dict | None, theme: str, direction: str, constants: Any, lang
     if not spec:
         raise PreventUpdate
     state = urlstate.UrlState(program=spec["source"], example=spec.get("example"), inputs=spec.get("inputs") or {},
-                              backward=spec.get("backward", "auto"), theme=theme, direction=direction,
+                              backward=spec.get("backward", DEFAULT_BACKWARD), theme=theme, direction=direction,
                               constants=_constants_on(constants), lang=normalize(lang) if lang else None,
                               seed=int(spec.get("seed") or 0))
     return urlstate.encode(state)
@@ -511,7 +343,7 @@ def register(app: Any) -> None:
         *[Output(cid, "placeholder") for cid in PLACEHOLDERS],
         Output(ID.EXAMPLE, "options"), Output(ID.BACKWARD, "options"), Output(ID.THEME, "options"),
         Output(ID.DIRECTION, "options"), Output(ID.CONSTANTS, "options"), Output(ID.SPEED, "options"),
-        Output("slider-wrap", "title"), Output("app-root", "lang"),
+        Output(ID.SLIDER_WRAP, "title"), Output(ID.ROOT, "lang"),
         Input(ID.LANG, "data"),
     )(lambda lang: on_translate(lang, ctx.outputs_list[0] and [o["id"] for o in ctx.outputs_list[0]]))
 
@@ -557,10 +389,12 @@ def register(app: Any) -> None:
     )(lambda theme, direction, constants, present, lang, spec, webgl:
       on_redraw(theme, direction, constants, present, spec, lang, webgl))
 
-    app.callback(Output(ID.STATUS, "children"), Input(ID.STATS, "data"), Input(ID.LANG, "data"))(render_status)
-    app.callback(Output(ID.ERROR_BOX, "children"), Input(ID.ERROR, "data"), Input(ID.LANG, "data"))(render_error)
+    app.callback(Output(ID.STATUS, "children"), Input(ID.STATS, "data"),
+                 Input(ID.LANG, "data"))(views.render_status)
+    app.callback(Output(ID.ERROR_BOX, "children"), Input(ID.ERROR, "data"),
+                 Input(ID.LANG, "data"))(views.render_error)
     app.callback(Output(ID.NOTICES_BOX, "children"), Input(ID.NOTICES, "data"),
-                 Input(ID.LANG, "data"))(render_notices)
+                 Input(ID.LANG, "data"))(views.render_notices)
     app.callback(Output(ID.EXAMPLE_SUMMARY, "children"), Input(ID.EXAMPLE, "value"),
                  Input(ID.LANG, "data"))(on_example_summary)
 
@@ -622,10 +456,10 @@ def register(app: Any) -> None:
 
 
 __all__ = [
-    "SPEEDS",
-    "empty_figure",
+    "make_figure",
     "make_spec",
     "on_boot",
+    "on_example_summary",
     "on_export",
     "on_redraw",
     "on_run",
@@ -633,9 +467,6 @@ __all__ = [
     "on_share",
     "on_translate",
     "register",
-    "render_detail",
-    "render_error",
-    "render_notices",
-    "render_status",
+    "set_limits",
     "trace_for",
 ]

@@ -5,16 +5,15 @@
 
 Keys are the same in both languages (tests/app/test_i18n.py checks it, and that every placeholder of a key
 appears in both). Example titles and summaries live with the examples (`Example.title(lang)`); the words
-of the animation captions live in assets/animation.js; the plain-words node explanations in
-explorer/explain.py. Error and notice texts from torch itself stay in torch's English, under a translated
-heading.
+of the animation captions with the step format (explorer/drawing/steps.py); the plain-words node
+explanations in explorer/drawing/explain.py. Error and notice texts from torch itself stay in torch's
+English, under a translated heading.
 """
 from __future__ import annotations
 
 import string
 
-LANGS = ("en", "zh")
-DEFAULT_LANG = "en"
+from explorer.choices import DEFAULT_LANG
 
 STRINGS: dict[str, dict[str, str]] = {
     "en": {

@@ -17,17 +17,26 @@ import plotly.graph_objects as go
 from dash import dcc, html
 
 from explorer.app.i18n import t
+from explorer.choices import (
+    DEFAULT_BACKWARD,
+    DEFAULT_DIRECTION,
+    DEFAULT_SPEED,
+    DEFAULT_THEME,
+    DIRECTIONS,
+    SPEEDS,
+    THEMES,
+    backward_modes_shown,
+)
 from explorer.examples import EXAMPLES
 
-# Speeds of the animation: value -> milliseconds per step
-SPEEDS = {"0.5": 1400, "1": 700, "2": 350, "4": 175}
-DEFAULT_SPEED = "1"
-BIG_GRAPH_NODES = 300
+BIG_GRAPH_NODES = 300  # from this many shown nodes on, the status line says the graph is big
 
 
 class ID:
-    """Component ids, in one place for callbacks, app.js and the tests."""
+    """Component ids, in one place for callbacks, the tests and the browser (assets/app.js gets them from the
+    page: explorer/app/config.py)."""
 
+    ROOT = "app-root"
     LANG = "lang-store"
     LANG_EN = "lang-en"
     LANG_ZH = "lang-zh"
@@ -67,6 +76,7 @@ class ID:
     FORWARD = "tl-fwd"
     LAST = "tl-last"
     SLIDER = "tl-slider"
+    SLIDER_WRAP = "slider-wrap"
     SPEED = "speed"
     TICK = "tick"
     CAPTION = "caption"
@@ -87,6 +97,10 @@ class ID:
     SHARE_COPY = "share-copy"
     DUMMY = "clientside-dummy"
 
+
+# The language buttons of the header: id -> the language it switches to
+LANG_BUTTONS = {ID.LANG_EN: "en", ID.LANG_ZH: "zh"}
+LANG_LABELS = {"en": "EN", "zh": "中文"}  # each in its own language
 
 # Components whose `title` attribute (tooltip) is translated: id -> key
 TITLES = {
@@ -113,15 +127,15 @@ def example_options(lang: str) -> list[dict]:
 
 
 def backward_options(lang: str) -> list[dict]:
-    return [{"label": t(f"backward.{m}", lang), "value": m} for m in ("auto", "sum", "mean", "ones", "none")]
+    return [{"label": t(f"backward.{m}", lang), "value": m} for m in backward_modes_shown()]
 
 
 def theme_options(lang: str) -> list[dict]:
-    return [{"label": t(f"theme.{m}", lang), "value": m} for m in ("light", "dark", "projector")]
+    return [{"label": t(f"theme.{m}", lang), "value": m} for m in THEMES]
 
 
 def direction_options(lang: str) -> list[dict]:
-    return [{"label": t(f"direction.{m}", lang), "value": m} for m in ("LR", "TB")]
+    return [{"label": t(f"direction.{m}", lang), "value": m} for m in DIRECTIONS]
 
 
 def constants_options(lang: str) -> list[dict]:
@@ -162,7 +176,8 @@ def build_layout(lang: str = "en") -> html.Div:
         return tag(t(key, lang), id={"t": key, "n": next(counter)}, **props)
 
     def button(cid: str, label: Any, cls: str = "btn") -> html.Button:
-        return html.Button(label, id=cid, n_clicks=0, className=cls, title=t(TITLES[cid], lang) if cid in TITLES else None)
+        title = t(TITLES[cid], lang) if cid in TITLES else None
+        return html.Button(label, id=cid, n_clicks=0, className=cls, title=title)
 
     stores = [
         dcc.Location(id=ID.URL, refresh=False),
@@ -190,8 +205,8 @@ def build_layout(lang: str = "en") -> html.Div:
         ]),
         html.Div(className="header-tools", children=[
             html.Div(className="lang-switch", role="group", children=[
-                html.Button("EN", id=ID.LANG_EN, n_clicks=0, className="btn btn-small", lang="en"),
-                html.Button("中文", id=ID.LANG_ZH, n_clicks=0, className="btn btn-small", lang="zh"),
+                html.Button(LANG_LABELS[code], id=cid, n_clicks=0, className="btn btn-small", lang=code)
+                for cid, code in LANG_BUTTONS.items()
             ]),
             button(ID.PRESENT_BTN, T("present"), "btn btn-small"),
         ]),
@@ -235,7 +250,8 @@ def build_layout(lang: str = "en") -> html.Div:
         html.Div(className="field", children=[
             T("backward", html.H3),
             T("backward.help", html.P, className="muted small"),
-            dcc.RadioItems(id=ID.BACKWARD, options=backward_options(lang), value="auto", className="radio-list"),
+            dcc.RadioItems(id=ID.BACKWARD, options=backward_options(lang), value=DEFAULT_BACKWARD,
+                           className="radio-list"),
         ]),
         html.Div(id=ID.NOTICES_BOX, className="notices"),
         html.Div(id=ID.STDOUT, className="stdout"),
@@ -245,12 +261,12 @@ def build_layout(lang: str = "en") -> html.Div:
     toolbar = html.Div(className="toolbar", children=[
         html.Div(className="tool-group", children=[
             T("theme", html.Span, className="tool-label"),
-            dcc.RadioItems(id=ID.THEME, options=theme_options(lang), value="light", inline=True,
+            dcc.RadioItems(id=ID.THEME, options=theme_options(lang), value=DEFAULT_THEME, inline=True,
                            className="radio-inline"),
         ]),
         html.Div(className="tool-group", children=[
             T("direction", html.Span, className="tool-label"),
-            dcc.RadioItems(id=ID.DIRECTION, options=direction_options(lang), value="LR", inline=True,
+            dcc.RadioItems(id=ID.DIRECTION, options=direction_options(lang), value=DEFAULT_DIRECTION, inline=True,
                            className="radio-inline"),
         ]),
         dcc.Checklist(id=ID.CONSTANTS, options=constants_options(lang), value=[], className="checklist tool-group"),
@@ -281,7 +297,7 @@ def build_layout(lang: str = "en") -> html.Div:
                 button(ID.FORWARD, "▶|", "btn btn-icon"),
                 button(ID.LAST, "⇥", "btn btn-icon"),
             ]),
-            html.Div(id="slider-wrap", className="slider-wrap", title=t("timeline.scrub", lang), children=[
+            html.Div(id=ID.SLIDER_WRAP, className="slider-wrap", title=t("timeline.scrub", lang), children=[
                 dcc.Slider(id=ID.SLIDER, min=0, max=1, step=1, value=0, marks=None, updatemode="drag",
                            allow_direct_input=False),
             ]),
@@ -298,7 +314,7 @@ def build_layout(lang: str = "en") -> html.Div:
         ]),
     ])
 
-    return html.Div(id="app-root", className="app", children=[
+    return html.Div(id=ID.ROOT, className="app", children=[
         *stores,
         header,
         html.Main(className="app-main", children=[left, centre]),

@@ -8,13 +8,14 @@ Parameters (all optional; a default is never written):
     ex   a gallery example's key, when the program is exactly that example's text (short links)
     p    the program: raw-deflate of its UTF-8 text, base64url without padding
     in   the inputs: base64url of compact JSON {name: number or nested list of numbers}
-    b    backward mode (auto, none, sum, mean, ones)      th   theme (light, dark, projector)
-    dir  direction (LR, TB)     c    show constants (1)    lang language (en, zh)    seed  the run's seed
+    b    backward mode       th   theme       dir  direction      lang language      (explorer.choices lists each)
+    c    show constants (1)  seed the run's seed
 
 The query is untrusted. `decode` never raises and never evaluates anything: unknown keys are ignored, bad
 values become defaults, the program is only ever *text* (what the user would type into the editor, run in
 the sandbox like any typed program), and every part is bounded (query length, inflated size, number of
-inputs and of their elements), so a hostile link can't make the server inflate a zip bomb or allocate much.
+inputs and of their elements: explorer.choices), so a hostile link can't make the server inflate a zip bomb
+or allocate much.
 """
 from __future__ import annotations
 
@@ -28,20 +29,24 @@ from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
+from explorer.choices import (
+    BACKWARD_MODES,
+    DEFAULT_BACKWARD,
+    DEFAULT_DIRECTION,
+    DEFAULT_THEME,
+    DIRECTIONS,
+    LANGS,
+    MAX_INPUT_DEPTH,
+    MAX_LINK_INPUT_ELEMENTS,
+    MAX_LINK_INPUTS,
+    MAX_QUERY_CHARS,
+    THEMES,
+)
 from explorer.config import Limits
 
 VERSION = "1"
-MAX_QUERY_CHARS = 16_000  # a longer query is ignored whole (browsers and proxies cut URLs near 8-64 KB)
 MAX_PROGRAM_CHARS = Limits().max_source_chars
-MAX_INPUTS = 32
-MAX_INPUT_ELEMENTS = 4_096
-MAX_INPUT_DEPTH = 4
 MAX_SEED = 2**63 - 1
-
-BACKWARD_MODES = ("auto", "none", "sum", "mean", "ones")
-THEMES = ("light", "dark", "projector")
-DIRECTIONS = ("LR", "TB")
-LANGS = ("en", "zh")
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
 
 
@@ -50,9 +55,9 @@ class UrlState:
     program: str | None = None  # None: the URL names no program (the app shows its default example)
     example: str | None = None  # the gallery key the program came from, if it is unchanged
     inputs: dict[str, Any] = field(default_factory=dict)
-    backward: str = "auto"
-    theme: str = "light"
-    direction: str = "LR"
+    backward: str = DEFAULT_BACKWARD
+    theme: str = DEFAULT_THEME
+    direction: str = DEFAULT_DIRECTION
     constants: bool = False
     lang: str | None = None  # None: keep the language the browser remembers
     seed: int = 0
@@ -156,7 +161,7 @@ def decode(query: str | None) -> UrlState:
     inputs: dict[str, Any] = {}
     if "in" in params:
         raw = _unb64(params["in"])
-        if raw is not None and len(raw) <= 64 * MAX_INPUT_ELEMENTS:
+        if raw is not None and len(raw) <= 64 * MAX_LINK_INPUT_ELEMENTS:
             try:
                 inputs = clean_inputs(json.loads(raw.decode("utf-8")))
             except (ValueError, UnicodeDecodeError, RecursionError):
@@ -168,7 +173,8 @@ def decode(query: str | None) -> UrlState:
         seed = int(params["seed"])
     state = UrlState(
         program=program, example=example, inputs=inputs,
-        backward=params.get("b", "auto"), theme=params.get("th", "light"), direction=params.get("dir", "LR"),
+        backward=params.get("b", DEFAULT_BACKWARD), theme=params.get("th", DEFAULT_THEME),
+        direction=params.get("dir", DEFAULT_DIRECTION),
         constants=params.get("c") == "1", lang=params.get("lang"), seed=seed,
     )
     return clean(state)
@@ -179,7 +185,7 @@ def clean(state: UrlState) -> UrlState:
     d = UrlState()
     program = state.program if isinstance(state.program, str) and len(state.program) <= MAX_PROGRAM_CHARS else None
     example = state.example if isinstance(state.example, str) and _example_source(state.example) is not None else None
-    seed = state.seed if isinstance(state.seed, int) and not isinstance(state.seed, bool) and 0 <= state.seed <= MAX_SEED else 0
+    seed = state.seed if _is_seed(state.seed) else 0
     return replace(
         state,
         program=program,
@@ -194,13 +200,17 @@ def clean(state: UrlState) -> UrlState:
     )
 
 
+def _is_seed(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_SEED
+
+
 def clean_inputs(value: Any) -> dict[str, Any]:
     """Only {identifier: finite number or nested list of finite numbers}, bounded; anything else dropped."""
     if not isinstance(value, dict):
         return {}
     out: dict[str, Any] = {}
-    budget = [MAX_INPUT_ELEMENTS]
-    for name, v in list(value.items())[:MAX_INPUTS]:
+    budget = [MAX_LINK_INPUT_ELEMENTS]
+    for name, v in list(value.items())[:MAX_LINK_INPUTS]:
         if isinstance(name, str) and _NAME.match(name):
             ok = _clean_value(v, 0, budget)
             if ok is not None:
@@ -225,8 +235,8 @@ def _clean_value(v: Any, depth: int, budget: list[int]) -> Any:
 def parse_input_text(text: Any) -> Any:
     """What a user typed into an input box ('3', '[1, 2]', '1, 2') -> a clean value, or None if it isn't one."""
     if isinstance(text, (int, float)) and not isinstance(text, bool):
-        return _clean_value(text, 0, [MAX_INPUT_ELEMENTS])
-    if not isinstance(text, str) or len(text) > 20 * MAX_INPUT_ELEMENTS:
+        return _clean_value(text, 0, [MAX_LINK_INPUT_ELEMENTS])
+    if not isinstance(text, str) or len(text) > 20 * MAX_LINK_INPUT_ELEMENTS:
         return None
     s = text.strip()
     if not s:
@@ -237,7 +247,7 @@ def parse_input_text(text: Any) -> Any:
         value = json.loads(s)
     except (ValueError, RecursionError):
         return None
-    return _clean_value(value, 0, [MAX_INPUT_ELEMENTS])
+    return _clean_value(value, 0, [MAX_LINK_INPUT_ELEMENTS])
 
 
 def format_input(value: Any) -> str:

@@ -6,6 +6,9 @@ upstream Kaleido issue 444), so every image goes through one lock.
 """
 from __future__ import annotations
 
+import functools
+import re
+import subprocess
 import threading
 import warnings
 from pathlib import Path
@@ -61,6 +64,7 @@ def to_image(fig: go.Figure, fmt: str, *, scale: float = 2.0, width: int | None 
     if fmt not in IMAGE_FORMATS:
         raise ExportError(f"image format must be one of {', '.join(IMAGE_FORMATS)}")
     width, height = width or _auto_size(fig)[0], height or _auto_size(fig)[1]
+    _warn_if_no_chinese_font(fig)
     with _kaleido_lock:
         _start_server()
         try:
@@ -78,7 +82,8 @@ def _start_server() -> None:
     try:
         import kaleido
     except ImportError:
-        raise ExportError("image export needs kaleido: pip install 'autograd-explorer[export]'") from None
+        raise ExportError("image export needs kaleido, a dependency of the explorer: install the explorer "
+                          "again (`pip install -e .` in its checkout), or `pip install kaleido`") from None
     start = getattr(kaleido, "start_sync_server", None)
     if start is not None:
         try:
@@ -88,6 +93,47 @@ def _start_server() -> None:
         except Exception:  # noqa: BLE001 - fall back to one browser per image
             return
     _server_started = True
+
+
+_HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_font_warned = False
+
+
+@functools.lru_cache(maxsize=1)
+def _chinese_font_missing() -> bool:
+    """True when fontconfig lists no font for Chinese (Chromium would draw every Han character as a box)."""
+    try:
+        found = subprocess.run(["fc-list", ":lang=zh", "family"], capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):  # no fontconfig (not Linux): nothing to say
+        return False
+    return found.returncode == 0 and not found.stdout.strip()
+
+
+def _warn_if_no_chinese_font(fig: go.Figure) -> None:
+    global _font_warned
+    if _font_warned or not _chinese_font_missing():
+        return
+    if _has_han(fig.to_plotly_json() if isinstance(fig, go.Figure) else fig):
+        _font_warned = True
+        warnings.warn("the figure has Chinese text, but no Chinese font is installed: the image will show empty "
+                      "boxes instead. Install one, e.g. `apt-get install fonts-noto-cjk` on Debian/Ubuntu",
+                      stacklevel=3)
+
+
+def _has_han(value: Any) -> bool:
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if _HAN.search(item):
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, (list, tuple)):
+            stack.extend(item)
+        elif getattr(item, "dtype", None) is not None and item.dtype.kind in "UO":  # numpy text arrays
+            stack.extend(item.ravel().tolist())
+    return False
 
 
 def _browser_hint(e: BaseException) -> str:
@@ -114,11 +160,12 @@ def _auto_size(fig: go.Figure) -> tuple[int, int]:
 
 def to_html(fig: go.Figure) -> str:
     """One self-contained, offline HTML file: plotly.js inlined, no external URL, the step controls working."""
-    from explorer.drawing.html_player import player_script
+    from explorer.drawing.html_player import config_element, player_config, player_script
 
     html = pio.to_html(fig, include_plotlyjs=True, full_html=True, config={"displaylogo": False},
                        div_id="explorer-graph", post_script=player_script())
-    return html
+    # the player's settings, in the page before any script that reads them
+    return html.replace("<body>", "<body>\n" + config_element(player_config()), 1)
 
 
 def to_gif(fig: go.Figure, *, seconds_per_step: float = 0.9, max_frames: int = 120, scale: float = 1.0) -> bytes:
@@ -129,7 +176,8 @@ def to_gif(fig: go.Figure, *, seconds_per_step: float = 0.9, max_frames: int = 1
     try:
         from PIL import Image
     except ImportError:
-        raise ExportError("GIF export needs Pillow: pip install 'autograd-explorer[export]'") from None
+        raise ExportError("GIF export needs Pillow, a dependency of the explorer: install the explorer "
+                          "again (`pip install -e .` in its checkout), or `pip install pillow`") from None
     import io
 
     from explorer.drawing.figure import figure_meta, highlight_step

@@ -5,8 +5,9 @@ The picture is a handful of traces, not one per node, so 1,000 nodes stay smooth
 - one line trace per kind of edge, one marker trace for the arrowheads,
 - an invisible marker per node carrying the hover text and the node id (`customdata`) for clicks,
 - two empty "highlight" traces the animation fills: the active node and the active edge.
-What the animation needs (node boxes, edge routes, the steps) travels once in `layout.meta["explorer"]`,
-so the payload grows linearly with the graph; the browser plays the steps, Python sends no frames.
+What the animation needs (node boxes, edge routes, the steps) travels once in `layout.meta["explorer"]`
+(its format: explorer/drawing/steps.py), so the payload grows linearly with the graph; the browser plays
+the steps, Python sends no frames.
 """
 from __future__ import annotations
 
@@ -19,9 +20,11 @@ import numpy as np
 import plotly.graph_objects as go
 
 from explorer import fastjson
+from explorer.choices import DEFAULT_DIRECTION, DEFAULT_LANG, DEFAULT_THEME, DIRECTIONS
 from explorer.drawing import text
-from explorer.drawing.explain import display_name
 from explorer.drawing.layout import Layout, layered_layout
+from explorer.drawing.steps import animation_data, step_caption
+from explorer.drawing.steps import figure_meta as figure_meta  # where figures' readers have found it
 from explorer.drawing.themes import Theme, get_theme
 from explorer.gcpause import without_gc
 from explorer.recording.graph import to_networkx
@@ -61,12 +64,12 @@ class NodeText(NamedTuple):
 def figure(
     trace: Trace,
     *,
-    theme: str = "light",
-    direction: str = "LR",
+    theme: str = DEFAULT_THEME,
+    direction: str = DEFAULT_DIRECTION,
     show_values: bool = True,
     show_constants: bool = False,
     layout: Layout | None = None,
-    lang: str = "en",
+    lang: str = DEFAULT_LANG,
 ) -> go.Figure:
     """The autograd graph of `trace` as a plotly Figure (displays inline in Jupyter). `lang` ("en" or "zh")
     is the language of the hover text; torch's names stay as they are."""
@@ -78,12 +81,12 @@ def figure(
 def figure_dict(
     trace: Trace,
     *,
-    theme: str = "light",
-    direction: str = "LR",
+    theme: str = DEFAULT_THEME,
+    direction: str = DEFAULT_DIRECTION,
     show_values: bool = True,
     show_constants: bool = False,
     layout: Layout | None = None,
-    lang: str = "en",
+    lang: str = DEFAULT_LANG,
     webgl: bool = False,
     lazy_labels: bool = False,
 ) -> dict:
@@ -92,7 +95,7 @@ def figure_dict(
     these dicts with plotly instead (tests/test_figure.py), so a request need not. `webgl`: the browser
     can use WebGL, so a big graph may (see WEBGL_MIN_NODES); image export keeps to SVG. `lazy_labels`: the
     browser shows labels as the view needs them, so a big graph's start hidden (see LAZY_LABELS_MIN)."""
-    if direction not in ("LR", "TB"):
+    if direction not in DIRECTIONS:
         raise ValueError("direction must be 'LR' (left to right) or 'TB' (top to bottom)")
     th = get_theme(theme)
     graph = to_networkx(trace, constants=show_constants)
@@ -125,7 +128,7 @@ def figure_dict(
     _add_highlights(data, th)
     fig_layout = _style(layout, th)
     # a JSON string: the browser parses it once, and plotly treats it as one opaque value
-    meta = animation_data(trace, graph, boxes, routes, th, values.short)
+    meta = animation_data(trace, graph, boxes, routes, {"value": th.value, "grad": th.grad}, values.short)
     fig_layout["meta"] = {"explorer": fastjson.dumps_text(meta)}
     return {"data": data, "layout": fig_layout}
 
@@ -226,17 +229,6 @@ def _numbers(values: list) -> dict:
 
 def _scatter(gl: bool = False, **props: Any) -> dict:
     return {"type": "scattergl" if gl else "scatter", "hoverinfo": "skip", "showlegend": False, **props}
-
-
-def figure_meta(fig: go.Figure | dict) -> dict:
-    """The animation data a figure (or figure_dict's dict) carries: layout.meta["explorer"], a JSON string
-    (a dict in figures saved by older versions); {} for a figure without it."""
-    layout = fig.get("layout", {}) if isinstance(fig, dict) else fig.layout
-    meta = layout.get("meta") if isinstance(layout, dict) else layout.meta
-    raw = meta.get("explorer") if isinstance(meta, dict) else None
-    if isinstance(raw, str):
-        return fastjson.loads(raw)
-    return raw or {}
 
 
 def _esc(s: str) -> str:
@@ -536,50 +528,10 @@ def _style(layout: Layout, th: Theme) -> dict:
     }
 
 
-# --- what the animation needs -----------------------------------------------------------------------------
+# --- what the animation needs: explorer/drawing/steps.py ----------------------------------------------------
 
-
-def animation_data(trace: Trace, graph: Any, boxes: dict[str, Box], routes: dict[str, Route], th: Theme,
-                   short: Callable[[Any], str] = text.value_short) -> dict:
-    """Boxes, routes and steps, once each: the browser looks them up per frame. Coordinates are rounded to
-    a tenth: layout units are pixels. Tuples become JSON arrays, as lists do. `short` writes a value."""
-    shown = set(graph.nodes)
-    rounded_boxes = {nid: [round(c, 1) for c in box] for nid, box in boxes.items()}
-    steps = []
-    for s in trace.forward_steps:
-        if s.node in shown:
-            steps.append({"p": "f", "n": s.node, "e": [e for e in s.edges if e in routes],
-                          "v": short(s.value)})
-    n_forward = len(steps)
-    for s in trace.backward_steps:
-        if s.node in shown:
-            steps.append({"p": "b", "n": s.node, "e": [e for e in s.edges if e in routes],
-                          "v": short(s.grad_in), "k": s.pass_index,
-                          "g": [short(g) for g in s.grads_out]})
-    return {
-        "boxes": rounded_boxes, "routes": {key: route.tenths for key, route in routes.items()},
-        "steps": steps, "n_forward": n_forward,
-        "titles": {nid: text.node_title(trace.nodes[nid]) for nid in boxes},
-        "names": {nid: display_name(trace.nodes[nid]) for nid in boxes},
-        "sources": {key: route.source for key, route in routes.items()},
-        "colors": {"value": th.value, "grad": th.grad},
-    }
-
-
-def step_caption(meta: dict, k: int) -> str:
-    """The caption of step k, as assets/animation.js writes it in English."""
-    steps = meta["steps"]
-    if k < 0 or k >= len(steps):
-        return "forward, then backward: step by step"
-    s = steps[k]
-    title = meta["titles"].get(s["n"], s["n"])
-    nf = meta["n_forward"]
-    if s["p"] == "f":
-        return f"forward {k + 1}/{nf}: {title}" + (f" gives {s['v']}" if s["v"] else "")
-    text = f"backward {k + 1 - nf}/{len(steps) - nf}: {title} gets {s['v']}"
-    sent = [f"{g} to {meta['names'].get(meta['sources'][e], meta['sources'][e])}"
-            for e, g in zip(s["e"], s.get("g", [])) if g]
-    return text + (", sends " + "; ".join(sent) if sent else "")
+# The caption of a GIF's first frame, before any step is lit (the page's says to press play).
+GIF_START = "forward, then backward: step by step"
 
 
 def highlight_step(fig: go.Figure, meta: dict, k: int) -> go.Figure:
@@ -602,6 +554,7 @@ def highlight_step(fig: go.Figure, meta: dict, k: int) -> go.Figure:
     frame.update_traces(selector=dict(name=HIGHLIGHT_NODE), x=nx, y=ny, line_color=color)
     frame.update_traces(selector=dict(name=HIGHLIGHT_EDGE), x=ex, y=ey, line_color=color)
     frame.update_traces(selector=dict(name=HIGHLIGHT_TEXT), x=tx, y=ty, text=tt, textfont_color=color)
-    frame.update_layout(title=dict(text=_esc(step_caption(meta, k)), x=0.01, font=dict(size=16)),
+    caption = step_caption(meta, k) if 0 <= k < len(meta["steps"]) else GIF_START
+    frame.update_layout(title=dict(text=_esc(caption), x=0.01, font=dict(size=16)),
                         margin=dict(t=50))
     return frame

@@ -95,7 +95,8 @@ z = y * y * 2      # three numbers, not one
         key="weighted-backward",
         title_en="Weighted backward",
         title_zh="带权重的反向传播",
-        summary_en="z.backward(v) starts from a vector output with weights v: the result is the vector-Jacobian product.",
+        summary_en="z.backward(v) starts from a vector output with weights v: the result is the vector-Jacobian "
+                   "product.",
         summary_zh="z.backward(v) 以 v 作为权重从向量输出开始反向传播，得到的是向量与雅可比矩阵的乘积。",
         source=_src("""
 x = torch.tensor([0.5, -1.0, 2.0], requires_grad=True)
@@ -193,7 +194,8 @@ s.backward()
         key="second-derivative",
         title_en="The second derivative",
         title_zh="二阶导数",
-        summary_en="With create_graph=True the backward pass builds a graph of its own, which can be differentiated again.",
+        summary_en="With create_graph=True the backward pass builds a graph of its own, which can be differentiated "
+                   "again.",
         summary_zh="设置 create_graph=True 后，反向传播本身也会建出一张计算图，可以再求一次导。",
         source=_src("""
 a = torch.tensor(1.0)
@@ -388,7 +390,8 @@ print(p, dp1_da)
         key="relu-tanh",
         title_en="ReLU and tanh",
         title_zh="ReLU 与 tanh",
-        summary_en="ReLU passes the gradient where the input is positive and blocks it elsewhere; tanh scales it by 1 - tanh^2.",
+        summary_en="ReLU passes the gradient where the input is positive and blocks it elsewhere; tanh scales it by "
+                   "1 - tanh^2.",
         summary_zh="ReLU 在输入为正处让梯度通过、其余处截断；tanh 则把梯度乘以 1 - tanh²。",
         source=_src("""
 x = torch.tensor([-2.0, -0.5, 0.0, 0.5, 2.0], requires_grad=True)

@@ -14,6 +14,7 @@ from typing import Any
 
 import torch
 
+from explorer.choices import BACKWARD_MODES, DEFAULT_BACKWARD, MAX_INPUT_ELEMENTS
 from explorer.config import DEFAULT_INPUT_VALUES, DEFAULT_SEED, Limits
 from explorer.errors import ProgramError
 from explorer.gcpause import without_gc
@@ -23,7 +24,6 @@ from explorer.language.parser import parse_program
 from explorer.recording.capture import Recorder, Rerun
 from explorer.recording.model import Trace
 
-BACKWARD_MODES = ("auto", "none", "sum", "mean", "ones")
 # Record the early iterations of a training loop lightly (see trace/capture.py, "Light stretches"): a loop of
 # 500 optimizer steps costs about half as much. The trace is the same either way; False records everything.
 LIGHT_LOOPS = True
@@ -38,7 +38,7 @@ def trace_in_process(
     *,
     inputs: dict[str, Any] | None = None,
     output: str | None = None,
-    backward: str = "auto",
+    backward: str = DEFAULT_BACKWARD,
     seed: int = DEFAULT_SEED,
     limits: Limits | dict | None = None,
 ) -> Trace:
@@ -101,9 +101,10 @@ def make_inputs(free: list[str], given: dict[str, Any] | None) -> tuple[dict[str
         try:
             t = torch.tensor(value, dtype=torch.float32, requires_grad=True)
         except Exception as e:  # noqa: BLE001
-            raise ProgramError("runtime", f"the value for input {name} must be a number or a list of numbers ({e})") from None
-        if t.numel() > 100_000:
-            raise ProgramError("limit", f"the value for input {name} has more than 100,000 numbers")
+            raise ProgramError(
+                "runtime", f"the value for input {name} must be a number or a list of numbers ({e})") from None
+        if t.numel() > MAX_INPUT_ELEMENTS:
+            raise ProgramError("limit", f"the value for input {name} has more than {MAX_INPUT_ELEMENTS:,} numbers")
         tensors[name] = t
         values[name] = t.tolist()
     return tensors, values
@@ -123,11 +124,13 @@ def _backpropagate(interp: Interpreter, rec: Recorder, output: str | None, mode:
     if interp.backward_calls or mode == "none":
         return name
     if name is None:
-        rec.notice("no-output", "no tensor computed from an input that requires grad, so there is nothing to back-propagate")
+        rec.notice("no-output",
+                   "no tensor computed from an input that requires grad, so there is nothing to back-propagate")
         return None
     t = names[name]
     if not t.requires_grad:
-        rec.notice("no-grad-output", f"{name} does not depend on any tensor with requires_grad=True, so it has no gradient")
+        rec.notice("no-grad-output",
+                   f"{name} does not depend on any tensor with requires_grad=True, so it has no gradient")
         return name
     if mode == "auto" and t.numel() != 1:
         rec.notice(
@@ -176,7 +179,7 @@ def run_request(request: dict) -> dict:
             request["source"],
             inputs=request.get("inputs"),
             output=request.get("output"),
-            backward=request.get("backward", "auto"),
+            backward=request.get("backward", DEFAULT_BACKWARD),
             seed=request.get("seed", DEFAULT_SEED),
             limits=request.get("limits"),
         )

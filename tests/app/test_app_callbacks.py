@@ -11,7 +11,7 @@ from dash.exceptions import PreventUpdate
 
 from explorer import examples
 from explorer.app import callbacks as cb
-from explorer.app import create_app, urlstate
+from explorer.app import create_app, urlstate, views
 from explorer.app.layout import ID, build_layout
 
 FIRST = examples.get("first-graph")
@@ -93,7 +93,7 @@ def test_editing_an_example_lets_go_of_the_gallery_choice():
 def test_a_program_that_never_ends_is_stopped_with_a_limit_error():
     out = run(source="i = 0\nwhile True:\n    i = i + 1\n")
     assert out[5]["kind"] == "limit" and out[3] is no_update
-    assert "Traceback" not in texts(cb.render_error(out[5], "en"))
+    assert "Traceback" not in texts(views.render_error(out[5], "en"))
 
 
 def test_free_names_become_inputs_with_their_values():
@@ -125,7 +125,7 @@ def test_a_bad_program_gives_an_error_and_keeps_the_last_graph(source, kind, lin
     _editor, _backward, spec, fig, stats, error, notices, panel, style, stdout, example = run(source=source)
     assert error["kind"] == kind and error["line"] == line
     assert all(v is no_update for v in (spec, fig, stats, notices, panel, style, stdout, example))
-    shown = cb.render_error(error, "en")
+    shown = views.render_error(error, "en")
     assert f"line {line}" in texts(shown)
     assert "Traceback" not in texts(shown)
 
@@ -142,7 +142,7 @@ def test_an_unexpected_failure_is_a_plain_message(monkeypatch):
     monkeypatch.setattr(cb, "trace_for", boom)
     out = run(source="y = 1\n")
     assert out[5] == {"kind": "internal"}
-    shown = texts(cb.render_error(out[5], "zh"))
+    shown = texts(views.render_error(out[5], "zh"))
     assert "internal detail" not in shown and "探索器" in shown
 
 
@@ -151,9 +151,9 @@ def test_non_scalar_output_notice_and_choices():
     out = run(ID.EXAMPLE, example=ex.key)
     notices = out[6]
     assert [n["kind"] for n in notices["items"]] == ["non-scalar-output"]
-    en, zh = texts(cb.render_notices(notices, "en")), texts(cb.render_notices(notices, "zh"))
+    en, zh = texts(views.render_notices(notices, "en")), texts(views.render_notices(notices, "zh"))
     assert "z.sum()" in en and "scalar" in en and "标量" in zh
-    assert texts(cb.render_notices(notices, None)) == en  # no language chosen yet: English, said once
+    assert texts(views.render_notices(notices, None)) == en  # no language chosen yet: English, said once
     assert "3 elements" not in en and "3 elements" in zh  # in Chinese, torch's English words follow
     out = run(source=ex.source, backward="ones")
     x = torch.tensor([0.5, -1.0, 2.0], requires_grad=True)
@@ -213,7 +213,7 @@ def test_a_mark_after_chinese_text_lands_on_the_right_characters():
     spec = run(source="x = torch.tensor(2.0, requires_grad=True)\ny = x * 3  # 中文\nz = '中文'; w = y * x\n")[2]
     tr = cb.trace_for(spec)
     node = next(n for n in tr.nodes.values() if n.span and n.span.text == "y * x")
-    code = cb.render_code_view(tr, node.id, "en")
+    code = views.render_code_view(tr, node.id, "en")
     assert find(code, lambda c: type(c).__name__ == "Mark")[0].children == "y * x"
 
 
@@ -236,7 +236,8 @@ def test_export_json_and_html_and_names():
     data, _ = cb.on_export(ID.EXPORT_HTML, spec, "dark", "LR", [], "en")
     assert data["filename"] == "autograd-first-graph.html" and "ExplorerPlayer" in data["content"]
     assert cb.export_name({"example": None}, "pdf") == "autograd-program.pdf"
-    assert cb.on_export(ID.EXPORT_PDF, None, "light", "LR", [], "zh") == (no_update, "请先运行一个程序：现在还没有可以导出的计算图。")
+    assert cb.on_export(ID.EXPORT_PDF, None, "light", "LR", [], "zh") == (
+        no_update, "请先运行一个程序：现在还没有可以导出的计算图。")
 
 
 @pytest.mark.browser
@@ -264,8 +265,8 @@ def test_translate_fills_every_word_and_option():
 
 
 def test_status_and_example_summary():
-    assert cb.render_status(None, "en") == "Run a program to see its graph."
-    big = cb.render_status({"nodes": 1000, "forward": 1, "backward": 1, "big": True}, "en")
+    assert views.render_status(None, "en") == "Run a program to see its graph."
+    big = views.render_status({"nodes": 1000, "forward": 1, "backward": 1, "big": True}, "en")
     assert "1000 nodes" in texts(big)
     assert cb.on_example_summary("dot", "zh") == examples.get("dot").summary("zh")
     assert cb.on_example_summary("nope", "zh") == ""

@@ -8,8 +8,11 @@ import pytest
 
 from explorer import examples
 from explorer.app import i18n
+from explorer.app.browser import page_config
 from explorer.app.i18n import STRINGS, normalize, placeholders, t
 from explorer.app.layout import PLACEHOLDERS, TITLES
+from explorer.choices import LANGS
+from explorer.drawing.steps import STEP_WORDS
 
 APP_DIR = Path(i18n.__file__).parent
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -55,8 +58,15 @@ def test_every_example_has_a_title_and_summary_in_both_languages():
 
 
 def test_the_animation_captions_speak_both_languages():
+    """The caption words: the same words in every language, Chinese ones in Chinese, and they are what the page
+    hands its JavaScript (no copy in assets/animation.js)."""
+    assert set(STEP_WORDS) == set(LANGS)
+    for lang, words in STEP_WORDS.items():
+        assert set(words) == set(STEP_WORDS["en"]) and all(words.values()), lang
+    assert all(CJK.search(w) for w in STEP_WORDS["zh"].values())
+    assert page_config()["words"] == STEP_WORDS
     js = (Path(__file__).resolve().parents[2] / "assets" / "animation.js").read_text(encoding="utf-8")
-    assert re.search(r"\ben:\s*\{", js) and re.search(r"\bzh:\s*\{", js)
+    assert STEP_WORDS["en"]["start"] not in js and STEP_WORDS["zh"]["start"] not in js
 
 
 @pytest.mark.parametrize("raw,lang", [("zh", "zh"), ("zh-CN", "zh"), ("zh_Hans", "zh"), ("ZH-tw", "zh"), ("en", "en"),

@@ -152,7 +152,7 @@ def test_a_program_over_the_limit_is_dropped():
     ({"y": None}, {}),
     ({"1bad": 1.0, "__class__": 2.0}, {"__class__": 2.0}),  # a name is only text; the sandbox refuses dunders
     ({"y": [[[[[1.0]]]]]}, {}),  # too deep
-    ({"y": [1.0] * (urlstate.MAX_INPUT_ELEMENTS + 1)}, {}),
+    ({"y": [1.0] * (urlstate.MAX_LINK_INPUT_ELEMENTS + 1)}, {}),
     ([1, 2], {}),
     ("y=3", {}),
 ])
@@ -162,7 +162,7 @@ def test_inputs_are_only_names_and_finite_numbers(raw, expected):
 
 def test_too_many_inputs_are_cut():
     many = {f"v{i}": 1.0 for i in range(100)}
-    assert len(urlstate.clean_inputs(many)) == urlstate.MAX_INPUTS
+    assert len(urlstate.clean_inputs(many)) == urlstate.MAX_LINK_INPUTS
 
 
 def test_inputs_in_the_url_that_are_not_json_are_ignored():
@@ -173,7 +173,8 @@ def test_inputs_in_the_url_that_are_not_json_are_ignored():
 
 
 @pytest.mark.parametrize("text,value", [
-    ("3", 3.0), (" -2.5 ", -2.5), ("[1, 2]", [1.0, 2.0]), ("1, 2, 3", [1.0, 2.0, 3.0]), ("[[1,2],[3,4]]", [[1.0, 2.0], [3.0, 4.0]]),
+    ("3", 3.0), (" -2.5 ", -2.5), ("[1, 2]", [1.0, 2.0]), ("1, 2, 3", [1.0, 2.0, 3.0]),
+    ("[[1,2],[3,4]]", [[1.0, 2.0], [3.0, 4.0]]),
     ("", None), ("abc", None), ("NaN", None), ("Infinity", None), ("[1, 'a']", None), ("true", None),
     ("__import__('os')", None), (4, 4.0), (None, None),
 ])

@@ -1,0 +1,33 @@
+"""What the page hands its JavaScript (assets/app.js, assets/animation.js), so nothing is typed twice.
+
+`page_config()` is the player's settings (explorer.drawing.html_player.player_config: trace names, caption
+words, speeds) plus the app's own: every component id (layout.ID), the themes and the language tags.
+`install(app)` puts it in the page as ``<script type="application/json" id="explorer-config">``, before
+Dash's scripts and the assets; assets/animation.js reads it once at load (ExplorerPlayer.config).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from explorer.app.layout import ID, LANG_BUTTONS
+from explorer.choices import DEFAULT_THEME, LANG_TAGS, PRESENTATION_THEME, THEMES
+from explorer.drawing.html_player import config_element, player_config
+
+
+def component_ids() -> dict[str, str]:
+    """layout.ID as a plain dict: {"GRAPH": "graph", ...}."""
+    return {name: value for name, value in vars(ID).items() if name.isupper() and isinstance(value, str)}
+
+
+def page_config() -> dict[str, Any]:
+    return {
+        **player_config(),
+        "ids": component_ids(),
+        "themes": list(THEMES), "default_theme": DEFAULT_THEME, "presentation_theme": PRESENTATION_THEME,
+        "lang_tags": LANG_TAGS, "lang_buttons": LANG_BUTTONS,
+    }
+
+
+def install(app: Any) -> None:
+    """Put page_config() into the page `app` serves, just before Dash's own configuration."""
+    app.index_string = app.index_string.replace("{%config%}", config_element(page_config()) + "\n{%config%}", 1)

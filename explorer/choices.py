@@ -1,0 +1,57 @@
+"""What a user may choose, and how much a caller may send: one place for each, read everywhere else.
+
+The command line, the notebook API, the run, the figure, the app's controls and its URL all take their
+lists and bounds from here; the browser's JavaScript gets them from the page (explorer.app.config renders
+them into a JSON element that assets/animation.js and assets/app.js read once at load), so none of them
+is typed again in JavaScript. The bounds of one run (time, memory, steps, tensor sizes) are
+explorer.config.Limits, which a server may change; the ones here are fixed.
+"""
+from __future__ import annotations
+
+# --- choices ----------------------------------------------------------------------------------------------
+
+# How the explorer back-propagates when the program calls no backward() itself: `auto` from a scalar output
+# (a notice otherwise), `sum` or `mean` of the output first, `ones` a gradient of ones, `none` not at all.
+BACKWARD_MODES = ("auto", "none", "sum", "mean", "ones")
+DEFAULT_BACKWARD = "auto"
+
+# The figure's look (explorer.drawing.themes has each one's colours and sizes); presentation mode draws in
+# PRESENTATION_THEME whatever the chosen one.
+THEMES = ("light", "dark", "projector")
+DEFAULT_THEME = "light"
+PRESENTATION_THEME = "projector"
+
+# Which way the graph runs: left to right, or top to bottom.
+DIRECTIONS = ("LR", "TB")
+DEFAULT_DIRECTION = "LR"
+
+# Languages of the app, the hover text and the step captions; the tag each gives <html lang>.
+LANGS = ("en", "zh")
+DEFAULT_LANG = "en"
+LANG_TAGS = {"en": "en", "zh": "zh-CN"}
+
+# Speeds of the animation: the choice shown (times normal) -> milliseconds per step.
+SPEEDS = {"0.5": 1400, "1": 700, "2": 350, "4": 175}
+DEFAULT_SPEED = "1"
+
+
+def backward_modes_shown() -> tuple[str, ...]:
+    """The backward modes in the order the app lists them: turning backward off comes last."""
+    return tuple(sorted(BACKWARD_MODES, key=lambda m: m == "none"))
+
+
+# --- how much a caller may send -------------------------------------------------------------------------
+
+# Inputs (the numbers given to a program's free names). Two bounds, for two reasons:
+# - one input of any run (a notebook, the command line, a worker) holds at most MAX_INPUT_ELEMENTS numbers:
+#   a trace keeps its inputs whole (as many as explorer.config.FULL_NAMED_ELEMENTS keeps of a named value);
+# - the inputs of a run in the app travel in its link (see MAX_QUERY_CHARS), so all of them together hold at
+#   most MAX_LINK_INPUT_ELEMENTS numbers, in at most MAX_LINK_INPUTS names, nested at most MAX_INPUT_DEPTH
+#   deep: a link stays short enough to share, and a hostile one costs little to read.
+MAX_INPUT_ELEMENTS = 100_000
+MAX_LINK_INPUT_ELEMENTS = 4_096
+MAX_LINK_INPUTS = 32
+MAX_INPUT_DEPTH = 4
+
+# A longer query string is ignored whole (browsers and proxies cut URLs near 8-64 KB).
+MAX_QUERY_CHARS = 16_000

@@ -1,0 +1,112 @@
+"""The step format: what Python sends to the browser's animation, once per figure, and how a step reads.
+
+This is the one description of the format. `explorer.drawing.figure.figure_dict` writes it into the
+figure's ``layout.meta["explorer"]`` as a JSON *string* (plotly then treats it as one opaque value; the
+browser parses it once per figure), and assets/animation.js reads it (``ExplorerPlayer.meta``), both in the
+app and in an exported HTML file::
+
+    {
+      "boxes":     {node id: [x0, y0, x1, y1]},     # each shown node's box, layout units (pixels at zoom 1),
+                                                    # y grows downward; rounded to 0.1
+      "routes":    {edge id: [[x, y], ...]},        # each drawn edge, from its source box's border to its
+                                                    # target's; rounded to 0.1
+      "steps":     [step, ...],                     # the forward steps, then the backward steps
+      "n_forward": int,                             # how many of `steps` are forward steps
+      "titles":    {node id: "mul · MulBackward0"}, # the first line of each node's label
+      "names":     {node id: "y"},                  # how captions name a node (its variable, or its source)
+      "sources":   {edge id: node id},              # the node each edge starts at (where a gradient goes)
+      "colors":    {"value": "#0072B2", "grad": "#B34700"}   # the theme's forward and backward colours
+    }
+
+    step, forward:  {"p": "f", "n": node id, "e": [edge ids into the node], "v": "value text"}
+    step, backward: {"p": "b", "n": node id, "e": [edge ids out of it, towards its inputs],
+                     "v": "gradient received", "k": backward pass index,
+                     "g": ["gradient sent along e[0]", ...]}
+
+Only shown nodes have steps (constants may be hidden); a step's edges are only drawn ones. Texts are written
+by explorer.drawing.text.value_short. Step k (0-based) is lit in the browser by drawing box ``n`` and the
+routes of ``e`` in ``colors.value`` (forward) or ``colors.grad`` (backward), with ``v`` above the box, and is
+told by a one-line caption (`step_caption`: the words are STEP_WORDS, handed to the browser by the page; the
+browser's ``ExplorerPlayer.caption`` writes the same line). tests/data/first_graph_steps.json is a golden
+copy for one gallery example, read by tests on both sides (tests/test_step_format.py and
+tests/e2e/test_e2e_step_format.py).
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from explorer import fastjson
+from explorer.drawing import text
+from explorer.drawing.explain import display_name
+from explorer.recording.model import Trace
+
+# The words of a step's caption, by language. `start` is the caption before the first step.
+STEP_WORDS: dict[str, dict[str, str]] = {
+    "en": {"forward": "forward", "backward": "backward", "gives": "gives", "gets": "gets", "sends": "sends",
+           "to": "to", "start": "press play or step to follow the values"},
+    "zh": {"forward": "前向", "backward": "反向", "gives": "得到", "gets": "收到梯度", "sends": "传回", "to": "给",
+           "start": "点击播放或单步，跟随数值流动"},
+}
+
+
+def animation_data(trace: Trace, graph: Any, boxes: Mapping[str, Any], routes: Mapping[str, Any],
+                   colors: dict[str, str], short: Callable[[Any], str] = text.value_short) -> dict:
+    """The data above for the nodes of `graph` (a networkx graph of the shown nodes), their `boxes`
+    (node id -> (x0, y0, x1, y1)) and the drawn `routes` (edge id -> a route with `.tenths`, its points
+    rounded to 0.1, and `.source`). Tuples become JSON arrays, as lists do. `short` writes a value."""
+    shown = set(graph.nodes)
+    rounded_boxes = {nid: [round(c, 1) for c in box] for nid, box in boxes.items()}
+    steps = []
+    for s in trace.forward_steps:
+        if s.node in shown:
+            steps.append({"p": "f", "n": s.node, "e": [e for e in s.edges if e in routes],
+                          "v": short(s.value)})
+    n_forward = len(steps)
+    for s in trace.backward_steps:
+        if s.node in shown:
+            steps.append({"p": "b", "n": s.node, "e": [e for e in s.edges if e in routes],
+                          "v": short(s.grad_in), "k": s.pass_index,
+                          "g": [short(g) for g in s.grads_out]})
+    return {
+        "boxes": rounded_boxes, "routes": {key: route.tenths for key, route in routes.items()},
+        "steps": steps, "n_forward": n_forward,
+        "titles": {nid: text.node_title(trace.nodes[nid]) for nid in boxes},
+        "names": {nid: display_name(trace.nodes[nid]) for nid in boxes},
+        "sources": {key: route.source for key, route in routes.items()},
+        "colors": {"value": colors["value"], "grad": colors["grad"]},
+    }
+
+
+def figure_meta(fig: Any) -> dict:
+    """The animation data a figure (a plotly Figure, or figure_dict's dict) carries: layout.meta["explorer"],
+    a JSON string (a dict in figures saved by older versions); {} for a figure without it."""
+    layout = fig.get("layout", {}) if isinstance(fig, dict) else fig.layout
+    meta = layout.get("meta") if isinstance(layout, dict) else layout.meta
+    raw = meta.get("explorer") if isinstance(meta, dict) else None
+    if isinstance(raw, str):
+        return fastjson.loads(raw)
+    return raw or {}
+
+
+def step_caption(meta: dict, k: int, lang: str = "en") -> str:
+    """The caption of step k (outside the steps: the words' `start`), word for word as assets/animation.js
+    writes it: "backward 3/9: MulBackward0 gets 1.0, sends [2, 4] to y"."""
+    w = STEP_WORDS.get(lang, STEP_WORDS["en"])
+    steps = meta["steps"]
+    if k < 0 or k >= len(steps):
+        return w["start"]
+    s = steps[k]
+    title = meta["titles"].get(s["n"]) or s["n"]
+    nf = meta["n_forward"]
+    if s["p"] == "f":
+        return f"{w['forward']} {k + 1}/{nf}: {title}" + (f" {w['gives']} {s['v']}" if s["v"] else "")
+    line = f"{w['backward']} {k + 1 - nf}/{len(steps) - nf}: {title} {w['gets']} {s['v']}"
+    names = meta.get("names") or meta["titles"]
+    grads = s.get("g") or []
+    sent = []
+    for i, edge in enumerate(s["e"]):
+        if i < len(grads) and grads[i]:
+            source = meta["sources"][edge]
+            sent.append(f"{grads[i]} {w['to']} {names.get(source) or source}")
+    return line + (f", {w['sends']} " + "; ".join(sent) if sent else "")
