@@ -9,6 +9,9 @@ Checks happen in this order, each before the next can be hurt by a hostile text:
 from __future__ import annotations
 
 import ast
+import io
+import sys
+import tokenize
 import warnings
 
 from explorer.config import Limits
@@ -123,6 +126,9 @@ def _parse(source: str) -> ast.Module:
             warnings.simplefilter("ignore")  # e.g. SyntaxWarning for "is" with a literal
             return ast.parse(source, mode="exec")
     except SyntaxError as e:
+        tree = _parse_except_star(source, e)
+        if tree is not None:
+            return tree
         msg = e.msg or "invalid syntax"
         col = (e.offset - 1) if e.offset else None
         raise ProgramError("syntax", msg, line=e.lineno, col=col, hint=_syntax_hint(msg)) from None
@@ -134,6 +140,49 @@ def _parse(source: str) -> ast.Module:
         ) from None
     except ValueError as e:  # e.g. "source code string cannot contain null bytes"
         raise ProgramError("syntax", str(e)) from None
+
+
+def _parse_except_star(source: str, error: SyntaxError) -> ast.Module | None:
+    """Python 3.10 has no `except*` (3.11+ parses it to `ast.TryStar`, refused like `try`): give 3.10 the same answer.
+
+    Each `except*` is read as `except` (the `*` becomes a space, so every position stays where it was) and the
+    text parsed again; its `try` is then refused by the node checks exactly as on 3.11, with the same message
+    and position. None when this is not the case: a newer Python, no `except*` on the line Python stopped at,
+    another mistake, or a `try` that 3.11 would refuse as syntax (a bare `except*:`, `except` mixed with
+    `except*`).
+    """
+    if sys.version_info >= (3, 11):
+        return None
+    stars: set[tuple[int, int]] = set()  # (line, column) of each `*` right after an `except`
+    handler_lines: set[int] = set()  # the lines of those `except` keywords
+    except_line = 0  # the line of the token before, if that token is `except`
+    try:
+        for tok in tokenize.generate_tokens(io.StringIO(source).readline):
+            if except_line and tok.type == tokenize.OP and tok.string == "*":
+                stars.add(tok.start)
+                handler_lines.add(except_line)
+            if tok.type not in (tokenize.NL, tokenize.COMMENT):
+                except_line = tok.start[0] if tok.type == tokenize.NAME and tok.string == "except" else 0
+    except (tokenize.TokenError, SyntaxError):  # unclosed brackets or strings, bad indentation
+        return None
+    if error.lineno not in {line for line, _ in stars}:
+        return None
+    lines = io.StringIO(source).readlines()
+    for line, col in stars:
+        text = lines[line - 1]
+        lines[line - 1] = text[:col] + " " + text[col + 1:]
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            tree = ast.parse("".join(lines), mode="exec")
+    except (SyntaxError, MemoryError, RecursionError, ValueError):
+        return None
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Try) and node.handlers:
+            starred = [h.lineno in handler_lines for h in node.handlers]
+            if any(starred) and (not all(starred) or any(h.type is None for h in node.handlers)):
+                return None
+    return tree
 
 
 def _syntax_hint(msg: str) -> str | None:
