@@ -157,20 +157,25 @@ def dispatch(request: dict) -> dict:
     return globals()[request["do"]](request)
 
 
-def niceness(request: dict) -> dict:
-    """The worker's nice value at the start and after spinning for request["seconds"] of wall time."""
-    start = os.getpriority(os.PRIO_PROCESS, 0)
-    end_at = time.monotonic() + request.get("seconds", 0.0)
-    while time.monotonic() < end_at:
+def _spin(cpu_seconds: float) -> None:
+    """Use `cpu_seconds` of CPU time. CPU time, not wall time: the server demotes by CPU time, and on a busy
+    machine a worker may spin for seconds of wall time with little CPU."""
+    end_at = time.process_time() + cpu_seconds
+    while time.process_time() < end_at:
         pass
+
+
+def niceness(request: dict) -> dict:
+    """The worker's nice value at the start and after spinning for request["seconds"] of CPU time."""
+    start = os.getpriority(os.PRIO_PROCESS, 0)
+    _spin(request.get("seconds", 0.0))
     return {"ok": True, "start": start, "end": os.getpriority(os.PRIO_PROCESS, 0)}
 
 
 def autogroup_nice(request: dict) -> dict:
-    """The nice value of the worker's scheduling autogroup after spinning (None where there is none)."""
-    end_at = time.monotonic() + request.get("seconds", 0.0)
-    while time.monotonic() < end_at:
-        pass
+    """The nice value of the worker's scheduling autogroup after spinning for request["seconds"] of CPU time
+    (None where there is none)."""
+    _spin(request.get("seconds", 0.0))
     try:
         with open("/proc/self/autogroup") as f:
             return {"ok": True, "nice": int(f.read().split("nice")[1])}

@@ -22,6 +22,7 @@ pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="th
 
 TARGET = "sandbox_targets:dispatch"
 FAST = Limits(time_seconds=1.0)
+UNHURRIED = Limits(time_seconds=20.0)  # for runs that must use some CPU time, however long a busy machine takes
 
 
 @pytest.fixture(scope="module")
@@ -125,7 +126,8 @@ def test_a_program_that_never_ends_is_stopped(pool, do):
     print(f"\n{do}: stopped after {elapsed:.2f} s (time limit {FAST.time_seconds:g} s)")
     assert_error(reply, "limit", "ran longer than 1 s")
     assert "loop" in reply["error"]["hint"]
-    assert elapsed < FAST.time_seconds + 2.0
+    # the parent kills the worker DEADLINE_GRACE_SECONDS after the limit: 2 s here (measured 2.0 s); 5x that
+    assert FAST.time_seconds <= elapsed < 5 * (FAST.time_seconds + pool_module.DEADLINE_GRACE_SECONDS)
     assert_still_serving(pool)
 
 
@@ -134,7 +136,8 @@ def test_a_long_run_is_demoted_to_the_lowest_cpu_priority_and_a_quick_one_is_not
     base = os.getpriority(os.PRIO_PROCESS, 0)
     quick = run(pool, "niceness", seconds=0.0)
     assert quick["start"] == base and quick["end"] == base
-    slow = run(pool, "niceness", seconds=handle.SLOW_RUN_SECONDS + 0.4)
+    # 0.4 s more CPU than the threshold; the wall-clock limit leaves room for a machine that is busy
+    slow = run(pool, "niceness", UNHURRIED, seconds=handle.SLOW_RUN_SECONDS + 0.4)
     assert slow["start"] == base
     assert slow["end"] == max(base, handle.SLOW_RUN_NICE)
     assert os.getpriority(os.PRIO_PROCESS, 0) == base  # the server itself keeps its priority
@@ -154,7 +157,7 @@ def test_a_long_run_s_scheduling_group_is_demoted_too(pool):
     if not os.path.exists("/proc/self/autogroup"):
         pytest.skip("this kernel has no scheduling autogroups")
     assert run(pool, "autogroup_nice", seconds=0.0)["nice"] == 0
-    slow = run(pool, "autogroup_nice", seconds=handle.SLOW_RUN_SECONDS + 0.4)
+    slow = run(pool, "autogroup_nice", UNHURRIED, seconds=handle.SLOW_RUN_SECONDS + 0.4)
     assert slow["nice"] == handle.SLOW_RUN_NICE
 
 
@@ -267,18 +270,24 @@ def test_concurrent_runs_each_get_their_own_answer(pool):
     assert len({reply["pid"] for _, reply in results}) == 20
 
 
+def idle_pids(pool: WorkerPool) -> set[int]:
+    with pool._cond:
+        return {worker.pid for worker in pool._idle}
+
+
 def test_used_workers_are_replaced_in_the_background(pool):
+    """A run takes a worker that was already waiting; with no further request, a new worker takes its place.
+    (What a replacement costs: benchmarks/bench_sandbox.py.)"""
     assert pool.wait_ready()
     for _ in range(3):
-        run(pool, "echo")
+        waiting = idle_pids(pool)
+        assert len(waiting) == pool.size
+        pid = run(pool, "echo")["pid"]
+        assert pid in waiting  # served by a worker forked beforehand, not for this request
         assert pool.wait_ready(timeout=10)
-    forks = []
-    for _ in range(5):  # what one replacement costs: a fork from the zygote, until its pid is known
-        start = time.perf_counter()
-        worker = pool._fork_worker()
-        forks.append(time.perf_counter() - start)
-        worker.reap()
-    print(f"\nworker replacement (fork from the zygote): median {statistics.median(forks) * 1000:.1f} ms")
+        now = idle_pids(pool)
+        assert len(now) == pool.size and pid not in now and now - waiting
+        assert gone(pid)
 
 
 def test_the_zygote_is_single_threaded_so_forking_it_is_safe(pool):
