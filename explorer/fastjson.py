@@ -16,7 +16,7 @@ from typing import Any
 try:
     import orjson
 except ImportError:  # pragma: no cover - orjson is a dependency; kept working without it
-    orjson = None
+    orjson = None  # type: ignore[assignment]  # the module's name stands for "not installed"
 
 _OPTIONS = orjson.OPT_NON_STR_KEYS if orjson is not None else 0
 

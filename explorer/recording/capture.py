@@ -30,13 +30,14 @@ import functools
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal, Protocol, cast
 
 import torch
 
 from explorer.config import FULL_NAMED_ELEMENTS, KEEP_PASSES, Limits
 from explorer.errors import ProgramError
 from explorer.recording.model import (
+    Edge,
     Node,
     Notice,
     Pass,
@@ -142,13 +143,15 @@ class Recorder:
         """The source span of an expression; a loop runs the same expression many times, so it is kept."""
         if node is None:
             return None
-        span = self._spans.get(node, False)
+        span: Span | None | Literal[False] = self._spans.get(node, False)
         if span is False:
-            span = self._spans[node] = make_span(self._lines, node) if getattr(node, "lineno", None) is not None else None
+            located = getattr(node, "lineno", None) is not None
+            span = self._spans[node] = make_span(self._lines, cast(_Located, node)) if located else None
         return span
 
     # --- forward ------------------------------------------------------------------------------------------
-    def on_value(self, value: Any, node: ast.AST | None, operands: Iterable[tuple[Any, ast.AST]] | None = None):
+    def on_value(self, value: Any, node: ast.AST | None,
+                 operands: Iterable[tuple[Any, ast.AST | None]] | None = None):
         """An expression produced `value`; record any autograd node it made."""
         if isinstance(value, torch.Tensor):
             self._tensor(value, node, operands)
@@ -366,8 +369,9 @@ class Recorder:
                 nid = self._tensor_ids.get(id(value))
                 if nid is None:
                     name = self._names.get(id(value))
-                    text = name or (self.span(expr).text if expr is not None else "tensor")
-                    c = self._new_node("constant", "Constant", text, self.span(expr))
+                    span = self.span(expr)
+                    text = name or (span.text if span is not None else "tensor")
+                    c = self._new_node("constant", "Constant", text, span)
                     c.shape, c.dtype, c.value = tuple(value.shape), dtype_name(value.dtype), encode(value)
                     c.requires_grad = False
                     if name:
@@ -392,13 +396,14 @@ class Recorder:
         roots: list[torch.Tensor],
         run: Callable[[], Any],
         *,
-        inputs: list[torch.Tensor] = (),
+        inputs: Iterable[torch.Tensor] = (),
         create_graph: bool = False,
         retain_graph: bool = False,
     ) -> Any:
         """Hook every node reachable from `roots`, call `run()` (which calls torch), unhook, return its result."""
         if len(self.passes) >= self.limits.max_backward_passes:
-            raise ProgramError("limit", f"the program ran more than {self.limits.max_backward_passes:,} backward passes")
+            raise ProgramError("limit",
+                               f"the program ran more than {self.limits.max_backward_passes:,} backward passes")
         if self.light and not create_graph:
             return self._light_pass(kind, node, roots, run, create_graph, retain_graph)
         span = self.span(node)
@@ -443,8 +448,10 @@ class Recorder:
     def _discover_made_by(self, p: _Pass, result: Any) -> None:
         """Nodes of the graph that a create_graph=True pass built (what `dy_dx` is made of)."""
         made = list(result) if isinstance(result, (tuple, list)) else []
-        made += [self.nodes[i].tensor.grad for i in p.nodes
-                 if self.nodes[i].kind == "leaf" and self.nodes[i].tensor is not None]
+        for i in p.nodes:
+            node = self.nodes[i]
+            if node.kind == "leaf" and node.tensor is not None:
+                made.append(node.tensor.grad)
         for t in made:
             if isinstance(t, torch.Tensor) and t.grad_fn is not None:
                 self._tensor(t, None, None)
@@ -458,7 +465,7 @@ class Recorder:
             if p is None:  # a pass the explorer did not start (none should exist): nothing to write into
                 return
             node.light_pass = None
-            step = {"node": nid, "grad_in": encode(_first(grad_outputs)), "sent": []}
+            step: dict[str, Any] = {"node": nid, "grad_in": encode(_first(grad_outputs)), "sent": []}
             p.steps.append(step)
             if node.kind == "leaf":  # a leaf's grad is its final .grad, read at the end
                 step["value"] = encode(node.tensor.grad) if node.tensor is not None else None
@@ -488,7 +495,8 @@ class Recorder:
             return
         if len(text) > room:
             text = text[:room]
-            self.notices.append(Notice("stdout-truncated", f"print output was cut at {self.limits.max_stdout_chars:,} characters"))
+            self.notices.append(
+                Notice("stdout-truncated", f"print output was cut at {self.limits.max_stdout_chars:,} characters"))
         self._stdout.append(text)
         self._stdout_len += len(text)
 
@@ -538,7 +546,7 @@ class Recorder:
                 saved=n.saved, created_in_pass=n.created_in_pass, seq=n.seq,
             )
         edge_ids: dict[tuple, str] = {}
-        edges = []
+        edges: list[Edge] = []
         for key, e in self.edges.items():
             if e["source"] in nodes and e["target"] in nodes:
                 eid = f"e{len(edges)}"
@@ -546,8 +554,8 @@ class Recorder:
                 edges.append(make_edge(id=eid, **e))
 
         into: dict[str, list[str]] = {}
-        for e in edges:
-            into.setdefault(e.target, []).append(e.id)
+        for edge in edges:
+            into.setdefault(edge.target, []).append(edge.id)
         forward = [
             make_step(index=i, phase="forward", node=n.id, edges=tuple(into.get(n.id, ())), value=n.value)
             for i, n in enumerate(n for n in nodes.values() if n.kind != "constant")
@@ -663,7 +671,16 @@ def _first(grads: tuple) -> torch.Tensor | None:
     return next((g for g in grads if g is not None), None)
 
 
-def make_span(lines: list[bytes], node: ast.AST) -> Span | None:
+class _Located(Protocol):
+    """An AST node with its place in the source, as `ast.parse` gives expressions and statements."""
+
+    lineno: int
+    col_offset: int
+    end_lineno: int
+    end_col_offset: int
+
+
+def make_span(lines: list[bytes], node: _Located) -> Span | None:
     """A Span with character (not UTF-8 byte, as `ast` gives) columns and the exact source text."""
     first, last = node.lineno - 1, node.end_lineno - 1
     if last >= len(lines):

@@ -216,7 +216,7 @@ def maker(cls: type) -> Callable[..., Any]:
     def make(**values: Any) -> Any:
         if not (required <= values.keys() <= names):
             raise TypeError(f"{cls.__name__} takes {sorted(names)}, needs {sorted(required)}; got {sorted(values)}")
-        obj = new(cls)
+        obj: Any = new(cls)
         d = obj.__dict__
         d.update(template)
         for name, factory in factories:

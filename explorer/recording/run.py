@@ -113,6 +113,7 @@ def make_inputs(free: list[str], given: dict[str, Any] | None) -> tuple[dict[str
 def _backpropagate(interp: Interpreter, rec: Recorder, output: str | None, mode: str) -> str | None:
     """If the program ran no backward itself, run one from the output, unless that would invent a gradient."""
     names = interp.globals.vars
+    name: str | None
     if output is not None:
         if not isinstance(names.get(output), torch.Tensor):
             raise ProgramError("runtime", f"output={output!r} is not a tensor variable of the program")

@@ -39,7 +39,7 @@ def encode(t: torch.Tensor | None, full: int = FULL_VALUE_ELEMENTS) -> dict | No
 
 
 def _data(t: torch.Tensor) -> Any:
-    data = t.tolist()
+    data: Any = t.tolist()  # a number for a 0-d tensor, else nested lists
     if t.dtype.is_floating_point:
         dim = t.dim()
         if dim == 0:
