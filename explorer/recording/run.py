@@ -16,7 +16,7 @@ import torch
 
 from explorer.choices import BACKWARD_MODES, DEFAULT_BACKWARD, MAX_INPUT_ELEMENTS
 from explorer.config import DEFAULT_INPUT_VALUES, DEFAULT_SEED, Limits
-from explorer.errors import ProgramError
+from explorer.errors import RUN, ProgramError, from_exception
 from explorer.gcpause import without_gc
 from explorer.language.interpreter import Interpreter
 from explorer.language.names import free_names
@@ -185,11 +185,5 @@ def run_request(request: dict) -> dict:
             limits=request.get("limits"),
         )
         return {"ok": True, "trace": tr.to_dict()}
-    except ProgramError as e:
-        return {"ok": False, "error": e.to_dict()}
-    except RecursionError:
-        return {"ok": False, "error": ProgramError("limit", "the program nests too deeply").to_dict()}
-    except MemoryError:
-        return {"ok": False, "error": ProgramError("limit", "the program ran out of memory").to_dict()}
-    except Exception as e:  # noqa: BLE001 - a bug of ours: report it, never crash the worker silently
-        return {"ok": False, "error": ProgramError("runtime", f"internal error: {type(e).__name__}: {e}").to_dict()}
+    except Exception as e:  # noqa: BLE001 - the program's error, or a bug of ours: reported, never a crash
+        return {"ok": False, "error": from_exception(e, RUN).to_dict()}

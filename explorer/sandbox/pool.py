@@ -14,9 +14,17 @@ from contextlib import suppress
 
 from explorer import fastjson
 from explorer.config import Limits
+from explorer.errors import EXCHANGING, RECEIVING, STARTING
 from explorer.gcpause import gc_paused
 from explorer.sandbox.handle import _Worker, _WorkerGone
-from explorer.sandbox.replies import _explain_exit, _failure, _time_failure, _too_large_failure
+from explorer.sandbox.replies import (
+    _CRASH_HINT,
+    _error_reply,
+    _explain_exit,
+    _failure,
+    _time_failure,
+    _too_large_failure,
+)
 from explorer.sandbox.worker import _split_target
 from explorer.sandbox.zygote import _Zygote, _ZygoteGone
 
@@ -27,7 +35,6 @@ EXIT_STATUS_WAIT_SECONDS = 1.0  # how long to wait for the exit code of a worker
 START_RETRY_SECONDS = 1.0  # the housekeeper's pause after failing to start a worker
 SLOW_RUN_CHECK_SECONDS = 0.05  # how often the server looks at a running worker's CPU time
 _READ_CHUNK = 1 << 20
-_CRASH_HINT = "the explorer is fine — try smaller or simpler arguments"
 
 
 
@@ -75,14 +82,14 @@ class WorkerPool:
                 worker = self._take()
             except Exception as exc:
                 log.exception("sandbox: could not start a worker")
-                return _failure("runtime", f"the explorer could not start a worker process: {exc}")
+                return _error_reply(exc, STARTING)
             try:
                 return self._exchange(worker, payload, limits)
             except _WorkerGone:
                 continue
             except Exception as exc:
                 log.exception("sandbox: a run failed")
-                return _failure("runtime", f"the explorer failed to run the program: {exc}")
+                return _error_reply(exc, EXCHANGING)
             finally:
                 self._discard(worker)
         return _failure("runtime", "the explorer could not reach a worker process", "run the program again")
@@ -279,8 +286,8 @@ def _decode_reply(data: bytes) -> dict:
     try:
         with gc_paused():  # a big trace is some 50,000 lists and dicts, none in a cycle
             reply = fastjson.loads(data)
-    except (ValueError, RecursionError):
-        return _failure("runtime", "the worker sent back a result that is not valid JSON", _CRASH_HINT)
+    except (ValueError, RecursionError) as exc:
+        return _error_reply(exc, RECEIVING)
     if not isinstance(reply, dict):
         return _failure("runtime", "the worker sent back a result that is not a JSON object", _CRASH_HINT)
     return reply

@@ -1,22 +1,31 @@
-"""Error replies of the sandbox: what a run that failed in a worker, or as a worker, tells the user."""
+"""Error replies of the sandbox: what a run that failed in a worker, or as a worker, tells the user.
+
+An exception becomes its reply through explorer.errors.from_exception (`_error_reply`); what the server
+sees without an exception (a deadline passed, a worker's exit code, too large a result) is said here.
+"""
 from __future__ import annotations
 
 import logging
 import signal
 
 from explorer.config import Limits
-from explorer.errors import ProgramError
+from explorer.errors import CRASH_HINT, MEMORY_HINT, ProgramError, from_exception
 
 log = logging.getLogger(__name__)
 
 _TIME_HINT = "look for a loop that never ends or make the tensors smaller"
-_MEMORY_HINT = "make the tensors smaller or use fewer of them"
-_CRASH_HINT = "the explorer is fine — try smaller or simpler arguments"
-
+_MEMORY_HINT = MEMORY_HINT
+_CRASH_HINT = CRASH_HINT
 
 
 def _failure(kind: str, message: str, hint: str | None = None) -> dict:
     return {"ok": False, "error": ProgramError(kind, message, hint=hint).to_dict()}
+
+
+def _error_reply(exc: BaseException, where: str, limits: Limits | None = None) -> dict:
+    """The reply for an exception caught at `where` (explorer.errors.PLACES)."""
+    memory_mb = limits.memory_mb if limits is not None else None
+    return {"ok": False, "error": from_exception(exc, where, memory_mb=memory_mb).to_dict()}
 
 
 def _time_failure(limits: Limits) -> dict:
@@ -27,11 +36,6 @@ def _time_failure(limits: Limits) -> dict:
 def _cpu_failure(limits: Limits) -> dict:
     message = f"the program used more than {limits.time_seconds:g} s of CPU time and was stopped"
     return _failure("limit", message, _TIME_HINT)
-
-
-def _memory_failure(limits: Limits) -> dict:
-    message = f"the program needed more memory than the {limits.memory_mb} MB allowed"
-    return _failure("limit", message, _MEMORY_HINT)
 
 
 def _too_large_failure(limits: Limits) -> dict:

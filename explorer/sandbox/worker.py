@@ -16,8 +16,8 @@ from typing import Any
 
 from explorer import fastjson
 from explorer.config import Limits
-from explorer.errors import ProgramError
-from explorer.sandbox.replies import _failure, _memory_failure, _too_large_failure
+from explorer.errors import REPLYING, RUNNER, WORKER
+from explorer.sandbox.replies import _error_reply, _failure, _too_large_failure
 from explorer.sandbox.seccomp import _PR_SET_PDEATHSIG, _install_seccomp_filter, _prctl
 
 log = logging.getLogger(__name__)
@@ -51,10 +51,8 @@ def _worker_main(
         else:
             reply = _call_target(function, message["request"], limits)
         data = _encode_reply(reply, limits)
-    except MemoryError:
-        data = _encode_reply(_memory_failure(limits), limits)
     except BaseException as exc:  # noqa: BLE001 - whatever happened, the server gets an answer
-        data = _encode_reply(_failure("runtime", f"the worker failed: {type(exc).__name__}: {exc}"), limits)
+        data = _encode_reply(_error_reply(exc, WORKER, limits), limits)
     _write_all_blocking(result_fd, data)
     os._exit(0)
 
@@ -87,16 +85,8 @@ def _prepare_torch() -> None:
 def _call_target(function: Callable[[dict], Any], request: Any, limits: Limits) -> Any:
     try:
         return function(request)
-    except MemoryError:
-        return _memory_failure(limits)
-    except ProgramError as exc:
-        return {"ok": False, "error": exc.to_dict()}
-    except RuntimeError as exc:
-        if "can't allocate memory" in str(exc):  # torch's CPU allocator under RLIMIT_AS
-            return _memory_failure(limits)
-        return _failure("runtime", f"the explorer failed: RuntimeError: {exc}")
-    except BaseException as exc:  # noqa: BLE001
-        return _failure("runtime", f"the explorer failed: {type(exc).__name__}: {exc}")
+    except BaseException as exc:  # noqa: BLE001 - a ProgramError, memory (torch's allocator too), a bug
+        return _error_reply(exc, RUNNER, limits)
 
 
 def _encode_reply(reply: Any, limits: Limits) -> bytes:
@@ -104,10 +94,8 @@ def _encode_reply(reply: Any, limits: Limits) -> bytes:
         reply = _failure("runtime", f"the runner returned a {type(reply).__name__}, not a dict")
     try:
         data = fastjson.dumps(reply)  # a big trace is megabytes of floats: orjson writes it 10x faster
-    except MemoryError:
-        data = json.dumps(_memory_failure(limits)).encode()
-    except (TypeError, ValueError, RecursionError) as exc:
-        data = json.dumps(_failure("runtime", f"the result could not be turned into JSON: {exc}")).encode()
+    except (MemoryError, TypeError, ValueError, RecursionError) as exc:
+        data = json.dumps(_error_reply(exc, REPLYING, limits)).encode()
     if len(data) > limits.max_result_bytes:
         data = json.dumps(_too_large_failure(limits)).encode()
     return data
