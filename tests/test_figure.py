@@ -122,6 +122,35 @@ def test_themes_and_directions(theme, direction):
     assert leaves and all(meta["boxes"][out][along] > meta["boxes"][n][along + 2] for n in leaves)
 
 
+def _contrast(a: str, b: str) -> float:
+    """WCAG 2 contrast ratio of two "#RRGGBB" colours (1 to 21)."""
+
+    def luminance(colour: str) -> float:
+        channels = [int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+        r, g, b = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    high, low = sorted((luminance(a), luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+@pytest.mark.parametrize("theme", ["light", "dark", "projector"])
+def test_every_theme_reads_at_wcag_contrast(theme):
+    """Text on the page and in every kind of box at WCAG AA (4.5:1), the step colours on the page too, and
+    edges visible on the page (3:1, WCAG's rule for graphics). Box borders are not held to it: a box is seen by
+    its fill as well, and the Okabe-Ito orange of ops is 2.3:1 on white."""
+    from explorer.drawing.themes import get_theme
+
+    th = get_theme(theme)
+    assert _contrast("#000000", "#FFFFFF") == pytest.approx(21.0) and _contrast("#777777", "#777777") == 1.0
+    for ink in (th.text, th.muted):
+        for ground in (th.background, *th.fills.values()):
+            assert _contrast(ink, ground) >= 4.5, (ink, ground)
+    for ink in (th.grad, th.value):
+        assert _contrast(ink, th.background) >= 4.5, ink
+    assert _contrast(th.edge, th.background) >= 3.0
+
+
 def test_bad_options_say_what_is_allowed():
     tr = traced("dot")
     with pytest.raises(ValueError, match="light"):

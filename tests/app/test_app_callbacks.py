@@ -13,6 +13,7 @@ from explorer import examples
 from explorer.app import callbacks as cb
 from explorer.app import create_app, urlstate, views
 from explorer.app.layout import ID, build_layout
+from explorer.drawing.themes import THEMES
 
 FIRST = examples.get("first-graph")
 
@@ -170,9 +171,10 @@ def test_redraw_follows_the_settings():
     spec = run(source=FIRST.source)[2]
     fig, stats = cb.on_redraw("dark", "TB", ["on"], False, spec)
     assert stats["nodes"] == 7  # constants shown
-    assert fig["layout"]["paper_bgcolor"].lower() == "#15181e"
+    assert fig["layout"]["paper_bgcolor"] == THEMES["dark"].background != THEMES["light"].background
     fig, _ = cb.on_redraw("light", "LR", [], True, spec)  # presentation: projector theme
-    assert cb.figure_meta(fig)["colors"]["value"].lower() == "#004f7c"
+    assert cb.figure_meta(fig)["colors"]["value"] == THEMES["projector"].value != THEMES["light"].value
+    assert fig["layout"]["font"]["size"] == THEMES["projector"].font_size
     with pytest.raises(PreventUpdate):
         cb.on_redraw("light", "LR", [], False, None)
 

@@ -8,11 +8,14 @@ tree clean), else to a temporary folder:
 """
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
 import pytest
 from e2e_support import click_node, graph_meta, highlight, open_app, wait_idle
+
+from explorer.drawing.themes import THEMES
 
 pytestmark = pytest.mark.browser
 
@@ -61,9 +64,9 @@ def test_screenshot_projector_presentation_mode(page, shots):
     page.wait_for_function("() => document.body.classList.contains('present') &&"
                            " document.body.classList.contains('theme-projector')")
     # the projector figure (bigger type) replaces the light one, and the lit step survives the redraw
-    page.wait_for_function("""() => { const gd = document.querySelector('#graph .js-plotly-plot');
+    page.wait_for_function(f"""() => {{ const gd = document.querySelector('#graph .js-plotly-plot');
         const r = gd.layout.meta.explorer; const m = typeof r === 'string' ? JSON.parse(r) : r;
-        return m.colors.value.toLowerCase() === '#004f7c'; }""", timeout=20_000)
+        return m.colors.value === {json.dumps(THEMES["projector"].value)}; }}""", timeout=20_000)
     wait_idle(page)
     page.wait_for_function("() => { const svg = document.querySelector('#graph svg.explorer-overlay');"
                            " return svg && svg.querySelectorAll('rect.hl-node').length === 1; }", timeout=10_000)
