@@ -5,6 +5,7 @@ import dataclasses
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -28,7 +29,7 @@ class Limits:
     memory_mb: int = 1_024  # extra address space a worker may take beyond what torch needs at rest
     max_result_bytes: int = 32_000_000  # JSON a worker may send back
 
-    def replace(self, **changes: object) -> Limits:
+    def replace(self, **changes: Any) -> Limits:
         return dataclasses.replace(self, **changes)
 
     @classmethod
