@@ -113,7 +113,7 @@
 
   /* The fast way to light up step k: an SVG layer drawn over the plot in screen pixels (xaxis.l2p), so it
      costs well under a millisecond whatever the graph's size, where `show` makes plotly redraw the figure.
-     Zoom and pan must call it again. `big` draws thicker lines (projector). */
+     Zoom and pan must call it again. `big` draws thicker lines (presentation mode). */
   var SVG_NS = "http://www.w3.org/2000/svg";
 
   function overlayLayer(gd) {

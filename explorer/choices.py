@@ -35,6 +35,12 @@ SPEEDS = {"0.5": 1400, "1": 700, "2": 350, "4": 175}
 DEFAULT_SPEED = "1"
 
 
+def normalize_lang(lang: object) -> str:
+    """'zh', 'zh-CN', 'zh_Hans' -> 'zh'; anything else (None, junk) -> DEFAULT_LANG."""
+    first = str(lang or "").strip().lower().replace("_", "-").split("-")[0]
+    return first if first in LANGS else DEFAULT_LANG
+
+
 def backward_modes_shown() -> tuple[str, ...]:
     """The backward modes in the order the app lists them: turning backward off comes last."""
     return tuple(sorted(BACKWARD_MODES, key=lambda m: m == "none"))

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import string
 
-from explorer.choices import DEFAULT_LANG
+from explorer.choices import DEFAULT_LANG, normalize_lang
 
 STRINGS: dict[str, dict[str, str]] = {
     "en": {
@@ -233,10 +233,7 @@ STRINGS: dict[str, dict[str, str]] = {
 }
 
 
-def normalize(lang: object) -> str:
-    """'zh', 'zh-CN', 'zh_Hans' -> 'zh'; anything else (None, junk) -> 'en'."""
-    text = str(lang or "").strip().lower().replace("_", "-")
-    return "zh" if text.split("-")[0] == "zh" else DEFAULT_LANG
+normalize = normalize_lang  # 'zh', 'zh-CN', 'zh_Hans' -> 'zh'; anything else (None, junk) -> 'en'
 
 
 def t(key: str, lang: object = DEFAULT_LANG, **fmt: object) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from explorer.choices import normalize_lang
 from explorer.drawing.text import value_long, value_short
 from explorer.recording.model import Node, Trace
 
@@ -102,8 +103,7 @@ WORDS = {
 }
 
 
-def _lang(lang: str) -> str:
-    return "zh" if str(lang).lower().startswith("zh") else "en"
+_lang = normalize_lang
 
 
 def display_name(node: Node) -> str:

@@ -20,7 +20,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from explorer import fastjson
-from explorer.choices import DEFAULT_DIRECTION, DEFAULT_LANG, DEFAULT_THEME, DIRECTIONS
+from explorer.choices import DEFAULT_DIRECTION, DEFAULT_LANG, DEFAULT_THEME, DIRECTIONS, normalize_lang
 from explorer.drawing import text
 from explorer.drawing.layout import Layout, layered_layout
 from explorer.drawing.steps import animation_data, step_caption
@@ -99,7 +99,7 @@ def figure_dict(
         raise ValueError("direction must be 'LR' (left to right) or 'TB' (top to bottom)")
     th = get_theme(theme)
     graph = to_networkx(trace, constants=show_constants)
-    words = HOVER_WORDS["zh" if str(lang).lower().startswith("zh") else "en"]
+    words = HOVER_WORDS[normalize_lang(lang)]
     values = _ValueText()
     texts, hovers = {}, {}
     for nid in graph.nodes:  # one pass: a node's data is read while it is still in the CPU's cache

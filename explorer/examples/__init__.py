@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-LANGS = ("en", "zh")
+from explorer.choices import DEFAULT_BACKWARD, normalize_lang
 
 
 @dataclass(frozen=True)
@@ -25,7 +25,7 @@ class Example:
     summary_zh: str
     source: str  # the program text
     inputs: dict[str, Any] | None = None  # values of free names (`z = y*y*2` leaves `y` free)
-    backward: str = "auto"
+    backward: str = DEFAULT_BACKWARD
 
     def title(self, lang: str) -> str:
         return self.title_zh if _lang(lang) == "zh" else self.title_en
@@ -34,9 +34,7 @@ class Example:
         return self.summary_zh if _lang(lang) == "zh" else self.summary_en
 
 
-def _lang(lang: str) -> str:
-    """'zh', 'zh-CN', 'zh_Hans' -> 'zh'; anything else -> 'en'."""
-    return "zh" if str(lang).lower().replace("_", "-").split("-")[0] == "zh" else "en"
+_lang = normalize_lang
 
 
 def _src(text: str) -> str:
