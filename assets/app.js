@@ -251,7 +251,7 @@
       var gd = graphDiv();
       if (!gd || !window.Plotly) { return noUpdate(); }
       var format = triggeredIds().indexOf(ID.EXPORT_SVG) >= 0 ? "svg" : "png";
-      var name = "autograd-" + (spec && spec.example ? spec.example : "program");
+      var name = CONFIG.export_prefix + (spec && spec.example ? spec.example : CONFIG.unnamed);
       var full = gd._fullLayout || {};
       var lit = app.k >= 0;
       if (lit) { P.show(gd, app.k); }  // the picture shows the step on screen

@@ -1,7 +1,8 @@
 """What the page hands its JavaScript (assets/app.js, assets/animation.js), so nothing is typed twice.
 
 `page_config()` is the player's settings (explorer.drawing.html_player.player_config: trace names, caption
-words, speeds) plus the app's own: every component id (layout.ID), the themes and the language tags.
+words, speeds) plus the app's own: every component id (layout.ID), the themes, the language tags and
+buttons, and how exported files are named.
 `install(app)` puts it in the page as ``<script type="application/json" id="explorer-config">``, before
 Dash's scripts and the assets; assets/animation.js reads it once at load (ExplorerPlayer.config).
 """
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from explorer.app.layout import ID, LANG_BUTTONS
+from explorer.app.layout import EXPORT_PREFIX, ID, LANG_BUTTONS, UNNAMED
 from explorer.choices import DEFAULT_THEME, LANG_TAGS, PRESENTATION_THEME, THEMES
 from explorer.drawing.html_player import config_element, player_config
 
@@ -25,6 +26,7 @@ def page_config() -> dict[str, Any]:
         "ids": component_ids(),
         "themes": list(THEMES), "default_theme": DEFAULT_THEME, "presentation_theme": PRESENTATION_THEME,
         "lang_tags": LANG_TAGS, "lang_buttons": LANG_BUTTONS,
+        "export_prefix": EXPORT_PREFIX, "unnamed": UNNAMED,
     }
 
 

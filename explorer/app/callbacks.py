@@ -26,9 +26,11 @@ from explorer.app import urlstate, views
 from explorer.app.i18n import normalize, t
 from explorer.app.layout import (
     BIG_GRAPH_NODES,
+    EXPORT_PREFIX,
     ID,
     PLACEHOLDERS,
     TITLES,
+    UNNAMED,
     backward_options,
     constants_options,
     direction_options,
@@ -285,8 +287,8 @@ def on_share(spec: dict | None, theme: str, direction: str, constants: Any, lang
 
 
 def export_name(spec: dict | None, ext: str) -> str:
-    key = (spec or {}).get("example") or "program"
-    return f"autograd-{key}.{ext}"
+    key = (spec or {}).get("example") or UNNAMED
+    return f"{EXPORT_PREFIX}{key}.{ext}"
 
 
 def on_export(trigger: Any, spec: dict | None, theme: str, direction: str, constants: Any, lang: str) -> tuple:

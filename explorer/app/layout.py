@@ -30,6 +30,9 @@ from explorer.choices import (
 from explorer.examples import EXAMPLES
 
 BIG_GRAPH_NODES = 300  # from this many shown nodes on, the status line says the graph is big
+# An exported file is named after the example shown: autograd-first-graph.pdf; a typed program's after UNNAMED.
+EXPORT_PREFIX = "autograd-"
+UNNAMED = "program"
 
 
 class ID:
@@ -159,7 +162,7 @@ def empty_figure(theme: str = "light", message: str = "") -> go.Figure:
     return fig
 
 
-def graph_config(filename: str = "autograd-graph") -> dict:
+def graph_config(filename: str = EXPORT_PREFIX + "graph") -> dict:
     return {
         "displaylogo": False,
         "scrollZoom": True,
