@@ -5,8 +5,8 @@ import time
 
 # --- helpers the tests share ------------------------------------------------------------------------------
 
-# The figure's animation data: layout.meta.explorer, a JSON string (or an object in older figures).
-META = "(gd => { const r = gd.layout.meta.explorer; return typeof r === 'string' ? JSON.parse(r) : r; })"
+# The figure's animation data (layout.meta.explorer), read by the page's own parser (assets/animation.js).
+META = "(gd => window.ExplorerPlayer.meta(gd))"
 
 GRAPH_READY = """() => {
   const gd = document.querySelector('#graph .js-plotly-plot');

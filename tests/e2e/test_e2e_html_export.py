@@ -30,7 +30,7 @@ def test_exported_html_steps_with_the_keyboard_and_fetches_nothing(browser, tmp_
     assert page.get_attribute("svg.explorer-overlay", "data-step") == str(steps - 1)
     assert "backward" in page.inner_text("body")
     assert not errors
-    assert all(u.startswith("file:") or u.startswith("data:") for u in requests)
+    assert all(u.startswith(("file:", "data:")) for u in requests)
     context.close()
 
 

@@ -65,7 +65,7 @@ def test_screenshot_projector_presentation_mode(page, shots):
                            " document.body.classList.contains('theme-projector')")
     # the projector figure (bigger type) replaces the light one, and the lit step survives the redraw
     page.wait_for_function(f"""() => {{ const gd = document.querySelector('#graph .js-plotly-plot');
-        const r = gd.layout.meta.explorer; const m = typeof r === 'string' ? JSON.parse(r) : r;
+        const m = window.ExplorerPlayer.meta(gd);
         return m.colors.value === {json.dumps(THEMES["projector"].value)}; }}""", timeout=20_000)
     wait_idle(page)
     page.wait_for_function("() => { const svg = document.querySelector('#graph svg.explorer-overlay');"
