@@ -25,7 +25,7 @@ $(STAMP): pyproject.toml
 	    echo "keeping the torch already in $(VENV)"; \
 	else \
 	    echo "installing torch from $(or $(TORCH_INDEX),PyPI's default index)"; \
-	    $(PY) -m pip install -q 'torch>=2.2' $(if $(TORCH_INDEX),--index-url $(TORCH_INDEX)); \
+	    $(PY) -m pip install -q --retries 1 'torch>=2.2' $(if $(TORCH_INDEX),--index-url $(TORCH_INDEX)); \
 	fi
 	$(PY) -m pip install -q -e '.[test]'
 	touch $(STAMP)
