@@ -7,6 +7,7 @@ tutorials print (shared/tutorial-programs.md) are asserted as literals taken fro
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import io
 import json
@@ -54,7 +55,7 @@ def plain_torch(key: str, backward: str | None = None, profile: bool = False):
     prof_ctx = torch.autograd.profiler.profile() if profile else contextlib.nullcontext()
     with torch.random.fork_rng(devices=[]), contextlib.redirect_stdout(out), prof_ctx as prof:
         torch.manual_seed(0)
-        exec(compile(ex.source, f"<example {key}>", "exec"), ns)  # trusted text of ours only
+        exec(compile(ex.source, f"<example {key}>", "exec"), ns)  # noqa: S102 - trusted text of ours only
         out_name = AUTO_BACKWARD.get(key)
         if out_name is None and backward in ("sum", "mean", "ones"):
             out_name = last_tensor_with_grad_fn(ns)
@@ -151,7 +152,7 @@ def test_example_fields(key):
     assert "#" in ex.source  # it teaches
     assert "import" not in ex.source and "lambda" not in ex.source
     assert ex.backward in ("auto", "none", "sum", "mean", "ones")
-    with pytest.raises(Exception):
+    with pytest.raises(dataclasses.FrozenInstanceError):
         ex.key = "other"  # frozen
 
 

@@ -453,7 +453,8 @@ def test_size_returned_by_a_call(src):
 
 
 def test_shape_attribute_works():
-    assert_like_python("x = torch.ones(2, 3)\nprint(x.shape, x.shape[1], x.size(0), len(x), x.ndim)\na, b = x.shape\nprint(a, b)")
+    assert_like_python("x = torch.ones(2, 3)\nprint(x.shape, x.shape[1], x.size(0), len(x), x.ndim)\n"
+                       "a, b = x.shape\nprint(a, b)")
 
 
 def test_long_range_loop_that_breaks_early():
@@ -467,7 +468,8 @@ def test_str_of_a_function_is_harmless():
 
 def test_printing_a_function_does_not_show_the_real_object():
     tr = run("f = torch.sigmoid\nprint(f)\nprint(f'{f!r} {f}')\nprint(f(torch.tensor(0.0)))")
-    assert tr.stdout.splitlines()[:2] == ["<function torch.sigmoid>", "<function torch.sigmoid> <function torch.sigmoid>"]
+    assert tr.stdout.splitlines()[:2] == ["<function torch.sigmoid>",
+                                          "<function torch.sigmoid> <function torch.sigmoid>"]
     assert "built-in" not in tr.stdout and "0x" not in tr.stdout
 
 

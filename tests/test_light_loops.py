@@ -193,9 +193,9 @@ def test_training_loops_are_recorded_lightly_once(name, monkeypatch):
     assert recorders[0].light_passes > 0
 
 
-@pytest.mark.parametrize("name", ["losses kept in a list", "a sum carried across iterations", "a new leaf every iteration",
-                                  "a light graph differentiated later", "a constant that becomes a leaf",
-                                  "a shown node reached only by a light pass"])
+@pytest.mark.parametrize("name", ["losses kept in a list", "a sum carried across iterations",
+                                  "a new leaf every iteration", "a light graph differentiated later",
+                                  "a constant that becomes a leaf", "a shown node reached only by a light pass"])
 def test_light_iterations_that_matter_make_the_run_again(name, monkeypatch):
     _, recorders = _trace(PROGRAMS[name], True, monkeypatch)
     assert len(recorders) == 2 and recorders[0].light_passes > 0 and recorders[1].light_passes == 0
