@@ -20,6 +20,7 @@ from explorer.app.i18n import t
 from explorer.choices import (
     DEFAULT_BACKWARD,
     DEFAULT_DIRECTION,
+    DEFAULT_LANG,
     DEFAULT_SPEED,
     DEFAULT_THEME,
     DIRECTIONS,
@@ -27,6 +28,7 @@ from explorer.choices import (
     THEMES,
     backward_modes_shown,
 )
+from explorer.drawing.themes import THEMES as THEME_LOOKS
 from explorer.examples import EXAMPLES
 
 BIG_GRAPH_NODES = 300  # from this many shown nodes on, the status line says the graph is big
@@ -149,12 +151,12 @@ def speed_options(lang: str) -> list[dict]:
     return [{"label": f"{k}×", "value": k} for k in SPEEDS]
 
 
-def empty_figure(theme: str = "light", message: str = "") -> go.Figure:
-    """The graph before any run: blank axes and one line of text."""
-    dark = theme == "dark"
+def empty_figure(theme: str = DEFAULT_THEME, message: str = "") -> go.Figure:
+    """The graph before any run: blank axes, in the theme's background, and one line of text."""
+    background = THEME_LOOKS[theme if theme in THEME_LOOKS else DEFAULT_THEME].background
     fig = go.Figure()
     fig.update_layout(
-        paper_bgcolor="#15181E" if dark else "#FFFFFF", plot_bgcolor="#15181E" if dark else "#FFFFFF",
+        paper_bgcolor=background, plot_bgcolor=background,
         xaxis={"visible": False}, yaxis={"visible": False}, margin={"l": 10, "r": 10, "t": 10, "b": 10},
         annotations=[{"text": message, "showarrow": False, "x": 0.5, "y": 0.5, "xref": "paper", "yref": "paper",
                       "font": {"size": 16, "color": "#888888"}}] if message else [],
@@ -172,7 +174,7 @@ def graph_config(filename: str = EXPORT_PREFIX + "graph") -> dict:
     }
 
 
-def build_layout(lang: str = "en") -> html.Div:
+def build_layout(lang: str = DEFAULT_LANG) -> html.Div:
     counter = itertools.count()
 
     def T(key: str, tag: Any = html.Span, **props: Any) -> Any:

@@ -14,6 +14,7 @@ from dash import dcc, html
 from explorer.app import urlstate
 from explorer.app.i18n import STRINGS, normalize, t
 from explorer.app.layout import ID
+from explorer.choices import DEFAULT_LANG
 from explorer.drawing import text as fmt
 from explorer.recording.model import Trace
 
@@ -54,7 +55,7 @@ def render_error(error: dict | None, lang: str | None) -> Any:
         return html.Div(className="error", children=[html.Strong(t("error.internal", lang))])
     if kind == "input":
         return html.Div(className="error", children=[html.Strong(t("inputs.bad", lang, name=error.get("name")))])
-    head = t(f"error.{kind}", lang) if f"error.{kind}" in STRINGS["en"] else t("error.runtime", lang)
+    head = t(f"error.{kind}", lang) if f"error.{kind}" in STRINGS[DEFAULT_LANG] else t("error.runtime", lang)
     where = ""
     if error.get("line") is not None:
         where = (t("error.where", lang, line=error["line"], col=error["col"] + 1) if error.get("col") is not None
@@ -89,11 +90,12 @@ def render_notices(notices: dict | None, lang: str | None) -> Any:
     out = []
     for n in notices["items"]:
         key = f"notice.{n['kind']}"
-        if key not in STRINGS["en"]:
+        if key not in STRINGS[DEFAULT_LANG]:
             out.append(html.Li(n["message"]))
             continue
         words = t(key, lang, name=notices.get("output") or "out")
         item: list = [html.Span(words)]
+        # torch's own words (in English) under the translated ones, where they say more
         if n["kind"] in ("torch-warning", "trimmed") or (lang != "en" and n["kind"] == "non-scalar-output"):
             item += [html.Br(), html.Span(n["message"], className="muted small")]
         out.append(html.Li(item, className=f"notice notice-{n['kind']}"))

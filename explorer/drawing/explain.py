@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from explorer.choices import normalize_lang
+from explorer.choices import DEFAULT_LANG, normalize_lang
 from explorer.drawing.text import value_long, value_short
 from explorer.recording.model import Node, Trace
 
@@ -115,7 +115,7 @@ def display_name(node: Node) -> str:
     return node.label
 
 
-def explain_node(trace: Trace, node_id: str, lang: str = "en") -> dict[str, Any]:
+def explain_node(trace: Trace, node_id: str, lang: str = DEFAULT_LANG) -> dict[str, Any]:
     """Everything the detail panel shows about one node, with torch's numbers from the trace."""
     lang = _lang(lang)
     w = WORDS[lang]

@@ -179,7 +179,7 @@ HOVER_WORDS = {
 
 def hover_text(node: Node, words: dict | None = None, long: Callable[[Any], str] = text.value_long) -> str:
     """What hovering a node shows, in the language of `words`. `long` writes a value."""
-    w = words or HOVER_WORDS["en"]
+    w = words or HOVER_WORDS[DEFAULT_LANG]
     parts = [f"<b>{_esc(text.node_title(node))}</b>"]
     if node.name:
         parts.append(f"{w['variable']}: {_esc(node.name)}")

@@ -37,6 +37,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from explorer import fastjson
+from explorer.choices import DEFAULT_LANG
 from explorer.drawing import text
 from explorer.drawing.explain import display_name
 from explorer.recording.model import Trace
@@ -89,10 +90,10 @@ def figure_meta(fig: Any) -> dict:
     return raw or {}
 
 
-def step_caption(meta: dict, k: int, lang: str = "en") -> str:
+def step_caption(meta: dict, k: int, lang: str = DEFAULT_LANG) -> str:
     """The caption of step k (outside the steps: the words' `start`), word for word as assets/animation.js
     writes it: "backward 3/9: MulBackward0 gets 1.0, sends [2, 4] to y"."""
-    w = STEP_WORDS.get(lang, STEP_WORDS["en"])
+    w = STEP_WORDS.get(lang, STEP_WORDS[DEFAULT_LANG])
     steps = meta["steps"]
     if k < 0 or k >= len(steps):
         return w["start"]
