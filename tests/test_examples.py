@@ -2,7 +2,8 @@
 
 Each example runs twice: through `explorer.trace(..., sandbox=False)` (our interpreter), and as plain Python
 with torch (exec of OUR OWN trusted example text, never user text), seeded the same way. The numbers the
-tutorials print (shared/tutorial-programs.md) are asserted as literals taken from that file.
+tutorials print (the course notes' tutorial-programs.md) are asserted as literals copied from there, so nothing
+outside the repository is read.
 """
 from __future__ import annotations
 
