@@ -8,7 +8,8 @@ import explorer
 
 
 def test_first_graph_matches_plain_torch():
-    src = "x = torch.tensor([0.5, -1.0, 2.0], requires_grad=True)\ny = x + 2\nz = y * y * 2\nout = z.mean()\nout.backward()\n"
+    src = ("x = torch.tensor([0.5, -1.0, 2.0], requires_grad=True)\n"
+           "y = x + 2\nz = y * y * 2\nout = z.mean()\nout.backward()\n")
     tr = explorer.trace(src, sandbox=False)
     x = torch.tensor([0.5, -1.0, 2.0], requires_grad=True)
     ((x + 2) * (x + 2) * 2).mean().backward()
@@ -34,8 +35,8 @@ def _modules_after(code: str) -> set[str]:
 
 
 def test_tracing_in_a_notebook_never_imports_dash_or_plotly():
-    loaded = _modules_after("import explorer\n"
-                            "tr = explorer.trace('x = torch.tensor(2.0, requires_grad=True)\\ny = x * x', sandbox=False)\n"
+    program = "x = torch.tensor(2.0, requires_grad=True)\\ny = x * x"
+    loaded = _modules_after(f"import explorer\ntr = explorer.trace('{program}', sandbox=False)\n"
                             "assert tr.grads['x'] == 4.0")
     assert "explorer.recording.run" in loaded  # the program really ran here
     assert not {m for m in loaded if m.split(".")[0] in ("dash", "plotly", "flask")}
