@@ -1,7 +1,7 @@
 """What a user may choose, and how much a caller may send: one place for each, read everywhere else.
 
 The command line, the notebook API, the run, the figure, the app's controls and its URL all take their
-lists and bounds from here; the browser's JavaScript gets them from the page (explorer.app.config renders
+lists and bounds from here; the browser's JavaScript gets them from the page (explorer.app.browser renders
 them into a JSON element that assets/animation.js and assets/app.js read once at load), so none of them
 is typed again in JavaScript. The bounds of one run (time, memory, steps, tensor sizes) are
 explorer.config.Limits, which a server may change; the ones here are fixed.

@@ -16,7 +16,7 @@ def pytest_collection_modifyitems(config, items):
         return
     if os.environ.get("EXPLORER_REQUIRE_BROWSER"):
         raise pytest.UsageError("EXPLORER_REQUIRE_BROWSER is set but no Chromium/Chrome is installed")
-    skip = pytest.mark.skip(reason="needs Chromium: apt-get install chromium chromium-driver")
+    skip = pytest.mark.skip(reason="needs Chromium: apt-get install chromium fonts-noto-cjk")
     for item in items:
         if "browser" in item.keywords:
             item.add_marker(skip)
