@@ -40,8 +40,14 @@ def text_of(err: ProgramError) -> str:
 # (id, source, kind, line, col or None for "don't check", words of which at least one must be in message + hint)
 CASES = [
     # --- constructs refused by the parser ------------------------------------------------------------------
-    ("import", "import os\n", NA, 1, 0, ["already there"]),
-    ("import-from", "x = 1\nfrom torch import nn\n", NA, 2, 0, ["already there"]),
+    ("import", "import os\n", NA, 1, 0, ["`os` is not available"]),
+    ("import-from", "x = 1\nfrom os import path\n", NA, 2, 0, ["`os` is not available"]),
+    ("import-star", "from torch import *\n", NA, 1, 0, ["name what you use"]),
+    ("import-relative", "from . import x\n", NA, 1, 0, ["relative imports"]),
+    ("import-private", "from torch import _C\n", NA, 1, 0, ["not allowed"]),
+    ("import-refused-member", "from torch import load\n", NA, 1, 0, ["reading files"]),
+    ("import-not-a-module", "import torch.nn.functional.relu as r\n", NA, 1, 0,
+     ["from torch.nn.functional import relu"]),
     ("class", "class A:\n    pass\n", NA, 1, 0, ["def"]),
     ("global", "x = 1\ndef f():\n    global x\n    x = 2\n", NA, 3, 4, ["return"]),
     ("nonlocal", "def f():\n    x = 1\n    def g():\n        nonlocal x\n", NA, 4, 8, ["return"]),
@@ -112,7 +118,10 @@ CASES = [
       ]],
     # --- process-wide state --------------------------------------------------------------------------------
     ("set_default_dtype", "torch.set_default_dtype(torch.float64)\n", NA, 1, 0, ["dtype=torch.float64"]),
-    ("manual_seed", "torch.manual_seed(3)\n", NA, 1, 0, ["seed"]),
+    ("manual-seed-float", "torch.manual_seed(1.5)\n", "runtime", 1, 0, ["whole number"]),
+    ("str-format-index", "s = '{0[0]}'.format([1])\n", NA, 1, 4, ["an attribute or an item"]),
+    ("str-format-nested-spec", "s = '{:{}}'.format(1, 5)\n", NA, 1, 4, ["nested"]),
+    ("str-format-wide", "s = '{:99999}'.format(1)\n", "limit", 1, 4, ["1000"]),
     ("seed", "torch.seed()\n", NA, 1, 0, ["seed"]),
     ("set_num_threads", "torch.set_num_threads(1)\n", NA, 1, 0, ["every user"]),
     ("set_grad_enabled", "torch.set_grad_enabled(False)\n", NA, 1, 0, ["torch.no_grad"]),

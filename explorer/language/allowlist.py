@@ -64,7 +64,6 @@ TORCH_REFUSED: dict[str, str] = {
     "compile": "compilation is not available here",
     "utils": "torch.utils is not available here",
     "cuda": "there is no GPU here; everything runs on the CPU",
-    "manual_seed": "the explorer seeds every run itself (seed 0 unless you choose another in the settings / seed=)",
     "seed": "the explorer seeds every run itself",
     "set_default_dtype": f"not allowed: {_STATE}; pass dtype=torch.float64 when you create a tensor",
     "set_default_tensor_type": f"not allowed: {_STATE}",
@@ -134,10 +133,9 @@ LIST_METHODS = frozenset("append extend pop insert index count reverse copy clea
 TUPLE_METHODS = frozenset({"index", "count"})
 DICT_METHODS = frozenset("keys values items get pop copy update setdefault clear".split())
 STR_METHODS = frozenset(
-    "upper lower strip lstrip rstrip split join startswith endswith title capitalize count find isdigit".split()
+    "upper lower strip lstrip rstrip split join startswith endswith title capitalize count find isdigit format".split()
 )
 STR_REFUSED: dict[str, str] = {
-    "format": "str.format can read attributes from its arguments; use an f-string like f'{loss:.4f}'",
     "format_map": "str.format_map can read attributes from its arguments; use an f-string",
 }
 SIZE_METHODS = frozenset({"numel", "index", "count"})

@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 import operator
 import re
+import string
 import time
 import unicodedata
 from collections.abc import Sequence
@@ -25,6 +26,7 @@ from explorer.language import allowlist as A
 from explorer.language import guards
 from explorer.language.builtins import make_builtins
 from explorer.language.errors import runtime_error
+from explorer.language.names import bound_by_import
 from explorer.language.namespaces import make_namespaces, methods_for
 from explorer.language.objects import (
     DATA_TYPES,
@@ -62,6 +64,7 @@ COMPARE = {
 UNARY = {ast.USub: operator.neg, ast.UAdd: operator.pos, ast.Not: operator.not_, ast.Invert: operator.invert}
 
 _SPEC_NUMBER = re.compile(r"\d+")
+_FORMATTER = string.Formatter()  # only its parser is used: fields are looked up by str_format
 
 
 class _Break(Exception):
@@ -113,6 +116,8 @@ def assigned_names(body: list[ast.stmt]) -> frozenset:
             continue  # their loop variables belong to them
         if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
             names.add(node.id)
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            names.update(bound_by_import(node))
         stack.extend(ast.iter_child_nodes(node))
     return frozenset(names)
 
@@ -357,6 +362,38 @@ class Interpreter:
                 del obj[self.eval(target.slice, scope)]
             else:
                 raise ProgramError("not-allowed", "del works on names, list items and dict keys").at(target)
+
+    # imports bind names to what the language already offers, resolved through the same tables as an
+    # expression: `import torch.nn as nn` is `nn = torch.nn`, `from torch import optim` is `optim = torch.optim`
+    def exec_Import(self, node: ast.Import, scope: Scope) -> None:
+        for alias in node.names:
+            module = self.import_module(alias.name, node)
+            if alias.asname:
+                self.assign(ast.Name(id=alias.asname, ctx=ast.Store()), module, scope)
+            else:  # `import torch.nn` binds `torch`, as in Python
+                root = alias.name.split(".")[0]
+                self.assign(ast.Name(id=root, ctx=ast.Store()), self.namespaces[root], scope)
+
+    def exec_ImportFrom(self, node: ast.ImportFrom, scope: Scope) -> None:
+        if node.module == "__future__":
+            return
+        module = self.import_module(node.module or "", node)
+        for alias in node.names:
+            value = self.get_attr(module, alias.name, node)
+            self.assign(ast.Name(id=alias.asname or alias.name, ctx=ast.Store()), value, scope)
+
+    def import_module(self, dotted: str, node: ast.AST) -> Any:
+        """The namespace at a dotted path (`torch.nn.functional`), each step through get_attr's tables."""
+        root, *rest = dotted.split(".")
+        if root not in self.namespaces or root in ("F", "nn"):  # the parser lets through only torch and math
+            raise ProgramError("not-allowed", f"the module `{dotted}` is not available here").at(node)
+        value: Any = self.namespaces[root]
+        for part in rest:
+            value = self.get_attr(value, part, node)
+            if not isinstance(value, Namespace):
+                raise ProgramError("not-allowed", f"`{dotted}` is not a module: write `from "
+                                   f"{dotted.rpartition('.')[0]} import {part}`").at(node)
+        return value
 
     def exec_With(self, node: ast.With, scope: Scope) -> None:
         if len(node.items) != 1 or node.items[0].optional_vars is not None:
@@ -624,21 +661,58 @@ class Interpreter:
     def _format(self, node: ast.FormattedValue, scope: Scope) -> str:
         """One `{value!r:spec}`: the value, its conversion, then `format(value, spec)` with a plain spec."""
         value = self.eval(node.value, scope)
-        self.guarded(guards.check_repr, (value, self.limits), {}, node)
-        if node.conversion == ord("r"):
-            value = self.guarded(repr, (value,), {}, node)
-        elif node.conversion == ord("s"):
-            value = self.guarded(str, (value,), {}, node)
-        elif node.conversion == ord("a"):
-            value = self.guarded(ascii, (value,), {}, node)
         spec = ""
         if node.format_spec is not None:  # the parser lets through only plain specs: constants in a JoinedStr
             spec = "".join(str(cast(ast.Constant, p).value) for p in cast(ast.JoinedStr, node.format_spec).values)
+        conversion = chr(node.conversion) if node.conversion > 0 else None
+        return self.format_value(value, conversion, spec, node)
+
+    def format_value(self, value: Any, conversion: str | None, spec: str, node: ast.AST) -> str:
+        """What f-strings and str.format share: a bounded repr, the conversion, a plain spec of small numbers."""
+        self.guarded(guards.check_repr, (value, self.limits), {}, node)
+        if conversion == "r":
+            value = self.guarded(repr, (value,), {}, node)
+        elif conversion == "s":
+            value = self.guarded(str, (value,), {}, node)
+        elif conversion == "a":
+            value = self.guarded(ascii, (value,), {}, node)
         if any(int(n) > 1000 for n in _SPEC_NUMBER.findall(spec)):
             raise ProgramError("limit", "format widths and precisions above 1000 are not allowed").at(node)
         if not isinstance(value, (*DATA_TYPES, list, tuple, dict)):
             value = repr(value)
         return self.guarded(format, (value, spec), {}, node)
+
+    def str_format(self, template: str, args: list, kwargs: dict, node: ast.AST) -> str:
+        """`'step {}: x = {:.3f}'.format(step, x)`: fields are positions or names only (`{0}`, `{}`, `{lr}`),
+        never `{0.attr}` or `{0[key]}`, which would read attributes past the tables; specs are plain."""
+        parts: list[str] = []
+        auto = 0
+        try:
+            fields = list(_FORMATTER.parse(template))
+        except ValueError as e:
+            raise ProgramError("runtime", f"ValueError: {e}").at(node) from None
+        for literal, field, spec, conversion in fields:
+            parts.append(literal)
+            if field is None:
+                continue
+            if "." in field or "[" in field:
+                raise ProgramError("not-allowed", f"the format field {{{field}}} reads an attribute or an item",
+                                   hint="format the value itself: '{}'.format(x.shape) or an f-string").at(node)
+            if spec and "{" in spec:
+                raise ProgramError("not-allowed", "nested {...} inside a format spec is not allowed").at(node)
+            if field == "":
+                index: int | str = auto
+                auto += 1
+            else:
+                index = int(field) if field.isdigit() else field
+            try:
+                value = args[index] if isinstance(index, int) else kwargs[index]
+            except (IndexError, KeyError):
+                raise ProgramError("runtime", f"the format field {{{field}}} has no value to take",
+                                   hint="pass one argument per {} in the text").at(node) from None
+            parts.append(self.format_value(value, conversion, spec or "", node))
+            guards.check_length(sum(map(len, parts)), self.limits)
+        return "".join(parts)
 
     def eval_FormattedValue(self, node: ast.FormattedValue, scope: Scope) -> str:
         return self._format(node, scope)
@@ -792,6 +866,8 @@ class Interpreter:
             self.guarded(guards.check_devices, (tuple(args), kwargs), {}, node)
             self.guarded(guards.check_method, (obj, name, tuple(args), kwargs, self.limits), {}, node)
             self.guarded(guards.check_call, (name, (obj, *args), kwargs, self.limits), {}, node)
+        elif isinstance(obj, str) and name == "format":
+            return self.str_format(obj, args, kwargs, node)
         elif isinstance(obj, OPTIMIZER_TYPES):
             if args or set(kwargs) - {"set_to_none"}:
                 raise ProgramError("not-allowed", f"optimizer.{name}() takes no closure or arguments here").at(node)

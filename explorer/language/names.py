@@ -20,6 +20,8 @@ def free_names(tree: ast.Module) -> list[str]:
                 bound.add(node.id)
             else:
                 loads.append((node.lineno, node.col_offset, node.id))
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            bound.update(bound_by_import(node))
         elif isinstance(node, ast.FunctionDef):
             bound.add(node.name)
             bound.update(a.arg for a in node.args.args + node.args.kwonlyargs)
@@ -30,3 +32,10 @@ def free_names(tree: ast.Module) -> list[str]:
         if name not in bound and name not in called and name not in KNOWN and name not in out:
             out.append(name)
     return out
+
+
+def bound_by_import(node: ast.Import | ast.ImportFrom) -> list[str]:
+    """The names an import statement binds: `import torch.nn as nn` -> nn, `import torch.nn` -> torch."""
+    if isinstance(node, ast.ImportFrom):
+        return [] if node.module == "__future__" else [a.asname or a.name for a in node.names]
+    return [a.asname or a.name.split(".")[0] for a in node.names]

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from explorer.language.interpreter import Interpreter
 
 
-_TORCH_EXTRAS = frozenset({"no_grad", "enable_grad", "Size", "autograd", "optim", "nn", "linalg"})
+_TORCH_EXTRAS = frozenset({"no_grad", "enable_grad", "Size", "autograd", "optim", "nn", "linalg", "manual_seed"})
 _TORCH_NAMES = frozenset(A.TORCH_FUNCTIONS) | frozenset(A.TORCH_VALUES) | _TORCH_EXTRAS
 
 
@@ -85,6 +85,8 @@ def make_namespaces(interp: Interpreter) -> dict[str, Namespace]:
             return Fn("torch.enable_grad", lambda: GradMode(True), False)
         if name == "Size":
             return Fn("torch.Size", lambda *a: torch.Size(*a))
+        if name == "manual_seed":
+            return Fn("torch.manual_seed", manual_seed, False)
         if name == "autograd":
             return Namespace("torch.autograd", {"grad": Fn("torch.autograd.grad", grad),
                                                 "backward": Fn("torch.autograd.backward", backward)})
@@ -106,6 +108,15 @@ def make_namespaces(interp: Interpreter) -> dict[str, Namespace]:
         frozenset(A.MATH_FUNCTIONS) | frozenset(A.MATH_VALUES),
         lambda n: A.MATH_VALUES[n] if n in A.MATH_VALUES else Fn(f"math.{n}", _bounded_math(n))))
     return {"torch": torch_ns, "F": f_ns, "math": math_ns, "nn": nn}
+
+
+def manual_seed(seed: Any) -> None:
+    """`torch.manual_seed(n)` in a program seeds this run's random numbers (the CPU generator only: the run's
+    torch state is put back afterwards, and a worker serves one run). Returns None rather than torch's
+    Generator, which a program could otherwise reach into."""
+    if not isinstance(seed, int) or isinstance(seed, bool):
+        raise TypeError(f"torch.manual_seed needs a whole number, not {type(seed).__name__}")
+    torch.random.default_generator.manual_seed(seed)
 
 
 def _bounded_math(name: str) -> Any:

@@ -22,7 +22,7 @@ ALLOWED_NODES: frozenset[type] = frozenset(
     {
         ast.Module, ast.Expr, ast.Assign, ast.AugAssign, ast.AnnAssign, ast.For, ast.While, ast.If,
         ast.FunctionDef, ast.Return, ast.Pass, ast.Break, ast.Continue, ast.With, ast.Assert, ast.Delete,
-        ast.arguments, ast.arg, ast.keyword, ast.withitem, ast.comprehension,
+        ast.Import, ast.ImportFrom, ast.alias, ast.arguments, ast.arg, ast.keyword, ast.withitem, ast.comprehension,
         ast.BoolOp, ast.BinOp, ast.UnaryOp, ast.IfExp, ast.Compare, ast.Call, ast.Attribute, ast.Subscript,
         ast.Starred, ast.Name, ast.Constant, ast.List, ast.Tuple, ast.Dict, ast.Set, ast.Slice,
         ast.ListComp, ast.GeneratorExp, ast.DictComp, ast.JoinedStr, ast.FormattedValue,
@@ -36,8 +36,6 @@ ALLOWED_NODES: frozenset[type] = frozenset(
 
 # Constructs we refuse, each with what to write instead.
 _REFUSED: dict[str, str] = {
-    "Import": "imports are not needed: torch, F (torch.nn.functional) and math are already there",
-    "ImportFrom": "imports are not needed: torch, F (torch.nn.functional) and math are already there",
     "ClassDef": "classes are not supported; write a function with `def`, or use tensors directly",
     "Global": "`global` is not supported; return the value from the function instead",
     "Nonlocal": "`nonlocal` is not supported; return the value from the function instead",
@@ -58,6 +56,11 @@ _REFUSED: dict[str, str] = {
 }
 
 _DUNDER_HINT = "names with double underscores reach Python's internals, which programs here cannot use"
+
+# Modules a program may import: each import binds a name to what the language already offers (the
+# interpreter resolves the dotted path through the same tables as `torch.nn.functional` in an expression).
+IMPORTABLE = ("torch", "math")
+_IMPORTABLE_TEXT = "torch (with torch.nn, torch.nn.functional, torch.optim, torch.autograd) and math"
 
 
 def parse_program(source: str, limits: Limits) -> ast.Module:
@@ -242,6 +245,8 @@ def _check_node(node: ast.AST) -> None:
             raise _refuse(node, f"the private attribute `.{node.attr}` is not allowed")
     if isinstance(node, ast.FunctionDef):
         _check_function(node)
+    if isinstance(node, (ast.Import, ast.ImportFrom)):
+        _check_import(node)
     if isinstance(node, ast.arg) and _is_dunder(node.arg):
         raise _refuse(node, f"the parameter name `{node.arg}` is not allowed", _DUNDER_HINT)
     if isinstance(node, ast.keyword) and node.arg is not None and _is_dunder(node.arg):
@@ -264,6 +269,32 @@ def _check_function(node: ast.FunctionDef) -> None:
         raise _refuse(node, "`*args` and `**kwargs` parameters are not supported; name each parameter")
     if args.posonlyargs:
         raise _refuse(node, "positional-only parameters (`/`) are not supported")
+
+
+def _check_import(node: ast.Import | ast.ImportFrom) -> None:
+    """`import torch`, `import torch.nn as nn`, `from torch import nn, optim`, `from __future__ import ...`:
+    the module must be one we offer; the names are checked when the interpreter resolves them."""
+    if isinstance(node, ast.ImportFrom):
+        if node.level:
+            raise _refuse(node, "relative imports are not supported; import from torch or math")
+        module = node.module or ""
+        if module == "__future__":
+            return  # `from __future__ import annotations` and the like change nothing here
+        if any(a.name == "*" for a in node.names):
+            raise _refuse(node, f"`from {module} import *` is not supported",
+                          f"name what you use: from {module} import ...")
+        modules = [module]
+        names = [n for a in node.names for n in (a.name, a.asname) if n]
+    else:
+        modules = [a.name for a in node.names]
+        names = [a.asname for a in node.names if a.asname]
+    for module in modules:
+        if module.split(".")[0] not in IMPORTABLE:
+            raise _refuse(node, f"the module `{module}` is not available here",
+                          f"a program can import {_IMPORTABLE_TEXT}")
+    for name in [*modules, *names]:
+        if _is_dunder(name) or any(part.startswith("_") for part in name.split(".")):
+            raise _refuse(node, f"the name `{name}` is not allowed", _DUNDER_HINT)
 
 
 def _check_format_spec(node: ast.FormattedValue) -> None:
