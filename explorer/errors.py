@@ -130,7 +130,7 @@ HINTS: tuple[tuple[str, str], ...] = (
      "use float tensors for gradients: torch.tensor([1.0, 2.0]) or dtype=torch.float32"),
     ("Boolean value of Tensor with more than one", "use .any() or .all(), or compare a single element"),
     ("can't convert", "a tensor with requires_grad can't become a number or list directly: call .detach() first"),
-    ("Can't call numpy", "use .tolist() or .item()"),
+    ("Can't call numpy", "detach it first: x.detach().numpy() (the array has no gradient)"),
     ("index out of range", "indices start at 0 and stop one before the length"),
     ("is out of bounds for dimension", "indices start at 0 and stop one before the length"),
 )

@@ -29,7 +29,7 @@ TORCH_FUNCTIONS = TORCH_FACTORIES | frozenset(
     unsqueeze numel is_tensor allclose isclose equal eq ne lt le gt ge isnan isinf isfinite any all einsum
     diag diagonal trace tril triu sort argsort topk gather index_select masked_fill chunk split unbind flip
     roll lerp erf addmm addmv kron cross cdist tensordot broadcast_to broadcast_shapes detach median fmod
-    remainder count_nonzero""".split()
+    remainder count_nonzero from_numpy""".split()
 )
 
 # Functions that can make a result much larger than their inputs: their result shape is worked out on
@@ -102,7 +102,7 @@ TENSOR_METHODS = frozenset(
     cumsum sort topk gather index_select masked_fill masked_fill_ chunk split unbind allclose equal eq ne
     lt le gt ge any all isnan isinf log1p log2 log10 exp2 reciprocal rsqrt floor ceil round sign amax amin
     logsumexp outer diag diagonal trace tril triu flip roll lerp erf abs_ neg_ sqrt_ sigmoid_ tanh_ relu_
-    uniform_ normal_ copy_ new_zeros new_ones new_full new_tensor is_floating_point""".split()
+    uniform_ normal_ copy_ new_zeros new_ones new_full new_tensor is_floating_point numpy cpu""".split()
 )
 
 TENSOR_ATTRIBUTES = frozenset(
@@ -111,7 +111,6 @@ TENSOR_ATTRIBUTES = frozenset(
 TENSOR_SETTABLE = frozenset({"grad", "requires_grad", "data"})
 
 TENSOR_REFUSED: dict[str, str] = {
-    "numpy": "numpy arrays are not available here; use .tolist() or .item()",
     "storage": "raw storage is not available here",
     "untyped_storage": "raw storage is not available here",
     "tofile": "writing files is not allowed",
@@ -130,6 +129,10 @@ TENSOR_REFUSED: dict[str, str] = {
 # --- plain Python objects ------------------------------------------------------------------------------
 
 LIST_METHODS = frozenset("append extend pop insert index count reverse copy clear sort".split())
+SET_METHODS = frozenset(
+    """add update discard remove pop clear copy union intersection difference symmetric_difference issubset
+    issuperset isdisjoint intersection_update difference_update symmetric_difference_update""".split()
+)
 TUPLE_METHODS = frozenset({"index", "count"})
 DICT_METHODS = frozenset("keys values items get pop copy update setdefault clear".split())
 STR_METHODS = frozenset(
@@ -147,7 +150,8 @@ OPTIMIZER_ATTRIBUTES = frozenset({"param_groups"})  # handed out as read-only vi
 # Module names people reach for: never inputs, always "no imports here".
 MODULE_NAMES = frozenset(
     """os sys builtins operator inspect gc subprocess importlib pickle socket shutil pathlib io ctypes types
-    functools itertools numpy np random time threading multiprocessing signal code codecs marshal""".split()
+    functools itertools numpy np random time threading multiprocessing signal code codecs marshal matplotlib plt
+    pyplot""".split()
 )
 
 GRAD_FN_ATTRIBUTES = frozenset({"name", "next_functions"})
@@ -164,16 +168,84 @@ MATH_VALUES: dict[str, float] = {"pi": math.pi, "e": math.e, "inf": math.inf, "n
 
 BUILTINS = frozenset(
     """range len sum min max abs round float int bool str list tuple dict enumerate zip print sorted
-    reversed any all""".split()
+    reversed any all set isinstance iter next map filter divmod pow chr ord""".split()
 )
+# What `isinstance(x, T)` may name as T: these builtins (the real types behind them), and the TypeRefs the
+# namespaces hand out (torch.Tensor, np.ndarray).
+ISINSTANCE_BUILTINS: dict[str, type] = {"int": int, "float": float, "str": str, "bool": bool, "list": list,
+                                        "tuple": tuple, "dict": dict, "set": set}
 BUILTIN_REFUSED: dict[str, str] = {
     name: "it reaches Python's internals, which programs here cannot use"
     for name in """eval exec compile open getattr setattr delattr hasattr vars dir globals locals type
     object super input breakpoint memoryview bytearray bytes help exit quit classmethod staticmethod
-    property id hash iter next callable issubclass isinstance format repr chr ord map filter
-    __import__""".split()
+    property id hash callable issubclass format repr __import__""".split()
 }
-BUILTIN_REFUSED["isinstance"] = "isinstance is not available; compare shapes or values instead"
 BUILTIN_REFUSED["format"] = "use an f-string like f'{loss:.4f}'"
-BUILTIN_REFUSED["map"] = "use a list comprehension: [f(v) for v in values]"
-BUILTIN_REFUSED["filter"] = "use a list comprehension: [v for v in values if cond]"
+
+# --- numpy (explorer/language/numpy_ns.py) -----------------------------------------------------------------
+# A small part of numpy, each function behind a wrapper that checks its arguments and its result's size first.
+# Arrays are real ndarrays of numbers (bool, int, uint, float): object, string, complex and structured arrays
+# are refused wherever one could appear.
+
+NUMPY_UNARY = frozenset(
+    """sin cos tan arcsin arccos arctan sinh cosh tanh exp exp2 expm1 log log2 log10 log1p sqrt square abs
+    absolute sign floor ceil trunc negative reciprocal isnan isinf isfinite""".split()
+)
+NUMPY_BINARY = frozenset("maximum minimum power add subtract multiply divide arctan2 fmod mod hypot".split())
+NUMPY_REDUCTIONS = frozenset(
+    "sum mean max min amax amin prod std var argmax argmin cumsum cumprod all any median count_nonzero".split()
+)
+NUMPY_OTHER = frozenset(
+    """array asarray zeros ones full eye identity arange linspace zeros_like ones_like full_like meshgrid dot
+    matmul outer where clip round around reshape transpose squeeze expand_dims ravel concatenate stack vstack
+    hstack allclose isclose sort argsort unique shape""".split()
+)
+NUMPY_DTYPES = frozenset("float16 float32 float64 int8 int16 int32 int64 uint8 bool_".split())
+NUMPY_VALUES: dict[str, object] = {"pi": math.pi, "e": math.e, "inf": math.inf, "nan": math.nan, "newaxis": None}
+NUMPY_FUNCTIONS = NUMPY_UNARY | NUMPY_BINARY | NUMPY_REDUCTIONS | NUMPY_OTHER
+NUMPY_RANDOM = frozenset("seed rand randn randint normal uniform random permutation shuffle choice".split())
+NUMPY_LINALG = frozenset({"norm"})
+
+_NP_FILES = "reading and writing files is not allowed"
+_NP_MEMORY = "raw memory is not available here"
+NUMPY_REFUSED: dict[str, str] = {
+    **{name: _NP_FILES for name in "load save savez savez_compressed loadtxt savetxt genfromtxt fromfile tofile "
+       "memmap fromregex DataSource".split()},
+    **{name: _NP_MEMORY for name in "ctypeslib frombuffer ndarray_from_buffer lib core _core from_dlpack "
+       "asarray_chkfinite".split()},
+    "vectorize": "running a function per element is not available here; use array operations",
+    "frompyfunc": "running a function per element is not available here; use array operations",
+    "apply_along_axis": "running a function per element is not available here; use array operations",
+    "empty": "uninitialised memory is not shown here; use np.zeros",
+    "empty_like": "uninitialised memory is not shown here; use np.zeros_like",
+    "object_": "arrays of Python objects are not available here",
+    "set_printoptions": f"not allowed: {_STATE}",
+    "seterr": f"not allowed: {_STATE}",
+    "errstate": f"not allowed: {_STATE}",
+    "ndarray": "np.ndarray names the type only in isinstance(x, np.ndarray); make arrays with np.array or np.zeros",
+}
+NUMPY_RANDOM_REFUSED: dict[str, str] = {
+    "get_state": "the random state is the run's own; seed it with np.random.seed(n)",
+    "set_state": "the random state is the run's own; seed it with np.random.seed(n)",
+    "bit_generator": "the random state is the run's own; seed it with np.random.seed(n)",
+    "default_rng": "np.random.default_rng is not available here; use np.random.seed(n) and np.random.rand(...)",
+    "Generator": "use np.random.seed(n) and np.random.rand(...)",
+    "RandomState": "use np.random.seed(n) and np.random.rand(...)",
+}
+
+NDARRAY_ATTRIBUTES = frozenset("shape dtype ndim size T".split())
+NDARRAY_METHODS = frozenset(
+    """reshape astype tolist sum mean max min copy flatten ravel item argmax argmin std var prod cumsum transpose
+    squeeze dot clip round any all fill""".split()
+)
+NDARRAY_REFUSED: dict[str, str] = {
+    "ctypes": _NP_MEMORY, "data": _NP_MEMORY, "base": _NP_MEMORY, "flags": _NP_MEMORY, "strides": _NP_MEMORY,
+    "view": _NP_MEMORY, "tofile": _NP_FILES, "dump": _NP_FILES, "dumps": _NP_FILES, "tobytes": _NP_MEMORY,
+    "resize": "resizing in place is not allowed; use reshape", "setflags": _NP_MEMORY,
+}
+NUMPY_SCALAR_ATTRIBUTES = frozenset({"dtype"})
+NUMPY_SCALAR_METHODS = frozenset({"item", "tolist"})
+
+# --- plotting (explorer/language/plotting.py) --------------------------------------------------------------
+PLOTTING_MODULES = frozenset({"matplotlib", "mpl_toolkits"})
+PLOTTING_NOTICE = "plotting is skipped here; the graph shows the computation"

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import builtins
 import operator
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import torch
 
+from explorer.errors import ProgramError
 from explorer.language import allowlist as A
 from explorer.language import guards
-from explorer.language.objects import Fn, type_name
+from explorer.language.objects import BoundMethod, Fn, TypeRef, UserFunction, UserIterator, type_name
 
 if TYPE_CHECKING:
     from explorer.language.interpreter import Interpreter
@@ -34,14 +37,31 @@ class _Builtins:
         if isinstance(it, range):
             guards.check_length(len(it), self.i.limits)
             return list(it)
-        if isinstance(it, (list, tuple, str, dict, torch.Size)):
+        if isinstance(it, (list, tuple, str, dict, torch.Size, set, frozenset)):
             return list(it)
-        if isinstance(it, torch.Tensor):
-            if it.dim() == 0:
-                raise TypeError("iteration over a 0-d tensor")
+        if isinstance(it, (torch.Tensor, np.ndarray)):
+            if it.ndim == 0:
+                raise TypeError(f"iteration over a 0-d {'tensor' if isinstance(it, torch.Tensor) else 'array'}")
             guards.check_rows(it, self.i.limits)
             return list(it)
+        if isinstance(it, UserIterator):
+            return list(self.i.iterate(it, self._node()))
         raise TypeError(f"a {type_name(it)} can't be iterated here")
+
+    def _node(self) -> Any:
+        return self.i.current_call
+
+    def _lazy(self, it: Any) -> Iterator[Any]:
+        """Items one at a time: a generator's as it makes them (it may never end), anything else's at once."""
+        if isinstance(it, UserIterator):
+            return self.i.drain(it, self._node())
+        return iter(self._items(it))
+
+    def _call(self, fn: Any, args: builtins.list) -> Any:
+        """A function the program passed in (key=, map, filter), called as the program would call it."""
+        if not isinstance(fn, (Fn, BoundMethod, UserFunction)):
+            raise TypeError(f"a {type_name(fn)} is not callable")
+        return self.i.call(fn, args, {}, self._node())
 
     def _tick(self, i: int) -> None:
         if i & 255 == 255:
@@ -53,6 +73,8 @@ class _Builtins:
         return range(*args)
 
     def len(self, x: Any) -> int:
+        if isinstance(x, UserIterator):
+            raise TypeError(f"object of type '{x.kind}' has no len()")
         return len(x)
 
     def sum(self, it: Any, start: Any = 0) -> Any:
@@ -63,16 +85,35 @@ class _Builtins:
         return total
 
     def min(self, *args: Any, **kw: Any) -> Any:
-        self._no_key(kw)
-        return min(self._items(args[0]) if len(args) == 1 else args, **kw)
+        return self._extreme(min, "min", args, kw)
 
     def max(self, *args: Any, **kw: Any) -> Any:
-        self._no_key(kw)
-        return max(self._items(args[0]) if len(args) == 1 else args, **kw)
+        return self._extreme(max, "max", args, kw)
 
-    def _no_key(self, kw: dict) -> None:
-        if set(kw) - {"default"}:
-            raise TypeError("key= is not supported here")
+    def _extreme(self, pick: Any, name: builtins.str, args: tuple, kw: dict) -> Any:
+        if builtins.set(kw) - {"default", "key"}:
+            raise TypeError(f"{name}() takes only key= and default= here")
+        if not args:
+            raise TypeError(f"{name} expected at least 1 argument, got 0")
+        items = self._items(args[0]) if len(args) == 1 else builtins.list(args)
+        if "default" in kw and len(args) > 1:
+            raise TypeError(f"Cannot specify a default for {name}() with multiple positional arguments")
+        if not items:
+            if "default" in kw:
+                return kw["default"]
+            raise ValueError(f"{name}() iterable argument is empty")
+        key = kw.get("key")
+        if key is None:
+            return pick(items)
+        keys = self._keys(key, items)
+        return items[pick(range(len(items)), key=keys.__getitem__)]
+
+    def _keys(self, key: Any, items: builtins.list) -> builtins.list:
+        keys = []
+        for i, v in enumerate(items):
+            self._tick(i)
+            keys.append(self._call(key, [v]))
+        return keys
 
     def abs(self, x: Any) -> Any:
         return abs(x)
@@ -104,28 +145,123 @@ class _Builtins:
     def dict(self, *args: Any, **kw: Any) -> dict:
         return dict(*[self._items(a) if not isinstance(a, dict) else a for a in args], **kw)
 
-    def enumerate(self, it: Any, start: builtins.int = 0) -> builtins.list:
+    def enumerate(self, it: Any, start: builtins.int = 0) -> Any:
+        if not isinstance(start, builtins.int):
+            raise TypeError("enumerate's start must be a whole number")
+        if isinstance(it, UserIterator):
+            return UserIterator(enumerate(self._lazy(it), start), "enumerate")
         return list(enumerate(self._items(it), start))
 
-    def zip(self, *its: Any) -> builtins.list:
+    def zip(self, *its: Any) -> Any:
+        if any(isinstance(it, UserIterator) for it in its):
+            return UserIterator(zip(*[self._lazy(it) for it in its]), "zip")
         return list(zip(*[self._items(it) for it in its]))
 
-    def sorted(self, it: Any, reverse: builtins.bool = False) -> builtins.list:
-        if isinstance(it, torch.Tensor) and it.dim() == 1:  # same elements, sorted in C, not by 0-d compares
+    def sorted(self, it: Any, key: Any = None, reverse: builtins.bool = False) -> builtins.list:
+        if key is None and isinstance(it, torch.Tensor) and it.dim() == 1:  # sorted in C, not by 0-d compares
             guards.check_rows(it, self.i.limits)
             return list(torch.sort(it, descending=bool(reverse)).values)
-        return sorted(self._items(it), reverse=reverse)
+        items = self._items(it)
+        if key is None:
+            return sorted(items, reverse=reverse)
+        keys = self._keys(key, items)
+        return [items[i] for i in sorted(range(len(items)), key=keys.__getitem__, reverse=reverse)]
 
     def reversed(self, it: Any) -> builtins.list:
+        if isinstance(it, UserIterator):
+            raise TypeError(f"'{it.kind}' object is not reversible")
         return list(reversed(self._items(it)))
 
+    def set(self, it: Any = ()) -> builtins.set:
+        return builtins.set(self._items(it))
+
+    def isinstance(self, x: Any, types: Any) -> builtins.bool:
+        return isinstance(x, self._types(types))
+
+    def _types(self, types: Any) -> builtins.tuple:
+        if isinstance(types, tuple) and len(types) <= 16:
+            return tuple(t for each in types for t in self._types(each))
+        if isinstance(types, TypeRef):
+            return (types.real,)
+        if isinstance(types, Fn) and self.i.builtins.get(types.name) is types and types.name in A.ISINSTANCE_BUILTINS:
+            return (A.ISINSTANCE_BUILTINS[types.name],)
+        if isinstance(types, Fn) and types.name == "torch.nn.Parameter":
+            return (torch.nn.Parameter,)
+        allowed = ", ".join([*A.ISINSTANCE_BUILTINS, "torch.Tensor", "np.ndarray"])
+        raise ProgramError("not-allowed", "isinstance(x, T) checks only these types here: " + allowed,
+                           hint="compare shapes or values instead")
+
+    def iter(self, it: Any) -> UserIterator:
+        if isinstance(it, UserIterator):
+            return it
+        kinds: builtins.dict[type, builtins.str] = {
+            builtins.list: "list_iterator", builtins.tuple: "tuple_iterator", range: "range_iterator",
+            builtins.str: "str_ascii_iterator", builtins.dict: "dict_keyiterator"}
+        kind = kinds.get(type(it), "iterator")
+        if isinstance(it, range):
+            return UserIterator(builtins.iter(it), kind)  # lazily: every consumer bounds how far it goes
+        return UserIterator(builtins.iter(self._items(it)), kind)
+
+    def next(self, it: Any, *default: Any) -> Any:
+        if not isinstance(it, UserIterator):
+            raise TypeError(f"'{type_name(it)}' object is not an iterator (iter(...) makes one)")
+        if len(default) > 1:
+            raise TypeError("next expected at most 2 arguments")
+        try:
+            return it.advance()
+        except StopIteration:
+            if default:
+                return default[0]
+            raise
+
+    def map(self, fn: Any, *its: Any) -> UserIterator:
+        if not its:
+            raise TypeError("map() must have at least two arguments.")
+        sources = [self._lazy(it) for it in its]
+
+        def items() -> Iterator[Any]:
+            for args in zip(*sources):
+                yield self._call(fn, builtins.list(args))
+
+        return UserIterator(items(), "map")
+
+    def filter(self, fn: Any, it: Any) -> UserIterator:
+        source = self._lazy(it)
+
+        def items() -> Iterator[Any]:
+            for v in source:
+                if self.i.truth(v if fn is None else self._call(fn, [v]), self._node()):
+                    yield v
+
+        return UserIterator(items(), "filter")
+
+    def divmod(self, a: Any, b: Any) -> Any:
+        self.i.check_operand(a, None)
+        self.i.check_operand(b, None)
+        return divmod(a, b)
+
+    def pow(self, base: Any, exp: Any, mod: Any = None) -> Any:
+        if mod is None:
+            return self.i.binop(operator.pow, base, exp, None)
+        if not all(isinstance(v, builtins.int) for v in (base, exp, mod)):
+            raise TypeError("pow() 3rd argument not allowed unless all arguments are integers")
+        return pow(base, exp, mod)
+
+    def chr(self, i: Any) -> builtins.str:
+        return chr(i)
+
+    def ord(self, c: Any) -> builtins.int:
+        return ord(c)
+
     def any(self, it: Any) -> builtins.bool:
-        return any(self._items(it))
+        return any(self.i.truth(v, self._node()) for v in self._lazy(it))  # stops at the first true one
 
     def all(self, it: Any) -> builtins.bool:
-        return all(self._items(it))
+        return all(self.i.truth(v, self._node()) for v in self._lazy(it))
 
-    def print(self, *args: Any, sep: Any = " ", end: Any = "\n") -> None:
+    def print(self, *args: Any, sep: Any = " ", end: Any = "\n", flush: Any = False) -> None:
+        sep = " " if sep is None else sep
+        end = "\n" if end is None else end
         if not isinstance(sep, str) or not isinstance(end, str):
             raise TypeError("sep and end must be strings")
         guards.check_repr(list(args), self.i.limits)

@@ -11,6 +11,7 @@ import math
 import operator
 from typing import Any
 
+import numpy as np
 import torch
 
 from explorer.config import Limits
@@ -63,6 +64,10 @@ def check_binop(op: Any, a: Any, b: Any, limits: Limits) -> None:
 
 
 def _check_broadcast(op: Any, a: Any, b: Any, limits: Limits) -> None:
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):  # numpy also turns a list operand into an array
+        sa_, sb_ = shape_of(a, limits), shape_of(b, limits)
+        check_numel(matmul_numel(sa_, sb_) if op is operator.matmul else broadcast_numel(sa_, sb_), limits)
+        return
     sa = a.shape if isinstance(a, torch.Tensor) else ()
     sb = b.shape if isinstance(b, torch.Tensor) else ()
     if op is operator.matmul:
@@ -105,13 +110,76 @@ def check_numel(n: int, limits: Limits) -> None:
 
 
 def check_result(value: Any, limits: Limits) -> None:
-    """Every tensor a call returns is checked, views included (`expand` makes no copy but a huge view)."""
+    """Every tensor or array a call returns is checked, views included (`expand` makes no copy but a huge view)."""
     if isinstance(value, torch.Tensor):
         _check_tensor(value, limits)
+    elif isinstance(value, (np.ndarray, np.generic)):
+        check_array(value, limits)
     elif isinstance(value, (tuple, list)) and len(value) <= 64:
         for v in value:
             if isinstance(v, torch.Tensor):
                 _check_tensor(v, limits)
+            elif isinstance(v, (np.ndarray, np.generic)):
+                check_array(v, limits)
+
+
+NUMERIC_KINDS = "biuf"  # bool, int, unsigned, float: the only numpy dtypes a program may hold
+
+
+def check_array(a: np.ndarray | np.generic, limits: Limits) -> None:
+    """An ndarray (or numpy scalar) a program may hold: numbers only (no objects, strings, complex or structured
+    records), within the element limit."""
+    if a.dtype.kind not in NUMERIC_KINDS:
+        what = "Python objects" if a.dtype.kind == "O" else str(a.dtype)
+        raise ProgramError("not-allowed", f"arrays of {what} are not supported here; use numbers")
+    check_numel(a.size, limits)
+
+
+def shape_of(x: Any, limits: Limits) -> tuple:
+    """The shape numpy would give `x`: an array's or tensor's own, a nested list's from the lengths along its first
+    elements (counted within the limit first), () for a number."""
+    if isinstance(x, (torch.Tensor, np.ndarray, np.generic)):
+        return tuple(x.shape)
+    if not isinstance(x, (list, tuple)):
+        return ()
+    count_elements(x, limits)
+    shape: list[int] = []
+    for _ in range(64):
+        if isinstance(x, (torch.Tensor, np.ndarray)):
+            return (*shape, *x.shape)
+        if not isinstance(x, (list, tuple)):
+            break
+        shape.append(len(x))
+        if not x:
+            break
+        x = x[0]
+    return tuple(shape)
+
+
+def check_broadcast(values: list, limits: Limits) -> None:
+    """Elementwise numpy functions broadcast their array arguments together: the result's size, first."""
+    shape: tuple = ()
+    for v in values:
+        shape = broadcast_shape(shape, shape_of(v, limits))
+    check_numel(math.prod(shape), limits)
+
+
+def matmul_numel(sa: tuple, sb: tuple) -> int:
+    """Elements of `a @ b` for numpy shapes (wrong inner sizes: numpy's own error comes later)."""
+    if not sa or not sb:
+        return 0
+    a = sa if len(sa) > 1 else (1, *sa)
+    b = sb if len(sb) > 1 else (*sb, 1)
+    return broadcast_numel(a[:-2], b[:-2]) * a[-2] * b[-1]
+
+
+def dot_numel(sa: tuple, sb: tuple) -> int:
+    """Elements of `np.dot(a, b)`: a product with a number, of vectors, or over a's last and b's second-last axis."""
+    if not sa or not sb:
+        return math.prod(sa or sb)
+    if len(sb) == 1:
+        return math.prod(sa[:-1])
+    return math.prod(sa[:-1]) * math.prod(sb[:-2]) * sb[-1]
 
 
 def _check_tensor(t: torch.Tensor, limits: Limits) -> None:
@@ -122,7 +190,7 @@ def _check_tensor(t: torch.Tensor, limits: Limits) -> None:
         raise ProgramError("not-allowed", "everything runs on the CPU; other devices are not available")
 
 
-def check_rows(t: torch.Tensor, limits: Limits) -> None:
+def check_rows(t: torch.Tensor | np.ndarray, limits: Limits) -> None:
     """Looping over a tensor makes one Python tensor per row: bound the rows like a list."""
     if t.shape[0] > limits.max_collection_len:
         raise ProgramError("limit", f"looping over {t.shape[0]:,} rows one by one is too slow here",
@@ -227,6 +295,9 @@ def count_elements(data: Any, limits: Limits) -> int:
     for _ in range(64):  # torch allows at most 64 dimensions
         if isinstance(x, torch.Tensor):
             total *= x.numel()
+            break
+        if isinstance(x, np.ndarray):
+            total *= x.size
             break
         if not isinstance(x, (list, tuple)):
             break
@@ -340,6 +411,51 @@ def check_index(obj: torch.Tensor, index: Any, limits: Limits) -> None:
         check_numel(n * (obj.numel() // max(obj.shape[0], 1)), limits)
 
 
+def check_array_index(a: np.ndarray, index: Any, limits: Limits) -> None:
+    """`a[idx]` with index arrays or lists (numpy's fancy indexing) makes a row for each index: the result's size,
+    first. Boolean masks select, so they never make more than the array has."""
+    parts = index if isinstance(index, tuple) else (index,)
+    if len(parts) > 64:
+        return  # numpy refuses too many indices itself
+    fancy: list[tuple] = []
+    indexed = 1  # the sizes of the axes the index arrays pick from
+    dims = list(a.shape)
+    split = next((i for i, p in enumerate(parts) if p is Ellipsis), len(parts))
+    for side, seq in ((0, parts[:split]), (1, parts[split + 1:][::-1])):
+        axis = 0 if side == 0 else len(dims) - 1
+        for p in seq:
+            step = 1 if side == 0 else -1
+            if p is None:
+                continue
+            if isinstance(p, (list, tuple, np.ndarray, torch.Tensor)):
+                if _is_mask(p):
+                    axis += step * max(len(shape_of(p, limits)), 1)
+                    continue
+                fancy.append(shape_of(p, limits))
+                if 0 <= axis < len(dims):
+                    indexed *= max(dims[axis], 1)
+            axis += step
+    if not fancy:
+        return
+    shape: tuple = ()
+    for f in fancy:
+        shape = broadcast_shape(shape, f)
+    check_numel(math.prod(shape) * (a.size // max(indexed, 1)), limits)
+
+
+def _is_mask(p: Any) -> bool:
+    if isinstance(p, np.ndarray):
+        return p.dtype == np.bool_
+    if isinstance(p, torch.Tensor):
+        return p.dtype == torch.bool
+    for _ in range(64):
+        if isinstance(p, (list, tuple)) and p:
+            p = p[0]
+        else:
+            break
+    return isinstance(p, (bool, np.bool_))
+
+
 def check_repr(value: Any, limits: Limits) -> None:
     """str() of nested lists is as long as everything in them, shared references included: count first."""
     budget = limits.max_collection_len
@@ -357,6 +473,18 @@ def check_repr(value: Any, limits: Limits) -> None:
             if seen > budget:
                 raise limit(f"this would make a list or string of more than {budget:,} items",
                             "print a slice or a summary")
+        elif isinstance(x, (torch.Tensor, np.ndarray)):
+            seen += printed_elements(tuple(x.shape))
+            if seen > budget:
+                raise limit(f"printing this would show more than {budget:,} numbers",
+                            "print a slice, a summary (.shape, .sum()) or fewer dimensions")
+
+
+def printed_elements(shape: tuple) -> int:
+    """Numbers torch and numpy print for an array: all of them up to 1,000, else the first and last 3 along each
+    axis (so an array of many short axes, like (2,) * 21, still prints every one of its 2 million numbers)."""
+    n = math.prod(shape)
+    return n if n <= 1000 else math.prod(min(d, 6) for d in shape)
 
 
 DEVICE_WORDS = frozenset(

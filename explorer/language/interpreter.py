@@ -10,20 +10,23 @@ are evaluated once at `def`.
 from __future__ import annotations
 
 import ast
+import contextlib
+import dataclasses
 import operator
 import re
 import string
 import time
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, cast
 
+import numpy as np
 import torch
 
 from explorer.config import KEEP_PASSES, Limits
 from explorer.errors import ProgramError
 from explorer.language import allowlist as A
-from explorer.language import guards
+from explorer.language import guards, numpy_ns
 from explorer.language.builtins import make_builtins
 from explorer.language.errors import runtime_error
 from explorer.language.names import bound_by_import
@@ -38,9 +41,12 @@ from explorer.language.objects import (
     Namespace,
     ParamGroup,
     ParamGroups,
+    TypeRef,
     UserFunction,
+    UserIterator,
     type_name,
 )
+from explorer.language.plotting import Plot, make_plotting
 
 BINOPS = {
     ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv,
@@ -64,11 +70,24 @@ COMPARE = {
 UNARY = {ast.USub: operator.neg, ast.UAdd: operator.pos, ast.Not: operator.not_, ast.Invert: operator.invert}
 
 _SPEC_NUMBER = re.compile(r"\d+")
+_IMPORT_HINTS = {"np": "import it first: import numpy as np", "numpy": "import it first: import numpy as np",
+                 "plt": "import it first: import matplotlib.pyplot as plt (plotting is skipped here)",
+                 "matplotlib": "import it first: import matplotlib.pyplot as plt (plotting is skipped here)",
+                 "pyplot": "import it first: import matplotlib.pyplot as plt (plotting is skipped here)"}
 _FORMATTER = string.Formatter()  # only its parser is used: fields are looked up by str_format
 
 
 class _Break(Exception):
     pass
+
+
+def statement_error(e: Exception, stmt: ast.AST) -> ProgramError:
+    """The ProgramError for an exception a statement raised that was not one already."""
+    if isinstance(e, RecursionError):
+        return ProgramError("limit", "the program nests calls too deeply").at(stmt)
+    if isinstance(e, MemoryError):
+        return ProgramError("limit", "the program ran out of memory", hint="use smaller tensors").at(stmt)
+    return runtime_error(e).at(stmt)
 
 
 class _Continue(Exception):
@@ -83,16 +102,28 @@ class _Return(Exception):
 class Scope:
     """Names visible at one level: a function call or comprehension has its own, reading through parents."""
 
-    __slots__ = ("vars", "parent", "local_names")
+    __slots__ = ("vars", "parent", "local_names", "redirect")
 
-    def __init__(self, parent: Scope | None = None, local_names: frozenset = frozenset()) -> None:
+    def __init__(self, parent: Scope | None = None, local_names: frozenset = frozenset(),
+                 redirect: dict[str, Scope] | None = None) -> None:
         self.vars: dict[str, Any] = {}
         self.parent = parent
         self.local_names = local_names  # a function's assigned names: local even before they get a value
+        self.redirect = redirect  # names the function declares global / nonlocal: the scope that holds each
+
+    def holder(self, name: str) -> Scope:
+        """The scope an assignment to `name` here binds it in: this one, or where `global`/`nonlocal` points."""
+        scope = self
+        while scope.redirect is not None and name in scope.redirect:
+            scope = scope.redirect[name]
+        return scope
 
     def lookup(self, name: str) -> Any:
         scope: Scope | None = self
         while scope is not None:
+            if scope.redirect is not None and name in scope.redirect:
+                scope = scope.redirect[name]
+                continue
             if name in scope.vars:
                 return scope.vars[name]
             if name in scope.local_names:
@@ -104,22 +135,59 @@ class Scope:
 
 
 def assigned_names(body: list[ast.stmt]) -> frozenset:
-    """Names a function body assigns (its locals, as Python decides them), not looking into nested defs."""
+    """Names a function body assigns (its locals, as Python decides them), not looking into nested defs, and not
+    those it declares global or nonlocal."""
     names: set[str] = set()
     stack: list[ast.AST] = list(body)
     while stack:
         node = stack.pop()
         if isinstance(node, ast.FunctionDef):
             names.add(node.name)
+            stack.extend(node.decorator_list)
             continue
-        if isinstance(node, (ast.ListComp, ast.GeneratorExp, ast.DictComp)):
+        if isinstance(node, ast.Lambda):
+            continue  # its parameters belong to it
+        if isinstance(node, (ast.ListComp, ast.GeneratorExp, ast.DictComp, ast.SetComp)):
             continue  # their loop variables belong to them
         if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
             names.add(node.id)
         if isinstance(node, (ast.Import, ast.ImportFrom)):
             names.update(bound_by_import(node))
         stack.extend(ast.iter_child_nodes(node))
-    return frozenset(names)
+    return frozenset(names - {name for name, _ in declared_names(body)})
+
+
+def _own_nodes(body: list[ast.stmt]) -> Iterator[ast.AST]:
+    """Every node of a function body that belongs to it: not those inside a nested def or lambda."""
+    stack: list[ast.AST] = list(body)
+    while stack:
+        node = stack.pop()
+        yield node
+        if isinstance(node, ast.FunctionDef):
+            stack.extend(node.decorator_list)
+            stack.extend(node.args.defaults)
+            stack.extend(d for d in node.args.kw_defaults if d is not None)
+            continue
+        if isinstance(node, ast.Lambda):
+            stack.extend(node.args.defaults)
+            stack.extend(d for d in node.args.kw_defaults if d is not None)
+            continue
+        stack.extend(ast.iter_child_nodes(node))
+
+
+def declared_names(body: list[ast.stmt]) -> tuple[tuple[str, str], ...]:
+    """(name, "global" | "nonlocal") for each name a function body declares."""
+    out: list[tuple[str, str]] = []
+    for node in _own_nodes(body):
+        if isinstance(node, (ast.Global, ast.Nonlocal)):
+            kind = "global" if isinstance(node, ast.Global) else "nonlocal"
+            out.extend((name, kind) for name in node.names)
+    return tuple(out)
+
+
+def has_yield(body: list[ast.stmt]) -> bool:
+    """Whether a function body is a generator's: a `yield` of its own (not one of a nested def)."""
+    return any(isinstance(n, (ast.Yield, ast.YieldFrom)) for n in _own_nodes(body))
 
 
 _FIXED_LENGTH = (range, tuple, str, torch.Size, dict, torch.Tensor)  # iterate() gives what the body can't resize
@@ -189,6 +257,8 @@ class Interpreter:
         self.current_call: ast.AST | None = None  # the call being made, for passes started inside it
         self.builtins = make_builtins(self)
         self.namespaces = make_namespaces(self)
+        self._numpy: Namespace | None = None  # made on `import numpy`
+        self._yielding: dict[int, bool] = {}  # statement id -> whether a yield is inside it (generators)
 
     def release(self) -> None:
         """Drop the run's state. The builtins, namespaces and the program's own functions point back at the
@@ -196,6 +266,7 @@ class Interpreter:
         included, would wait for the cyclic collector instead of being freed when the caller lets go."""
         self.builtins = {}
         self.namespaces = {}
+        self._numpy = None
         self.globals.vars.clear()
 
     # --- entry -------------------------------------------------------------------------------------------
@@ -217,13 +288,8 @@ class Interpreter:
                 raise
             except (_Break, _Continue, _Return):
                 raise
-            except RecursionError:
-                raise ProgramError("limit", "the program nests calls too deeply").at(stmt) from None
-            except MemoryError:
-                raise ProgramError("limit", "the program ran out of memory",
-                                   hint="use smaller tensors").at(stmt) from None
             except Exception as e:  # noqa: BLE001 - anything else is the program's runtime error
-                raise runtime_error(e).at(stmt) from None
+                raise statement_error(e, stmt) from None
 
     def exec_Expr(self, node: ast.Expr, scope: Scope) -> None:
         value = self.eval(node.value, scope)
@@ -267,10 +333,10 @@ class Interpreter:
 
     def exec_For(self, node: ast.For, scope: Scope) -> None:
         value = self.eval(node.iter, scope)
-        items = self.iterate(value, node.iter)
+        items = self.loop_items(value, node.iter)
         per = self._certain_passes(node) if self.light_loops and isinstance(value, _FIXED_LENGTH) else 0
         rec, outer_light = self.rec, self.rec.light
-        total = len(items) if per else 0
+        total = len(cast(Sequence, items)) if per else 0
         broke = False
         try:
             for i, item in enumerate(items):
@@ -329,7 +395,10 @@ class Interpreter:
         for arg, kw_default in zip(args.kwonlyargs, args.kw_defaults):
             if kw_default is not None:
                 defaults[arg.arg] = self.eval(kw_default, scope)
-        scope.vars[node.name] = UserFunction(node, defaults, scope, assigned_names(node.body))
+        grad_mode = self.decorators(node, scope)
+        fn = UserFunction(node, defaults, scope, assigned_names(node.body), declared_names(node.body),
+                          has_yield(node.body), grad_mode)
+        self.assign(ast.Name(id=node.name, ctx=ast.Store()), fn, scope)
 
     def exec_Return(self, node: ast.Return, scope: Scope) -> None:
         raise _Return(self.eval(node.value, scope) if node.value is not None else None)
@@ -352,9 +421,10 @@ class Interpreter:
     def exec_Delete(self, node: ast.Delete, scope: Scope) -> None:
         for target in node.targets:
             if isinstance(target, ast.Name):
-                if target.id not in scope.vars:
+                holder = scope.holder(target.id)
+                if target.id not in holder.vars:
                     raise ProgramError("runtime", f"name '{target.id}' is not defined").at(target)
-                del scope.vars[target.id]
+                del holder.vars[target.id]
             elif isinstance(target, ast.Subscript):
                 obj = self.eval(target.value, scope)
                 if not isinstance(obj, (list, dict)):
@@ -372,7 +442,7 @@ class Interpreter:
                 self.assign(ast.Name(id=alias.asname, ctx=ast.Store()), module, scope)
             else:  # `import torch.nn` binds `torch`, as in Python
                 root = alias.name.split(".")[0]
-                self.assign(ast.Name(id=root, ctx=ast.Store()), self.namespaces[root], scope)
+                self.assign(ast.Name(id=root, ctx=ast.Store()), self.module(root), scope)
 
     def exec_ImportFrom(self, node: ast.ImportFrom, scope: Scope) -> None:
         if node.module == "__future__":
@@ -385,17 +455,36 @@ class Interpreter:
     def import_module(self, dotted: str, node: ast.AST) -> Any:
         """The namespace at a dotted path (`torch.nn.functional`), each step through get_attr's tables."""
         root, *rest = dotted.split(".")
-        if root not in self.namespaces or root in ("F", "nn"):  # the parser lets through only torch and math
+        value: Any = self.module(root)
+        if value is None:  # the parser lets through only the modules we offer
             raise ProgramError("not-allowed", f"the module `{dotted}` is not available here").at(node)
-        value: Any = self.namespaces[root]
+        if isinstance(value, Plot):
+            self.rec.notice("plotting-skipped", A.PLOTTING_NOTICE, getattr(node, "lineno", None))
         for part in rest:
             value = self.get_attr(value, part, node)
-            if not isinstance(value, Namespace):
+            if not isinstance(value, (Namespace, Plot)):
                 raise ProgramError("not-allowed", f"`{dotted}` is not a module: write `from "
                                    f"{dotted.rpartition('.')[0]} import {part}`").at(node)
         return value
 
+    def module(self, root: str) -> Any:
+        """What `import root` binds: torch, math, numpy, or a plotting stand-in; None for anything else."""
+        if root in self.namespaces and root not in ("F", "nn"):
+            return self.namespaces[root]
+        if root == "numpy":
+            if self._numpy is None:
+                self._numpy = numpy_ns.make_numpy(self)
+            return self._numpy
+        if root in A.PLOTTING_MODULES:
+            return make_plotting()
+        return None
+
     def exec_With(self, node: ast.With, scope: Scope) -> None:
+        mode = self.with_mode(node, scope)
+        with torch.set_grad_enabled(mode.enabled):
+            self.exec_block(node.body, scope)
+
+    def with_mode(self, node: ast.With, scope: Scope) -> GradMode:
         if len(node.items) != 1 or node.items[0].optional_vars is not None:
             raise ProgramError("not-allowed",
                                "only `with torch.no_grad():` (or torch.enable_grad()) is supported").at(node)
@@ -404,12 +493,20 @@ class Interpreter:
             raise ProgramError(
                 "not-allowed", "only `with torch.no_grad():` (or torch.enable_grad()) is supported"
             ).at(node.items[0].context_expr)
-        with torch.set_grad_enabled(mode.enabled):
-            self.exec_block(node.body, scope)
+        return mode
+
+    # global / nonlocal are declarations: a call of the function reads them (UserFunction.declared)
+    def exec_Global(self, node: ast.Global, scope: Scope) -> None:
+        pass
+
+    def exec_Nonlocal(self, node: ast.Nonlocal, scope: Scope) -> None:
+        pass
 
     # --- assignment ----------------------------------------------------------------------------------------
     def assign(self, target: ast.expr, value: Any, scope: Scope) -> None:
         if isinstance(target, ast.Name):
+            if scope.redirect is not None:  # a name the function declared global or nonlocal
+                scope = scope.holder(target.id)
             scope.vars[target.id] = value
             self.rec.on_assign(target.id, value)
             if scope is self.globals:
@@ -466,6 +563,14 @@ class Interpreter:
             obj[index] = value
         elif isinstance(obj, list):
             obj[index] = value
+        elif isinstance(obj, np.ndarray):
+            self.check_data(index, node)
+            self.check_data(value, node)
+            self.guarded(guards.check_array_index, (obj, index, self.limits), {}, node)
+            self.guarded(guards.shape_of, (value, self.limits), {}, node)
+            self.guarded(operator.setitem, (obj, index, numpy_ns.as_array(value)), {}, node)
+        elif isinstance(obj, Plot):
+            pass  # plt.rcParams['figure.figsize'] = ...: plotting is skipped
         else:
             raise ProgramError("not-allowed", f"items of a {type_name(obj)} can't be assigned").at(node)
 
@@ -484,6 +589,8 @@ class Interpreter:
                     hint="make a new tensor instead of changing .data").at(node)
             self.guarded(setattr, (obj, name, value), {}, node)
             return
+        if isinstance(obj, Plot):
+            return  # ax.xaxis.label.fontsize = ...: plotting is skipped
         allowed = ", ".join("." + n for n in sorted(A.TENSOR_SETTABLE))
         raise ProgramError(
             "not-allowed", f"can't set `.{name}` on a {type_name(obj)}", hint=f"only {allowed} of a tensor can be set"
@@ -530,8 +637,9 @@ class Interpreter:
         if name in self.builtins:
             return self.builtins[name]
         if name in A.MODULE_NAMES:
-            raise ProgramError("not-allowed", f"`{name}` is not available: there are no imports here",
-                               hint="torch, F (torch.nn.functional) and math are already there").at(node)
+            raise ProgramError("not-allowed", f"`{name}` is not available here",
+                               hint=_IMPORT_HINTS.get(name, "torch, F (torch.nn.functional) and math are already "
+                                                            "there; numpy and matplotlib can be imported")).at(node)
         if name in A.BUILTIN_REFUSED:
             raise ProgramError("not-allowed", f"`{name}` is not available: {A.BUILTIN_REFUSED[name]}").at(node)
         raise ProgramError("runtime", f"name '{name}' is not defined", hint="give it a value before this line").at(node)
@@ -546,11 +654,13 @@ class Interpreter:
     def binop(self, op: Any, left: Any, right: Any, node: ast.AST | None) -> Any:
         self.check_operand(left, node)
         self.check_operand(right, node)
+        if isinstance(left, np.ndarray) or isinstance(right, np.ndarray):  # numpy turns a list into an array
+            self.check_data((left, right), node if node is not None else self.current_call)
         self.guarded(guards.check_binop, (PLAIN_OF.get(op, op), left, right, self.limits), {}, node)
         result = self.guarded(op, (left, right), {}, node)
         if isinstance(result, (str, list, tuple)):
             guards.check_length(len(result), self.limits)
-        guards.check_result(result, self.limits)
+        self.guarded(guards.check_result, (result, self.limits), {}, node)
         return result
 
     def eval_UnaryOp(self, node: ast.UnaryOp, scope: Scope) -> Any:
@@ -576,10 +686,25 @@ class Interpreter:
         result: Any = True
         for op, right_node in zip(node.ops, node.comparators):
             right = self.eval(right_node, scope)
-            result = self.guarded(COMPARE[type(op)], (left, right), {}, node)
+            result = self.compare(COMPARE[type(op)], left, right, node)
             if len(node.ops) > 1 and not self.truth(result, node):
                 return result
             left = right
+        return result
+
+    def compare(self, op: Any, left: Any, right: Any, node: ast.AST) -> Any:
+        """One comparison: elementwise ones between tensors or arrays are checked for size like arithmetic;
+        `a.dtype == np.float32` compares the dtypes."""
+        left, right = (v.dtype if isinstance(v, numpy_ns.NumpyType) else v for v in (left, right))
+        arrays = isinstance(left, (torch.Tensor, np.ndarray)) or isinstance(right, (torch.Tensor, np.ndarray))
+        if arrays and op not in (operator.is_, operator.is_not):
+            self.check_operand(left, node)
+            self.check_operand(right, node)
+            if isinstance(left, np.ndarray) or isinstance(right, np.ndarray):
+                self.check_data((left, right), node)
+            self.guarded(guards.check_binop, (operator.add, left, right, self.limits), {}, node)
+        result = self.guarded(op, (left, right), {}, node)
+        self.guarded(guards.check_result, (result, self.limits), {}, node)
         return result
 
     def eval_IfExp(self, node: ast.IfExp, scope: Scope) -> Any:
@@ -641,10 +766,15 @@ class Interpreter:
         if isinstance(obj, torch.Tensor):
             self.check_data(index, node)
             self.guarded(guards.check_index, (obj, index, self.limits), {}, node)
+        elif isinstance(obj, np.ndarray):
+            self.check_data(index, node)
+            self.guarded(guards.check_array_index, (obj, index, self.limits), {}, node)
+        elif isinstance(obj, Plot):
+            return obj.item(index)
         elif not isinstance(obj, (list, tuple, dict, str, range, torch.Size, ParamGroups, ParamGroup)):
             raise ProgramError("not-allowed", f"a {type_name(obj)} can't be indexed").at(node)
         result = self.guarded(operator.getitem, (obj, index), {}, node)
-        guards.check_result(result, self.limits)
+        self.guarded(guards.check_result, (result, self.limits), {}, node)
         return result
 
     def eval_JoinedStr(self, node: ast.JoinedStr, scope: Scope) -> str:
@@ -678,7 +808,7 @@ class Interpreter:
             value = self.guarded(ascii, (value,), {}, node)
         if any(int(n) > 1000 for n in _SPEC_NUMBER.findall(spec)):
             raise ProgramError("limit", "format widths and precisions above 1000 are not allowed").at(node)
-        if not isinstance(value, (*DATA_TYPES, list, tuple, dict)):
+        if not isinstance(value, (*DATA_TYPES, list, tuple, dict, set, np.ndarray, np.generic, np.dtype)):
             value = repr(value)
         return self.guarded(format, (value, spec), {}, node)
 
@@ -726,6 +856,12 @@ class Interpreter:
     def eval_GeneratorExp(self, node: ast.GeneratorExp, scope: Scope) -> list:
         return self.eval_ListComp(node, scope)  # type: ignore[arg-type]
 
+    def eval_SetComp(self, node: ast.SetComp, scope: Scope) -> set:
+        out: set = set()
+        self._comprehend(node.generators, Scope(scope),
+                         lambda s: out.add(self.guarded(_hashable, (self.eval(node.elt, s),), {}, node.elt)))
+        return out
+
     def eval_DictComp(self, node: ast.DictComp, scope: Scope) -> dict:
         out: dict = {}
 
@@ -737,7 +873,7 @@ class Interpreter:
 
     def _comprehend(self, generators: list[ast.comprehension], scope: Scope, emit: Any) -> None:
         gen, rest = generators[0], generators[1:]
-        for item in self.iterate(self.eval(gen.iter, scope), gen.iter):
+        for item in self.loop_items(self.eval(gen.iter, scope), gen.iter):
             self.tick_loop(gen)
             self.assign(gen.target, item, scope)
             if all(self.truth(self.eval(cond, scope), cond) for cond in gen.ifs):
@@ -759,7 +895,217 @@ class Interpreter:
                 raise ProgramError("runtime", "iteration over a 0-d tensor", hint="use .item() for its number").at(node)
             self.guarded(guards.check_rows, (value, self.limits), {}, node)
             return self.guarded(list, (value,), {}, node)
+        if isinstance(value, (set, frozenset)):
+            return list(value)
+        if isinstance(value, np.ndarray):
+            if value.ndim == 0:
+                raise ProgramError("runtime", "iteration over a 0-d array", hint="use .item() for its number").at(node)
+            self.guarded(guards.check_rows, (value, self.limits), {}, node)
+            return list(value)
+        if isinstance(value, UserIterator):
+            out: list = []
+            for item in self.drain(value, node):
+                out.append(item)
+                if len(out) > self.limits.max_collection_len:
+                    self.guarded(guards.check_length, (len(out), self.limits), {}, node)
+            return out
+        if isinstance(value, Plot):
+            return value.items()
         raise ProgramError("runtime", f"a {type_name(value)} can't be looped over").at(node)
+
+    def materialize(self, value: Any, node: ast.AST) -> list:
+        """A list of what `iterate` gives, a range's numbers included (counted first)."""
+        if isinstance(value, range):
+            self.guarded(guards.check_length, (len(value), self.limits), {}, node)
+        return list(self.iterate(value, node))
+
+    def loop_items(self, value: Any, node: ast.AST) -> Iterable[Any]:
+        """What a for loop or a comprehension walks over: a generator's items one at a time (it may never end:
+        the loop limit stops it), anything else as `iterate` gives it."""
+        if isinstance(value, UserIterator):
+            return self.drain(value, node)
+        return self.iterate(value, node)
+
+    def drain(self, it: UserIterator, node: ast.AST) -> Iterator[Any]:
+        """A UserIterator's items, for our own loops (a program's `next(g)` is a builtin)."""
+        while True:
+            try:
+                item = it.advance()
+            except StopIteration:
+                return
+            except ProgramError as e:
+                e.at(node)
+                raise
+            except Exception as e:  # noqa: BLE001 - e.g. a generator that advances itself
+                raise runtime_error(e).at(node) from None
+            yield item
+
+    # --- functions, lambdas, generators --------------------------------------------------------------------
+    def decorators(self, node: ast.FunctionDef, scope: Scope) -> bool | None:
+        """The grad mode `@torch.no_grad()` / `@torch.enable_grad()` give the function (the innermost decides),
+        None without one. The parser let through only those names; here they must really be torch's."""
+        mode: bool | None = None
+        for deco in node.decorator_list:
+            value = self.eval(deco, scope)
+            if isinstance(value, Fn) and value.name in ("torch.no_grad", "torch.enable_grad"):
+                value = value.impl()
+            if not isinstance(value, GradMode):
+                raise ProgramError("not-allowed", "only @torch.no_grad() and @torch.enable_grad() can decorate a "
+                                                  "function here").at(deco)
+            mode = value.enabled
+        return mode
+
+    def eval_Lambda(self, node: ast.Lambda, scope: Scope) -> UserFunction:
+        args = node.args
+        defaults: dict[str, Any] = {}
+        positional = args.args
+        for arg, default in zip(positional[len(positional) - len(args.defaults):], args.defaults):
+            defaults[arg.arg] = self.eval(default, scope)
+        for arg, kw_default in zip(args.kwonlyargs, args.kw_defaults):
+            if kw_default is not None:
+                defaults[arg.arg] = self.eval(kw_default, scope)
+        return UserFunction(node, defaults, scope)
+
+    def redirects(self, fn: UserFunction) -> dict[str, Scope] | None:
+        """Where each name a function declares global or nonlocal lives, for one call of it."""
+        if not fn.declared:
+            return None
+        out: dict[str, Scope] = {}
+        for name, kind in fn.declared:
+            if kind == "global":
+                out[name] = self.globals
+                continue
+            scope: Scope | None = fn.scope
+            while scope is not None and scope is not self.globals:
+                if scope.redirect is not None and name in scope.redirect:
+                    out[name] = scope.holder(name)
+                    break
+                if name in scope.vars or name in scope.local_names:
+                    out[name] = scope
+                    break
+                scope = scope.parent
+            else:
+                raise ProgramError("syntax", f"no binding for nonlocal '{name}' found")
+        return out
+
+    def run_user(self, fn: UserFunction, scope: Scope, node: ast.AST) -> Any:
+        """Run a called function's body in its new scope (a generator function's call makes a generator)."""
+        if fn.generator:
+            return UserIterator(self.generate(fn, scope, node), "generator", fn.name)
+        self.call_depth += 1
+        try:
+            with _grad_mode(fn.grad_mode):
+                if isinstance(fn.node, ast.Lambda):
+                    return self.eval(fn.node.body, scope)
+                self.exec_block(fn.node.body, scope)
+        except _Return as r:
+            return r.value
+        except (_Break, _Continue):
+            raise ProgramError("syntax", "'break' or 'continue' outside a loop").at(node) from None
+        finally:
+            self.call_depth -= 1
+        return None
+
+    def generate(self, fn: UserFunction, scope: Scope, node: ast.AST) -> Iterator[Any]:
+        """A generator function's body, run one stretch at a time: each `next` runs it to its next `yield`, as a
+        call (counted in the call depth, inside the function's grad mode), and leaves the caller's grad mode
+        as it was in between."""
+        body = self.gen_block(cast(ast.FunctionDef, fn.node).body, scope)
+        while True:
+            if self.call_depth >= self.limits.max_call_depth:
+                raise ProgramError("limit", f"functions call each other more than {self.limits.max_call_depth} deep",
+                                   hint="recursion needs a case that stops it").at(node)
+            self.call_depth += 1
+            try:
+                with _grad_mode(fn.grad_mode):
+                    item = next(body)
+            except (StopIteration, _Return):
+                return
+            except (_Break, _Continue):
+                raise ProgramError("syntax", "'break' or 'continue' outside a loop").at(node) from None
+            finally:
+                self.call_depth -= 1
+            yield item
+
+    def yields(self, stmt: ast.stmt) -> bool:
+        key = id(stmt)
+        if key not in self._yielding:
+            self._yielding[key] = has_yield([stmt])
+        return self._yielding[key]
+
+    def gen_block(self, body: list[ast.stmt], scope: Scope) -> Iterator[Any]:
+        """`exec_block` for a generator's body: statements with a `yield` inside run here, one stretch per item,
+        the others as usual."""
+        for stmt in body:
+            if not self.yields(stmt):
+                self.exec_block([stmt], scope)
+                continue
+            try:
+                yield from getattr(self, "gen_" + type(stmt).__name__)(stmt, scope)
+            except ProgramError as e:
+                e.at(stmt)
+                raise
+            except (_Break, _Continue, _Return):
+                raise
+            except Exception as e:  # noqa: BLE001 - anything else is the program's runtime error
+                raise statement_error(e, stmt) from None
+
+    def gen_Expr(self, node: ast.Expr, scope: Scope) -> Iterator[Any]:
+        value = node.value
+        if isinstance(value, ast.Yield):
+            yield self.eval(value.value, scope) if value.value is not None else None
+        elif isinstance(value, ast.YieldFrom):
+            for item in self.loop_items(self.eval(value.value, scope), value.value):
+                self.tick_loop(node)
+                yield item
+
+    def gen_For(self, node: ast.For, scope: Scope) -> Iterator[Any]:
+        broke = False
+        for item in self.loop_items(self.eval(node.iter, scope), node.iter):
+            self.tick_loop(node)
+            self.assign(node.target, item, scope)
+            try:
+                yield from self.gen_block(node.body, scope)
+            except _Break:
+                broke = True
+                break
+            except _Continue:
+                pass
+        if not broke and node.orelse:
+            yield from self.gen_block(node.orelse, scope)
+
+    def gen_While(self, node: ast.While, scope: Scope) -> Iterator[Any]:
+        broke = False
+        while self.truth(self.eval(node.test, scope), node.test):
+            self.tick_loop(node)
+            try:
+                yield from self.gen_block(node.body, scope)
+            except _Break:
+                broke = True
+                break
+            except _Continue:
+                pass
+        if not broke and node.orelse:
+            yield from self.gen_block(node.orelse, scope)
+
+    def gen_If(self, node: ast.If, scope: Scope) -> Iterator[Any]:
+        if self.truth(self.eval(node.test, scope), node.test):
+            yield from self.gen_block(node.body, scope)
+        elif node.orelse:
+            yield from self.gen_block(node.orelse, scope)
+
+    def gen_With(self, node: ast.With, scope: Scope) -> Iterator[Any]:
+        """`with torch.no_grad():` around a yield: the mode holds while the body runs, not while the caller
+        does (as torch's own decorator does for a generator)."""
+        mode = self.with_mode(node, scope)
+        body = self.gen_block(node.body, scope)
+        while True:
+            with torch.set_grad_enabled(mode.enabled):
+                try:
+                    item = next(body)
+                except StopIteration:
+                    return
+            yield item
 
     # --- attributes ----------------------------------------------------------------------------------------
     def eval_Attribute(self, node: ast.Attribute, scope: Scope) -> Any:
@@ -791,6 +1137,10 @@ class Interpreter:
             raise ProgramError(
                 "not-allowed", f"tensor.{name} is not available" + (f": {reason}" if reason else ""),
             ).at(node)
+        if isinstance(obj, (np.ndarray, np.generic)):
+            return self.guarded(numpy_ns.get_attr, (obj, name), {}, node)
+        if isinstance(obj, Plot):
+            return obj.member(name)
         table = methods_for(obj)
         if table is not None and name in table:
             if isinstance(obj, OPTIMIZER_TYPES) and name == "param_groups":
@@ -850,19 +1200,43 @@ class Interpreter:
             result = self.guarded(callee.impl, tuple(args), kwargs, node)
         elif isinstance(callee, BoundMethod):
             result = self.call_method(callee, args, kwargs, node)
+        elif isinstance(callee, Plot):
+            result = callee.call(args, kwargs)
+        elif isinstance(callee, GradMode):
+            result = self.decorate(callee, args, kwargs, node)
+        elif isinstance(callee, TypeRef):
+            raise ProgramError("not-allowed", f"{callee.name} names a type for isinstance(x, {callee.name}) only",
+                               hint="make a tensor with torch.tensor(...), an array with np.array(...)").at(node)
         else:
             raise ProgramError("runtime", f"a {type_name(callee)} is not callable").at(node)
         self.check_value(result, node)
-        guards.check_result(result, self.limits)
+        self.guarded(guards.check_result, (result, self.limits), {}, node)
         return result
+
+    def decorate(self, mode: GradMode, args: list, kwargs: dict, node: ast.AST) -> UserFunction:
+        """`torch.no_grad()(f)`: what the decorator does, for the program's own functions only."""
+        if len(args) != 1 or kwargs or not isinstance(args[0], UserFunction):
+            raise ProgramError("not-allowed", f"{mode!r} can decorate only a function of the program",
+                               hint="write `with torch.no_grad():` around the lines instead").at(node)
+        return dataclasses.replace(args[0], grad_mode=mode.enabled)
 
     def call_method(self, m: BoundMethod, args: list, kwargs: dict, node: ast.AST) -> Any:
         obj, name = m.obj, m.name
+        if isinstance(obj, (list, set, dict, str)):  # list.extend(gen), s.update(range(3)), ', '.join(map(...))
+            args = [self.materialize(a, node) if isinstance(a, (UserIterator, range)) else a for a in args]
         self.check_data(args, node)
         self.check_data(kwargs, node)
+        if isinstance(obj, (np.ndarray, np.generic)):
+            return self.guarded(numpy_ns.call_method, (obj, name, args, kwargs, self.limits), {}, node)
+        if isinstance(obj, set):
+            for a in args:
+                if hasattr(a, "__len__"):
+                    self.guarded(guards.check_length, (len(obj) + len(a), self.limits), {}, node)
         if isinstance(obj, torch.Tensor):
             if name == "backward":
                 return self.backward(obj, args, kwargs, node)
+            if name == "numpy":
+                return self.guarded(tensor_numpy, (obj, *args), kwargs, node)
             self.guarded(guards.check_devices, (tuple(args), kwargs), {}, node)
             self.guarded(guards.check_method, (obj, name, tuple(args), kwargs, self.limits), {}, node)
             self.guarded(guards.check_call, (name, (obj, *args), kwargs, self.limits), {}, node)
@@ -891,7 +1265,7 @@ class Interpreter:
         if self.call_depth >= self.limits.max_call_depth:
             raise ProgramError("limit", f"functions call each other more than {self.limits.max_call_depth} deep",
                                hint="recursion needs a case that stops it").at(node)
-        scope = Scope(fn.scope, fn.local_names)
+        scope = Scope(fn.scope, fn.local_names, self.redirects(fn))
         params = fn.node.args
         names = [a.arg for a in params.args]
         if len(args) > len(names):
@@ -911,16 +1285,7 @@ class Interpreter:
                 if n not in fn.defaults:
                     raise ProgramError("runtime", f"{fn.name}() is missing the argument '{n}'").at(node)
                 scope.vars[n] = fn.defaults[n]
-        self.call_depth += 1
-        try:
-            self.exec_block(fn.node.body, scope)
-        except _Return as r:
-            return r.value
-        except (_Break, _Continue):
-            raise ProgramError("syntax", "'break' or 'continue' outside a loop").at(node) from None
-        finally:
-            self.call_depth -= 1
-        return None
+        return self.run_user(fn, scope, node)
 
     def backward(self, t: torch.Tensor, args: list, kwargs: dict, node: ast.AST) -> None:
         names = ["gradient", "retain_graph", "create_graph", "inputs"]
@@ -981,19 +1346,22 @@ class Interpreter:
         except Exception as e:  # noqa: BLE001
             raise runtime_error(e).at(node) from None
 
-    def check_data(self, value: Any, node: ast.AST) -> None:
+    def check_data(self, value: Any, node: ast.AST | None) -> None:
         """Only plain data may go into torch or a container method: never a function or a module.
         Walks containers once each (shared references and cycles included), within a total budget."""
         if isinstance(value, DATA_TYPES):
             return
         budget = self.limits.max_tensor_elements  # bounds the time of this walk; sizes are checked later
-        passable = (*DATA_TYPES, *OPTIMIZER_TYPES)
+        passable = (*DATA_TYPES, *OPTIMIZER_TYPES, np.dtype, numpy_ns.NumpyType)
         stack, seen = [value], set()
         while stack:
             x = stack.pop()
             if isinstance(x, passable):
                 continue
-            if isinstance(x, (list, tuple, dict)):
+            if isinstance(x, (np.ndarray, np.generic)):
+                self.guarded(guards.check_array, (x, self.limits), {}, node)
+                continue
+            if isinstance(x, (list, tuple, dict, set, frozenset)):
                 if id(x) in seen:
                     continue
                 seen.add(id(x))
@@ -1009,12 +1377,14 @@ class Interpreter:
                                f"a {type_name(x)} can't be passed here; pass tensors or numbers").at(node)
 
     def check_operand(self, value: Any, node: ast.AST | None) -> None:
-        if isinstance(value, (Fn, Namespace, BoundMethod, UserFunction, GradFnView, GradMode)):
+        if isinstance(value, (Fn, Namespace, BoundMethod, UserFunction, GradFnView, GradMode, UserIterator, TypeRef,
+                              Plot)):
             raise ProgramError("runtime", f"a {type_name(value)} can't be used in arithmetic").at(node)
 
     def check_value(self, value: Any, node: ast.AST) -> None:
         """What torch hands back must be data we know, never an object that leads elsewhere."""
-        if isinstance(value, (*DATA_TYPES, list, tuple, dict, range, GradMode, GradFnView)):
+        if isinstance(value, (*DATA_TYPES, list, tuple, dict, range, GradMode, GradFnView, set, frozenset, UserIterator,
+                              UserFunction, Plot, np.ndarray, np.generic, np.dtype)):
             if (isinstance(value, tuple) and type(value) not in (tuple, torch.Size)
                     and type(value).__module__ != "torch.return_types"):
                 raise ProgramError("not-allowed", f"a {type_name(value)} can't be used here").at(node)
@@ -1023,6 +1393,21 @@ class Interpreter:
             return
         raise ProgramError("not-allowed",
                            f"this call returned a {type_name(value)}, which programs here can't use").at(node)
+
+
+def tensor_numpy(t: torch.Tensor, force: bool = False) -> np.ndarray:
+    """`t.numpy()`: an array over the tensor's numbers, as torch gives it (torch's own error for a tensor that
+    requires grad, unless force=True). Its base is a detached alias of the tensor, never the program's tensor
+    object: the array stays valid whatever the program later does to that tensor (`t.data = ...` gives the tensor
+    new memory; the alias keeps the old)."""
+    if t.requires_grad and not force:
+        return t.numpy()  # raises torch's "Can't call numpy() on Tensor that requires grad"
+    return t.detach().numpy(force=force)
+
+
+def _grad_mode(enabled: bool | None) -> Any:
+    """The context a decorated function runs in: torch's grad mode switched, or nothing."""
+    return contextlib.nullcontext() if enabled is None else torch.set_grad_enabled(enabled)
 
 
 def _hashable(x: Any) -> Any:

@@ -25,6 +25,8 @@ def free_names(tree: ast.Module) -> list[str]:
         elif isinstance(node, ast.FunctionDef):
             bound.add(node.name)
             bound.update(a.arg for a in node.args.args + node.args.kwonlyargs)
+        elif isinstance(node, ast.Lambda):
+            bound.update(a.arg for a in node.args.args + node.args.kwonlyargs)
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
             called.add(node.func.id)
     out: list[str] = []

@@ -10,13 +10,14 @@ import torch
 from explorer.errors import ProgramError
 from explorer.language import allowlist as A
 from explorer.language import guards
-from explorer.language.objects import OPTIMIZER_TYPES, Fn, GradFnView, GradMode, LazyMembers, Namespace
+from explorer.language.objects import OPTIMIZER_TYPES, Fn, GradFnView, GradMode, LazyMembers, Namespace, TypeRef
 
 if TYPE_CHECKING:
     from explorer.language.interpreter import Interpreter
 
 
-_TORCH_EXTRAS = frozenset({"no_grad", "enable_grad", "Size", "autograd", "optim", "nn", "linalg", "manual_seed"})
+_TORCH_EXTRAS = frozenset({"no_grad", "enable_grad", "Size", "autograd", "optim", "nn", "linalg", "manual_seed",
+                           "Tensor"})
 _TORCH_NAMES = frozenset(A.TORCH_FUNCTIONS) | frozenset(A.TORCH_VALUES) | _TORCH_EXTRAS
 
 
@@ -85,6 +86,8 @@ def make_namespaces(interp: Interpreter) -> dict[str, Namespace]:
             return Fn("torch.enable_grad", lambda: GradMode(True), False)
         if name == "Size":
             return Fn("torch.Size", lambda *a: torch.Size(*a))
+        if name == "Tensor":
+            return TypeRef("torch.Tensor", torch.Tensor)
         if name == "manual_seed":
             return Fn("torch.manual_seed", manual_seed, False)
         if name == "autograd":
@@ -135,6 +138,8 @@ def methods_for(obj: Any) -> frozenset | None:
     or anything else `Interpreter.get_attr` handles itself or refuses."""
     if isinstance(obj, list):
         return A.LIST_METHODS
+    if isinstance(obj, set):
+        return A.SET_METHODS
     if isinstance(obj, torch.Size):
         return A.SIZE_METHODS
     if isinstance(obj, tuple):

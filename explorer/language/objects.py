@@ -88,19 +88,54 @@ class BoundMethod:
 
 @dataclass(eq=False)
 class UserFunction:
-    """A `def` in the program: run by the interpreter, never by Python or torch."""
+    """A `def` or a `lambda` in the program: run by the interpreter, never by Python or torch."""
 
-    node: ast.FunctionDef
+    node: ast.FunctionDef | ast.Lambda
     defaults: dict[str, Any]
     scope: Any  # the Scope it was defined in (closures read from it)
     local_names: frozenset = frozenset()  # names its body assigns: local to each call
+    declared: tuple = ()  # (name, "global" | "nonlocal") its body declares
+    generator: bool = False  # its body has a `yield`: a call makes a UserGenerator
+    grad_mode: bool | None = None  # @torch.no_grad() (False) / @torch.enable_grad() (True) around each run
 
     @property
     def name(self) -> str:
-        return self.node.name
+        return self.node.name if isinstance(self.node, ast.FunctionDef) else "<lambda>"
 
     def __repr__(self) -> str:
-        return f"<function {self.node.name}>"
+        return f"<function {self.name}>"
+
+
+class UserIterator:
+    """What a generator function, `iter(...)`, `map` and `filter` give: items one at a time, made by the
+    interpreter's own code. Programs reach nothing inside it (no gi_frame, gi_code, send or throw); only the
+    interpreter advances it, through `advance`."""
+
+    __slots__ = ("_items", "kind", "name")
+
+    def __init__(self, items: Iterator, kind: str, name: str = "") -> None:
+        self._items = items
+        self.kind = kind  # generator, list_iterator, map, filter, zip, enumerate, ...
+        self.name = name
+
+    def advance(self) -> Any:
+        """The next item; StopIteration when there is none."""
+        return next(self._items)
+
+    def __repr__(self) -> str:
+        return f"<generator object {self.name}>" if self.kind == "generator" else f"<{self.kind} object>"
+
+
+@dataclass(frozen=True, eq=False)
+class TypeRef:
+    """A type a program may name for `isinstance(x, T)` only (`torch.Tensor`, `np.ndarray`): not callable, no
+    attributes, never the real class."""
+
+    name: str
+    real: type
+
+    def __repr__(self) -> str:
+        return f"<class '{self.name}'>"
 
 
 class GradFnView:
@@ -206,4 +241,8 @@ def type_name(value: Any) -> str:
         return "function"
     if isinstance(value, Namespace):
         return "module"
+    if isinstance(value, UserIterator):
+        return value.kind
+    if isinstance(value, TypeRef):
+        return "type"
     return type(value).__name__

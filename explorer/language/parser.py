@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import io
+import symtable
 import sys
 import tokenize
 import warnings
@@ -23,9 +24,10 @@ ALLOWED_NODES: frozenset[type] = frozenset(
         ast.Module, ast.Expr, ast.Assign, ast.AugAssign, ast.AnnAssign, ast.For, ast.While, ast.If,
         ast.FunctionDef, ast.Return, ast.Pass, ast.Break, ast.Continue, ast.With, ast.Assert, ast.Delete,
         ast.Import, ast.ImportFrom, ast.alias, ast.arguments, ast.arg, ast.keyword, ast.withitem, ast.comprehension,
+        ast.Global, ast.Nonlocal, ast.Yield, ast.YieldFrom, ast.Lambda,
         ast.BoolOp, ast.BinOp, ast.UnaryOp, ast.IfExp, ast.Compare, ast.Call, ast.Attribute, ast.Subscript,
         ast.Starred, ast.Name, ast.Constant, ast.List, ast.Tuple, ast.Dict, ast.Set, ast.Slice,
-        ast.ListComp, ast.GeneratorExp, ast.DictComp, ast.JoinedStr, ast.FormattedValue,
+        ast.ListComp, ast.GeneratorExp, ast.DictComp, ast.SetComp, ast.JoinedStr, ast.FormattedValue,
         ast.Load, ast.Store, ast.Del,
         ast.And, ast.Or, ast.Not, ast.UAdd, ast.USub, ast.Invert,
         ast.Add, ast.Sub, ast.Mult, ast.Div, ast.FloorDiv, ast.Mod, ast.Pow, ast.MatMult,
@@ -37,12 +39,7 @@ ALLOWED_NODES: frozenset[type] = frozenset(
 # Constructs we refuse, each with what to write instead.
 _REFUSED: dict[str, str] = {
     "ClassDef": "classes are not supported; write a function with `def`, or use tensors directly",
-    "Global": "`global` is not supported; return the value from the function instead",
-    "Nonlocal": "`nonlocal` is not supported; return the value from the function instead",
-    "Lambda": "`lambda` is not supported; write a small function with `def`",
     "Match": "`match` is not supported; use if / elif / else",
-    "Yield": "generators are not supported; build a list instead",
-    "YieldFrom": "generators are not supported; build a list instead",
     "Await": "async code is not supported",
     "AsyncFunctionDef": "async code is not supported",
     "AsyncFor": "async code is not supported",
@@ -51,7 +48,6 @@ _REFUSED: dict[str, str] = {
     "Try": "try / except is not supported; the explorer shows any error with its line",
     "TryStar": "try / except is not supported; the explorer shows any error with its line",
     "Raise": "raise is not supported; use assert to check a condition",
-    "SetComp": "set comprehensions are not supported; use a list comprehension",
     "TypeAlias": "type aliases are not supported",
 }
 
@@ -59,8 +55,15 @@ _DUNDER_HINT = "names with double underscores reach Python's internals, which pr
 
 # Modules a program may import: each import binds a name to what the language already offers (the
 # interpreter resolves the dotted path through the same tables as `torch.nn.functional` in an expression).
-IMPORTABLE = ("torch", "math")
-_IMPORTABLE_TEXT = "torch (with torch.nn, torch.nn.functional, torch.optim, torch.autograd) and math"
+IMPORTABLE = ("torch", "math", "numpy", "matplotlib", "mpl_toolkits")
+_IMPORTABLE_TEXT = ("torch (with torch.nn, torch.nn.functional, torch.optim, torch.autograd), math, numpy (a small "
+                    "part of it) and matplotlib (plots are skipped)")
+
+# Decorators a `def` may have: each names the last part of what it calls (`@torch.no_grad()`, `@no_grad()` after
+# `from torch import no_grad`, or without the brackets); the interpreter checks what the name really is.
+DECORATORS = frozenset({"no_grad", "enable_grad"})
+_DECORATOR_HINT = "only @torch.no_grad() and @torch.enable_grad() can decorate a function here; call the function " \
+                  "directly, or put its body inside `with torch.no_grad():`"
 
 
 def parse_program(source: str, limits: Limits) -> ast.Module:
@@ -76,10 +79,47 @@ def parse_program(source: str, limits: Limits) -> ast.Module:
     _check_nesting(source, limits)
     tree = _parse(source)
     _check_size(tree, limits)
+    scoped = False
     for node in ast.walk(tree):
         _check_node(node)
+        scoped = scoped or isinstance(node, (ast.Global, ast.Nonlocal, ast.Yield, ast.YieldFrom))
     _check_context(tree.body, in_function=False, in_loop=False)
+    if scoped:
+        _check_scopes(source, tree)
     return tree
+
+
+def _check_scopes(source: str, tree: ast.Module) -> None:
+    """`global` / `nonlocal` / `yield` follow Python's compile-time rules (a nonlocal with no binding, a name used
+    before its global declaration, a yield inside a comprehension, ...): Python's own symbol-table pass, which
+    reads the program without compiling or running any of it, says which. Then where a `yield` may stand here."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            symtable.symtable(source, "<program>", "exec")
+    except SyntaxError as e:
+        col = (e.offset - 1) if e.offset else None
+        raise ProgramError("syntax", e.msg or "invalid syntax", line=e.lineno, col=col) from None
+    except (MemoryError, RecursionError, ValueError):
+        pass  # the tree was read already; the checks below still hold
+    _check_yields(tree)
+
+
+def _check_yields(tree: ast.Module) -> None:
+    """A `yield` stands on its own line (`yield value`, `yield from values`) inside a `def`: not in a lambda, and
+    not as a value (`x = yield v` sends values into a generator, which is not supported)."""
+    alone: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Expr) and isinstance(node.value, (ast.Yield, ast.YieldFrom)):
+            alone.add(id(node.value))
+        if isinstance(node, ast.Lambda):
+            for inner in ast.walk(node.body):
+                if isinstance(inner, (ast.Yield, ast.YieldFrom)):
+                    raise _refuse(inner, "`yield` inside a lambda is not supported; write a `def` with the yield")
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Yield, ast.YieldFrom)) and id(node) not in alone:
+            raise _refuse(node, "a `yield` must stand on its own line here, like `yield value`",
+                          "sending values into a generator (`x = yield v`) is not supported")
 
 
 def _check_context(body: list[ast.stmt], *, in_function: bool, in_loop: bool) -> None:
@@ -90,6 +130,8 @@ def _check_context(body: list[ast.stmt], *, in_function: bool, in_loop: bool) ->
         if isinstance(stmt, (ast.Break, ast.Continue)) and not in_loop:
             word = "break" if isinstance(stmt, ast.Break) else "continue"
             raise ProgramError("syntax", f"'{word}' outside a loop").at(stmt)
+        if isinstance(stmt, ast.Expr) and isinstance(stmt.value, (ast.Yield, ast.YieldFrom)) and not in_function:
+            raise ProgramError("syntax", "'yield' outside function").at(stmt)
         if isinstance(stmt, ast.FunctionDef):
             _check_context(stmt.body, in_function=True, in_loop=False)
         elif isinstance(stmt, (ast.For, ast.While)):
@@ -247,6 +289,13 @@ def _check_node(node: ast.AST) -> None:
         _check_function(node)
     if isinstance(node, (ast.Import, ast.ImportFrom)):
         _check_import(node)
+    if isinstance(node, ast.Lambda):
+        _check_parameters(node, node.args)
+    if isinstance(node, (ast.Global, ast.Nonlocal)):
+        word = "global" if isinstance(node, ast.Global) else "nonlocal"
+        for name in node.names:
+            if _is_dunder(name):
+                raise _refuse(node, f"`{word} {name}`: the name `{name}` is not allowed", _DUNDER_HINT)
     if isinstance(node, ast.arg) and _is_dunder(node.arg):
         raise _refuse(node, f"the parameter name `{node.arg}` is not allowed", _DUNDER_HINT)
     if isinstance(node, ast.keyword) and node.arg is not None and _is_dunder(node.arg):
@@ -260,15 +309,42 @@ def _check_node(node: ast.AST) -> None:
 
 
 def _check_function(node: ast.FunctionDef) -> None:
-    if node.decorator_list:
-        raise _refuse(node.decorator_list[0], "decorators are not supported; call the function directly")
+    _check_decorators(node)
     if _is_dunder(node.name):
         raise _refuse(node, f"the function name `{node.name}` is not allowed", _DUNDER_HINT)
-    args = node.args
+    _check_parameters(node, node.args)
+
+
+def _check_parameters(node: ast.FunctionDef | ast.Lambda, args: ast.arguments) -> None:
     if args.vararg or args.kwarg:
         raise _refuse(node, "`*args` and `**kwargs` parameters are not supported; name each parameter")
     if args.posonlyargs:
         raise _refuse(node, "positional-only parameters (`/`) are not supported")
+
+
+def decorator_name(expr: ast.expr) -> str | None:
+    """The last name of a decorator of the allowed shape: `name`, `a.b.name`, or either called with nothing."""
+    if isinstance(expr, ast.Call) and not expr.args and not expr.keywords:
+        expr = expr.func
+    if isinstance(expr, ast.Name):
+        return expr.id
+    if isinstance(expr, ast.Attribute) and isinstance(expr.value, (ast.Name, ast.Attribute)):
+        inner: ast.expr = expr.value
+        while isinstance(inner, ast.Attribute):
+            inner = inner.value
+        return expr.attr if isinstance(inner, ast.Name) else None
+    return None
+
+
+def _check_decorators(node: ast.FunctionDef) -> None:
+    """`@torch.no_grad()` and `@torch.enable_grad()` (what the interpreter finds at that name is checked again when
+    the def runs); anything else is refused here."""
+    for deco in node.decorator_list:
+        name = decorator_name(deco)
+        if name in ("staticmethod", "classmethod"):
+            raise _refuse(deco, f"@{name} belongs to a method inside a class", _DECORATOR_HINT)
+        if name not in DECORATORS:
+            raise _refuse(deco, "this decorator is not supported", _DECORATOR_HINT)
 
 
 def _check_import(node: ast.Import | ast.ImportFrom) -> None:
@@ -276,7 +352,7 @@ def _check_import(node: ast.Import | ast.ImportFrom) -> None:
     the module must be one we offer; the names are checked when the interpreter resolves them."""
     if isinstance(node, ast.ImportFrom):
         if node.level:
-            raise _refuse(node, "relative imports are not supported; import from torch or math")
+            raise _refuse(node, "relative imports are not supported; import from torch, math or numpy")
         module = node.module or ""
         if module == "__future__":
             return  # `from __future__ import annotations` and the like change nothing here

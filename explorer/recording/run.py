@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 
+import numpy as np
 import torch
 
 from explorer.choices import BACKWARD_MODES, DEFAULT_BACKWARD, MAX_INPUT_ELEMENTS
@@ -65,7 +66,7 @@ def _run(source: str, tree: Any, limits: Limits, free: list[str], inputs: dict[s
     rec = Recorder(source, limits)
     interp = None
     try:
-        with isolated_torch_state(seed), warnings.catch_warnings(record=True) as caught:
+        with isolated_torch_state(seed), isolated_numpy_state(seed), warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             interp = Interpreter(tree, limits=limits, recorder=rec, inputs=input_tensors, deadline=deadline,
                                  light_loops=light_loops)
@@ -171,6 +172,18 @@ def isolated_torch_state(seed: int) -> Iterator[None]:
         torch.set_grad_enabled(grad_enabled)
         torch.set_default_dtype(dtype)
         sys.setrecursionlimit(recursion)
+
+
+@contextlib.contextmanager
+def isolated_numpy_state(seed: int) -> Iterator[None]:
+    """numpy's global random generator (np.random.seed / rand / randn ...) seeded for this run from the run's seed,
+    and put back afterwards as it was."""
+    state = np.random.get_state()
+    try:
+        np.random.seed(seed % 2**32)
+        yield
+    finally:
+        np.random.set_state(state)
 
 
 def run_request(request: dict) -> dict:
