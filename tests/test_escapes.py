@@ -22,6 +22,7 @@ import os
 import sys
 from dataclasses import dataclass
 
+import numpy as np
 import pytest
 import torch
 
@@ -137,8 +138,9 @@ ESCAPES: list[Escape] = [
     E("exit-process", "exit(0)\n", state=True),
     E("help-pager", "help(torch)\n"),
     E("hasattr-probe", PRE + "h = hasattr(x, '__class__')\n"),
-    E("max-key-callback", "m = max([1, 2], key=torch.sigmoid)\n", (RUNTIME,), ["key="]),
-    E("sorted-key-callback", "s = sorted([3, 1], key=print)\n", (RUNTIME,), ["key"]),
+    # key= functions are called by the interpreter, with the same checks as any call of the program
+    E("max-key-callback", "m = max([1, 2], key=torch.sigmoid)\n", (RUNTIME,), ["must be Tensor"]),
+    E("sorted-key-callback", "s = sorted([3, 1], key=print)\n", (RUNTIME,), ["not supported between"]),
     E("print-to-file", PRE + "print(x, file=open('SENTINEL', 'w'))\n", writes=True),
     E("print-file-keyword", "print('x', file=torch)\n", (RUNTIME,), ["file"]),
     E("generic-alias-subscript", "A = list[int]\nb = A.mro()\n"),
@@ -271,6 +273,109 @@ ESCAPES: list[Escape] = [
     E("escaped-dunder-keyword", "n = '\\x5f\\x5fclass\\x5f\\x5f'\ny = torch.ones(2).sum(**{n: 1})\n"),
     E("invisible-character-identifier", "x = torch.ones(2)\ng = x.gr\u200bad_fn\n", (SYNTAX,)),
     E("null-byte-truncation", "x = 1\n\x00import os\n", (SYNTAX,)),
+    # --- lambdas: closures and defaults reach only what the program could reach anyway ---------------------
+    E("lambda-code", "c = (lambda: 0).__code__.co_code\n"),
+    E("lambda-globals", "b = (lambda: 0).__globals__['__builtins__']\n"),
+    E("lambda-closure-cell", "def f():\n    x = 1\n    return lambda: x\nc = f().__closure__[0].cell_contents\n"),
+    E("lambda-default-real-object", "f = lambda b=print: b.impl\ng = f()\n"),
+    E("lambda-scope-attribute", "f = lambda: 0\ns = f.scope\n"),
+    E("lambda-into-torch", "x = torch.ones(2)\ny = torch.add(x, lambda: 0)\n"),
+    E("lambda-as-tensor-hook", PRE + "h = x.register_hook(lambda g: g * 0)\ny.backward()\n"),
+    E("lambda-as-optimizer-closure", OPT + "opt.step(lambda: w.sum())\n"),
+    E("lambda-key-reads-dunder", "s = sorted([1, 2], key=lambda v: v.__class__)\n"),
+    E("lambda-attribute-set", "f = lambda: 0\nf.node = 1\n"),
+    E("lambda-format-field", "f = lambda: 0\ns = '{0.node}'.format(f)\n"),
+    E("lambda-repr-probe", "s = f'{(lambda: 0)!r}'\nassert '0x' in s or 'explorer' in s or 'Lambda' in s\n", (PROBE,)),
+    E("lambda-star-kwargs", "f = lambda **kw: kw\n"),
+    # --- generators: the program holds a generator, never a frame ------------------------------------------
+    E("generator-gi-code", "def g():\n    yield 1\nc = g().gi_code.co_consts\n"),
+    E("generator-gi-frame-locals", "def g():\n    yield 1\nit = g()\nnext(it)\nl = it.gi_frame.f_locals\n"),
+    E("generator-throw", "def g():\n    yield 1\nit = g()\nit.throw(ValueError)\n"),
+    E("generator-yieldfrom-attr", "def g():\n    yield from [1]\nv = g().gi_yieldfrom\n"),
+    E("generator-into-torch", "def g():\n    yield 1.0\nx = torch.tensor(g())\n"),
+    E("generator-self-advance", "def g():\n    yield next(it)\nit = g()\nv = next(it)\n", (RUNTIME,),
+      ["already executing"]),
+    E("generator-send-value", "def g():\n    x = yield 1\n    print(x)\n"),
+    E("generator-leaves-no-grad-probe",
+      "def g():\n    with torch.no_grad():\n        yield 1\nit = g()\nnext(it)\n"
+      "z = torch.ones(1, requires_grad=True) * 2\nassert not z.requires_grad\n", (PROBE,), state=True),
+    E("decorated-generator-leaves-no-grad-probe",
+      "@torch.no_grad()\ndef g():\n    yield 1\nit = g()\nnext(it)\n"
+      "z = torch.ones(1, requires_grad=True) * 2\nassert not z.requires_grad\n", (PROBE,), state=True),
+    E("decorated-function-leaves-no-grad-probe",
+      "@torch.no_grad()\ndef f():\n    return 1\nl = list(map(lambda v: f(), [1, 2]))\n"
+      "z = torch.ones(1, requires_grad=True) * 2\nassert not z.requires_grad\n", (PROBE,), state=True),
+    # --- decorators: only torch's grad modes, only on the program's own functions --------------------------
+    E("no-grad-decorating-a-builtin", "g = torch.no_grad()(torch.sigmoid)\n"),
+    E("decorator-dunder-expression", "@torch.no_grad().__class__\ndef f():\n    pass\n"),
+    E("decorator-lambda", "@(lambda f: f)\ndef g():\n    pass\n"),
+    E("decorator-rebound-name", "no_grad = print\n@no_grad\ndef f():\n    pass\n"),
+    E("decorator-jit-alias", "from torch import jit\n@jit.script\ndef f(x):\n    return x\n"),
+    E("decorator-staticmethod-outside-class", "@staticmethod\ndef f():\n    pass\n"),
+    # --- global / nonlocal ---------------------------------------------------------------------------------
+    E("global-builtins", "def f():\n    global __builtins__\n    __builtins__ = None\n"),
+    E("nonlocal-interpreter-name", "def f():\n    nonlocal builtins\n", (SYNTAX,)),
+    E("global-reads-no-namespace-member", "def f():\n    global sigmoid\n    return sigmoid(1)\nf()\n",
+      (RUNTIME,), ["not defined"]),
+    # --- sets, isinstance, map, filter, iter ---------------------------------------------------------------
+    E("isinstance-real-type", "t = type(1)\ny = isinstance(1, t)\n"),
+    E("isinstance-type-as-tuple-member", "y = isinstance(1, (int, print))\n"),
+    E("map-getattr", "l = list(map(getattr, [torch], ['load']))\n"),
+    E("map-open-file", "l = list(map(open, ['SENTINEL'], ['w']))\n", writes=True),
+    E("iter-callable-sentinel", "it = iter(print, None)\n", (RUNTIME,), ["iter(callable, sentinel)"]),
+    E("set-of-functions-into-torch", "s = {torch.sigmoid}\nx = torch.tensor(list(s))\n"),
+    E("filter-over-module", "l = list(filter(None, torch))\n", (RUNTIME,), ["can't be iterated"]),
+    E("set-update-huge-range", "s = set()\ns.update(range(10**12))\n", (LIMIT,)),
+    # --- numpy: numbers only, nothing of its internals -----------------------------------------------------
+    E("np-ctypeslib", "import numpy as np\np = np.ctypeslib.as_ctypes(np.ones(2))\n"),
+    E("np-load-pickle", "import numpy as np\na = np.load('SENTINEL', allow_pickle=True)\n"),
+    E("np-save", "import numpy as np\nnp.save('SENTINEL', np.ones(2))\n", writes=True),
+    E("np-savetxt", "import numpy as np\nnp.savetxt('SENTINEL', np.ones(2))\n", writes=True),
+    E("np-memmap-write", "import numpy as np\nm = np.memmap('SENTINEL', mode='w+', shape=(4,))\n", writes=True),
+    E("np-lib-format-open-memmap",
+      "import numpy as np\nf = np.lib.format.open_memmap('SENTINEL', mode='w+', shape=(2,))\n", writes=True),
+    E("np-ndarray-ctypes-data", "import numpy as np\na = np.ones(2)\np = a.ctypes.data\n"),
+    E("np-ndarray-data-buffer", "import numpy as np\na = np.ones(2)\nb = a.data\n"),
+    E("np-ndarray-base", "import numpy as np\nx = torch.ones(2)\nb = x.numpy().base\n"),
+    E("np-array-interface", "import numpy as np\ni = np.ones(2).__array_interface__\n"),
+    E("np-object-array-of-callables", "import numpy as np\na = np.array([print, open], dtype=object)\n"),
+    E("np-object-array-from-functions", "import numpy as np\na = np.asarray([torch.sigmoid])\n"),
+    E("np-object-dtype-string", "import numpy as np\na = np.zeros(2, dtype='O')\n"),
+    E("np-structured-dtype", "import numpy as np\na = np.zeros(2, dtype=[('f', 'O')])\n"),
+    E("np-frompyfunc", "import numpy as np\nf = np.frompyfunc(print, 1, 1)\n"),
+    E("np-vectorize-callback", "import numpy as np\nf = np.vectorize(lambda v: v)\n"),
+    E("np-frombuffer", "import numpy as np\na = np.frombuffer(bytearray(8))\n"),
+    E("np-view-reinterpret", "import numpy as np\na = np.ones(2).view(np.int64)\n"),
+    E("np-as-strided", "import numpy as np\nb = np.lib.stride_tricks.as_strided(np.ones(1), (10**6,), (0,))\n"),
+    E("np-random-bit-generator", "import numpy as np\ng = np.random.bit_generator\n"),
+    E("np-random-set-state", "import numpy as np\nnp.random.set_state(('MT19937', [0] * 624, 0))\n", state=True),
+    E("np-random-seed-restored-probe", "import numpy as np\nnp.random.seed(123)\nassert False\n", (PROBE,),
+      state=True),
+    E("np-set-printoptions", "import numpy as np\nnp.set_printoptions(threshold=10**9)\n", state=True),
+    E("np-seterr", "import numpy as np\nnp.seterr(all='raise')\n", state=True),
+    E("np-ufunc-out-into-tensor-memory", "import numpy as np\nx = torch.ones(2)\nnp.add(x, x, out=x.numpy())\n"),
+    E("np-huge-zeros", "import numpy as np\na = np.zeros(10**10)\n", (LIMIT,)),
+    E("np-array-data-swap-probe",
+      "import numpy as np\nt = torch.zeros(1000)\na = np.asarray(t)\nb = t.numpy()\nt.data = torch.ones(1000)\n"
+      "junk = [torch.full((1000,), 7.0) for i in range(50)]\nassert a.sum() != 0 or b.sum() != 0\n",
+      (PROBE,), where="both"),
+    E("tensor-out-resize-under-array",
+      "x = torch.zeros(4)\na = x.numpy()\ny = torch.add(torch.ones(100000), 1.0, out=x)\nprint(a)\n",
+      where="both"),
+    E("import-numpy-private", "from numpy import _core\n"),
+    E("import-numpy-lib", "import numpy.lib as L\n"),
+    E("import-numpy-ctypeslib", "from numpy.ctypeslib import as_array\n"),
+    E("import-numpy-testing", "import numpy.testing\n"),
+    # --- matplotlib: plots are skipped, nothing is drawn or written ----------------------------------------
+    E("plt-savefig-writes-nothing",
+      "import matplotlib.pyplot as plt\nplt.plot([1, 2])\nplt.savefig('SENTINEL')\nassert False\n",
+      (PROBE,), writes=True),
+    E("plt-reaches-no-real-module",
+      "import matplotlib.pyplot as plt\nr = plt.os.system('touch SENTINEL')\nassert r == 0\n", (PROBE,), writes=True),
+    E("plt-dict", "import matplotlib.pyplot as plt\nd = plt.__dict__\n"),
+    E("plt-into-tensor-method", "import matplotlib.pyplot as plt\nx = torch.ones(2)\ny = x.add(plt.figure())\n"),
+    E("plt-format-field", "import matplotlib.pyplot as plt\ns = '{0.figure}'.format(plt)\n"),
+    E("mpl-toolkits-dunder", "from mpl_toolkits.mplot3d import Axes3D\ni = Axes3D.__init__\n"),
 ]
 
 
@@ -297,6 +402,9 @@ def global_state() -> dict:
         "patched": (torch.Tensor.add, torch.Tensor.__add__, torch.sigmoid, torch.optim.SGD, F.relu),
         "hooks": (len(nn_module._global_forward_hooks), len(nn_module._global_forward_pre_hooks)),
         "warnings": F.warnings.showwarning,
+        "np_rng": repr(np.random.get_state()),
+        "np_print": np.get_printoptions(),
+        "np_err": np.geterr(),
     }
 
 

@@ -475,3 +475,119 @@ def test_a_products_size_is_known_before_it_is_computed(sa, sb):
             assert refused == (size > limit), (sa, sb, limit)
         elif limit == 10**6:
             assert not refused, (sa, sb)  # wrong inner sizes, well under the limit: torch's own error, not ours
+
+
+# --- generators, lambdas, sets, numpy: the new surface's bombs --------------------------------------------------
+
+def test_an_infinite_generator_hits_a_limit_not_the_memory():
+    endless = "def count():\n    i = 0\n    while True:\n        yield i\n        i += 1\n"
+    # looped over: the loop limit (the generator's own loop and the consumer's both count)
+    limit_error(endless + "for v in count():\n    pass\n", "loops ran more than", {"time_seconds": 60.0}, seconds=4.0)
+    # collected: the length limit, before the list grows past it
+    limit_error(endless + "x = list(count())\n", "this would make a list or string of", {"time_seconds": 60.0},
+                seconds=4.0)
+    limit_error(endless + "s = sum(count())\n", "this would make a list or string of", {"time_seconds": 60.0},
+                seconds=4.0)
+    limit_error(endless + "it = count()\nwhile True:\n    next(it)\n", "loops ran more than", {"time_seconds": 60.0},
+                seconds=4.0)
+    # mapped and filtered lazily: still bounded by whoever consumes them
+    limit_error(endless + "m = list(map(lambda v: v * 2, count()))\n", "this would make a list or string of",
+                {"time_seconds": 60.0}, seconds=6.0)
+    limit_error(endless + "m = list(filter(lambda v: v < 0, count()))\n", "loops ran more than",
+                {"time_seconds": 60.0}, seconds=6.0)
+
+
+def test_a_generator_that_recurses_hits_the_call_depth():
+    limit_error("def g():\n    yield 1\n    yield from g()\nfor v in g():\n    pass\n",
+                "functions call each other more than 40 deep")
+    limit_error("def g(n):\n    for v in g(n + 1):\n        yield v\nx = list(g(0))\n",
+                "functions call each other more than 40 deep")
+
+
+def test_a_generator_of_many_items_without_a_loop_is_bounded():
+    """`yield from` counts each item it passes on as a loop iteration."""
+    limit_error("def g():\n    yield from range(10**12)\nfor v in g():\n    pass\n", "loops ran more than",
+                {"time_seconds": 60.0}, seconds=4.0)
+    limit_error("def g(n):\n    if n:\n        yield from g(n - 1)\n        yield from g(n - 1)\n    else:\n"
+                "        yield 0\nfor v in g(35):\n    pass\n", "loops ran more than", {"time_seconds": 60.0},
+                seconds=6.0)
+
+
+def test_lambda_recursion_hits_the_call_depth():
+    limit_error("f = lambda n: f(n + 1)\nf(0)\n", "functions call each other more than 40 deep")
+    limit_error("Y = lambda f: (lambda x: f(lambda v: x(x)(v)))(lambda x: f(lambda v: x(x)(v)))\n"
+                "loop = Y(lambda self: lambda n: self(n + 1))\nloop(0)\n", "functions call each other more than")
+
+
+SET_BOMBS = {
+    "set-of-range": "s = set(range(10**7))",
+    "set-update": "s = {0}\ns.update(range(10**7))",
+    "set-union": "s = {0}\nt = s.union(range(10**7))",
+    "set-intersection": "s = {0}\nt = s.intersection(range(10**12))",
+    "set-of-list-repeat": "s = set([0] * 10**7)",
+}
+
+
+@pytest.mark.parametrize("name", sorted(SET_BOMBS))
+def test_set_bombs(name):
+    limit_error(SET_BOMBS[name], "this would make a list or string of")
+
+
+def test_set_comprehension_of_ten_million_hits_the_loop_limit():
+    limit_error("s = {i for i in range(10**7)}", "loops ran more than", {"time_seconds": 60.0}, seconds=4.0)
+
+
+NUMPY_BOMBS = {
+    "ones-2d": "a = np.ones((10**5, 10**5))",
+    "zeros": "a = np.zeros(10**10)",
+    "zeros-list-shape": "a = np.zeros([10**5, 10**5])",
+    "full": "a = np.full((10**5, 10**5), 1.0)",
+    "eye": "a = np.eye(10**6)",
+    "identity": "a = np.identity(10**6)",
+    "arange-tiny-step": "a = np.arange(0, 1, 1e-12)",
+    "arange-big": "a = np.arange(10**12)",
+    "linspace": "a = np.linspace(0, 1, 10**10)",
+    "meshgrid": "x = np.arange(10**5)\nX, Y = np.meshgrid(x, x)",
+    "broadcast-add": "a = np.ones((10**4, 1))\nb = np.ones(10**4)\nc = a + b",
+    "broadcast-list": "a = np.ones((10**4, 1))\nc = a + [[1.0] * 10**4]",
+    "broadcast-maximum": "a = np.ones((10**4, 1))\nb = np.maximum(a, np.ones(10**4))",
+    "broadcast-where": "a = np.ones((10**4, 1))\nb = np.where(a > 0, a, np.zeros(10**4))",
+    "broadcast-compare": "a = np.ones((10**4, 1))\nb = a > np.ones(10**4)",
+    "outer-matmul": "a = np.ones((10**4, 1))\nb = a @ a.T",
+    "outer-dot": "a = np.ones((10**4, 1))\nb = np.dot(a, a.T)",
+    "outer-dot-method": "a = np.ones((10**4, 1))\nb = a.dot(a.T)",
+    "outer": "a = np.ones(10**4)\nb = np.outer(a, a)",
+    "fancy-index": "a = np.ones((1, 10**5))\ni = np.zeros(10**5, dtype=np.int64)\nb = a[i]",
+    "fancy-index-list": "a = np.ones((1, 10**5))\nb = a[[0] * 10**5]",
+    "array-of-shared-rows": "a = np.array([[0] * 10**5] * 10**5)",
+    "asarray-of-shared-rows": "a = np.asarray([[0.0] * 10**5] * 10**5)",
+    "concatenate": "a = np.ones(10**6)\nb = np.concatenate([a] * 100)",
+    "stack": "a = np.ones(10**6)\nb = np.stack([a] * 100)",
+    "random-rand": "a = np.random.rand(10**5, 10**5)",
+    "random-randn": "a = np.random.randn(10**5, 10**5)",
+    "random-normal-size": "a = np.random.normal(0, 1, size=(10**5, 10**5))",
+    "random-uniform-broadcast": "a = np.random.uniform(np.zeros((10**4, 1)), np.ones(10**4))",
+    "random-randint": "a = np.random.randint(0, 10, size=10**10)",
+    "random-choice": "a = np.random.choice(10**10, 3, replace=False)",
+    "random-permutation": "a = np.random.permutation(10**10)",
+    "zeros-like-list": "a = np.zeros_like([[0] * 10**5] * 10**5)",
+    "from-tensor-broadcast": "t = torch.ones(10**4, 1)\na = t.numpy() + np.ones(10**4)",
+    "scalar-type-of-list": "a = np.float32([[0.0] * 10**5] * 10**5)",
+}
+
+
+@pytest.mark.parametrize("name", sorted(NUMPY_BOMBS))
+def test_numpy_sizes_refused_before_allocating(name):
+    err = limit_error("import numpy as np\n" + NUMPY_BOMBS[name], "this would make a", seconds=1.0, memory_mb=500)
+    assert err.line == NUMPY_BOMBS[name].count("\n") + 2
+
+
+@pytest.mark.parametrize("source, message", [
+    ("a = np.ones(4_000_000)\nl = a.tolist()", "this would make a list or string of"),
+    ("a = np.zeros((2,) * 21)\nprint(a)", "printing this would show more than"),
+    ("a = np.zeros((2,) * 21)\ns = str(a)", "printing this would show more than"),
+    ("a = np.zeros((2,) * 21)\ns = f'{a}'", "printing this would show more than"),
+    ("t = torch.zeros((2,) * 21)\nprint(t)", "printing this would show more than"),
+])
+def test_numpy_lists_and_printing_are_bounded(source, message):
+    limit_error("import numpy as np\n" + source, message, seconds=2.0)

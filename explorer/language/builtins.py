@@ -191,7 +191,9 @@ class _Builtins:
         raise ProgramError("not-allowed", "isinstance(x, T) checks only these types here: " + allowed,
                            hint="compare shapes or values instead")
 
-    def iter(self, it: Any) -> UserIterator:
+    def iter(self, it: Any, *sentinel: Any) -> UserIterator:
+        if sentinel:
+            raise TypeError("iter() takes one argument here: iter(callable, sentinel) is not supported")
         if isinstance(it, UserIterator):
             return it
         kinds: builtins.dict[type, builtins.str] = {

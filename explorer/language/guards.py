@@ -59,7 +59,7 @@ def check_binop(op: Any, a: Any, b: Any, limits: Limits) -> None:
         raise ProgramError(
             "not-allowed", "`%` formatting of strings is not supported", hint="use an f-string like f'{loss:.4f}'"
         )
-    if isinstance(a, torch.Tensor) or isinstance(b, torch.Tensor):
+    if isinstance(a, (torch.Tensor, np.ndarray)) or isinstance(b, (torch.Tensor, np.ndarray)):
         _check_broadcast(op, a, b, limits)
 
 
@@ -373,6 +373,9 @@ def broadcast_shape(a: tuple, b: tuple) -> tuple:
 
 def check_call(name: str, args: tuple, kwargs: dict, limits: Limits) -> None:
     """Checks made before any torch call (function or tensor method) whose result can outgrow its inputs."""
+    if "out" in kwargs:  # torch resizes an out= tensor in place, freeing the memory an array from .numpy() sees
+        raise ProgramError("not-allowed", "out= is not supported here",
+                           hint="assign the result instead: y = torch.add(a, b)")
     tensors = [a for a in (*args, *kwargs.values()) if isinstance(a, torch.Tensor)]
     if len(tensors) >= 2:  # elementwise ops broadcast their tensor arguments together
         shape: tuple = ()
