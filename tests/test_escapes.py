@@ -353,7 +353,8 @@ ESCAPES: list[Escape] = [
       state=True),
     E("np-set-printoptions", "import numpy as np\nnp.set_printoptions(threshold=10**9)\n", state=True),
     E("np-seterr", "import numpy as np\nnp.seterr(all='raise')\n", state=True),
-    E("np-ufunc-out-into-tensor-memory", "import numpy as np\nx = torch.ones(2)\nnp.add(x, x, out=x.numpy())\n"),
+    E("np-ufunc-out-a-tensor", "import numpy as np\nx = torch.ones(2)\nnp.add(x, x, out=x)\n"),
+    E("np-reduction-out", "import numpy as np\na = np.ones((2, 2))\nb = np.sum(a, axis=0, out=a[0])\n"),
     E("np-huge-zeros", "import numpy as np\na = np.zeros(10**10)\n", (LIMIT,)),
     E("np-array-data-swap-probe",
       "import numpy as np\nt = torch.zeros(1000)\na = np.asarray(t)\nb = t.numpy()\nt.data = torch.ones(1000)\n"

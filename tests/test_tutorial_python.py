@@ -1,15 +1,18 @@
-"""Tutorial Python that runs as learners paste it: imports, torch.manual_seed, str.format.
+"""Tutorial Python that runs as learners paste it: imports, torch.manual_seed, str.format, lambdas, generators,
+decorators, global/nonlocal, sets, isinstance, map/filter, a numpy subset, plotting as no-ops.
 
-Each program is also run by plain Python + torch (our own trusted text), and the explorer must print the same
-and reach the same numbers.
+Each program is also run by plain Python + torch + numpy (our own trusted text), and the explorer must print the
+same and reach the same numbers.
 """
 from __future__ import annotations
 
 import contextlib
 import io
 
+import numpy as np
 import pytest
 import torch
+from tutorial_programs import VERBATIM
 
 import explorer
 
@@ -18,9 +21,14 @@ def run_plain(source: str) -> tuple[str, dict]:
     """The program in plain Python with torch, seeded as the explorer seeds every run (0)."""
     out = io.StringIO()
     ns: dict = {}
-    with torch.random.fork_rng(devices=[]), contextlib.redirect_stdout(out):
-        torch.manual_seed(0)
-        exec(compile(source, "<tutorial>", "exec"), ns)  # noqa: S102 - our own test text, trusted
+    state = np.random.get_state()
+    try:
+        with torch.random.fork_rng(devices=[]), contextlib.redirect_stdout(out):
+            torch.manual_seed(0)
+            np.random.seed(0)
+            exec(compile(source, "<tutorial>", "exec"), ns)  # noqa: S102 - our own test text, trusted
+    finally:
+        np.random.set_state(state)
     return out.getvalue(), ns
 
 
@@ -100,3 +108,390 @@ def test_manual_seed_in_the_sandbox_is_reproducible():
 ])
 def test_str_format_like_python(template, args):
     assert_same_as_plain(f"import torch\nprint({template}.format({args}))\n")
+
+
+
+# --- Python the tutorials use ------------------------------------------------------------------------------------
+
+PYTHON = {
+    "lambda closures and defaults": """import torch
+scale = 3
+f = lambda v, k=2: v * k * scale
+x = torch.tensor([1.0, 2.0], requires_grad=True)
+y = f(x).sum()
+y.backward()
+fs = [lambda v, i=i: v + i for i in range(3)]
+late = [lambda: i for i in range(3)]
+compose = lambda g, h: lambda v: g(h(v))
+print([g(1) for g in fs], [g() for g in late], compose(lambda v: v + 1, lambda v: v * 10)(2))
+scale = 4
+z = f(x, k=1)
+""",
+    "key functions": """import torch
+pairs = [(3, 'c'), (1, 'a'), (2, 'b'), (1, 'z')]
+print(sorted(pairs, key=lambda p: p[0]), sorted(pairs, key=lambda p: p[1], reverse=True))
+print(min(pairs, key=lambda p: -p[0]), max([1, 5, 3], key=lambda v: (v - 4) ** 2), max([], default=0))
+print(sorted(['bb', 'a', 'ccc'], key=len), min(3, 1, 2), max('abc', key=ord), sorted({3: 'x', 1: 'y'}))
+ws = [torch.tensor(2.0, requires_grad=True), torch.tensor(-3.0, requires_grad=True)]
+big = max(ws, key=lambda w: w.abs())
+loss = big * 2
+loss.backward()
+""",
+    "map filter zip enumerate": """print(list(map(lambda v: v * 2, [1, 2, 3])), list(filter(lambda v: v % 2, range(6))))
+print(list(map(str, [1, 2])), ', '.join(map(str, range(3))), list(map(lambda a, b: a - b, [5, 6], [1, 2])))
+print(list(filter(None, [0, 1, '', 'a'])), sum(map(abs, [-1, 2, -3])))
+for i, (a, b) in enumerate(zip([1, 2], [3, 4]), start=1):
+    print(i, a, b, sep='-', end='!\\n')
+print('done', flush=True)
+print(round(2.675, 2), round(7.5), abs(-3), divmod(17, 5), divmod(-7.5, 2), pow(2, 10), pow(3, 4, 5), pow(2.0, -1))
+print(chr(97), ord('z'), any(v > 2 for v in [1, 3]), all([]), list(reversed([1, 2])))
+""",
+    "decorators": """import torch
+@torch.no_grad()
+def update(w, g):
+    w -= 0.1 * g
+    return (w * 2).requires_grad
+@torch.enable_grad()
+def grad_inside():
+    z = torch.ones(1, requires_grad=True) * 2
+    return z.requires_grad
+@torch.no_grad
+def bare():
+    return (torch.ones(1, requires_grad=True) * 2).requires_grad
+w = torch.tensor([1.0, 2.0], requires_grad=True)
+loss = (w ** 2).sum()
+loss.backward()
+print(update(w, w.grad), bare())
+with torch.no_grad():
+    print(grad_inside())
+print(w, (w * 2).requires_grad)
+""",
+    "d2l data_iter generator": """import torch
+def data_iter(batch_size, features, labels):
+    num_examples = len(features)
+    indices = list(range(num_examples))
+    for i in range(0, num_examples, batch_size):
+        batch_indices = torch.tensor(indices[i: min(i + batch_size, num_examples)])
+        yield features[batch_indices], labels[batch_indices]
+torch.manual_seed(0)
+true_w = torch.tensor([2.0, -3.4])
+features = torch.randn(10, 2)
+labels = features @ true_w + 4.2
+w = torch.zeros(2, requires_grad=True)
+b = torch.zeros(1, requires_grad=True)
+lr = 0.03
+for epoch in range(3):
+    for X, y in data_iter(4, features, labels):
+        l = ((X @ w + b - y) ** 2 / 2).sum()
+        l.backward()
+        with torch.no_grad():
+            for param in [w, b]:
+                param -= lr * param.grad / 4
+                param.grad.zero_()
+    with torch.no_grad():
+        train_l = ((features @ w + b - labels) ** 2 / 2).mean()
+        print(f'epoch {epoch + 1}, loss {float(train_l):f}')
+""",
+    "generator protocol": """def count(start=0):
+    n = start
+    while True:
+        yield n
+        n += 1
+def take(gen, k):
+    out = []
+    for v in gen:
+        if len(out) == k:
+            break
+        out.append(v)
+    return out
+def chain(a, b):
+    yield from a
+    yield from b
+    return 'done'
+g = count(5)
+print(next(g), next(g), take(g, 3), next(g))
+it = iter([1, 2])
+print(next(it), next(it), next(it, 'end'), list(iter(range(3))))
+print(list(chain([1, 2], (v * v for v in range(3)))))
+print(list(zip(count(), 'abc')), list(enumerate(chain('ab', 'c'), start=1)))
+def squares(n):
+    for i in range(n):
+        if i == 3:
+            return
+        yield i * i
+print(list(squares(10)), [v for v in squares(10)], sorted({v for v in squares(10)}), sum(squares(10)))
+print(max(squares(10)), dict(zip('ab', squares(5))), tuple(squares(2)), list(map(lambda v: -v, squares(5))))
+def evens():
+    for v in count():
+        if v % 2:
+            continue
+        yield v
+e = evens()
+print([next(e) for _ in range(4)], any(v > 5 for v in evens()))
+""",
+    "generators and grad mode": """import torch
+x = torch.tensor([1.0, 2.0], requires_grad=True)
+def steps(n):
+    for i in range(n):
+        with torch.no_grad():
+            y = x * i
+        yield y.requires_grad, (x * i).requires_grad
+print(list(steps(2)))
+@torch.no_grad()
+def frozen():
+    yield (x * 2).requires_grad
+    yield (x * 3).requires_grad
+print(list(frozen()), (x * 4).requires_grad)
+def batches():
+    for i in range(3):
+        yield x * (i + 1)
+total = sum(b.sum() for b in batches())
+total.backward()
+""",
+    "global and nonlocal": """import torch
+counter = 0
+def bump(k=1):
+    global counter
+    counter += k
+    return counter
+def make_acc():
+    total = 0
+    def add(v):
+        nonlocal total
+        total += v
+        return total
+    return add
+bump()
+bump(5)
+acc = make_acc()
+acc(1)
+acc(2)
+print(counter, acc(3))
+def outer():
+    x = 'outer'
+    def mid():
+        nonlocal x
+        x = 'mid'
+        def inner():
+            global gx
+            gx = x + '!'
+        inner()
+    mid()
+    return x
+print(outer(), gx)
+w = torch.tensor(1.0, requires_grad=True)
+loss_total = torch.tensor(0.0)
+def step():
+    global loss_total
+    loss_total = loss_total + (w * 3) ** 2
+step()
+step()
+loss_total.backward()
+def reader():
+    return counter * 2
+print(reader())
+""",
+    "sets and isinstance": """import torch
+s = {3, 1, 2}
+s.add(4)
+s.discard(1)
+s.update([5, 6])
+s.remove(6)
+t = set([2, 3, 7])
+print(sorted(s), sorted(s | t), sorted(s & t), sorted(s - t), sorted(s ^ t), sorted(s.union(t)))
+print(sorted(s.intersection(t)), s.issubset({1, 2, 3, 4, 5, 6}), len({x % 3 for x in range(10)}), 3 in s, set())
+print({1, 2} == {2, 1}, sorted(set('hello')), s.pop() in {2, 3, 4, 5}, len(s))
+x = torch.ones(2)
+print(isinstance(x, torch.Tensor), isinstance(1, int), isinstance(True, int), isinstance(1.0, (int, float)))
+print(isinstance([1], list), isinstance((1,), tuple), isinstance({}, dict), isinstance(s, set), isinstance('a', str))
+print(isinstance(x, (list, tuple)), isinstance(x.sum(), float), isinstance(x.sum().item(), float))
+""",
+}
+
+
+@pytest.mark.parametrize("key", PYTHON)
+def test_python_the_tutorials_use(key):
+    assert_same_as_plain(PYTHON[key])
+
+
+def test_tabs_docstrings_and_coding_lines():
+    source = ('# -*- coding: utf-8 -*-\n#!/usr/bin/env python\n"""Module docstring: what this shows."""\n'
+              'import torch\n\n\ndef f(x):\n\t"""Function docstring."""\n'
+              '\tif x.sum() > 0:\n\t\treturn x * 2\n\treturn x\n\n\n'
+              'x = torch.tensor(2.0, requires_grad=True)\ny = f(x)\ny.backward()\nprint(x.grad)\n')
+    tr = assert_same_as_plain(source)
+    assert tr.grads["x"] == 2.0
+    with pytest.raises(explorer.ProgramError) as info:  # tabs and spaces mixed: Python's own refusal
+        explorer.trace("def f(x):\n\tif x:\n        return 1\n\treturn 2\n", sandbox=False)
+    assert info.value.kind == "syntax"
+
+
+# --- numpy --------------------------------------------------------------------------------------------------------
+
+NUMPY = {
+    "bridge with numpy": """import numpy as np
+import torch
+a = torch.ones(5)
+b = a.numpy()
+a.add_(1)
+print(a)
+print(b)
+n = np.ones(5)
+t = torch.from_numpy(n)
+np.add(n, 1, out=n)
+print(n)
+print(t)
+""",
+    "arrays and their methods": """import numpy as np
+x = np.arange(-6, 6, 0.1)
+X, Y = np.meshgrid(x, x)
+Z = (X ** 2 + Y - 11) ** 2 + (X + Y ** 2 - 7) ** 2
+print(x.shape, X.shape, Z.min(), Z.max(), Z.argmin(), Z.sum(axis=0)[:3], Z.mean())
+l = np.linspace(0, 1, 5)
+print(l, np.zeros((2, 3)), np.ones(3, dtype=np.float32), np.eye(2), np.full((2, 2), 7.0), np.pi, np.e)
+m = np.array([[1.0, 2.0], [3.0, 4.0]])
+print(m @ m, np.dot(m, m[0]), np.matmul(m, m), m.T, m.shape, m.dtype, m.ndim, m.size, m.reshape(4))
+print(m.astype(np.int64), m.tolist(), m.sum(), m.mean(), m.max(), m.min(), m.copy(), m.sum(axis=1), m.max(0))
+print(np.sin(m), np.cos(0.0), np.exp(m), np.log(m), np.sqrt(m), np.abs(-m), np.tanh(m))
+print(np.maximum(m, 2.5), np.minimum(m, 2.5), np.sum(m, axis=1), np.mean(m), np.max(m), np.min(m))
+print(np.where(m > 2, m, 0.0), np.clip(m, 1.5, 3.5), np.float32(1.5), np.float64(2) * 3, m.dtype == np.float64)
+print(m[0], m[:, 1], m[m > 2], m[[1, 0]], m[1, 1], -m + 1, m * 2 / 4, m ** 2, m // 2, 1 - m, m > 2)
+m[0, 0] = 10.0
+m[1] = [7.0, 8.0]
+m += 1
+print(m, m.item(0), m.flatten(), m.ravel().tolist(), np.concatenate([m, m]).shape, np.stack([m, m]).shape)
+print(np.vstack([m, m]).shape, np.hstack([m, m]).shape, m.std(), m.var(), m.prod(), m.cumsum(), m.argmax())
+print(np.array([1, 2, 3]).dtype, np.array([True, False]), np.zeros_like(m), np.ones_like(m), len(m))
+print([float(v) for v in m[0]], sum(np.array([1.0, 2.0])), f'{np.float64(3.14159):.2f}', f'{m.sum():.1f}')
+print(np.linalg.norm(np.array([3.0, 4.0])), np.sort(np.array([3, 1, 2])), np.unique(np.array([2, 1, 2])))
+print(np.isclose(1.0, 1.0 + 1e-9), np.allclose(m, m), np.round(np.array([1.234, 5.678]), 1), isinstance(m, np.ndarray))
+print(np.outer([1, 2], [3, 4]), np.expand_dims(np.ones(2), 0).shape, np.squeeze(np.ones((1, 2))).shape)
+print(np.transpose(np.ones((2, 3))).shape, np.power(2.0, 3), np.arange(5)[::-1], np.arange(3, dtype=np.float32))
+""",
+    "random numbers seeded": """import numpy as np
+np.random.seed(42)
+a = np.random.rand(3)
+b = np.random.randn(2, 2)
+c = np.random.randint(0, 10, size=5)
+d = np.random.normal(0, 1, 3)
+e = np.random.uniform(-1, 1, size=(2,))
+f = np.random.random(2)
+g = np.random.permutation(5)
+h = np.random.choice(5, 3, replace=False)
+arr = np.arange(4)
+np.random.shuffle(arr)
+print(a, b, c, d, e, f, g, h, arr)
+""",
+    "random numbers by the run's seed": """import numpy as np
+print(np.random.rand(2), np.random.randint(0, 100))
+""",
+    "tensors from and to arrays": """import numpy as np
+import torch
+x_np = np.linspace(-1, 1, 5).astype(np.float32)
+x = torch.from_numpy(x_np).requires_grad_()
+y = torch.tensor(np.array([1.0, 2.0]), dtype=torch.float32, requires_grad=True)
+z = torch.as_tensor(np.ones(5, dtype=np.float32))
+loss = (x ** 2 * z).sum() + (y * 3).sum()
+loss.backward()
+g = x.grad.numpy()
+print(g, y.grad.numpy(), x.detach().numpy().mean(), np.mean(g), x.detach().cpu().numpy())
+w = torch.tensor(np.float64(2.5), requires_grad=True)
+v = torch.tensor([np.float32(1.0), np.float32(2.0)])
+q = (w * v.double()).sum()
+""",
+}
+
+
+@pytest.mark.parametrize("key", NUMPY)
+def test_numpy_subset(key):
+    assert_same_as_plain(NUMPY[key])
+
+
+NUMPY_VERBATIM = [case for case in VERBATIM if "import numpy" in case["program"]]
+
+
+@pytest.mark.parametrize("case", NUMPY_VERBATIM, ids=[case["id"] for case in NUMPY_VERBATIM])
+def test_course_notes_programs_with_numpy_run_as_pasted(case):
+    """The course notes' programs that import numpy (tabs, docstrings, np.arange/meshgrid on the way) print what
+    plain Python prints and reach torch's numbers."""
+    assert_same_as_plain(case["program"])
+
+
+def test_numpy_random_state_is_the_run_s_own():
+    source = "import numpy as np\na = np.random.rand(3)\nnp.random.seed(7)\nb = np.random.rand(2)\nprint(a, b)\n"
+    before = repr(np.random.get_state())
+    first = explorer.trace(source, sandbox=False)
+    assert repr(np.random.get_state()) == before
+    second = explorer.trace(source, sandbox=False)
+    assert first.stdout == second.stdout
+    assert first.stdout == run_plain(source)[0]
+
+
+def test_numpy_in_the_sandbox():
+    source = NUMPY["random numbers seeded"] + "import torch\nt = torch.from_numpy(a).requires_grad_()\n" \
+        "s = (t * 2).sum()\n"
+    tr = explorer.trace(source)
+    assert tr.stdout == run_plain(source)[0]
+    assert tr.grads["t"] == [2.0, 2.0, 2.0]
+
+
+# --- plotting ------------------------------------------------------------------------------------------------------
+
+PLOTTING = """import numpy as np
+import torch
+import matplotlib.pyplot as plt
+from matplotlib import pyplot
+import matplotlib
+from mpl_toolkits.mplot3d import Axes3D
+x = torch.linspace(-3, 3, 50, requires_grad=True)
+y = torch.sigmoid(x)
+y.sum().backward()
+fig = plt.figure(figsize=(8, 6))
+ax = fig.add_subplot(111, projection='3d')
+ax.plot_surface(x.detach().numpy(), y.detach().numpy(), cmap='rainbow')
+ax.view_init(60, -30)
+fig, axes = plt.subplots(1, 2, figsize=(10, 4))
+axes[0].plot(x.detach().numpy(), y.detach().numpy(), label='sigmoid')
+axes[1].plot(x.detach().numpy(), x.grad.numpy())
+for a in axes:
+    a.legend()
+    a.grid(True)
+fig, grid = plt.subplots(2, 2)
+for a in grid.flat:
+    a.set_title('cell')
+grid[1, 0].scatter([1], [2])
+(ax1, ax2), (ax3, ax4) = grid
+fig, ax = plt.subplots()
+line, = ax.plot([1, 2])
+plt.rcParams['figure.figsize'] = (8, 6)
+plt.xlabel('x')
+plt.title(f'{y.sum().item():.2f}')
+plt.cm.viridis(0.5)
+plt.style.use('ggplot')
+matplotlib.use('Agg')
+pyplot.close('all')
+plt.savefig('curve.png')
+plt.show()
+print('done', y.sum().item())
+"""
+
+
+def test_plotting_runs_as_no_ops(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    tr = explorer.trace(PLOTTING, sandbox=False)
+    plain = "\n".join(line for line in PLOTTING.splitlines()
+                      if not any(w in line for w in ("plt", "matplotlib", "pyplot", "Axes3D", "fig", "ax", "grid",
+                                                     "line", "a.", "for a"))) + "\n"
+    same = assert_same_as_plain(plain)
+    assert tr.stdout == same.stdout
+    assert tr.values == same.values and tr.grads == same.grads
+    assert [(n.kind, n.message, n.line) for n in tr.notices if n.kind == "plotting-skipped"] == [
+        ("plotting-skipped", "plotting is skipped here; the graph shows the computation", 3)]
+    assert list(tmp_path.iterdir()) == []  # savefig wrote nothing
+
+
+def test_plotting_in_the_sandbox():
+    tr = explorer.trace("import matplotlib.pyplot as plt\nx = torch.ones(2, requires_grad=True)\ny = (x * 3).sum()\n"
+                        "plt.plot(x.detach().numpy())\nplt.savefig('out.png')\nplt.show()\n")
+    assert tr.grads["x"] == [3.0, 3.0]
+    assert any(n.kind == "plotting-skipped" for n in tr.notices)

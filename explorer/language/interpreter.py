@@ -853,8 +853,26 @@ class Interpreter:
         self._comprehend(node.generators, Scope(scope), lambda s: out.append(self.eval(node.elt, s)))
         return out
 
-    def eval_GeneratorExp(self, node: ast.GeneratorExp, scope: Scope) -> list:
-        return self.eval_ListComp(node, scope)  # type: ignore[arg-type]
+    def eval_GeneratorExp(self, node: ast.GeneratorExp, scope: Scope) -> UserIterator:
+        """Lazy, as in Python: the first iterable is evaluated now, everything else as items are asked for (so
+        `any(v > 5 for v in endless())` stops); whoever consumes it bounds how far it goes."""
+        first = self.loop_items(self.eval(node.generators[0].iter, scope), node.generators[0].iter)
+        return UserIterator(self._lazy_comprehension(node, Scope(scope), first), "generator", "<genexpr>")
+
+    def _lazy_comprehension(self, node: ast.GeneratorExp, scope: Scope, first: Iterable[Any]) -> Iterator[Any]:
+        def level(i: int, items: Iterable[Any]) -> Iterator[Any]:
+            gen = node.generators[i]
+            for item in items:
+                self.tick_loop(gen)
+                self.assign(gen.target, item, scope)
+                if all(self.truth(self.eval(cond, scope), cond) for cond in gen.ifs):
+                    if i + 1 < len(node.generators):
+                        nxt = node.generators[i + 1]
+                        yield from level(i + 1, self.loop_items(self.eval(nxt.iter, scope), nxt.iter))
+                    else:
+                        yield self.eval(node.elt, scope)
+
+        return level(0, first)
 
     def eval_SetComp(self, node: ast.SetComp, scope: Scope) -> set:
         out: set = set()

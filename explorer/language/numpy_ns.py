@@ -2,8 +2,9 @@
 
 Every function is a wrapper made for one run (`make_numpy`). Before numpy does anything it checks, in order:
 1. the arguments: at most as many positional ones as the function takes before numpy's own `out`, only the
-   keywords named for it (never `out=`), plain data only (no functions, modules or plot objects: numpy would
-   make an array of Python objects out of them), dtypes from a short list of numbers (`as_dtype`);
+   keywords named for it (`out=` only for elementwise ufuncs, and only an existing array), plain data only (no
+   functions, modules or plot objects: numpy would make an array of Python objects out of them), dtypes from a
+   short list of numbers (`as_dtype`);
 2. the size of what it would make, from the arguments alone (guards: shape_of, check_broadcast, dot_numel,
    matmul_numel, _product), so `np.zeros(10**10)` is a `limit` error and nothing is allocated;
 3. tensors become arrays of their own (`as_array`): an array never keeps a program's tensor object as its base,
@@ -134,6 +135,8 @@ def _arange_count(args: tuple, kwargs: dict) -> int:
 # --- the checks, one per kind of function: (args, kwargs, limits) -> None, raising a limit error -------------
 
 def _elementwise(args: tuple, kwargs: dict, limits: Limits) -> None:
+    if "out" in kwargs and not isinstance(kwargs["out"], np.ndarray):
+        raise ProgramError("not-allowed", "out= must be an existing numpy array (numpy writes the result into it)")
     guards.check_broadcast([*args, *kwargs.values()], limits)
 
 
@@ -219,8 +222,9 @@ def _spec(positional: int, keywords: str, check: Callable[[tuple, dict, Limits],
 
 _REDUCE = _spec(2, "axis keepdims ddof dtype", _counted)
 SPECS: dict[str, Spec] = {
-    **{name: _spec(1, "", _elementwise) for name in A.NUMPY_UNARY},
-    **{name: _spec(2, "", _elementwise) for name in A.NUMPY_BINARY},
+    # ufuncs may write into an existing array (`np.add(a, 1, out=a)`): never resized, so never reallocated
+    **{name: _spec(1, "out", _elementwise) for name in A.NUMPY_UNARY},
+    **{name: _spec(2, "out", _elementwise) for name in A.NUMPY_BINARY},
     **{name: _REDUCE for name in A.NUMPY_REDUCTIONS},
     "array": _spec(2, "dtype", _array, 1), "asarray": _spec(2, "dtype", _array, 1),
     "zeros": _spec(2, "dtype", _shape_first, 1), "ones": _spec(2, "dtype", _shape_first, 1),
