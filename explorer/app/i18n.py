@@ -63,6 +63,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "notice.trimmed": "The program ran many backward passes; only the last ones are shown step by step.",
         "notice.torch-warning": "torch printed a warning",
         "notice.stdout-truncated": "The printed output was cut short.",
+        "notice.plotting-skipped": "Plotting is skipped here: matplotlib's calls do nothing, and the graph shows "
+                                   "the computation.",
         "output": "Printed output",
         "graph.empty": "Run a program to see its graph.",
         "status": "{nodes} nodes · {forward} forward steps · {backward} backward steps",
@@ -168,6 +170,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "notice.trimmed": "程序运行了很多次反向传播；只逐步显示最后几次。",
         "notice.torch-warning": "torch 给出了一条警告",
         "notice.stdout-truncated": "打印输出太长，已被截断。",
+        "notice.plotting-skipped": "这里不画图：matplotlib 的调用什么也不做，计算图展示的是计算过程。",
         "output": "打印输出",
         "graph.empty": "运行一个程序来查看它的计算图。",
         "status": "{nodes} 个节点 · {forward} 个前向步骤 · {backward} 个反向步骤",

@@ -97,7 +97,8 @@ class Pass:
 class Notice:
     """Something the user should read that is not an error: a lesson, a warning torch printed."""
 
-    kind: str  # non-scalar-output | no-grad-output | no-output | torch-warning | trimmed | stdout-truncated
+    kind: str  # non-scalar-output | no-grad-output | no-output | torch-warning | trimmed | stdout-truncated |
+    #            plotting-skipped
     message: str
     line: int | None = None
 
