@@ -573,6 +573,11 @@ NUMPY_BOMBS = {
     "zeros-like-list": "a = np.zeros_like([[0] * 10**5] * 10**5)",
     "from-tensor-broadcast": "t = torch.ones(10**4, 1)\na = t.numpy() + np.ones(10**4)",
     "scalar-type-of-list": "a = np.float32([[0.0] * 10**5] * 10**5)",
+    # numpy integers (and 0-d arrays) stand for sizes in torch too
+    "torch-zeros-numpy-int": "x = torch.zeros(np.int64(10**10))",
+    "torch-eye-numpy-int": "x = torch.eye(np.int64(10**6))",
+    "torch-zeros-0d-array": "x = torch.zeros(np.array(10**10))",
+    "torch-randn-numpy-shape": "x = torch.randn(np.int64(10**5), np.int64(10**5))",
 }
 
 

@@ -136,6 +136,11 @@ ws = [torch.tensor(2.0, requires_grad=True), torch.tensor(-3.0, requires_grad=Tr
 big = max(ws, key=lambda w: w.abs())
 loss = big * 2
 loss.backward()
+people = [('bo', 31), ('al', 25), ('cy', 31)]
+people.sort(key=lambda p: p[1])
+print(people)
+people.sort(key=lambda p: p[0], reverse=True)
+print(people, max({'a': 3, 'b': 5}, key={'a': 3, 'b': 5}.get))
 """,
     "map filter zip enumerate": """print(list(map(lambda v: v * 2, [1, 2, 3])), list(filter(lambda v: v % 2, range(6))))
 print(list(map(str, [1, 2])), ', '.join(map(str, range(3))), list(map(lambda a, b: a - b, [5, 6], [1, 2])))
@@ -343,6 +348,7 @@ print(n)
 print(t)
 """,
     "arrays and their methods": """import numpy as np
+import torch
 x = np.arange(-6, 6, 0.1)
 X, Y = np.meshgrid(x, x)
 Z = (X ** 2 + Y - 11) ** 2 + (X + Y ** 2 - 7) ** 2
@@ -367,6 +373,8 @@ print(np.linalg.norm(np.array([3.0, 4.0])), np.sort(np.array([3, 1, 2])), np.uni
 print(np.isclose(1.0, 1.0 + 1e-9), np.allclose(m, m), np.round(np.array([1.234, 5.678]), 1), isinstance(m, np.ndarray))
 print(np.outer([1, 2], [3, 4]), np.expand_dims(np.ones(2), 0).shape, np.squeeze(np.ones((1, 2))).shape)
 print(np.transpose(np.ones((2, 3))).shape, np.power(2.0, 3), np.arange(5)[::-1], np.arange(3, dtype=np.float32))
+n = np.int64(3)
+print(list(range(n)), torch.zeros(n), [0] * np.int64(2), np.array([1, 2])[np.int64(1)])
 """,
     "random numbers seeded": """import numpy as np
 np.random.seed(42)

@@ -68,9 +68,9 @@ class _Builtins:
             self.i._check_budget()
 
     def range(self, *args: Any) -> range:
-        if not all(isinstance(a, int) for a in args):
+        if not all(isinstance(a, (int, np.integer)) for a in args):
             raise TypeError("range() needs whole numbers (use int(...) for a tensor's value)")
-        return range(*args)
+        return range(*(int(a) for a in args))
 
     def len(self, x: Any) -> int:
         if isinstance(x, UserIterator):

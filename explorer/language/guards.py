@@ -212,12 +212,23 @@ def _sizes(args: tuple, kwargs: dict) -> list[int] | None:
 
 
 def _as_int(x: Any) -> int:
-    """An int, or a 0-d integer tensor's value (torch accepts both as sizes)."""
+    """An int, a numpy integer, or a 0-d integer tensor's or array's value (torch takes each as a size)."""
     if _is_int(x):
         return x
+    if isinstance(x, np.integer):
+        return int(x)
     if isinstance(x, torch.Tensor) and x.numel() == 1 and not x.is_floating_point() and not x.is_complex():
         return int(x.item())
+    if isinstance(x, np.ndarray) and x.size == 1 and x.dtype.kind in "iu":
+        return int(x.item())
     raise TypeError("not a size")
+
+
+def _size_or_none(x: Any) -> int | None:
+    try:
+        return _as_int(x)
+    except TypeError:
+        return None
 
 
 def _product(sizes: list[int], limits: Limits) -> int:
@@ -242,14 +253,14 @@ def check_factory(name: str, args: tuple, kwargs: dict, limits: Limits) -> None:
     elif name == "eye":
         n = args[0] if args else kwargs.get("n", 0)
         m = args[1] if len(args) > 1 else kwargs.get("m", n)
-        sizes = [n, m] if _is_int(n) and (m is None or _is_int(m)) else None
-        if sizes and sizes[1] is None:
-            sizes[1] = n
+        n_, m_ = _size_or_none(n), (None if m is None else _size_or_none(m))
+        sizes = [n_, n_ if m is None else m_] if n_ is not None and (m is None or m_ is not None) else None
     elif name == "normal":
         size = kwargs.get("size", args[2] if len(args) > 2 else None)
         sizes = _sizes((size,), {}) if size is not None else None
     elif name == "randperm":
-        sizes = [args[0]] if args and _is_int(args[0]) else None
+        first = _size_or_none(args[0]) if args else None
+        sizes = [first] if first is not None else None
     elif name in ("linspace", "logspace"):
         steps = args[2] if len(args) > 2 else kwargs.get("steps")
         sizes = [_as_int(steps)] if steps is not None else None

@@ -1231,6 +1231,15 @@ class Interpreter:
         self.guarded(guards.check_result, (result, self.limits), {}, node)
         return result
 
+    def sort_by_key(self, items: list, args: list, kwargs: dict, node: ast.AST) -> None:
+        """`values.sort(key=lambda v: ...)`: sorted as the builtin sorted(key=) sorts (the interpreter calls the key),
+        then put back into the same list."""
+        if args or set(kwargs) - {"key", "reverse"}:
+            raise ProgramError("not-allowed", "list.sort() takes only key= and reverse= here").at(node)
+        self.current_call = node
+        ordered = self.guarded(self.builtins["sorted"].impl, (items,), kwargs, node)
+        items[:] = ordered
+
     def decorate(self, mode: GradMode, args: list, kwargs: dict, node: ast.AST) -> UserFunction:
         """`torch.no_grad()(f)`: what the decorator does, for the program's own functions only."""
         if len(args) != 1 or kwargs or not isinstance(args[0], UserFunction):
@@ -1240,6 +1249,8 @@ class Interpreter:
 
     def call_method(self, m: BoundMethod, args: list, kwargs: dict, node: ast.AST) -> Any:
         obj, name = m.obj, m.name
+        if isinstance(obj, list) and name == "sort" and kwargs.get("key") is not None:
+            return self.sort_by_key(obj, args, kwargs, node)
         if isinstance(obj, (list, set, dict, str)):  # list.extend(gen), s.update(range(3)), ', '.join(map(...))
             args = [self.materialize(a, node) if isinstance(a, (UserIterator, range)) else a for a in args]
         self.check_data(args, node)
