@@ -253,8 +253,9 @@ def check_factory(name: str, args: tuple, kwargs: dict, limits: Limits) -> None:
     elif name == "eye":
         n = args[0] if args else kwargs.get("n", 0)
         m = args[1] if len(args) > 1 else kwargs.get("m", n)
-        n_, m_ = _size_or_none(n), (None if m is None else _size_or_none(m))
-        sizes = [n_, n_ if m is None else m_] if n_ is not None and (m is None or m_ is not None) else None
+        rows = _size_or_none(n)
+        cols = rows if m is None else _size_or_none(m)
+        sizes = [rows, cols] if rows is not None and cols is not None else None
     elif name == "normal":
         size = kwargs.get("size", args[2] if len(args) > 2 else None)
         sizes = _sizes((size,), {}) if size is not None else None
