@@ -40,7 +40,7 @@ def assert_same_as_plain(source: str) -> explorer.Trace:
         if isinstance(value, torch.Tensor):
             assert torch.allclose(torch.tensor(tr.values[name]), value.detach().to(torch.float32)), name
             if value.is_leaf and value.grad is not None:
-                assert torch.allclose(torch.tensor(tr.grads[name]), value.grad), name
+                assert torch.allclose(torch.tensor(tr.grads[name]), value.grad.to(torch.float32)), name
     return tr
 
 
@@ -310,6 +310,23 @@ x = torch.ones(2)
 print(isinstance(x, torch.Tensor), isinstance(1, int), isinstance(True, int), isinstance(1.0, (int, float)))
 print(isinstance([1], list), isinstance((1,), tuple), isinstance({}, dict), isinstance(s, set), isinstance('a', str))
 print(isinstance(x, (list, tuple)), isinstance(x.sum(), float), isinstance(x.sum().item(), float))
+""",
+    "legacy constructors and range indices": """import torch
+import numpy as np
+x = torch.Tensor([-4.0]).double()
+x.requires_grad = True
+l = torch.LongTensor([1, 0])
+f = torch.FloatTensor([[1, 2]])
+e = torch.Tensor()
+print(x.dtype, l.dtype, f, e.shape, isinstance(x, torch.Tensor), isinstance(f, torch.FloatTensor))
+print(isinstance(l, torch.FloatTensor), torch.DoubleTensor([1]).dtype, torch.Tensor(np.ones(2)))
+p = torch.tensor([[0.1, 0.9], [0.8, 0.2]], requires_grad=True)
+t = torch.tensor([1, 0])
+loss = -p[range(2), t].mean() + (x * 2).sum()
+loss.backward()
+a = np.arange(6).reshape(2, 3)
+a[range(2), [0, 1]] = -1
+print(a[range(2), [0, 2]], a)
 """,
 }
 

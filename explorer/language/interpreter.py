@@ -549,6 +549,8 @@ class Interpreter:
             self.assign(elt, item, scope)
 
     def set_item(self, obj: Any, index: Any, value: Any, node: ast.AST) -> None:
+        if isinstance(obj, (torch.Tensor, np.ndarray)):
+            index = self.array_index(index, node)
         if isinstance(obj, torch.Tensor):
             self.check_data(index, node)
             self.check_data(value, node)
@@ -762,7 +764,18 @@ class Interpreter:
         self.rec.on_value(result, node)
         return result
 
+    def array_index(self, index: Any, node: ast.AST) -> Any:
+        """An index into a tensor or array, with each range in it as a list of its numbers (counted first):
+        `x[range(n), target]` picks one element per row, as torch and numpy read it."""
+        if isinstance(index, range):
+            return self.materialize(index, node)
+        if isinstance(index, tuple) and any(isinstance(i, range) for i in index):
+            return tuple(self.materialize(i, node) if isinstance(i, range) else i for i in index)
+        return index
+
     def subscript(self, obj: Any, index: Any, node: ast.AST) -> Any:
+        if isinstance(obj, (torch.Tensor, np.ndarray)):
+            index = self.array_index(index, node)
         if isinstance(obj, torch.Tensor):
             self.check_data(index, node)
             self.guarded(guards.check_index, (obj, index, self.limits), {}, node)
@@ -1223,8 +1236,11 @@ class Interpreter:
         elif isinstance(callee, GradMode):
             result = self.decorate(callee, args, kwargs, node)
         elif isinstance(callee, TypeRef):
-            raise ProgramError("not-allowed", f"{callee.name} names a type for isinstance(x, {callee.name}) only",
-                               hint="make a tensor with torch.tensor(...), an array with np.array(...)").at(node)
+            if callee.make is None:
+                raise ProgramError("not-allowed", f"{callee.name} names a type for isinstance(x, {callee.name}) only",
+                                   hint="make an array with np.array(...) or np.zeros(...)").at(node)
+            self.check_data(args, node)
+            result = self.guarded(callee.make, tuple(args), kwargs, node)
         else:
             raise ProgramError("runtime", f"a {type_name(callee)} is not callable").at(node)
         self.check_value(result, node)

@@ -16,9 +16,13 @@ if TYPE_CHECKING:
     from explorer.language.interpreter import Interpreter
 
 
-_TORCH_EXTRAS = frozenset({"no_grad", "enable_grad", "Size", "autograd", "optim", "nn", "linalg", "manual_seed",
-                           "Tensor"})
-_TORCH_NAMES = frozenset(A.TORCH_FUNCTIONS) | frozenset(A.TORCH_VALUES) | _TORCH_EXTRAS
+_TORCH_EXTRAS = frozenset({"no_grad", "enable_grad", "Size", "autograd", "optim", "nn", "linalg", "manual_seed"})
+# torch's legacy tensor types: usable in isinstance(x, T), and as constructors from data (`torch.Tensor([1.0])`)
+LEGACY_TENSORS: dict[str, torch.dtype | None] = {
+    "Tensor": None, "FloatTensor": torch.float32, "DoubleTensor": torch.float64, "LongTensor": torch.int64,
+    "IntTensor": torch.int32, "BoolTensor": torch.bool, "ByteTensor": torch.uint8,
+}
+_TORCH_NAMES = frozenset(A.TORCH_FUNCTIONS) | frozenset(A.TORCH_VALUES) | _TORCH_EXTRAS | frozenset(LEGACY_TENSORS)
 
 
 def make_namespaces(interp: Interpreter) -> dict[str, Namespace]:
@@ -86,8 +90,8 @@ def make_namespaces(interp: Interpreter) -> dict[str, Namespace]:
             return Fn("torch.enable_grad", lambda: GradMode(True), False)
         if name == "Size":
             return Fn("torch.Size", lambda *a: torch.Size(*a))
-        if name == "Tensor":
-            return TypeRef("torch.Tensor", torch.Tensor)
+        if name in LEGACY_TENSORS:
+            return TypeRef(f"torch.{name}", getattr(torch, name), legacy_constructor(name, limits))
         if name == "manual_seed":
             return Fn("torch.manual_seed", manual_seed, False)
         if name == "autograd":
@@ -111,6 +115,26 @@ def make_namespaces(interp: Interpreter) -> dict[str, Namespace]:
         frozenset(A.MATH_FUNCTIONS) | frozenset(A.MATH_VALUES),
         lambda n: A.MATH_VALUES[n] if n in A.MATH_VALUES else Fn(f"math.{n}", _bounded_math(n))))
     return {"torch": torch_ns, "F": f_ns, "math": math_ns, "nn": nn}
+
+
+def legacy_constructor(name: str, limits: Any) -> Any:
+    """`torch.Tensor([1.0, 2.0])`, `torch.LongTensor([1, 2])`: a tensor of that data, in the type's dtype (the
+    default float for torch.Tensor). Sizes alone (`torch.Tensor(2, 3)`) would be uninitialised memory: refused."""
+    dtype = LEGACY_TENSORS[name]
+
+    def make(*args: Any, **kwargs: Any) -> torch.Tensor:
+        if kwargs:
+            raise TypeError(f"torch.{name}(...) takes no keywords here; use torch.tensor(data, dtype=..., "
+                            "requires_grad=...)")
+        if not args:
+            return torch.tensor([], dtype=dtype or torch.get_default_dtype())
+        if len(args) > 1 or isinstance(args[0], (int, torch.Size)):
+            raise ProgramError("not-allowed", f"torch.{name}(sizes) makes uninitialised memory, which is not shown "
+                                              "here", hint="use torch.zeros(sizes) or torch.tensor(data)")
+        guards.check_factory("tensor", args, {}, limits)
+        return torch.tensor(args[0], dtype=dtype or torch.get_default_dtype())
+
+    return make
 
 
 def manual_seed(seed: Any) -> None:

@@ -128,11 +128,13 @@ class UserIterator:
 
 @dataclass(frozen=True, eq=False)
 class TypeRef:
-    """A type a program may name for `isinstance(x, T)` only (`torch.Tensor`, `np.ndarray`): not callable, no
-    attributes, never the real class."""
+    """A type a program may name (`torch.Tensor`, `np.ndarray`): for `isinstance(x, T)`, and called only through
+    `make` where there is one (torch's legacy constructors: `torch.Tensor([1.0, 2.0])`). No attributes, never the
+    real class."""
 
     name: str
     real: type
+    make: Callable[..., Any] | None = None
 
     def __repr__(self) -> str:
         return f"<class '{self.name}'>"
