@@ -38,7 +38,8 @@ def assert_same_as_plain(source: str) -> explorer.Trace:
     assert tr.stdout == stdout
     for name, value in ns.items():
         if isinstance(value, torch.Tensor):
-            assert torch.allclose(torch.tensor(tr.values[name]), value.detach().to(torch.float32)), name
+            got = torch.tensor(tr.values[name], dtype=torch.float32)
+            assert torch.allclose(got, value.detach().to(torch.float32)), name
             if value.is_leaf and value.grad is not None:
                 assert torch.allclose(torch.tensor(tr.grads[name]), value.grad.to(torch.float32)), name
     return tr
