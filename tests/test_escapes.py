@@ -19,6 +19,7 @@ that corrupt memory, also (or only) run through the real sandbox.
 from __future__ import annotations
 
 import os
+import random
 import sys
 from dataclasses import dataclass
 
@@ -364,6 +365,17 @@ ESCAPES: list[Escape] = [
       "x = torch.zeros(4)\na = x.numpy()\ny = torch.add(torch.ones(100000), 1.0, out=x)\nprint(a)\n",
       where="both"),
     E("import-numpy-private", "from numpy import _core\n"),
+    # --- Python's random: the run's own generator, put back afterwards -------------------------------------
+    E("random-getstate", "import random\ns = random.getstate()\n"),
+    E("random-setstate", "import random\nrandom.setstate((3, (0,) * 625, None))\n", state=True),
+    E("random-seed-from-os", "import random\nrandom.seed()\n", (RUNTIME,), ["whole number"]),
+    E("random-seed-restored-probe", "import random\nrandom.seed(99)\nassert False\n", (PROBE,), state=True),
+    E("random-system-random", "import random\nr = random.SystemRandom()\n"),
+    E("random-private-instance", "import random\nr = random._inst\n"),
+    E("random-module-os", "import random\nrandom._os.system('touch SENTINEL')\n", writes=True),
+    E("random-sample-huge", "import random\ns = random.sample(range(10**12), 10**7)\n", (LIMIT,)),
+    E("random-shuffle-a-tensor", "import random\nx = torch.ones(3)\nrandom.shuffle(x)\n", (RUNTIME,),
+      ["in place"]),
     E("import-numpy-lib", "import numpy.lib as L\n"),
     E("import-numpy-ctypeslib", "from numpy.ctypeslib import as_array\n"),
     E("import-numpy-testing", "import numpy.testing\n"),
@@ -404,6 +416,7 @@ def global_state() -> dict:
         "hooks": (len(nn_module._global_forward_hooks), len(nn_module._global_forward_pre_hooks)),
         "warnings": F.warnings.showwarning,
         "np_rng": repr(np.random.get_state()),
+        "py_rng": random.getstate(),
         "np_print": np.get_printoptions(),
         "np_err": np.geterr(),
     }

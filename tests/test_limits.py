@@ -587,6 +587,11 @@ def test_numpy_sizes_refused_before_allocating(name):
     assert err.line == NUMPY_BOMBS[name].count("\n") + 2
 
 
+def test_python_random_is_bounded():
+    limit_error("import random\ns = random.sample(range(10**12), 10**7)", "this would make a list or string of")
+    limit_error("import random\nl = list(range(10**7))\nrandom.shuffle(l)", "this would make a list or string of")
+
+
 @pytest.mark.parametrize("source, message", [
     ("a = np.ones(4_000_000)\nl = a.tolist()", "this would make a list or string of"),
     ("a = np.zeros((2,) * 21)\nprint(a)", "printing this would show more than"),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import random
 
 import numpy as np
 import pytest
@@ -21,14 +22,16 @@ def run_plain(source: str) -> tuple[str, dict]:
     """The program in plain Python with torch, seeded as the explorer seeds every run (0)."""
     out = io.StringIO()
     ns: dict = {}
-    state = np.random.get_state()
+    state, py_state = np.random.get_state(), random.getstate()
     try:
         with torch.random.fork_rng(devices=[]), contextlib.redirect_stdout(out):
             torch.manual_seed(0)
             np.random.seed(0)
+            random.seed(0)
             exec(compile(source, "<tutorial>", "exec"), ns)  # noqa: S102 - our own test text, trusted
     finally:
         np.random.set_state(state)
+        random.setstate(py_state)
     return out.getvalue(), ns
 
 
@@ -443,11 +446,29 @@ def test_course_notes_programs_with_numpy_run_as_pasted(case):
     assert_same_as_plain(case["program"])
 
 
+PY_RANDOM = """import random
+import torch
+random.seed(1)
+indices = list(range(10))
+random.shuffle(indices)
+print(indices, random.random(), random.uniform(-1, 1), random.randint(1, 6), random.randrange(0, 10, 2))
+print(random.choice('abc'), random.sample(range(100), 3), random.gauss(0, 1), random.normalvariate(0, 1))
+x = torch.tensor([float(i) for i in indices[:3]], requires_grad=True)
+y = (x * random.random()).sum()
+"""
+
+
+def test_python_random_like_python():
+    assert_same_as_plain(PY_RANDOM)
+    unseeded = "import random\nprint(random.random(), random.randint(0, 9))\n"
+    assert explorer.trace(unseeded, sandbox=False).stdout == run_plain(unseeded)[0]
+
+
 def test_numpy_random_state_is_the_run_s_own():
     source = "import numpy as np\na = np.random.rand(3)\nnp.random.seed(7)\nb = np.random.rand(2)\nprint(a, b)\n"
-    before = repr(np.random.get_state())
+    before = repr(np.random.get_state()), random.getstate()
     first = explorer.trace(source, sandbox=False)
-    assert repr(np.random.get_state()) == before
+    assert (repr(np.random.get_state()), random.getstate()) == before
     second = explorer.trace(source, sandbox=False)
     assert first.stdout == second.stdout
     assert first.stdout == run_plain(source)[0]

@@ -26,7 +26,7 @@ import torch
 from explorer.config import KEEP_PASSES, Limits
 from explorer.errors import ProgramError
 from explorer.language import allowlist as A
-from explorer.language import guards, numpy_ns
+from explorer.language import guards, numpy_ns, random_ns
 from explorer.language.builtins import make_builtins
 from explorer.language.errors import runtime_error
 from explorer.language.names import bound_by_import
@@ -71,6 +71,7 @@ UNARY = {ast.USub: operator.neg, ast.UAdd: operator.pos, ast.Not: operator.not_,
 
 _SPEC_NUMBER = re.compile(r"\d+")
 _IMPORT_HINTS = {"np": "import it first: import numpy as np", "numpy": "import it first: import numpy as np",
+                 "random": "import it first: import random",
                  "plt": "import it first: import matplotlib.pyplot as plt (plotting is skipped here)",
                  "matplotlib": "import it first: import matplotlib.pyplot as plt (plotting is skipped here)",
                  "pyplot": "import it first: import matplotlib.pyplot as plt (plotting is skipped here)"}
@@ -258,6 +259,7 @@ class Interpreter:
         self.builtins = make_builtins(self)
         self.namespaces = make_namespaces(self)
         self._numpy: Namespace | None = None  # made on `import numpy`
+        self._random: Namespace | None = None  # made on `import random`
         self._yielding: dict[int, bool] = {}  # statement id -> whether a yield is inside it (generators)
 
     def release(self) -> None:
@@ -267,6 +269,7 @@ class Interpreter:
         self.builtins = {}
         self.namespaces = {}
         self._numpy = None
+        self._random = None
         self.globals.vars.clear()
 
     # --- entry -------------------------------------------------------------------------------------------
@@ -475,6 +478,10 @@ class Interpreter:
             if self._numpy is None:
                 self._numpy = numpy_ns.make_numpy(self)
             return self._numpy
+        if root == "random":
+            if self._random is None:
+                self._random = random_ns.make_random(self)
+            return self._random
         if root in A.PLOTTING_MODULES:
             return make_plotting()
         return None

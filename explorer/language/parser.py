@@ -55,9 +55,9 @@ _DUNDER_HINT = "names with double underscores reach Python's internals, which pr
 
 # Modules a program may import: each import binds a name to what the language already offers (the
 # interpreter resolves the dotted path through the same tables as `torch.nn.functional` in an expression).
-IMPORTABLE = ("torch", "math", "numpy", "matplotlib", "mpl_toolkits")
-_IMPORTABLE_TEXT = ("torch (with torch.nn, torch.nn.functional, torch.optim, torch.autograd), math, numpy (a small "
-                    "part of it) and matplotlib (plots are skipped)")
+IMPORTABLE = ("torch", "math", "numpy", "random", "matplotlib", "mpl_toolkits")
+_IMPORTABLE_TEXT = ("torch (with torch.nn, torch.nn.functional, torch.optim, torch.autograd), math, random, numpy (a "
+                    "small part of it) and matplotlib (plots are skipped)")
 
 # Decorators a `def` may have: each names the last part of what it calls (`@torch.no_grad()`, `@no_grad()` after
 # `from torch import no_grad`, or without the brackets); the interpreter checks what the name really is.

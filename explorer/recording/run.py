@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import contextlib
+import random
 import sys
 import time
 import warnings
@@ -66,7 +67,7 @@ def _run(source: str, tree: Any, limits: Limits, free: list[str], inputs: dict[s
     rec = Recorder(source, limits)
     interp = None
     try:
-        with isolated_torch_state(seed), isolated_numpy_state(seed), warnings.catch_warnings(record=True) as caught:
+        with isolated_torch_state(seed), isolated_random_state(seed), warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             interp = Interpreter(tree, limits=limits, recorder=rec, inputs=input_tensors, deadline=deadline,
                                  light_loops=light_loops)
@@ -175,15 +176,17 @@ def isolated_torch_state(seed: int) -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def isolated_numpy_state(seed: int) -> Iterator[None]:
-    """numpy's global random generator (np.random.seed / rand / randn ...) seeded for this run from the run's seed,
-    and put back afterwards as it was."""
-    state = np.random.get_state()
+def isolated_random_state(seed: int) -> Iterator[None]:
+    """numpy's global random generator (np.random.seed / rand / randn ...) and Python's (random.shuffle ...) seeded
+    for this run from the run's seed, and put back afterwards as they were."""
+    np_state, py_state = np.random.get_state(), random.getstate()
     try:
         np.random.seed(seed % 2**32)
+        random.seed(seed)
         yield
     finally:
-        np.random.set_state(state)
+        np.random.set_state(np_state)
+        random.setstate(py_state)
 
 
 def run_request(request: dict) -> dict:
