@@ -52,10 +52,29 @@ class _Builtins:
         return self.i.current_call
 
     def _lazy(self, it: Any) -> Iterator[Any]:
-        """Items one at a time: a generator's as it makes them (it may never end), anything else's at once."""
+        """Items one at a time: a generator's as it makes them (it may never end: each item counts as a loop
+        iteration, so `all(iter(range(10**12)))` meets the loop limit), anything else's at once."""
         if isinstance(it, UserIterator):
-            return self.i.drain(it, self._node())
+            return self._ticking(it)
         return iter(self._items(it))
+
+    def _ticking(self, it: UserIterator) -> Iterator[Any]:
+        node = self._node()
+        for item in self.i.drain(it, node):
+            self.i.tick_loop(node)
+            yield item
+
+    def _check_comparisons(self, values: builtins.list, sorting: builtins.bool) -> None:
+        """Sorting (or taking the min of) lists and tuples compares them item by item, in C, with no clock: bound
+        the items compared before it starts (`sorted([l] * 10**5)` with a long `l` would run for hours)."""
+        n = len(values)
+        if n < 2:
+            return
+        items = sum(len(v) for v in values if isinstance(v, (builtins.list, builtins.tuple)))
+        rounds = max(1, n.bit_length()) if sorting else 1
+        if items * rounds > 20 * self.i.limits.max_collection_len:
+            raise guards.limit("sorting these would compare too many items one by one",
+                               "sort by a number: key=lambda row: row[0]")
 
     def _call(self, fn: Any, args: builtins.list) -> Any:
         """A function the program passed in (key=, map, filter), called as the program would call it."""
@@ -104,8 +123,10 @@ class _Builtins:
             raise ValueError(f"{name}() iterable argument is empty")
         key = kw.get("key")
         if key is None:
+            self._check_comparisons(items, sorting=False)
             return pick(items)
         keys = self._keys(key, items)
+        self._check_comparisons(keys, sorting=False)
         return items[pick(range(len(items)), key=keys.__getitem__)]
 
     def _keys(self, key: Any, items: builtins.list) -> builtins.list:
@@ -163,8 +184,10 @@ class _Builtins:
             return list(torch.sort(it, descending=bool(reverse)).values)
         items = self._items(it)
         if key is None:
+            self._check_comparisons(items, sorting=True)
             return sorted(items, reverse=reverse)
         keys = self._keys(key, items)
+        self._check_comparisons(keys, sorting=True)
         return [items[i] for i in sorted(range(len(items)), key=keys.__getitem__, reverse=reverse)]
 
     def reversed(self, it: Any) -> builtins.list:

@@ -488,19 +488,23 @@ class Interpreter:
 
     def exec_With(self, node: ast.With, scope: Scope) -> None:
         mode = self.with_mode(node, scope)
-        with torch.set_grad_enabled(mode.enabled):
+        with _grad_mode(mode):
             self.exec_block(node.body, scope)
 
-    def with_mode(self, node: ast.With, scope: Scope) -> GradMode:
+    def with_mode(self, node: ast.With, scope: Scope) -> bool | None:
+        """The grad mode a `with` statement sets: torch.no_grad() / torch.enable_grad(); None for a plotting
+        context (`with plt.style.context('ggplot'):`), which does nothing here."""
         if len(node.items) != 1 or node.items[0].optional_vars is not None:
             raise ProgramError("not-allowed",
                                "only `with torch.no_grad():` (or torch.enable_grad()) is supported").at(node)
         mode = self.eval(node.items[0].context_expr, scope)
+        if isinstance(mode, Plot):
+            return None
         if not isinstance(mode, GradMode):
             raise ProgramError(
                 "not-allowed", "only `with torch.no_grad():` (or torch.enable_grad()) is supported"
             ).at(node.items[0].context_expr)
-        return mode
+        return mode.enabled
 
     # global / nonlocal are declarations: a call of the function reads them (UserFunction.declared)
     def exec_Global(self, node: ast.Global, scope: Scope) -> None:
@@ -1138,7 +1142,7 @@ class Interpreter:
         mode = self.with_mode(node, scope)
         body = self.gen_block(node.body, scope)
         while True:
-            with torch.set_grad_enabled(mode.enabled):
+            with _grad_mode(mode):
                 try:
                     item = next(body)
                 except StopIteration:
@@ -1254,9 +1258,9 @@ class Interpreter:
         self.guarded(guards.check_result, (result, self.limits), {}, node)
         return result
 
-    def sort_by_key(self, items: list, args: list, kwargs: dict, node: ast.AST) -> None:
-        """`values.sort(key=lambda v: ...)`: sorted as the builtin sorted(key=) sorts (the interpreter calls the key),
-        then put back into the same list."""
+    def sort_list(self, items: list, args: list, kwargs: dict, node: ast.AST) -> None:
+        """`values.sort(key=lambda v: ...)`: sorted as the builtin sorted(key=) sorts (the interpreter calls the key,
+        the comparisons are bounded), then put back into the same list."""
         if args or set(kwargs) - {"key", "reverse"}:
             raise ProgramError("not-allowed", "list.sort() takes only key= and reverse= here").at(node)
         self.current_call = node
@@ -1272,8 +1276,8 @@ class Interpreter:
 
     def call_method(self, m: BoundMethod, args: list, kwargs: dict, node: ast.AST) -> Any:
         obj, name = m.obj, m.name
-        if isinstance(obj, list) and name == "sort" and kwargs.get("key") is not None:
-            return self.sort_by_key(obj, args, kwargs, node)
+        if isinstance(obj, list) and name == "sort":
+            return self.sort_list(obj, args, kwargs, node)
         if isinstance(obj, (list, set, dict, str)):  # list.extend(gen), s.update(range(3)), ', '.join(map(...))
             args = [self.materialize(a, node) if isinstance(a, (UserIterator, range)) else a for a in args]
         self.check_data(args, node)
@@ -1297,8 +1301,6 @@ class Interpreter:
         elif isinstance(obj, OPTIMIZER_TYPES):
             if args or set(kwargs) - {"set_to_none"}:
                 raise ProgramError("not-allowed", f"optimizer.{name}() takes no closure or arguments here").at(node)
-        elif isinstance(obj, list) and name == "sort" and set(kwargs) - {"reverse"}:
-            raise ProgramError("not-allowed", "list.sort() takes only reverse= here").at(node)
         elif isinstance(obj, (list, str)) and name in ("extend", "join", "insert", "append"):
             if name == "join" and args and isinstance(args[0], (list, tuple)):
                 items = args[0]

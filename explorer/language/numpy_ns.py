@@ -79,6 +79,32 @@ def as_array(x: Any) -> Any:
     return x
 
 
+_TEXT_KEYWORDS = frozenset({"indexing"})  # the only keywords that take a string (meshgrid's 'xy' / 'ij')
+
+
+def numbers_only(values: Any, limits: Limits) -> None:
+    """numpy's arguments are numbers, arrays and tensors (in lists and tuples): a string would make an array of
+    strings as wide as the longest one times every element (`np.full((2000, 2000), 'x' * 10**5)` asks for 1.6 TB)
+    before the result could be refused. Each list is walked once, within a budget."""
+    budget = limits.max_tensor_elements
+    stack, seen = [values], set()
+    while stack:
+        x = stack.pop()
+        if isinstance(x, (bool, int, float, np.generic, np.ndarray, np.dtype, torch.Tensor, type(None))):
+            continue
+        if isinstance(x, (list, tuple)):
+            if id(x) in seen:
+                continue
+            seen.add(id(x))
+            budget -= len(x)
+            if budget < 0:
+                raise guards.too_many_elements(limits.max_tensor_elements - budget, limits)
+            stack.extend(v for v in x if not isinstance(v, (int, float)))
+            continue
+        what = "text" if isinstance(x, str) else f"a {type(x).__name__}"
+        raise ProgramError("not-allowed", f"numpy functions here take numbers, arrays and tensors, not {what}")
+
+
 def _ints(value: Any) -> list[int] | None:
     """A size as numpy takes it (an int or a tuple of ints) as a list of ints; None if it is something else."""
     if isinstance(value, (int, np.integer)):
@@ -326,6 +352,7 @@ def make_numpy(interp: Interpreter) -> Namespace:
         if spec.dtype_at is not None and len(args) > spec.dtype_at:
             args = (*args[:spec.dtype_at], as_dtype(args[spec.dtype_at]), *args[spec.dtype_at + 1:])
         interp.check_data((args, kwargs), interp.current_call)
+        numbers_only((args, [v for k, v in kwargs.items() if k not in _TEXT_KEYWORDS]), limits)
         spec.check(args, kwargs, limits)
         return tuple(as_array(a) for a in args), {k: as_array(v) for k, v in kwargs.items()}
 
@@ -341,6 +368,7 @@ def make_numpy(interp: Interpreter) -> Namespace:
 
         def impl(value: Any = 0) -> Any:
             interp.check_data(value, interp.current_call)
+            numbers_only(value, limits)
             guards.count_elements(value, limits)
             return dt.type(as_array(value))
 
@@ -415,6 +443,8 @@ def call_method(obj: np.ndarray | np.generic, name: str, args: list, kwargs: dic
         raise ProgramError("not-allowed", f"ndarray.{name}() does not take {', '.join(k + '=' for k in unknown)} here")
     if "dtype" in kwargs:
         kwargs = {**kwargs, "dtype": as_dtype(kwargs["dtype"])}
+    if name != "astype":
+        numbers_only((args, list(kwargs.values())), limits)
     if name == "astype":
         args = [as_dtype(args[0] if args else None)]
         if args[0] is None:
