@@ -537,6 +537,13 @@ def test_plotting_runs_as_no_ops(tmp_path, monkeypatch):
     assert list(tmp_path.iterdir()) == []  # savefig wrote nothing
 
 
+def test_a_plotting_context_runs_its_body():
+    tr = explorer.trace("import matplotlib.pyplot as plt\nwith plt.style.context('ggplot'):\n"
+                        "    x = torch.ones(2, requires_grad=True)\n    y = (x * 2).sum()\nprint(y.item())\n",
+                        sandbox=False)
+    assert tr.stdout == "4.0\n" and tr.grads["x"] == [2.0, 2.0]
+
+
 def test_plotting_in_the_sandbox():
     tr = explorer.trace("import matplotlib.pyplot as plt\nx = torch.ones(2, requires_grad=True)\ny = (x * 3).sum()\n"
                         "plt.plot(x.detach().numpy())\nplt.savefig('out.png')\nplt.show()\n")
