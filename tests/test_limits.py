@@ -606,6 +606,10 @@ def test_endless_lazy_iterators_meet_the_loop_limit():
     ("a = np.zeros(10**10, dtype='U10')", "arrays of <U10 are not supported"),
     ("a = np.full((2000, 2000), 'x' * 10**5)", "not text"),
     ("a = np.array([['a' * 10**5] * 1000] * 4000)", "not text"),
+    ("a = np.ones((4000, 1000)) + [['a' * 10**5] * 1000] * 4000", "not text"),
+    ("a = np.ones((4000, 1000)) == [['a' * 10**5] * 1000] * 4000", "not text"),
+    ("a = np.ones((4000, 1000))\na[:] = [['a' * 10**5] * 1000] * 4000", "not text"),
+    ("a = np.ones(100000)\nb = a[['a' * 10**5] * 100000]", "not text"),
 ])
 def test_numpy_text_is_refused_before_numpy_sizes_it(source, words):
     """A string makes an array as wide as the string times every element (1.6 TB for the second one): refused

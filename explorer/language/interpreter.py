@@ -579,6 +579,7 @@ class Interpreter:
         elif isinstance(obj, np.ndarray):
             self.check_data(index, node)
             self.check_data(value, node)
+            self.guarded(numpy_ns.numbers_only, ((index, value), self.limits), {}, node)
             self.guarded(guards.check_array_index, (obj, index, self.limits), {}, node)
             self.guarded(guards.shape_of, (value, self.limits), {}, node)
             self.guarded(operator.setitem, (obj, index, numpy_ns.as_array(value)), {}, node)
@@ -669,6 +670,7 @@ class Interpreter:
         self.check_operand(right, node)
         if isinstance(left, np.ndarray) or isinstance(right, np.ndarray):  # numpy turns a list into an array
             self.check_data((left, right), node if node is not None else self.current_call)
+            self.guarded(numpy_ns.numbers_only, ((left, right), self.limits), {}, node)
         self.guarded(guards.check_binop, (PLAIN_OF.get(op, op), left, right, self.limits), {}, node)
         result = self.guarded(op, (left, right), {}, node)
         if isinstance(result, (str, list, tuple)):
@@ -715,6 +717,7 @@ class Interpreter:
             self.check_operand(right, node)
             if isinstance(left, np.ndarray) or isinstance(right, np.ndarray):
                 self.check_data((left, right), node)
+                self.guarded(numpy_ns.numbers_only, ((left, right), self.limits), {}, node)
             self.guarded(guards.check_binop, (operator.add, left, right, self.limits), {}, node)
         result = self.guarded(op, (left, right), {}, node)
         self.guarded(guards.check_result, (result, self.limits), {}, node)
@@ -792,6 +795,7 @@ class Interpreter:
             self.guarded(guards.check_index, (obj, index, self.limits), {}, node)
         elif isinstance(obj, np.ndarray):
             self.check_data(index, node)
+            self.guarded(numpy_ns.numbers_only, (index, self.limits), {}, node)
             self.guarded(guards.check_array_index, (obj, index, self.limits), {}, node)
         elif isinstance(obj, Plot):
             return obj.item(index)

@@ -90,7 +90,8 @@ def numbers_only(values: Any, limits: Limits) -> None:
     stack, seen = [values], set()
     while stack:
         x = stack.pop()
-        if isinstance(x, (bool, int, float, np.generic, np.ndarray, np.dtype, torch.Tensor, type(None))):
+        if isinstance(x, (bool, int, float, np.generic, np.ndarray, np.dtype, torch.Tensor, type(None), slice,
+                          type(Ellipsis))):
             continue
         if isinstance(x, (list, tuple)):
             if id(x) in seen:
