@@ -70,6 +70,7 @@ COMPARE = {
 UNARY = {ast.USub: operator.neg, ast.UAdd: operator.pos, ast.Not: operator.not_, ast.Invert: operator.invert}
 
 _SPEC_NUMBER = re.compile(r"\d+")
+_ARRAY_LIKE = (torch.Tensor, np.ndarray, numpy_ns.NumpyType)  # comparisons that need the checks of arithmetic
 _IMPORT_HINTS = {"np": "import it first: import numpy as np", "numpy": "import it first: import numpy as np",
                  "random": "import it first: import random",
                  "plt": "import it first: import matplotlib.pyplot as plt (plotting is skipped here)",
@@ -675,7 +676,8 @@ class Interpreter:
         result = self.guarded(op, (left, right), {}, node)
         if isinstance(result, (str, list, tuple)):
             guards.check_length(len(result), self.limits)
-        self.guarded(guards.check_result, (result, self.limits), {}, node)
+        if not isinstance(result, (int, float)):  # numbers need no check (numpy's are not int or float here)
+            self.guarded(guards.check_result, (result, self.limits), {}, node)
         return result
 
     def eval_UnaryOp(self, node: ast.UnaryOp, scope: Scope) -> Any:
@@ -710,9 +712,16 @@ class Interpreter:
     def compare(self, op: Any, left: Any, right: Any, node: ast.AST) -> Any:
         """One comparison: elementwise ones between tensors or arrays are checked for size like arithmetic;
         `a.dtype == np.float32` compares the dtypes."""
-        left, right = (v.dtype if isinstance(v, numpy_ns.NumpyType) else v for v in (left, right))
-        arrays = isinstance(left, (torch.Tensor, np.ndarray)) or isinstance(right, (torch.Tensor, np.ndarray))
-        if arrays and op not in (operator.is_, operator.is_not):
+        if isinstance(left, _ARRAY_LIKE) or isinstance(right, _ARRAY_LIKE):
+            return self.compare_arrays(op, left, right, node)
+        return self.guarded(op, (left, right), {}, node)
+
+    def compare_arrays(self, op: Any, left: Any, right: Any, node: ast.AST) -> Any:
+        if isinstance(left, numpy_ns.NumpyType):
+            left = left.dtype
+        if isinstance(right, numpy_ns.NumpyType):
+            right = right.dtype
+        if op is not operator.is_ and op is not operator.is_not:
             self.check_operand(left, node)
             self.check_operand(right, node)
             if isinstance(left, np.ndarray) or isinstance(right, np.ndarray):
