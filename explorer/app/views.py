@@ -158,7 +158,7 @@ def render_detail(trace: Trace, node_id: str, lang: str) -> html.Div:
         row("detail.source", html.Code(where + (src if len(src) <= 120 else src[:118] + "…")), "source")
     row("detail.value", info.get("value") or none, "value")
     row("detail.grad_leaf" if kind == "leaf" else "detail.grad_in", info.get("grad_in") or none, "grad")
-    if len(info.get("contributions") or []) > 1:
+    if len(info.get("contributions") or []) > 1 and not info.get("passes"):
         row("detail.uses", " + ".join(info["contributions"]), "contributions")
     body: list = [
         html.H4([html.Span(info.get("title", node_id), className="detail-title"),
@@ -168,6 +168,10 @@ def render_detail(trace: Trace, node_id: str, lang: str) -> html.Div:
     if info.get("uses"):
         body.append(html.P(info["uses"], className="muted small"))
     body.append(html.Table(rows, className="detail-table"))
+    if info.get("passes"):
+        body += grad_history_view(info["passes"], info.get("story", ""), lang)
+    elif info.get("story"):
+        body.append(html.P(info["story"], className="grad-story", **{"data-field": "grad_story"}))
     inputs = info.get("inputs") or []
     if inputs:
         head = html.Tr([html.Th(t("detail.input", lang)), html.Th(t("detail.input_value", lang)),
@@ -182,6 +186,30 @@ def render_detail(trace: Trace, node_id: str, lang: str) -> html.Div:
         body += [html.H5(t("detail.chain", lang)),
                  html.Pre("\n".join(info["chain"]), className="detail-chain")]
     return html.Div(body, className="detail-body", **{"data-node": node_id})
+
+
+def grad_history_view(passes: list[dict], story: str, lang: str) -> list:
+    """A leaf's .grad pass by pass (explorer.drawing.explain.grad_history): a row per pass with what it
+    brought and .grad afterwards, a marked row where .grad was zeroed, set to None or set, then the sentence."""
+    head = html.Tr([html.Th(t("detail.pass", lang)), html.Th(t("detail.pass_grad", lang)),
+                    html.Th(t("detail.grad_after", lang))])
+    trs = []
+    for r in passes:
+        if r["kind"] in ("pass", "returned"):
+            where = [html.Br(), html.Code(r["where"], className="small")] if r.get("where") else []
+            brought: list = [r["grad"]]
+            if r.get("uses"):
+                brought += [html.Br(), html.Span(r["uses"], className="muted small")]
+            trs.append(html.Tr([html.Td([html.Strong(r["label"]), *where]),
+                                html.Td(brought, **{"data-field": "pass_grad"}),
+                                html.Td([r["after"], html.Br(), html.Span(r["note"], className="muted small")],
+                                        **{"data-field": "grad_after"})],
+                               className=f"grad-row grad-{r['kind']}"))
+        else:
+            trs.append(html.Tr(html.Td(r["label"], colSpan=3), className=f"grad-row grad-reset grad-{r['kind']}",
+                               **{"data-kind": r["kind"]}))
+    return [html.H5(t("detail.passes", lang)), html.Table([head, *trs], className="detail-passes"),
+            html.P(story, className="grad-story", **{"data-field": "grad_story"})]
 
 
 def render_code_view(trace: Trace, node_id: str, lang: str) -> Any:

@@ -3,7 +3,10 @@
 For an operation `out = f(a, b)` the backward pass receives dL/d(out) and sends dL/da = dL/d(out) · ∂out/∂a
 to each input. The trace holds both gradients (the node's `grad`, each edge's `grad`), so the local
 derivative is shown as a formula (for the common ops) and as the numbers that make the product true.
-A tensor used more than once receives one contribution per use; they add up, which is shown too.
+A tensor used more than once in a pass receives one contribution per use; they add up, which is shown too.
+A leaf's `.grad` is told pass by pass (Trace.grad_events): what each backward pass added, what
+torch.autograd.grad returned without touching it, where it was zeroed or set to None, and in one sentence
+what it holds in the end.
 Pure: reads a Trace, returns plain dicts and strings, knows nothing of Dash.
 """
 from __future__ import annotations
@@ -12,7 +15,7 @@ from typing import Any
 
 from explorer.choices import DEFAULT_LANG, normalize_lang
 from explorer.drawing.text import value_long, value_short
-from explorer.recording.model import Node, Trace
+from explorer.recording.model import GradEvent, Node, Trace
 
 # op -> (English, Chinese) plain words for what it computes
 WHAT: dict[str, tuple[str, str]] = {
@@ -90,6 +93,43 @@ WORDS = {
         "sent_to": "sends to",
         "no_pass": "no backward pass reached this node",
         "grad_of": "d{loss}/d{x}",
+        # the .grad of a leaf, pass by pass
+        "pass": "pass {n}",
+        "pass_grad": "pass {n} · autograd.grad",
+        "where": "line {line}: {text}",
+        "zeroed": ".grad zeroed",
+        "none": ".grad set to None",
+        "set": ".grad set to {value}",
+        "added": "added to .grad: {before} + {grad}",
+        "stored": "stored in .grad",
+        "returned": "returned by autograd.grad; .grad untouched",
+        "again": "through the graph kept by retain_graph=True, added to .grad",
+        "in_pass_uses": "used {n} times in this pass: {parts}",
+        "term": "pass {n}",
+        "sep": "; ",
+        "story_one": "1 pass: .grad holds pass {last}'s gradient",
+        "story_kept": "not zeroed before pass {first}: .grad = {terms}",
+        "story_returned_also": "autograd.grad (pass {passes}) returned a gradient without touching .grad",
+        "story_each": "{n} passes, each {reset} before the next: .grad holds pass {last}'s gradient only",
+        "story_sum": "{n} passes without zeroing: .grad = {terms}",
+        "story_since": ".grad was {reset} before pass {first}, so .grad = {terms}",
+        "story_again": "pass {k} went through the graph again (the one before kept it with retain_graph=True) "
+                       "and added to .grad",
+        "story_end": "after pass {last}, .grad was {reset}: it is {value} now",
+        "story_returned": "autograd.grad returned this gradient; .grad is untouched",
+        "story_returned_n": "autograd.grad returned its gradient in passes {passes} and never wrote .grad: "
+                            "it is {value}",
+        "story_untouched": ".grad is None: no pass added to it",
+        "story_trimmed": "passes before pass {first} are summarised",
+        "earlier": "earlier passes",
+        "set_value": "the value it was set to",
+        "reset.zeroed": "zeroed",
+        "reset.none": "set to None",
+        "reset.set": "given a new value",
+        "reset.mixed": "zeroed or set to None",
+        "and": " and ",
+        "op_passes": "{n} passes went through this node; shown: pass {last}'s gradient",
+        "none_value": "None",
     },
     "zh": {
         "leaf": "你创建的叶子张量；反向传播把到达它的梯度累加到 {name}.grad",
@@ -99,6 +139,40 @@ WORDS = {
         "sent_to": "传给",
         "no_pass": "没有反向传播经过这个节点",
         "grad_of": "d{loss}/d{x}",
+        "pass": "第 {n} 次反向传播",
+        "pass_grad": "第 {n} 次 · autograd.grad",
+        "where": "第 {line} 行：{text}",
+        "zeroed": ".grad 被清零",
+        "none": ".grad 被设为 None",
+        "set": ".grad 被设为 {value}",
+        "added": "累加到 .grad：{before} + {grad}",
+        "stored": "存入 .grad",
+        "returned": "由 autograd.grad 返回；.grad 不变",
+        "again": "经由 retain_graph=True 保留的图，累加到 .grad",
+        "in_pass_uses": "这次反向传播中它被使用了 {n} 次：{parts}",
+        "term": "第 {n} 次",
+        "sep": "；",
+        "story_one": "1 次反向传播：.grad 是第 {last} 次的梯度",
+        "story_kept": "第 {first} 次反向传播之前没有清零：.grad = {terms}",
+        "story_returned_also": "autograd.grad（第 {passes} 次）返回了梯度，但没有改动 .grad",
+        "story_each": "{n} 次反向传播，每次之前都{reset}：.grad 只保存第 {last} 次的梯度",
+        "story_sum": "{n} 次反向传播之间没有清零：.grad = {terms}",
+        "story_since": "第 {first} 次反向传播之前 .grad {reset}，所以 .grad = {terms}",
+        "story_again": "第 {k} 次反向传播再次经过同一张图（前一次用 retain_graph=True 保留了它），梯度累加到 .grad",
+        "story_end": "第 {last} 次反向传播之后，.grad {reset}：现在是 {value}",
+        "story_returned": "autograd.grad 返回了这个梯度；.grad 没有改变",
+        "story_returned_n": "autograd.grad 在第 {passes} 次返回了它的梯度，从不写入 .grad：它是 {value}",
+        "story_untouched": ".grad 是 None：没有反向传播累加到它",
+        "story_trimmed": "第 {first} 次之前的反向传播只做了汇总",
+        "earlier": "更早的反向传播",
+        "set_value": "被设定的值",
+        "reset.zeroed": "被清零",
+        "reset.none": "被设为 None",
+        "reset.set": "被赋了新值",
+        "reset.mixed": "被清零或设为 None",
+        "and": "、",
+        "op_passes": "{n} 次反向传播经过这个节点；显示的是第 {last} 次的梯度",
+        "none_value": "None",
     },
 }
 
@@ -122,7 +196,6 @@ def explain_node(trace: Trace, node_id: str, lang: str = DEFAULT_LANG) -> dict[s
     node = trace.nodes[node_id]
     loss = _loss_name(trace)
     into = sorted((e for e in trace.edges if e.target == node_id), key=lambda e: e.input_index)
-    out_of = [e for e in trace.edges if e.source == node_id and e.kind == "data"]
     info: dict[str, Any] = {
         "id": node.id,
         "kind": node.kind,
@@ -135,18 +208,22 @@ def explain_node(trace: Trace, node_id: str, lang: str = DEFAULT_LANG) -> dict[s
         "value": value_long(node.value),
         "grad_in": value_long(node.grad) if node.grad is not None else None,
         "inputs": [],
-        "contributions": [value_short(e.grad, 8) for e in out_of if e.grad is not None],
+        "contributions": _contributions(trace, node_id),
         "chain": [],
     }
     if node.kind == "leaf":
         info["what"] = w["leaf"].format(name=display_name(node))
+        info["passes"], info["story"] = grad_history(trace, node_id, lang)
     elif node.kind == "constant":
         info["what"] = w["constant"]
     else:
         pair = WHAT.get(node.op)
         info["what"] = pair[1 if lang == "zh" else 0] if pair else node.op
-    if len(info["contributions"]) > 1:
+    if len(info["contributions"]) > 1 and not (node.kind == "leaf" and info["passes"]):
         info["uses"] = w["from_uses"].format(n=len(info["contributions"]))
+    reached = sorted({s.pass_index for s in trace.backward_steps if s.node == node_id and s.pass_index is not None})
+    if node.kind == "op" and len(reached) > 1:
+        info["uses"] = w["op_passes"].format(n=len(reached), last=trace.first_pass_number + reached[-1])
     names = {e.input_index: display_name(trace.nodes[e.source]) for e in into}
     out_name = display_name(node)
     formulas = LOCAL.get(node.op, ())
@@ -182,6 +259,143 @@ def explain_node(trace: Trace, node_id: str, lang: str = DEFAULT_LANG) -> dict[s
     if node.kind == "op" and node.grad is None:
         info["chain"].append(w["no_pass"])
     return info
+
+
+def _sent_from(trace: Trace, node_id: str) -> dict[int, list[dict]]:
+    """The gradients sent to `node_id` along its out-edges, by pass index: one per use in that pass."""
+    sources = {e.id for e in trace.edges if e.source == node_id and e.kind == "data"}
+    out: dict[int, list[dict]] = {}
+    for s in trace.backward_steps:
+        if s.pass_index is None:
+            continue
+        for edge, g in zip(s.edges, s.grads_out):
+            if edge in sources and g is not None:
+                out.setdefault(s.pass_index, []).append(g)
+    return out
+
+
+def _contributions(trace: Trace, node_id: str) -> list[str]:
+    """What reached the node, one per use, in the last pass that sent it anything: they add up to its
+    gradient in that pass (earlier passes' are told by grad_history, not added here)."""
+    sent = _sent_from(trace, node_id)
+    return [value_short(g, 8) for g in sent[max(sent)]] if sent else []
+
+
+def grad_history(trace: Trace, node_id: str, lang: str = DEFAULT_LANG) -> tuple[list[dict], str]:
+    """A leaf's .grad pass by pass, for the detail panel: rows {"kind", "label", "where", "grad", "uses",
+    "after", "note"} (kind: a GradEvent kind), and one sentence saying what .grad holds and why."""
+    w = WORDS[_lang(lang)]
+    events = trace.grad_history(node_id)
+    sent = _sent_from(trace, node_id)
+    rows: list[dict] = []
+    previous: GradEvent | None = None
+    for e in events:
+        row: dict[str, Any] = {"kind": e.kind, "after": _or_none(e.after, w)}
+        if e.kind in ("pass", "returned"):
+            p = trace.passes[e.pass_index] if e.pass_index is not None and e.pass_index < len(trace.passes) else None
+            row["label"] = w["pass_grad" if e.kind == "returned" else "pass"].format(n=e.number)
+            row["where"] = (w["where"].format(line=p.span.line, text=p.span.text)
+                            if p is not None and p.span is not None else None)
+            row["grad"] = value_short(e.grad, 8) or w["none_value"]
+            uses = sent.get(e.pass_index, []) if e.pass_index is not None else []
+            row["uses"] = (w["in_pass_uses"].format(n=len(uses), parts=" + ".join(value_short(g, 8) for g in uses))
+                           if len(uses) > 1 else None)
+            if e.kind == "returned":
+                row["note"] = w["returned"]
+            elif e.accumulated and _kept_graph(trace, previous, e):
+                row["note"] = w["again"]
+            elif e.accumulated:
+                row["note"] = w["added"].format(before=value_short(e.before, 8), grad=value_short(e.grad, 8))
+            else:
+                row["note"] = w["stored"]
+        else:
+            row["label"] = w[e.kind].format(value=value_short(e.after, 8))
+        rows.append(row)
+        if e.kind == "pass":
+            previous = e
+    return rows, _story(trace, trace.nodes[node_id], events, w)
+
+
+def _kept_graph(trace: Trace, previous: GradEvent | None, e: GradEvent) -> bool:
+    """Pass `e` went again through a graph the leaf's previous pass kept (retain_graph=True, same roots)."""
+    if previous is None or previous.pass_index is None or e.pass_index is None:
+        return False
+    a, b = trace.passes[previous.pass_index], trace.passes[e.pass_index]
+    return a.retain_graph and bool(set(a.roots) & set(b.roots))
+
+
+def _story(trace: Trace, node: Node, events: tuple[GradEvent, ...], w: dict[str, str]) -> str:
+    """One sentence (or a few) on what the leaf's .grad holds, from its events."""
+    passes = [e for e in events if e.kind == "pass"]
+    returned = [e for e in events if e.kind == "returned"]
+    terms: list[str] = []  # what .grad is the sum of, since the last change
+    resets: list[str | None] = []  # the change seen before each pass after the first (None: nothing)
+    pending: str | None = None  # the last change seen since the previous pass
+    since: int | None = None  # the first pass after the last change
+    again: list[int] = []  # passes that went again through a graph kept with retain_graph=True
+    previous: GradEvent | None = None
+    for e in events:
+        if e.kind == "pass":
+            if not terms and e.accumulated and pending is None:
+                terms.append(w["earlier"])  # what summarised passes left
+            if previous is not None:
+                resets.append(pending)
+            if pending is not None:
+                since = e.number
+            terms.append(w["term"].format(n=e.number))
+            if e.accumulated and _kept_graph(trace, previous, e):
+                again.append(e.number or 0)
+            pending, previous = None, e
+        elif e.kind in ("zeroed", "none", "set"):
+            pending = e.kind
+            terms = [w["set_value"]] if e.kind == "set" else []
+    sentences: list[str] = []
+    if passes:
+        last = passes[-1].number
+        if len(passes) > 1 and all(resets):
+            kinds = set(resets)
+            reset = w[f"reset.{kinds.pop()}"] if len(kinds) == 1 else w["reset.mixed"]
+            sentences.append(w["story_each"].format(n=len(passes), reset=reset, last=last))
+        elif since is not None:
+            sentences.append(w["story_since"].format(reset=w[f"reset.{_reset_before(events, since)}"], first=since,
+                                                     terms=" + ".join(terms)))
+        elif len(passes) == 1 and len(terms) == 1:
+            sentences.append(w["story_one"].format(last=last))
+        elif len(passes) == 1:
+            sentences.append(w["story_kept"].format(first=last, terms=" + ".join(terms)))
+        else:
+            sentences.append(w["story_sum"].format(n=len(passes), terms=" + ".join(terms)))
+        sentences += [w["story_again"].format(k=k) for k in again]
+        if pending is not None:
+            sentences.append(w["story_end"].format(last=last, reset=w[f"reset.{pending}"],
+                                                   value=_or_none(events[-1].after, w)))
+    numbers = w["and"].join(str(e.number) for e in returned)
+    if returned and passes:
+        sentences.append(w["story_returned_also"].format(passes=numbers))
+    elif len(returned) == 1:
+        sentences.append(w["story_returned"])
+    elif returned:
+        sentences.append(w["story_returned_n"].format(passes=numbers, value=_or_none(node.grad, w)))
+    elif not passes and node.grad is None:
+        sentences.append(w["story_untouched"])
+    if trace.first_pass_number > 1 and (passes or returned):
+        sentences.append(w["story_trimmed"].format(first=trace.first_pass_number))
+    return w["sep"].join(sentences)
+
+
+def _reset_before(events: tuple[GradEvent, ...], number: int) -> str:
+    """The kind of the change seen just before pass `number`."""
+    kind = "set"
+    for e in events:
+        if e.kind == "pass" and e.number == number:
+            return kind
+        if e.kind in ("zeroed", "none", "set"):
+            kind = e.kind
+    return kind
+
+
+def _or_none(value: dict | None, w: dict[str, str]) -> str:
+    return value_short(value, 8) if value is not None else w["none_value"]
 
 
 def _loss_name(trace: Trace) -> str:

@@ -36,6 +36,7 @@ import torch
 
 from explorer.config import FULL_NAMED_ELEMENTS, KEEP_PASSES, Limits
 from explorer.errors import ProgramError
+from explorer.recording.gradlog import GradLog
 from explorer.recording.model import (
     Edge,
     Node,
@@ -137,6 +138,7 @@ class Recorder:
         self._count = 0  # nodes made so far, light ones included: the next node's id
         self._light_epoch = -1  # the latest epoch of a light node
         self._seq_base = _next_sequence_nr()  # torch's counter is process-wide; store seq relative to this run
+        self.grad_log = GradLog()  # each leaf's .grad, pass by pass (gradlog.py)
 
     # --- source spans -------------------------------------------------------------------------------------
     def span(self, node: ast.AST | None) -> Span | None:
@@ -304,15 +306,22 @@ class Recorder:
             self._tensor(r, node, None)
         p = _Pass(len(self.passes), kind, None, roots=[], inputs=[], create_graph=create_graph,
                   retain_graph=bool(retain_graph), light=True)
+        leaves = []
         for fn in _reachable([r.grad_fn for r in roots]):
             nid = self._fn_ids.get(id(fn))
             if nid is None:
                 self._light_discover(fn)
             elif nid is not LIGHT:
-                self.nodes[nid].light_pass = p.index
+                n = self.nodes[nid]
+                n.light_pass = p.index
+                if n.tensor is not None:
+                    leaves.append((nid, n.tensor))
         self.passes.append(p)
         self.light_passes += 1
-        return run()
+        try:
+            return run()
+        finally:
+            self.grad_log.end(leaves)
 
     def _check_light(self, keep: set[str], first_kept: int) -> None:
         """The light stretches hold nothing that is shown; else Rerun."""
@@ -407,6 +416,7 @@ class Recorder:
         if self.light and not create_graph:
             return self._light_pass(kind, node, roots, run, create_graph, retain_graph)
         span = self.span(node)
+        inputs = list(inputs)
         for r in roots:
             self._tensor(r, node, None)
         p = _Pass(
@@ -416,6 +426,7 @@ class Recorder:
             create_graph=create_graph, retain_graph=bool(retain_graph),
         )
         fns = _reachable([r.grad_fn for r in roots])
+        leaves = []
         for fn in fns:
             nid = self._fn_ids.get(id(fn))
             if nid is None:
@@ -428,6 +439,7 @@ class Recorder:
             if n.kind == "leaf" and n.tensor is not None:
                 n.value = encode(n.tensor)  # the value this pass differentiates at (an optimizer moves it)
                 n.light_pass = None
+                leaves.append((nid, n.tensor))
             if not n.hooked:
                 n.hooked = True
                 self._handles.append(fn.register_hook(self._hook(nid)))
@@ -437,13 +449,28 @@ class Recorder:
             self.passes[old].steps.clear()
             self.passes[old].nodes.clear()
         self._active_pass = p
+        self.grad_log.start(p.index + 1, leaves)
         try:
             result = run()
+            if kind == "grad":
+                self._returned(p, inputs, result)
             if create_graph:  # the gradients have graphs of their own: find them while the pass is active
                 self._discover_made_by(p, result)
             return result
         finally:
             self._active_pass = None
+            self.grad_log.end(leaves)
+
+    def _returned(self, p: _Pass, inputs: list[torch.Tensor], result: Any) -> None:
+        """torch.autograd.grad returned `result`, a gradient per input: log the leaves' (gradlog.py)."""
+        if not isinstance(result, (tuple, list)) or len(result) != len(inputs):
+            return
+        pairs = []
+        for t, g in zip(inputs, result):
+            nid = self._node_id_of(t) if isinstance(t, torch.Tensor) else None
+            if nid and nid is not LIGHT and self.nodes[nid].kind == "leaf":
+                pairs.append((nid, t, g))
+        self.grad_log.returned(p.index + 1, pairs)
 
     def _discover_made_by(self, p: _Pass, result: Any) -> None:
         """Nodes of the graph that a create_graph=True pass built (what `dy_dx` is made of)."""
@@ -469,6 +496,7 @@ class Recorder:
             p.steps.append(step)
             if node.kind == "leaf":  # a leaf's grad is its final .grad, read at the end
                 step["value"] = encode(node.tensor.grad) if node.tensor is not None else None
+                self.grad_log.added(nid, p.index + 1, step["grad_in"], step["value"])
                 return
             node.grad = step["grad_in"]
             sent = step["sent"]
@@ -487,6 +515,7 @@ class Recorder:
             h.remove()
         self._handles.clear()
         self._alive.clear()
+        self.grad_log = GradLog()  # it holds the leaves' .grad tensors
 
     # --- output -------------------------------------------------------------------------------------------
     def write(self, text: str) -> None:
@@ -590,6 +619,9 @@ class Recorder:
                 g = value.grad if (value.is_leaf or value.retains_grad) else None
                 if g is not None:
                     grads[name] = plain(g, FULL_NAMED_ELEMENTS)
+        leaves = {n.id: n.tensor for n in self.nodes.values()
+                  if n.id in nodes and n.kind == "leaf" and n.tensor is not None}
+        grad_events = self.grad_log.finish(leaves, passes_total, first_kept)
         counts = {
             "nodes_total": self._count,
             "nodes_shown": len(nodes),
@@ -601,7 +633,7 @@ class Recorder:
             source=self.source, nodes=nodes, edges=tuple(edges), forward_steps=tuple(forward),
             backward_steps=tuple(backward), passes=tuple(passes), values=values, grads=grads,
             stdout="".join(self._stdout), inputs=inputs, output=output, notices=tuple(self.notices),
-            counts=counts, seed=seed,
+            counts=counts, seed=seed, grad_events=grad_events,
         )
 
     def _kept_nodes(self, named: dict[str, Any]) -> set[str]:

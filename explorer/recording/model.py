@@ -5,6 +5,11 @@ edges with the gradient that flowed back along each, the forward and backward ti
 real order, and the final values and `.grad` of every named tensor. `to_dict()` is JSON-safe and
 `Trace.from_dict(trace.to_dict()) == trace`.
 
+Each leaf's `.grad` has a history (`grad_events`, read with `Trace.grad_history("w")`): what every backward
+pass added to it, what `torch.autograd.grad` returned for it without touching it, and where the program
+zeroed it, set it to None or gave it another value in between. Only the shown passes' part is kept (the
+last KEEP_PASSES; the first kept pass's `before` says what the earlier ones left).
+
 Tensor values are stored as dicts: ``{"shape": [3], "dtype": "float32", "data": [...]}`` when small, or
 ``{"shape": [...], "dtype": ..., "summary": {"min", "max", "mean", "first"}}`` when too large to keep whole.
 """
@@ -20,6 +25,7 @@ TensorValue = dict  # see the module docstring
 
 NODE_KINDS = ("leaf", "op", "constant")
 EDGE_KINDS = ("data", "constant")
+GRAD_EVENT_KINDS = ("pass", "returned", "zeroed", "none", "set")
 
 
 @dataclass(frozen=True)
@@ -94,6 +100,30 @@ class Pass:
 
 
 @dataclass(frozen=True)
+class GradEvent:
+    """One thing that happened to a leaf's `.grad`, in the order the program did it.
+
+    kind "pass":     backward pass `number` reached the leaf and added `grad` into .grad (`before` -> `after`);
+                     `accumulated` when `before` held a gradient (not None, not all zeros), as torch adds
+    kind "returned": torch.autograd.grad (pass `number`) returned `grad` for this leaf; .grad is untouched
+    kind "zeroed":   .grad was filled with zeros (x.grad.zero_(), opt.zero_grad(set_to_none=False))
+    kind "none":     .grad was set to None (w.grad = None, opt.zero_grad(), zero_grad(set_to_none=True))
+    kind "set":      .grad was given some other value (w.grad = t, an in-place change, or held one before)
+
+    A change between passes is seen at the next pass that reaches the leaf, or at the end of the program; it
+    is listed there, so several changes in one gap read as their net effect. `after` is .grad once the event
+    is done (None: .grad is None)."""
+
+    kind: str  # GRAD_EVENT_KINDS
+    number: int | None = None  # pass / returned: the pass's number in the program, 1-based, shown or not
+    pass_index: int | None = None  # pass / returned: its index in Trace.passes
+    grad: TensorValue | None = None  # pass: what it added; returned: what autograd.grad returned
+    before: TensorValue | None = None  # pass: .grad when the pass started
+    after: TensorValue | None = None
+    accumulated: bool = False
+
+
+@dataclass(frozen=True)
 class Notice:
     """Something the user should read that is not an error: a lesson, a warning torch printed."""
 
@@ -119,6 +149,7 @@ class Trace:
     notices: tuple[Notice, ...] = ()
     counts: dict[str, int] = field(default_factory=dict)  # ops_total, passes_total, nodes_dropped, ...
     seed: int = 0
+    grad_events: dict[str, tuple[GradEvent, ...]] = field(default_factory=dict)  # leaf id -> its .grad's history
 
     # --- views --------------------------------------------------------------------------------------------
     def node(self, node_id: str) -> Node:
@@ -134,6 +165,22 @@ class Trace:
             if name in node.aliases:
                 found = node
         return found
+
+    def grad_history(self, leaf: str) -> tuple[GradEvent, ...]:
+        """What happened to the .grad of the leaf named `leaf` (a variable, or a node id), in order: see
+        GradEvent. `tr.grad_history("w")[-1].after` is w.grad at the end, when the program's last word on it
+        was a pass. () for a leaf nothing happened to; KeyError for a name that is not a leaf."""
+        node = self.nodes.get(leaf) or self.by_name(leaf)
+        if node is None or node.kind != "leaf":
+            node = next((n for n in self.nodes.values() if n.kind == "leaf" and leaf in n.aliases), None)
+        if node is None:
+            raise KeyError(f"{leaf!r} is not a leaf tensor of this trace")
+        return self.grad_events.get(node.id, ())
+
+    @property
+    def first_pass_number(self) -> int:
+        """The program's number (1-based) of Trace.passes[0]: passes before it are summarised, not shown."""
+        return int(self.counts.get("passes_total", len(self.passes))) - len(self.passes) + 1
 
     @property
     def output_node(self) -> Node | None:
@@ -165,6 +212,7 @@ class Trace:
             "notices": [dict(vars(n)) for n in self.notices],
             "counts": dict(self.counts),
             "seed": self.seed,
+            "grad_events": {nid: [dict(vars(e)) for e in events] for nid, events in self.grad_events.items()},
         }
 
     @classmethod
@@ -199,6 +247,8 @@ class Trace:
             notices=tuple(make_notice(**n) for n in d.get("notices", ())),
             counts=d.get("counts", {}),
             seed=d.get("seed", 0),
+            grad_events={nid: tuple(make_grad_event(**e) for e in events)
+                         for nid, events in d.get("grad_events", {}).items()},
         )
 
 
@@ -229,7 +279,8 @@ def maker(cls: type) -> Callable[..., Any]:
     return make
 
 
-make_node, make_edge, make_step, make_pass, make_span, make_notice = map(maker, (Node, Edge, Step, Pass, Span, Notice))
+make_node, make_edge, make_step, make_pass, make_span, make_notice, make_grad_event = map(
+    maker, (Node, Edge, Step, Pass, Span, Notice, GradEvent))
 
 
 def _span(d: dict | None) -> Span | None:
