@@ -189,8 +189,9 @@ def render_detail(trace: Trace, node_id: str, lang: str) -> html.Div:
 
 
 def grad_history_view(passes: list[dict], story: str, lang: str) -> list:
-    """A leaf's .grad pass by pass (explorer.drawing.explain.grad_history): a row per pass with what it
-    brought and .grad afterwards, a marked row where .grad was zeroed, set to None or set, then the sentence."""
+    """A leaf's .grad pass by pass (explorer.drawing.explain.grad_history): the sentence saying what it holds,
+    then a row per pass with what it brought and .grad afterwards, and a marked row where .grad was zeroed, set
+    to None or set."""
     head = html.Tr([html.Th(t("detail.pass", lang)), html.Th(t("detail.pass_grad", lang)),
                     html.Th(t("detail.grad_after", lang))])
     trs = []
@@ -208,8 +209,8 @@ def grad_history_view(passes: list[dict], story: str, lang: str) -> list:
         else:
             trs.append(html.Tr(html.Td(r["label"], colSpan=3), className=f"grad-row grad-reset grad-{r['kind']}",
                                **{"data-kind": r["kind"]}))
-    return [html.H5(t("detail.passes", lang)), html.Table([head, *trs], className="detail-passes"),
-            html.P(story, className="grad-story", **{"data-field": "grad_story"})]
+    return [html.H5(t("detail.passes", lang)), html.P(story, className="grad-story", **{"data-field": "grad_story"}),
+            html.Table([head, *trs], className="detail-passes")]
 
 
 def render_code_view(trace: Trace, node_id: str, lang: str) -> Any:
