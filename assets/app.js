@@ -6,7 +6,8 @@
  *                                             the look of ExplorerPlayer.show (assets/animation.js), whose
  *                                             captions it uses
  *   .speed, .setLang, .togglePresent, .webgl, .pageClass, .gutter, .share, .copyLink, .downloadImage
- *   keyboard: Space play/pause, ← → step, Home/End, Ctrl+Enter run, P presentation, Esc leave it,
+ *   keyboard: Space play/pause, ← → step, Home/End, Ctrl+Enter run, P presentation, Esc leave it, wherever
+ *             the focus is but in the editor, a text field, the slider or an open menu (ownsKeys);
  *             Tab in the editor inserts four spaces.
  * Shortcuts press the page's own buttons, so a key and a click always do the same thing.
  *
@@ -117,8 +118,10 @@
   var clientside = {
     /* The timeline: every control ends here. The page's own memory (ExplorerApp.k, .playing, .clicks) is the
        truth, not the Store, which may lag behind quick presses; clicks are counted by their n_clicks
-       difference, so two presses that Dash delivers in one call still make two steps. */
-    player: function (first, back, play, fwd, last, tick, slider, figure, lang, state) {
+       difference, so two presses that Dash delivers in one call still make two steps. A new run (the run's
+       spec is set: Run, an example, Enter in an input) starts at the beginning, stopped; a figure redrawn for
+       a theme, a direction or a language keeps the step. */
+    player: function (first, back, play, fwd, last, tick, slider, figure, lang, spec, state) {
       var meta = P.meta(figure);
       var n = meta ? meta.steps.length : 0;
       var seen = app.clicks || (app.clicks = {});
@@ -145,6 +148,7 @@
       if (ids.indexOf(ID.SLIDER) >= 0 && typeof slider === "number" && slider - 1 !== app.k) {
         k = slider - 1; playing = false;
       }
+      if (ids.indexOf(ID.SPEC) >= 0) { k = -1; playing = false; }
       k = Math.max(-1, Math.min(n - 1, k));
       if (k >= n - 1) { playing = false; }
       app.playing = playing;
@@ -273,12 +277,22 @@
     if (el) { el.click(); }
   }
 
-  /* Keys belong to the element that has them: text fields, radio buttons, the slider, open menus. */
+  /* Input types whose keys are not text editing: the shortcuts win there (after a click on a theme radio,
+     ← → step the timeline instead of changing the theme). */
+  var NOT_TEXT = {radio: 1, checkbox: 1, button: 1, submit: 1, reset: 1, color: 1, file: 1, image: 1};
+
+  /* The elements that keep their keys: the editor and text fields (where a space is a space), the timeline's
+     slider (its own keys step the same timeline) and an open menu (arrows choose an option). Everywhere else
+     -- buttons, radio buttons, check boxes, a closed dropdown, the page -- the shortcuts are the page's. */
   function ownsKeys(el) {
     if (!el) { return false; }
     var tag = (el.tagName || "").toLowerCase();
-    if (tag === "textarea" || tag === "select" || tag === "input" || el.isContentEditable) { return true; }
-    return !!(el.closest && el.closest("[role=slider], [role=listbox], [role=option], [aria-haspopup], .slider-wrap"));
+    if (tag === "textarea" || tag === "select" || el.isContentEditable) { return true; }
+    if (tag === "input") { return !NOT_TEXT[(el.getAttribute("type") || "text").toLowerCase()]; }
+    if (!el.closest) { return false; }
+    if (el.closest("[role=slider], .slider-wrap, [role=listbox], [role=option], [role=menu]")) { return true; }
+    var popup = el.closest("[aria-haspopup]");
+    return !!(popup && popup.getAttribute("aria-expanded") === "true");
   }
 
   document.addEventListener("keydown", function (e) {

@@ -12,6 +12,7 @@ not seen the request simply runs it again and gets the same numbers.
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import logging
 from typing import Any
@@ -173,7 +174,8 @@ def on_run(trigger: Any, source: str | None, example: str | None, backward: str 
            input_ids: list, input_values: list, theme: str, direction: str, constants: Any, present: bool,
            seed: int = 0, lang: str | None = None, webgl: bool = False) -> tuple:
     """Run a program. Returns (editor, backward, spec, figure, stats, error, notices, inputs panel,
-    inputs section style, stdout, example). A bad program only sets `error`: the last good graph stays.
+    inputs section style, stdout, example). A bad program sets `error` and clears the printed output (it was
+    the previous program's): the last good graph stays.
     `example` empties the gallery's choice once the program is no longer that example's text, so that picking
     the example again brings its text back."""
     keep = no_update
@@ -198,13 +200,13 @@ def on_run(trigger: Any, source: str | None, example: str | None, backward: str 
         if len(source) > MAX_EDITOR_CHARS:
             err = ProgramError("limit", f"the program has {len(source):,} characters; the limit is "
                                         f"{MAX_EDITOR_CHARS:,}")
-            return (keep, keep, keep, keep, keep, err.to_dict(), keep, keep, keep, keep, keep)
+            return (keep, keep, keep, keep, keep, err.to_dict(), keep, keep, keep, None, keep)
         inputs = {}
         for cid, raw in zip(input_ids or [], input_values or []):
             name = cid.get("name") if isinstance(cid, dict) else None
             value = urlstate.parse_input_text(raw)
             if value is None:
-                return (keep, keep, keep, keep, keep, {"kind": "input", "name": str(name)}, keep, keep, keep, keep,
+                return (keep, keep, keep, keep, keep, {"kind": "input", "name": str(name)}, keep, keep, keep, None,
                         keep)
             inputs[name] = value
         ex_key = example if example and _is_example_source(example, source) else None
@@ -213,11 +215,11 @@ def on_run(trigger: Any, source: str | None, example: str | None, backward: str 
         trace = trace_for(spec)
         fig = make_figure(trace, theme, direction, _constants_on(constants), present, lang, webgl)
     except ProgramError as e:
-        return (editor_out, backward_out, keep, keep, keep, error_dict(e, spec["source"]), keep, keep, keep, keep,
+        return (editor_out, backward_out, keep, keep, keep, error_dict(e, spec["source"]), keep, keep, keep, None,
                 keep)
     except Exception:
         log.exception("run failed")
-        return (editor_out, backward_out, keep, keep, keep, {"kind": "internal"}, keep, keep, keep, keep, keep)
+        return (editor_out, backward_out, keep, keep, keep, {"kind": "internal"}, keep, keep, keep, None, keep)
     spec["inputs"] = urlstate.clean_inputs(trace.inputs)
     if spec["example"] and not _is_example_source(spec["example"], spec["source"]):
         spec["example"] = None
@@ -253,10 +255,20 @@ def on_redraw(theme: str, direction: str, constants: Any, present: bool, spec: d
     return fig, stats_of(trace, fig)
 
 
-def on_select(trigger: Any, click: dict | None, lang: str, spec: dict | None, selected: str | None) -> tuple:
-    """A node was clicked (or the language or the run changed). Returns (detail, code view, selected)."""
+def program_key(source: str) -> str:
+    """A short name for a program's text: node ids ("n3") name the same nodes in every run of one text."""
+    return hashlib.sha1(source.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+
+def on_select(trigger: Any, click: dict | None, lang: str, spec: dict | None, selected: dict | None) -> tuple:
+    """A node was clicked (or the language or the run changed). Returns (detail, code view, selected), where
+    `selected` is {"node": id, "program": program_key(its program)}. A run of another program clears the
+    panel: the old node id would name some other node of the new graph."""
     lang = normalize(lang)
-    node_id = selected
+    selected = selected if isinstance(selected, dict) else None
+    node_id = selected.get("node") if selected else None
+    if trigger == ID.SPEC and spec and selected and selected.get("program") != program_key(spec["source"]):
+        node_id = None
     if trigger == ID.GRAPH:
         points = (click or {}).get("points") or []
         ids = [p.get("customdata") for p in points if isinstance(p.get("customdata"), str)]
@@ -272,7 +284,8 @@ def on_select(trigger: Any, click: dict | None, lang: str, spec: dict | None, se
         return views.empty_detail(lang), None, None
     if node_id not in trace.nodes:
         return views.empty_detail(lang), None, None
-    return views.render_detail(trace, node_id, lang), views.render_code_view(trace, node_id, lang), node_id
+    return (views.render_detail(trace, node_id, lang), views.render_code_view(trace, node_id, lang),
+            {"node": node_id, "program": program_key(spec["source"])})
 
 
 def on_share(spec: dict | None, theme: str, direction: str, constants: Any, lang: str | None) -> str:
@@ -435,7 +448,7 @@ def register(app: Any) -> None:
         Output(ID.PLAY, "children"),
         Input(ID.FIRST, "n_clicks"), Input(ID.BACK, "n_clicks"), Input(ID.PLAY, "n_clicks"),
         Input(ID.FORWARD, "n_clicks"), Input(ID.LAST, "n_clicks"), Input(ID.TICK, "n_intervals"),
-        Input(ID.SLIDER, "value"), Input(ID.GRAPH, "figure"), Input(ID.LANG, "data"),
+        Input(ID.SLIDER, "value"), Input(ID.GRAPH, "figure"), Input(ID.LANG, "data"), Input(ID.SPEC, "data"),
         State(ID.PLAYER, "data"),
     )
     app.clientside_callback(cs("speed"), Output(ID.TICK, "interval"), Input(ID.SPEED, "value"))

@@ -125,7 +125,8 @@ def test_a_bad_input_value_says_so_and_runs_nothing():
 def test_a_bad_program_gives_an_error_and_keeps_the_last_graph(source, kind, line):
     _editor, _backward, spec, fig, stats, error, notices, panel, style, stdout, example = run(source=source)
     assert error["kind"] == kind and error["line"] == line
-    assert all(v is no_update for v in (spec, fig, stats, notices, panel, style, stdout, example))
+    assert all(v is no_update for v in (spec, fig, stats, notices, panel, style, example))
+    assert stdout is None  # what the previous program printed goes
     shown = views.render_error(error, "en")
     assert f"line {line}" in texts(shown)
     assert "Traceback" not in texts(shown)
@@ -191,7 +192,7 @@ def test_selecting_a_node_shows_torch_s_numbers_and_marks_its_source():
     tr = cb.trace_for(spec)
     x_id = next(n.id for n in tr.nodes.values() if n.label == "x")
     detail, code, selected = cb.on_select(ID.GRAPH, {"points": [{"customdata": x_id}]}, "en", spec, None)
-    assert selected == x_id
+    assert selected == {"node": x_id, "program": cb.program_key(FIRST.source)}
     grad = find(detail, lambda c: getattr(c, "className", "") == "detail-grad")[0]
     x = torch.tensor([0.5, -1.0, 2.0], requires_grad=True)
     ((x + 2) * (x + 2) * 2).mean().backward()
@@ -201,14 +202,18 @@ def test_selecting_a_node_shows_torch_s_numbers_and_marks_its_source():
     assert mark.children == "torch.tensor([0.5, -1.0, 2.0], requires_grad=True)"
     # the language changes: the same node, in Chinese
     detail, _, again = cb.on_select(ID.LANG, None, "zh", spec, selected)
-    assert again == x_id and "叶子张量" in texts(detail)
+    assert again == selected and "叶子张量" in texts(detail)
     # a click on something that is not a node changes nothing
     with pytest.raises(PreventUpdate):
         cb.on_select(ID.GRAPH, {"points": [{"x": 1}]}, "en", spec, selected)
-    # a new run of another program forgets a node it doesn't have
+    # the same program run again (new inputs, say): the same node, which its id still names
+    detail, _, again = cb.on_select(ID.SPEC, None, "en", spec, selected)
+    assert again == selected and "x" in texts(detail)
+    # a new run of another program forgets the node, though the new graph has a node of that id
     other = run(source="q = w * 2\n")[2]
-    detail, code, sel = cb.on_select(ID.SPEC, None, "en", other, "n99")
-    assert sel is None and code is None
+    assert x_id in cb.trace_for(other).nodes
+    detail, code, sel = cb.on_select(ID.SPEC, None, "en", other, selected)
+    assert sel is None and code is None and texts(detail) == texts(views.empty_detail("en"))
 
 
 def test_a_mark_after_chinese_text_lands_on_the_right_characters():
