@@ -36,6 +36,7 @@ from explorer.app.layout import (
     constants_options,
     direction_options,
     example_options,
+    graph_config,
     speed_options,
     theme_options,
 )
@@ -305,12 +306,12 @@ def export_name(spec: dict | None, ext: str) -> str:
 
 
 def on_export(trigger: Any, spec: dict | None, theme: str, direction: str, constants: Any, lang: str) -> tuple:
-    """PDF, HTML or JSON through dcc.Download. Returns (download, message)."""
-    from explorer.drawing.export import ExportError, to_html, to_image
+    """PDF, GIF (the steps, animated), HTML or JSON through dcc.Download. Returns (download, message)."""
+    from explorer.drawing.export import ExportError, to_gif, to_html, to_image
 
     if not spec:
         return no_update, t("export.nothing", lang)
-    ext = {ID.EXPORT_PDF: "pdf", ID.EXPORT_HTML: "html", ID.EXPORT_JSON: "json"}.get(trigger)
+    ext = {ID.EXPORT_PDF: "pdf", ID.EXPORT_GIF: "gif", ID.EXPORT_HTML: "html", ID.EXPORT_JSON: "json"}.get(trigger)
     if ext is None:
         raise PreventUpdate
     try:
@@ -321,6 +322,8 @@ def on_export(trigger: Any, spec: dict | None, theme: str, direction: str, const
         fig = as_figure(make_figure(trace, theme, direction, _constants_on(constants)))
         if ext == "html":
             return dcc.send_string(to_html(fig), name, type="text/html"), ""
+        if ext == "gif":
+            return dcc.send_bytes(to_gif(fig, lang=lang), name, type="image/gif"), ""
         return dcc.send_bytes(to_image(fig, "pdf"), name, type="application/pdf"), ""
     except ExportError as e:
         return no_update, t("export.failed", lang, message=str(e))
@@ -404,6 +407,9 @@ def register(app: Any) -> None:
     )(lambda theme, direction, constants, present, lang, spec, webgl:
       on_redraw(theme, direction, constants, present, spec, lang, webgl))
 
+    # the toolbar's tooltips in the page's language
+    app.callback(Output(ID.GRAPH, "config"), Input(ID.LANG, "data"),
+                 prevent_initial_call=True)(lambda lang: graph_config(lang=normalize(lang)))
     app.callback(Output(ID.STATUS, "children"), Input(ID.STATS, "data"),
                  Input(ID.LANG, "data"))(views.render_status)
     app.callback(Output(ID.ERROR_BOX, "children"), Input(ID.ERROR, "data"),
@@ -429,12 +435,13 @@ def register(app: Any) -> None:
 
     @app.callback(
         Output(ID.DOWNLOAD, "data"), Output(ID.EXPORT_MSG, "children"),
-        Input(ID.EXPORT_PDF, "n_clicks"), Input(ID.EXPORT_HTML, "n_clicks"), Input(ID.EXPORT_JSON, "n_clicks"),
+        Input(ID.EXPORT_PDF, "n_clicks"), Input(ID.EXPORT_GIF, "n_clicks"), Input(ID.EXPORT_HTML, "n_clicks"),
+        Input(ID.EXPORT_JSON, "n_clicks"),
         State(ID.SPEC, "data"), State(ID.THEME, "value"), State(ID.DIRECTION, "value"),
         State(ID.CONSTANTS, "value"), State(ID.LANG, "data"),
         prevent_initial_call=True,
     )
-    def _export(_a, _b, _c, spec, theme, direction, constants, lang):
+    def _export(_a, _b, _c, _d, spec, theme, direction, constants, lang):
         return on_export(ctx.triggered_id, spec, theme, direction, constants, normalize(lang))
 
     # --- in the browser (assets/app.js): no server round trip ------------------------------------------

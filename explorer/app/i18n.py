@@ -6,8 +6,9 @@
 Keys are the same in both languages (tests/app/test_i18n.py checks it, and that every placeholder of a key
 appears in both). Example titles and summaries live with the examples (`Example.title(lang)`); the words
 of the animation captions with the step format (explorer/drawing/steps.py); the plain-words node
-explanations in explorer/drawing/explain.py. Error and notice texts from torch itself stay in torch's
-English, under a translated heading.
+explanations in explorer/drawing/explain.py; plotly's toolbar words below (PLOTLY_WORDS). The explorer's own
+error messages and hints are translated by `message` (their Chinese: explorer/app/messages.py); error and
+notice texts from torch itself stay in torch's English, under a translated heading.
 """
 from __future__ import annotations
 
@@ -35,6 +36,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "error.where": "line {line}, column {col}",
         "error.where_line": "line {line}",
         "error.hint": "Hint",
+        "error.own_words": "torch's (or Python's) own words:",
         "error.kept": "The graph below is from the last program that ran.",
         "source.title": "Source of the selected node",
         "source.error": "Where the error is",
@@ -84,6 +86,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "detail.kind.constant": "constant",
         "detail.variable": "Variable",
         "detail.shape": "Shape",
+        "detail.scalar": "scalar",
         "detail.source": "Source",
         "detail.value": "Value (forward)",
         "detail.grad_in": "Gradient that arrived",
@@ -112,6 +115,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "export.pdf.title": "Download the graph as a PDF page",
         "export.html.title": "Download an HTML page that plays the steps offline",
         "export.json.title": "Download the trace as JSON data",
+        "export.gif": "GIF",
+        "export.gif.title": "Download the steps as an animated GIF picture (takes a few seconds)",
         "export.failed": "Export failed: {message}",
         "export.nothing": "Run a program first: there is no graph to export yet.",
         "settings": "Settings",
@@ -149,6 +154,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "error.where": "第 {line} 行，第 {col} 列",
         "error.where_line": "第 {line} 行",
         "error.hint": "提示",
+        "error.own_words": "torch（或 Python）的原文（英文）：",
         "error.kept": "下面的计算图来自上一次成功运行的程序。",
         "source.title": "所选节点对应的源代码",
         "source.error": "出错的位置",
@@ -193,6 +199,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "detail.kind.constant": "常量",
         "detail.variable": "变量",
         "detail.shape": "形状",
+        "detail.scalar": "标量",
         "detail.source": "源代码",
         "detail.value": "值（前向）",
         "detail.grad_in": "到达的梯度",
@@ -221,6 +228,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "export.pdf.title": "把计算图下载为 PDF 页面",
         "export.html.title": "下载一个可离线逐步播放的 HTML 页面",
         "export.json.title": "把追踪数据下载为 JSON",
+        "export.gif": "GIF",
+        "export.gif.title": "把逐步动画下载为 GIF 动图（需要几秒钟）",
         "export.failed": "导出失败：{message}",
         "export.nothing": "请先运行一个程序：现在还没有可以导出的计算图。",
         "settings": "设置",
@@ -244,6 +253,35 @@ STRINGS: dict[str, dict[str, str]] = {
 }
 
 
+# plotly's toolbar (its modebar) and notes, by language: its own words (the keys, plotly.js's English) in
+# each language that needs them; graph_config (layout.py) hands them to plotly as a locale
+PLOTLY_LOCALES = {"en": "en", "zh": "zh-CN"}
+PLOTLY_WORDS: dict[str, dict[str, str]] = {
+    "en": {},
+    "zh": {
+        "Autoscale": "自动缩放",
+        "Box Select": "框选",
+        "Compare data on hover": "悬停时比较数据",
+        "Download plot as a PNG": "下载为 PNG 图片",
+        "Download plot": "下载图片",
+        "Lasso Select": "套索选择",
+        "Pan": "平移",
+        "Reset axes": "重置视图",
+        "Reset": "重置",
+        "Show closest data on hover": "悬停时显示最近的数据",
+        "Snapshot succeeded": "图片已生成",
+        "Sorry, there was a problem downloading your snapshot!": "抱歉，下载图片时出了问题！",
+        "Taking snapshot - this may take a few seconds": "正在生成图片，可能需要几秒钟",
+        "Toggle Spike Lines": "显示/隐藏辅助线",
+        "Toggle show closest data on hover": "切换悬停时显示最近的数据",
+        "Zoom in": "放大",
+        "Zoom out": "缩小",
+        "Zoom": "缩放",
+        "Double-click to zoom back out": "双击恢复原来的大小",
+        "Double-click on legend to isolate one trace": "双击图例只显示这一条",
+    },
+}
+
 normalize = normalize_lang  # 'zh', 'zh-CN', 'zh_Hans' -> 'zh'; anything else (None, junk) -> 'en'
 
 
@@ -257,6 +295,16 @@ def t(key: str, lang: object = DEFAULT_LANG, **fmt: object) -> str:
         except (KeyError, IndexError, ValueError):
             return text
     return text
+
+
+def message(text: str, lang: object = DEFAULT_LANG) -> str | None:
+    """One of the explorer's own messages or hints in `lang` (the text itself in English); None when it is
+    not one of ours (torch's or Python's words, which stay as they are)."""
+    if normalize(lang) == DEFAULT_LANG:
+        return text
+    from explorer.app.messages import to_chinese
+
+    return to_chinese(text)
 
 
 def placeholders(text: str) -> set[str]:

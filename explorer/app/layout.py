@@ -16,7 +16,7 @@ from typing import Any
 import plotly.graph_objects as go
 from dash import dcc, html
 
-from explorer.app.i18n import t
+from explorer.app.i18n import PLOTLY_LOCALES, PLOTLY_WORDS, t
 from explorer.choices import (
     DEFAULT_BACKWARD,
     DEFAULT_DIRECTION,
@@ -27,7 +27,9 @@ from explorer.choices import (
     SPEEDS,
     THEMES,
     backward_modes_shown,
+    normalize_lang,
 )
+from explorer.drawing.figure import PLOTLY_CONFIG
 from explorer.drawing.themes import THEMES as THEME_LOOKS
 from explorer.examples import EXAMPLES
 
@@ -90,6 +92,7 @@ class ID:
     EXPORT_PNG = "exp-png"
     EXPORT_SVG = "exp-svg"
     EXPORT_PDF = "exp-pdf"
+    EXPORT_GIF = "exp-gif"
     EXPORT_HTML = "exp-html"
     EXPORT_JSON = "exp-json"
     DOWNLOAD = "download"
@@ -118,6 +121,7 @@ TITLES = {
     ID.EXPORT_PNG: "export.png.title",
     ID.EXPORT_SVG: "export.svg.title",
     ID.EXPORT_PDF: "export.pdf.title",
+    ID.EXPORT_GIF: "export.gif.title",
     ID.EXPORT_HTML: "export.html.title",
     ID.EXPORT_JSON: "export.json.title",
     ID.PRESENT_BTN: "present.title",
@@ -164,9 +168,15 @@ def empty_figure(theme: str = DEFAULT_THEME, message: str = "") -> go.Figure:
     return fig
 
 
-def graph_config(filename: str = EXPORT_PREFIX + "graph") -> dict:
+def graph_config(filename: str = EXPORT_PREFIX + "graph", lang: str = DEFAULT_LANG) -> dict:
+    """dcc.Graph's plotly configuration: no cloud links (PLOTLY_CONFIG), the toolbar's tooltips in `lang`
+    (plotly's own locale mechanism, with the words of i18n.PLOTLY_WORDS)."""
+    lang = normalize_lang(lang)
+    locale = {"locale": PLOTLY_LOCALES[lang], "locales": {PLOTLY_LOCALES[lang]: {"dictionary": PLOTLY_WORDS[lang]}}} \
+        if PLOTLY_WORDS.get(lang) else {}
     return {
-        "displaylogo": False,
+        **PLOTLY_CONFIG,
+        **locale,
         "scrollZoom": True,
         "responsive": True,
         "toImageButtonOptions": {"format": "png", "filename": filename, "scale": 2},
@@ -280,6 +290,7 @@ def build_layout(lang: str = DEFAULT_LANG) -> html.Div:
             button(ID.EXPORT_PNG, "PNG", "btn btn-small"),
             button(ID.EXPORT_SVG, "SVG", "btn btn-small"),
             button(ID.EXPORT_PDF, "PDF", "btn btn-small"),
+            button(ID.EXPORT_GIF, "GIF", "btn btn-small"),
             button(ID.EXPORT_HTML, "HTML", "btn btn-small"),
             button(ID.EXPORT_JSON, "JSON", "btn btn-small"),
             dcc.Loading(html.Span(id=ID.EXPORT_MSG, className="muted small"), type="dot", delay_show=300),

@@ -12,7 +12,7 @@ from typing import Any
 from dash import dcc, html
 
 from explorer.app import urlstate
-from explorer.app.i18n import STRINGS, normalize, t
+from explorer.app.i18n import STRINGS, message, normalize, t
 from explorer.app.layout import ID
 from explorer.choices import DEFAULT_LANG
 from explorer.drawing import text as fmt
@@ -62,11 +62,18 @@ def render_error(error: dict | None, lang: str | None) -> Any:
                  else t("error.where_line", lang, line=error["line"]))
     parts: list = [html.Div(className="error-head", children=[
         html.Strong(head), html.Span(f" · {where}" if where else "", className="error-where")])]
-    parts.append(html.Div(error.get("message", ""), className="error-message"))
+    text = error.get("message", "")
+    ours = message(text, lang)
+    if ours is not None:
+        parts.append(html.Div(ours, className="error-message"))
+    else:  # torch's or Python's words, under a translated heading and the hint
+        parts.append(html.Div([html.Span(t("error.own_words", lang), className="muted small"), " ",
+                               html.Span(text, lang="en")], className="error-message"))
     if error.get("text") is not None:
         parts.append(_error_snippet(error))
     if error.get("hint"):
-        parts.append(html.Div([html.Em(t("error.hint", lang) + ": "), error["hint"]], className="error-hint"))
+        hint = message(error["hint"], lang) or error["hint"]
+        parts.append(html.Div([html.Em(t("error.hint", lang) + ": "), hint], className="error-hint"))
     parts.append(html.Div(t("error.kept", lang), className="muted small"))
     return html.Div(className="error", children=parts)
 
@@ -96,8 +103,10 @@ def render_notices(notices: dict | None, lang: str | None) -> Any:
         words = t(key, lang, name=notices.get("output") or "out")
         item: list = [html.Span(words)]
         # torch's own words (in English) under the translated ones, where they say more
-        if n["kind"] in ("torch-warning", "trimmed") or (lang != "en" and n["kind"] == "non-scalar-output"):
-            item += [html.Br(), html.Span(n["message"], className="muted small")]
+        if n["kind"] == "trimmed":  # our own words, with the numbers
+            item += [html.Br(), html.Span(message(n["message"], lang) or n["message"], className="muted small")]
+        elif n["kind"] == "torch-warning" or (lang != "en" and n["kind"] == "non-scalar-output"):
+            item += [html.Br(), html.Span(n["message"], className="muted small", lang="en")]
         out.append(html.Li(item, className=f"notice notice-{n['kind']}"))
     return [html.H3(t("notices", lang)), html.Ul(out)]
 
@@ -151,7 +160,7 @@ def render_detail(trace: Trace, node_id: str, lang: str) -> html.Div:
                              html.Td(value, className=f"detail-{field}", **{"data-field": field})]))
 
     row("detail.variable", info.get("name"), "name")
-    row("detail.shape", fmt.shape_text(info.get("shape") or ()), "shape")
+    row("detail.shape", fmt.shape_text(info["shape"]) if info.get("shape") else t("detail.scalar", lang), "shape")
     if info.get("source"):
         src = info["source"]
         where = t("detail.line", lang, line=info["line"]) + ": " if info.get("line") else ""

@@ -1,4 +1,4 @@
-"""Files for slides and notes: PNG, SVG, PDF (kaleido + the system's Chromium), HTML, JSON.
+"""Files for slides and notes: PNG, SVG, PDF, GIF (kaleido + the system's Chromium), HTML, JSON.
 
 Kaleido 1.x drives a real browser. A one-shot export pays a browser start (about 2.7 s here); a kept
 sync server answers in about 0.2 s but is not thread-safe (concurrent calls get each other's images,
@@ -18,6 +18,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 from explorer import fastjson
+from explorer.choices import DEFAULT_LANG
 from explorer.recording.model import Trace
 
 IMAGE_FORMATS = ("png", "svg", "pdf")
@@ -160,16 +161,18 @@ def _auto_size(fig: go.Figure) -> tuple[int, int]:
 
 def to_html(fig: go.Figure) -> str:
     """One self-contained, offline HTML file: plotly.js inlined, no external URL, the step controls working."""
+    from explorer.drawing.figure import PLOTLY_CONFIG
     from explorer.drawing.html_player import config_element, player_config, player_script
 
-    html = pio.to_html(fig, include_plotlyjs=True, full_html=True, config={"displaylogo": False},
+    html = pio.to_html(fig, include_plotlyjs=True, full_html=True, config=dict(PLOTLY_CONFIG),
                        div_id="explorer-graph", post_script=player_script())
     # the player's settings, in the page before any script that reads them
     return html.replace("<body>", "<body>\n" + config_element(player_config()), 1)
 
 
-def to_gif(fig: go.Figure, *, seconds_per_step: float = 0.9, max_frames: int = 120, scale: float = 1.0) -> bytes:
-    """The forward and backward animation as an animated GIF: one frame per step, with its caption.
+def to_gif(fig: go.Figure, *, seconds_per_step: float = 0.9, max_frames: int = 120, scale: float = 1.0,
+           lang: str = DEFAULT_LANG) -> bytes:
+    """The forward and backward animation as an animated GIF: one frame per step, with its caption (in `lang`).
 
     Each frame is the figure with the step highlighted exactly as the browser player does it
     (assets/animation.js), rendered by kaleido, so a slide shows what the app shows."""
@@ -191,7 +194,7 @@ def to_gif(fig: go.Figure, *, seconds_per_step: float = 0.9, max_frames: int = 1
     height += 40  # room for the caption
     frames = []
     for k in steps:
-        frame = highlight_step(fig, meta, k)
+        frame = highlight_step(fig, meta, k, lang)
         png = to_image(frame, "png", scale=scale, width=width, height=height)
         frames.append(Image.open(io.BytesIO(png)).convert("RGB"))
     out = io.BytesIO()

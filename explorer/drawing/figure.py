@@ -45,6 +45,10 @@ WEBGL_MIN_NODES = 300
 # then starts with them hidden, which spares a 1,000-node graph's first draw a third of a second of laying
 # out labels that are hidden right after. Image export keeps every label (lazy_labels=False).
 LAZY_LABELS_MIN = 200
+# plotly's configuration wherever a figure is shown (the app, an exported HTML page): no plotly logo, and no
+# button or link that would send the graph to a cloud service ("Share with Plotly Cloud", "Edit chart").
+PLOTLY_CONFIG = {"displaylogo": False, "showLink": False, "showSendToCloud": False, "showEditInChartStudio": False,
+                 "plotlyServerURL": ""}
 
 
 class NodeText(NamedTuple):
@@ -105,7 +109,7 @@ def figure_dict(
     for nid in graph.nodes:  # one pass: a node's data is read while it is still in the CPU's cache
         node = trace.nodes[nid]
         hovers[nid] = hover_text(node, words, values.long)  # first: values.long writes the short text too
-        texts[nid] = node_text(node, th, show_values, values.short)
+        texts[nid] = node_text(node, th, show_values, values.short, words["grad"])
 
     def size(nid: str, attrs: dict) -> tuple[float, float]:
         t = texts[nid]
@@ -146,16 +150,16 @@ def as_figure(fig: dict) -> go.Figure:
 
 
 def node_text(node: Node, th: Theme, show_values: bool,
-              short: Callable[[Any], str] = text.value_short) -> NodeText:
-    """The bold title, then small lines: the source text, the value, the gradient. `short` writes a value
-    (text.value_short, or figure_dict's _ValueText.short)."""
+              short: Callable[[Any], str] = text.value_short, grad_word: str = "grad") -> NodeText:
+    """The bold title, then small lines: the source text, the value, the gradient (after `grad_word`, the
+    language's word). `short` writes a value (text.value_short, or figure_dict's _ValueText.short)."""
     title = text.node_title(node)
     lines, lengths = [f"<b>{_esc(title)}</b>"], [len(title)]
 
     def small(words: str, color: str | None = None) -> None:
         style = f"font-size:{th.small_font_size}px" + (f";color:{color}" if color else "")
         lines.append(f"<span style='{style}'>{_esc(words)}</span>")
-        lengths.append(len(words))
+        lengths.append(_cells(words))
 
     caption = text.node_caption(node)
     if caption:
@@ -165,15 +169,20 @@ def node_text(node: Node, th: Theme, show_values: bool,
         if v:
             small(v, th.value)
         if node.grad is not None:
-            small("grad " + short(node.grad), th.grad)
+            small(f"{grad_word} " + short(node.grad), th.grad)
     return NodeText(tuple(lines), tuple(lengths))
+
+
+def _cells(words: str) -> int:
+    """How many characters wide `words` is drawn: a Chinese character takes about two."""
+    return sum(2 if ord(c) >= 0x2E80 else 1 for c in words)
 
 
 HOVER_WORDS = {
     "en": {"variable": "variable", "shape": "shape", "value": "value", "grad": "grad", "line": "line {n}",
-           "made": "made by backward pass {k} (create_graph=True)"},
+           "made": "made by backward pass {k} (create_graph=True)", "scalar": "scalar"},
     "zh": {"variable": "变量", "shape": "形状", "value": "值", "grad": "梯度", "line": "第 {n} 行",
-           "made": "由第 {k} 次反向传播创建（create_graph=True）"},
+           "made": "由第 {k} 次反向传播创建（create_graph=True）", "scalar": "标量"},
 }
 
 
@@ -183,7 +192,7 @@ def hover_text(node: Node, words: dict | None = None, long: Callable[[Any], str]
     parts = [f"<b>{_esc(text.node_title(node))}</b>"]
     if node.name:
         parts.append(f"{w['variable']}: {_esc(node.name)}")
-    parts.append(f"{w['shape']}: {text.shape_text(node.shape)} · {node.dtype}")
+    parts.append(f"{w['shape']}: {text.shape_text(node.shape) if node.shape else w['scalar']} · {node.dtype}")
     parts.append(f"{w['value']}: {_esc(long(node.value))}")
     if node.grad is not None:
         parts.append(f"{w['grad']}: {_esc(long(node.grad))}")
@@ -531,11 +540,12 @@ def _style(layout: Layout, th: Theme) -> dict:
 # --- what the animation needs: explorer/drawing/steps.py ----------------------------------------------------
 
 # The caption of a GIF's first frame, before any step is lit (the page's says to press play).
-GIF_START = "forward, then backward: step by step"
+GIF_START = {"en": "forward, then backward: step by step", "zh": "先前向，再反向：一步一步"}
 
 
-def highlight_step(fig: go.Figure, meta: dict, k: int) -> go.Figure:
-    """A copy of `fig` with step k lit up as the browser player does it (for GIF frames)."""
+def highlight_step(fig: go.Figure, meta: dict, k: int, lang: str = DEFAULT_LANG) -> go.Figure:
+    """A copy of `fig` with step k lit up as the browser player does it (for GIF frames), its caption in
+    `lang`."""
     frame = go.Figure(fig)
     nx, ny, ex, ey, tx, ty, tt = [], [], [], [], [], [], []
     color = meta["colors"]["value"]
@@ -554,7 +564,8 @@ def highlight_step(fig: go.Figure, meta: dict, k: int) -> go.Figure:
     frame.update_traces(selector=dict(name=HIGHLIGHT_NODE), x=nx, y=ny, line_color=color)
     frame.update_traces(selector=dict(name=HIGHLIGHT_EDGE), x=ex, y=ey, line_color=color)
     frame.update_traces(selector=dict(name=HIGHLIGHT_TEXT), x=tx, y=ty, text=tt, textfont_color=color)
-    caption = step_caption(meta, k) if 0 <= k < len(meta["steps"]) else GIF_START
+    lang = normalize_lang(lang)
+    caption = step_caption(meta, k, lang) if 0 <= k < len(meta["steps"]) else GIF_START[lang]
     frame.update_layout(title=dict(text=_esc(caption), x=0.01, font=dict(size=16)),
                         margin=dict(t=50))
     return frame
