@@ -205,10 +205,10 @@ def explain_node(trace: Trace, node_id: str, lang: str = DEFAULT_LANG) -> dict[s
         "source": node.span.text if node.span else None,
         "line": node.span.line if node.span else None,
         "shape": list(node.shape),
-        "value": value_long(node.value),
-        "grad_in": value_long(node.grad) if node.grad is not None else None,
+        "value": value_long(node.value, lang=lang),
+        "grad_in": value_long(node.grad, lang=lang) if node.grad is not None else None,
         "inputs": [],
-        "contributions": _contributions(trace, node_id),
+        "contributions": _contributions(trace, node_id, lang),
         "chain": [],
     }
     if node.kind == "leaf":
@@ -234,11 +234,11 @@ def explain_node(trace: Trace, node_id: str, lang: str = DEFAULT_LANG) -> dict[s
         formula = formulas[e.input_index] if e.input_index < len(formulas) else None
         if formula:
             formula = formula.format(*[names.get(i, "?") for i in range(max(names) + 1 if names else 1)])
-        local = _local_numbers(node.grad, e.grad)
+        local = _local_numbers(node.grad, e.grad, lang)
         item = {
             "name": display_name(src),
-            "value": value_short(src.value, 8),
-            "grad_sent": value_short(e.grad, 8) if e.grad is not None else None,
+            "value": value_short(src.value, 8, lang),
+            "grad_sent": value_short(e.grad, 8, lang) if e.grad is not None else None,
             "local": formula,
             "local_value": local,
         }
@@ -249,12 +249,12 @@ def explain_node(trace: Trace, node_id: str, lang: str = DEFAULT_LANG) -> dict[s
             rhs = f"∂{out_name}/∂{item['name']}"
             parts = [f"{d_in} = {d_out} · {rhs}"]
             if formula and local and formula != local:
-                parts.append(f"{value_short(node.grad, 8)} · {formula} ({formula} = {local})")
+                parts.append(f"{value_short(node.grad, 8, lang)} · {formula} ({formula} = {local})")
             elif formula:
-                parts.append(f"{value_short(node.grad, 8)} · {formula}")
+                parts.append(f"{value_short(node.grad, 8, lang)} · {formula}")
             elif local:
-                parts.append(f"{value_short(node.grad, 8)} · {local}")
-            parts.append(value_short(e.grad, 8))
+                parts.append(f"{value_short(node.grad, 8, lang)} · {local}")
+            parts.append(value_short(e.grad, 8, lang))
             info["chain"].append(" = ".join(parts))
     if node.kind == "op" and node.grad is None:
         info["chain"].append(w["no_pass"])
@@ -274,17 +274,18 @@ def _sent_from(trace: Trace, node_id: str) -> dict[int, list[dict]]:
     return out
 
 
-def _contributions(trace: Trace, node_id: str) -> list[str]:
+def _contributions(trace: Trace, node_id: str, lang: str) -> list[str]:
     """What reached the node, one per use, in the last pass that sent it anything: they add up to its
     gradient in that pass (earlier passes' are told by grad_history, not added here)."""
     sent = _sent_from(trace, node_id)
-    return [value_short(g, 8) for g in sent[max(sent)]] if sent else []
+    return [value_short(g, 8, lang) for g in sent[max(sent)]] if sent else []
 
 
 def grad_history(trace: Trace, node_id: str, lang: str = DEFAULT_LANG) -> tuple[list[dict], str]:
     """A leaf's .grad pass by pass, for the detail panel: rows {"kind", "label", "where", "grad", "uses",
     "after", "note"} (kind: a GradEvent kind), and one sentence saying what .grad holds and why."""
-    w = WORDS[_lang(lang)]
+    lang = _lang(lang)
+    w = WORDS[lang]
     events = trace.grad_history(node_id)
     sent = _sent_from(trace, node_id)
     rows: list[dict] = []
@@ -296,20 +297,21 @@ def grad_history(trace: Trace, node_id: str, lang: str = DEFAULT_LANG) -> tuple[
             row["label"] = w["pass_grad" if e.kind == "returned" else "pass"].format(n=e.number)
             row["where"] = (w["where"].format(line=p.span.line, text=p.span.text)
                             if p is not None and p.span is not None else None)
-            row["grad"] = value_short(e.grad, 8) or w["none_value"]
+            row["grad"] = value_short(e.grad, 8, lang) or w["none_value"]
             uses = sent.get(e.pass_index, []) if e.pass_index is not None else []
-            row["uses"] = (w["in_pass_uses"].format(n=len(uses), parts=" + ".join(value_short(g, 8) for g in uses))
-                           if len(uses) > 1 else None)
+            parts = " + ".join(value_short(g, 8, lang) for g in uses)
+            row["uses"] = w["in_pass_uses"].format(n=len(uses), parts=parts) if len(uses) > 1 else None
             if e.kind == "returned":
                 row["note"] = w["returned"]
             elif e.accumulated and _kept_graph(trace, previous, e):
                 row["note"] = w["again"]
             elif e.accumulated:
-                row["note"] = w["added"].format(before=value_short(e.before, 8), grad=value_short(e.grad, 8))
+                row["note"] = w["added"].format(before=value_short(e.before, 8, lang),
+                                                grad=value_short(e.grad, 8, lang))
             else:
                 row["note"] = w["stored"]
         else:
-            row["label"] = w[e.kind].format(value=value_short(e.after, 8))
+            row["label"] = w[e.kind].format(value=value_short(e.after, 8, lang))
         rows.append(row)
         if e.kind == "pass":
             previous = e
@@ -395,7 +397,8 @@ def _reset_before(events: tuple[GradEvent, ...], number: int) -> str:
 
 
 def _or_none(value: dict | None, w: dict[str, str]) -> str:
-    return value_short(value, 8) if value is not None else w["none_value"]
+    lang = "zh" if w is WORDS["zh"] else "en"
+    return value_short(value, 8, lang) if value is not None else w["none_value"]
 
 
 def _loss_name(trace: Trace) -> str:
@@ -403,7 +406,7 @@ def _loss_name(trace: Trace) -> str:
     return display_name(out) if out is not None else "L"
 
 
-def _local_numbers(grad_out: dict | None, grad_sent: dict | None) -> str | None:
+def _local_numbers(grad_out: dict | None, grad_sent: dict | None, lang: str) -> str | None:
     """∂out/∂input as numbers, where it is elementwise: sent ÷ received (skipping zeros)."""
     if not grad_out or not grad_sent:
         return None
@@ -418,7 +421,7 @@ def _local_numbers(grad_out: dict | None, grad_sent: dict | None) -> str | None:
         if not isinstance(ga, (int, float)) or not isinstance(gb, (int, float)) or ga == 0:
             return None
         out.append(gb / ga)
-    return value_short({"shape": grad_out["shape"], "data": out if len(out) > 1 else out[0]}, 8)
+    return value_short({"shape": grad_out["shape"], "data": out if len(out) > 1 else out[0]}, 8, lang)
 
 
 def _flat(x: Any) -> list:

@@ -104,7 +104,7 @@ def figure_dict(
     th = get_theme(theme)
     graph = to_networkx(trace, constants=show_constants)
     words = HOVER_WORDS[normalize_lang(lang)]
-    values = _ValueText()
+    values = _ValueText(normalize_lang(lang))
     texts, hovers = {}, {}
     for nid in graph.nodes:  # one pass: a node's data is read while it is still in the CPU's cache
         node = trace.nodes[nid]
@@ -213,19 +213,20 @@ class _ValueText:
     reused while it lives: make one per figure_dict call, never keep it.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, lang: str = DEFAULT_LANG) -> None:
         self._seen: dict[int, tuple[Any, str, str | None]] = {}  # id -> (value, short, long or None)
+        self.lang = lang  # the language of the few words a big value's text has
 
     def long(self, value: Any) -> str:
         hit = self._seen.get(id(value))
         if hit is None or hit[2] is None:
-            hit = self._seen[id(value)] = (value, *text.value_texts(value))
+            hit = self._seen[id(value)] = (value, *text.value_texts(value, self.lang))
         return hit[2]
 
     def short(self, value: Any) -> str:
         hit = self._seen.get(id(value))
         if hit is None:
-            hit = self._seen[id(value)] = (value, text.value_short(value), None)
+            hit = self._seen[id(value)] = (value, text.value_short(value, lang=self.lang), None)
         return hit[1]
 
 

@@ -73,25 +73,38 @@ def _shape_text(shape: tuple) -> str:
 SHORT_ELEMENTS = 4  # value_short writes the numbers of a value of up to this many elements
 LONG_ELEMENTS = 16  # value_long writes up to this many numbers
 
+# The few words of a value too big to write whole, by language (the numbers need none)
+VALUE_WORDS = {
+    "en": {"shape": "shape {shape}", "in_all": "{n} in all",
+           "summary": "{shape}: min {min}, mean {mean}, max {max}; first {first}"},
+    "zh": {"shape": "形状 {shape}", "in_all": "共 {n} 个",
+           "summary": "{shape}：最小 {min}，平均 {mean}，最大 {max}；前几个 {first}"},
+}
 
-def value_short(value: dict | None, max_elements: int = SHORT_ELEMENTS) -> str:
-    """A value small enough to print on the graph: '3.333', '[3.333, 1.333, 5.333]', or 'shape 2×10'."""
+
+def _words(lang: str) -> dict[str, str]:
+    return VALUE_WORDS.get(lang) or VALUE_WORDS["en"]
+
+
+def value_short(value: dict | None, max_elements: int = SHORT_ELEMENTS, lang: str = "en") -> str:
+    """A value small enough to print on the graph: '3.333', '[3.333, 1.333, 5.333]', or 'shape 2×10' (in
+    `lang`'s words)."""
     if not value:
         return ""
     data = value.get("data")
     shape = value.get("shape") or []
     if data is None:
-        return f"shape {shape_text(shape)}"
+        return _words(lang)["shape"].format(shape=shape_text(shape))
     if not isinstance(data, list):
         return number(data)
     if math.prod(shape) > max_elements:
-        return f"shape {shape_text(shape)}"
+        return _words(lang)["shape"].format(shape=shape_text(shape))
     inner = _joined(_flat(data))
     return f"[{inner}]" if len(shape) <= 1 else f"[{inner}] ({shape_text(shape)})"
 
 
-def value_long(value: dict | None, max_elements: int = LONG_ELEMENTS) -> str:
-    """For hover text and panels: every element up to `max_elements`, else the summary."""
+def value_long(value: dict | None, max_elements: int = LONG_ELEMENTS, lang: str = "en") -> str:
+    """For hover text and panels: every element up to `max_elements`, else the summary (in `lang`'s words)."""
     if not value:
         return "—"
     data = value.get("data")
@@ -101,16 +114,16 @@ def value_long(value: dict | None, max_elements: int = LONG_ELEMENTS) -> str:
             return number(data)
         flat = _flat(data)
         head = _joined(flat[:max_elements])
-        more = f", … ({len(flat)} in all)" if len(flat) > max_elements else ""
+        more = f", … ({_words(lang)['in_all'].format(n=len(flat))})" if len(flat) > max_elements else ""
         return f"[{head}{more}]"
     s = value.get("summary")
     if s:
-        return (f"{shape_text(shape)}: min {number(s['min'])}, mean {number(s['mean'])}, max {number(s['max'])}; "
-                f"first {', '.join(number(v) for v in s['first'])}")
+        return _words(lang)["summary"].format(shape=shape_text(shape), min=number(s["min"]), mean=number(s["mean"]),
+                                              max=number(s["max"]), first=", ".join(number(v) for v in s["first"]))
     return value.get("text", "—")
 
 
-def value_texts(value: dict | None) -> tuple[str, str]:
+def value_texts(value: dict | None, lang: str = "en") -> tuple[str, str]:
     """(value_short(value), value_long(value)), as a figure shows both for every node (label and hover).
     For a number, or a vector of up to SHORT_ELEMENTS numbers, both write the same numbers: written once."""
     data = value.get("data") if value else None
@@ -124,7 +137,7 @@ def value_texts(value: dict | None) -> tuple[str, str]:
             if len(flat) <= LONG_ELEMENTS:
                 inner = _joined(flat)
                 return (f"[{inner}]" if len(shape) <= 1 else f"[{inner}] ({shape_text(shape)})"), f"[{inner}]"
-    return value_short(value), value_long(value)
+    return value_short(value, lang=lang), value_long(value, lang=lang)
 
 
 def node_title(node: Node) -> str:
