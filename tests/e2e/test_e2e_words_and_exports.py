@@ -38,10 +38,11 @@ PAGE_WORDS = """() => {
   return out;
 }"""
 
-# Words that are names, not English: of the tools, file formats, keys, the language button, and Python's
-# constants. Anything else in ASCII letters must come from the program itself (its names, torch's op names).
+# Words that are names, not English: of the tools, file formats, keys, the language button, functions and
+# optimizers the gallery names, and Python's constants. Anything else in ASCII letters must come from the
+# program itself (its names, torch's op names).
 NAMES = {"torch", "PyTorch", "autograd", "Python", "PNG", "SVG", "PDF", "HTML", "JSON", "GIF", "EN", "Ctrl",
-         "Enter", "Home", "End", "Esc", "True", "False", "None", "CPU", "GPU"}
+         "Enter", "Home", "End", "Esc", "True", "False", "None", "CPU", "GPU", "ReLU", "MLP", "SGD", "Adam"}
 CODE = re.compile(r"\S*[._=()\[\]{}`'\d]\S*")  # x.grad, requires_grad=True, torch.ones(2), MulBackward0, 'q'
 QUOTED = re.compile(r"“[^”]*”")  # torch's message quoted inside a Chinese sentence
 
@@ -174,3 +175,20 @@ def test_the_steps_export_as_an_animated_gif(page, tmp_path):
     with Image.open(io.BytesIO(data)) as gif:
         assert gif.n_frames == steps + 1  # the start, then one frame per step
     assert page.get_attribute("#exp-gif", "title").startswith("Download the steps as an animated GIF")
+
+
+@pytest.mark.parametrize("key", ["mlp", "second-derivative", "sgd"])
+def test_gallery_examples_in_chinese(page, key):
+    """Big values (their shape, "in all"), autograd.grad passes and summarised passes, in Chinese too."""
+    from explorer import examples
+
+    ex = examples.get(key)
+    open_app(page, f"v=1&ex={key}&lang=zh")
+    page.wait_for_function("() => document.querySelector('h1').innerText === '自动求导探索器'")
+    wait_idle(page)
+    meta = graph_meta(page)
+    leaf = next(nid for nid, t in meta["titles"].items() if "·" not in t and t in ex.source)
+    click_node(page, leaf)
+    page.click("#tl-last")
+    show_toolbar(page)
+    assert english_words(page.evaluate(PAGE_WORDS), program_words(page, ex.source)) == set()
