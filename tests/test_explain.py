@@ -26,7 +26,7 @@ def test_leaf_used_twice_lists_both_contributions_of_its_pass():
     assert sorted(info["contributions"]) == ["2", "5"]
     assert info["passes"][0]["uses"] in ("used 2 times in this pass: 2 + 5", "used 2 times in this pass: 5 + 2")
     assert info["grad_in"] == "7"  # torch: d(2a + 5a)/da = 7
-    assert info["story"] == "1 pass: .grad holds pass 1's gradient"
+    assert info["story"] == "one pass added to .grad: it holds pass 1's gradient"
 
 
 def test_chinese_words():

@@ -254,8 +254,8 @@ def test_autograd_grad_returns_and_leaves_grad_alone():
     info = explain_node(tr, tr.by_name("x").id)
     assert info["grad_in"] == "12"
     assert info["passes"][0]["note"] == "returned by autograd.grad; .grad untouched"
-    assert info["story"] == ("1 pass: .grad holds pass 2's gradient; autograd.grad (pass 1) returned a gradient "
-                             "without touching .grad")
+    assert info["story"] == ("one pass added to .grad: it holds pass 2's gradient; autograd.grad (pass 1) returned a "
+                             "gradient without touching .grad")
     tr = explorer_trace("x = torch.tensor(2.0, requires_grad=True)\ny = x ** 3\n"
                         "g, = torch.autograd.grad(y, x)\n")
     assert explain_node(tr, tr.by_name("x").id)["story"] == "autograd.grad returned this gradient; .grad is untouched"
