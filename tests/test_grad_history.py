@@ -285,3 +285,11 @@ def test_the_history_survives_json_and_is_the_api():
         tr.grad_history("no_such_name")
     sandboxed = explorer.trace(PROGRAMS["retain_graph"])
     assert sandboxed.grad_history("x") == explorer_trace(PROGRAMS["retain_graph"]).grad_history("x")
+
+
+def test_a_grad_given_by_hand_with_no_pass_says_so():
+    tr = explorer_trace("w = torch.ones(2, requires_grad=True)\nw.grad = torch.tensor([1.0, 2.0])\nv = w * 2\n"
+                        "w.grad.zero_()\n")
+    assert kinds(tr, "w") == ["zeroed"]  # assigned, then zeroed: what was seen at the end
+    story = explain_node(tr, tr.by_name("w").id)["story"]
+    assert story == ".grad holds a value no recorded backward pass gave it: [0, 0]"

@@ -120,6 +120,7 @@ WORDS = {
         "story_returned_n": "autograd.grad returned its gradient in passes {passes} and never wrote .grad: "
                             "it is {value}",
         "story_untouched": ".grad is None: no pass added to it",
+        "story_set_only": ".grad holds a value no recorded backward pass gave it: {value}",
         "story_trimmed": "passes before pass {first} are summarised",
         "earlier": "earlier passes",
         "set_value": "the value it was set to",
@@ -163,6 +164,7 @@ WORDS = {
         "story_returned": "autograd.grad 返回了这个梯度；.grad 没有改变",
         "story_returned_n": "autograd.grad 在第 {passes} 次返回了它的梯度，从不写入 .grad：它是 {value}",
         "story_untouched": ".grad 是 None：没有反向传播累加到它",
+        "story_set_only": ".grad 里的值不是记录到的反向传播给的：{value}",
         "story_trimmed": "第 {first} 次之前的反向传播只做了汇总",
         "earlier": "更早的反向传播",
         "set_value": "被设定的值",
@@ -380,6 +382,8 @@ def _story(trace: Trace, node: Node, events: tuple[GradEvent, ...], w: dict[str,
         sentences.append(w["story_returned_n"].format(passes=numbers, value=_or_none(node.grad, w)))
     elif not passes and node.grad is None:
         sentences.append(w["story_untouched"])
+    elif not passes and pending is not None:
+        sentences.append(w["story_set_only"].format(value=_or_none(node.grad, w)))
     if trace.first_pass_number > 1 and (passes or returned):
         sentences.append(w["story_trimmed"].format(first=trace.first_pass_number))
     return w["sep"].join(sentences)
