@@ -8,11 +8,17 @@ difference, and every change torch saw between two passes must be an event of th
 """
 from __future__ import annotations
 
+import contextlib
+import io
 import math
+import random
 
+import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
+from test_tutorial_corpus import CORPUS, NOT_YET
+from test_tutorial_corpus import PROGRAMS as CORPUS_PROGRAMS
 
 import explorer
 from explorer import examples
@@ -92,7 +98,8 @@ def _clone(t: torch.Tensor | None) -> torch.Tensor | None:
 
 def torch_passes(source: str, monkeypatch) -> tuple[list[dict], dict]:
     """Run `source` with plain torch. Returns (one record per backward pass: the named leaves' .grad
-    "before" and "after" it, and for autograd.grad the gradient "returned" per named leaf; the namespace)."""
+    "before" and "after" it, the "tensor" each name held, and for autograd.grad the gradient
+    "returned" per named leaf; the namespace)."""
     ns: dict = {"torch": torch, "F": F, "math": math}
     log: list[dict] = []
     depth = [0]
@@ -108,7 +115,8 @@ def torch_passes(source: str, monkeypatch) -> tuple[list[dict], dict]:
             try:
                 before = {k: _clone(v.grad) for k, v in leaves().items()}
                 result = real(*args, **kwargs)
-                record = {"before": before, "after": {k: _clone(v.grad) for k, v in leaves().items()}}
+                record = {"before": before, "after": {k: _clone(v.grad) for k, v in leaves().items()},
+                          "tensor": dict(leaves())}  # held: no later tensor can take its id
                 if is_grad:
                     inputs = kwargs.get("inputs", args[1] if len(args) > 1 else None)
                     inputs = [inputs] if isinstance(inputs, torch.Tensor) else list(inputs)
@@ -123,10 +131,17 @@ def torch_passes(source: str, monkeypatch) -> tuple[list[dict], dict]:
     monkeypatch.setattr(torch.Tensor, "backward", noted(torch.Tensor.backward, False))
     monkeypatch.setattr(torch.autograd, "backward", noted(torch.autograd.backward, False))
     monkeypatch.setattr(torch.autograd, "grad", noted(torch.autograd.grad, True))
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(0)
-        exec(compile(source, "<grad history test>", "exec"), ns)  # noqa: S102 - trusted text of ours only
-    monkeypatch.undo()
+    np_state, py_state = np.random.get_state(), random.getstate()
+    try:
+        with torch.random.fork_rng(devices=[]), torch.enable_grad(), contextlib.redirect_stdout(io.StringIO()):
+            torch.manual_seed(0)
+            np.random.seed(0)
+            random.seed(0)
+            exec(compile(source, "<grad history test>", "exec"), ns)  # noqa: S102 - trusted text of ours only
+    finally:
+        np.random.set_state(np_state)
+        random.setstate(py_state)
+        monkeypatch.undo()
     return log, ns
 
 
@@ -149,14 +164,25 @@ def changed(a: torch.Tensor | None, b: torch.Tensor | None) -> bool:
 
 @pytest.mark.parametrize("name", list(PROGRAMS))
 def test_every_shown_pass_leaves_grad_as_torch_does(name, monkeypatch):
-    source = PROGRAMS[name]
+    same_as_torch(PROGRAMS[name], monkeypatch)
+
+
+@pytest.mark.parametrize("name", [n for n in CORPUS_PROGRAMS if n not in NOT_YET])
+def test_the_tutorial_corpus_too(name, monkeypatch):
+    """The real tutorial programs the explorer runs (tests/test_tutorial_corpus.py): the same checks."""
+    same_as_torch((CORPUS / name).read_text(encoding="utf-8"), monkeypatch, need_leaves=False)
+
+
+def same_as_torch(source: str, monkeypatch, need_leaves: bool = True) -> None:
+    """At every shown pass, each named leaf's .grad in the trace is torch's; see the module docstring."""
     tr = explorer_trace(source)
     log, ns = torch_passes(source, monkeypatch)
     assert tr.counts["passes_total"] == len(log)
     first = tr.first_pass_number
     leaves = {k for k, v in ns.items() if isinstance(v, torch.Tensor) and v.is_leaf and v.requires_grad}
-    assert leaves
-    for leaf in leaves:
+    assert leaves or not need_leaves
+    for leaf in leaves:  # a name may have held other leaves before: the trace's history is of its last one
+        mine = ns[leaf]
         events = tr.grad_history(leaf)
         by_number = {e.number: e for e in events if e.kind in ("pass", "returned")}
         last_pass: GradEvent | None = None
@@ -167,6 +193,7 @@ def test_every_shown_pass_leaves_grad_as_torch_does(name, monkeypatch):
                 continue
             k = e.number
             rec = log[k - 1]
+            assert rec["tensor"].get(leaf) is mine, (leaf, k)
             before, after = rec["before"][leaf], rec["after"][leaf]
             assert k >= first and tr.passes[e.pass_index] is not None
             assert same(value(e.after), after), (leaf, k, e.after, after)
@@ -196,13 +223,15 @@ def test_every_shown_pass_leaves_grad_as_torch_does(name, monkeypatch):
         # every shown pass that changed .grad, or returned a gradient for this leaf, has its event
         for k in range(first, len(log) + 1):
             rec = log[k - 1]
+            if rec["tensor"].get(leaf) is not mine:
+                continue
             if changed(rec["before"][leaf], rec["after"][leaf]) or leaf in rec.get("returned", {}):
                 assert k in by_number, (leaf, k)
         final = ns[leaf].grad
         if events:
             assert same(value(events[-1].after), final)
-        node = next(n for n in tr.nodes.values() if n.kind == "leaf" and leaf in n.aliases)
-        assert same(value(node.grad), final)
+        node = tr.by_name(leaf)
+        assert node is not None and node.kind == "leaf" and same(value(node.grad), final)
 
 
 def kinds(tr: Trace, leaf: str) -> list[str]:
