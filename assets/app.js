@@ -290,7 +290,10 @@
     if (tag === "textarea" || tag === "select" || el.isContentEditable) { return true; }
     if (tag === "input") { return !NOT_TEXT[(el.getAttribute("type") || "text").toLowerCase()]; }
     if (!el.closest) { return false; }
-    if (el.closest("[role=slider], .slider-wrap, [role=listbox], [role=option], [role=menu]")) { return true; }
+    if (el.closest("[role=slider], .slider-wrap")) { return true; }
+    /* a dropdown's open menu; not a group of radio buttons or check boxes, which Dash marks as a listbox too */
+    var menu = el.closest("[role=listbox], [role=option], [role=menu]");
+    if (menu && !menu.closest(".dash-options-list")) { return true; }
     var popup = el.closest("[aria-haspopup]");
     return !!(popup && popup.getAttribute("aria-expanded") === "true");
   }

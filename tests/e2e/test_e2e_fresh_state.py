@@ -65,6 +65,12 @@ def test_picking_an_example_while_playing_stops_at_the_first_step(page):
     at_the_start(page)
     page.wait_for_timeout(1200)  # not playing on
     assert page.evaluate(K) == -1
+    # the focus stays on the closed dropdown: the arrows step, and no menu opens
+    assert page.evaluate("() => document.activeElement.id") == "example"
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function(f"({K})() === 0", timeout=5_000)
+    page.wait_for_timeout(300)
+    assert page.get_attribute("#example", "aria-expanded") == "false"
 
 
 def test_a_theme_change_keeps_the_step(page):
