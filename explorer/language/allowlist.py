@@ -29,7 +29,7 @@ TORCH_FUNCTIONS = TORCH_FACTORIES | frozenset(
     unsqueeze numel is_tensor allclose isclose equal eq ne lt le gt ge isnan isinf isfinite any all einsum
     diag diagonal trace tril triu sort argsort topk gather index_select masked_fill chunk split unbind flip
     roll lerp erf addmm addmv kron cross cdist tensordot broadcast_to broadcast_shapes detach median fmod
-    remainder count_nonzero from_numpy""".split()
+    remainder count_nonzero from_numpy scatter scatter_add""".split()
 )
 
 # Functions that can make a result much larger than their inputs: their result shape is worked out on
@@ -62,8 +62,6 @@ TORCH_REFUSED: dict[str, str] = {
     "classes": "raw class access is not allowed",
     "jit": "compilation is not available here",
     "compile": "compilation is not available here",
-    "utils": "torch.utils is not available here",
-    "cuda": "there is no GPU here; everything runs on the CPU",
     "seed": "the explorer seeds every run itself",
     "set_default_dtype": f"not allowed: {_STATE}; pass dtype=torch.float64 when you create a tensor",
     "set_default_tensor_type": f"not allowed: {_STATE}",
@@ -84,12 +82,105 @@ F_FUNCTIONS = frozenset(
     """relu relu6 leaky_relu elu selu celu gelu silu mish softplus softsign hardtanh hardsigmoid hardswish
     logsigmoid sigmoid tanh softmax log_softmax softmin normalize linear mse_loss l1_loss smooth_l1_loss
     huber_loss cross_entropy nll_loss binary_cross_entropy binary_cross_entropy_with_logits kl_div
-    cosine_similarity pairwise_distance one_hot dropout""".split()
+    cosine_similarity pairwise_distance one_hot dropout conv1d conv2d max_pool2d avg_pool1d avg_pool2d
+    adaptive_avg_pool1d adaptive_avg_pool2d layer_norm batch_norm embedding pad interpolate""".split()
 )
 
-F_EXPANDING = frozenset({"linear", "pairwise_distance", "cosine_similarity"})
+# Functions whose result can be larger than their inputs: the result shape is worked out on the meta device.
+# The spatial ones also take only sizes (kernel, stride, padding, ...) up to max_tensor_elements: some of
+# torch's kernels crash on larger ones instead of refusing them (F.max_pool1d with a kernel of 2**40).
+F_SPATIAL = frozenset(
+    "conv1d conv2d max_pool2d avg_pool1d avg_pool2d adaptive_avg_pool1d adaptive_avg_pool2d pad interpolate".split()
+)
+F_EXPANDING = frozenset({"linear", "pairwise_distance", "cosine_similarity", "embedding"}) | F_SPATIAL
 
-NN_MEMBERS = frozenset({"functional", "Parameter"})
+# --- torch.nn ------------------------------------------------------------------------------------------
+# Layers and losses are real torch modules, made through explorer/language/layers.py: the sizes of their
+# parameters are worked out on the meta device before any memory is taken, and each call's result size
+# before it runs. (MaxPool1d's sizes are checked when it is made; F.max_pool1d itself stays out, see above.)
+
+NN_LAYERS = frozenset(
+    """Linear Bilinear Conv1d Conv2d MaxPool1d MaxPool2d AvgPool1d AvgPool2d AdaptiveAvgPool1d
+    AdaptiveAvgPool2d Flatten Unflatten Dropout Dropout1d Dropout2d BatchNorm1d BatchNorm2d LayerNorm
+    Embedding RNN LSTM GRU RNNCell LSTMCell GRUCell Identity""".split()
+)
+NN_ACTIVATIONS = frozenset(
+    """ReLU ReLU6 LeakyReLU PReLU ELU SELU CELU GELU SiLU Mish Sigmoid Tanh Softplus Softsign Hardtanh
+    Hardsigmoid Hardswish LogSigmoid Softmax LogSoftmax Softmin Tanhshrink Softshrink Hardshrink
+    Threshold""".split()
+)
+NN_LOSSES = frozenset(
+    "MSELoss L1Loss SmoothL1Loss HuberLoss CrossEntropyLoss NLLLoss BCELoss BCEWithLogitsLoss KLDivLoss".split()
+)
+# losses that compare input and target element by element (they broadcast the two: checked first)
+NN_ELEMENTWISE_LOSSES = frozenset("MSELoss L1Loss SmoothL1Loss HuberLoss BCELoss BCEWithLogitsLoss KLDivLoss".split())
+NN_CONTAINERS = frozenset({"Sequential", "ModuleList", "ModuleDict"})
+NN_MODULES = NN_LAYERS | NN_ACTIVATIONS | NN_LOSSES | NN_CONTAINERS
+NN_MEMBERS = NN_MODULES | frozenset({"functional", "Parameter", "Module", "init", "utils"})
+# at most this many stacked layers in one RNN / LSTM / GRU (each is a handful of tensors, made one by one)
+MAX_RNN_LAYERS = 16
+
+NN_INIT = frozenset(
+    """normal_ uniform_ zeros_ ones_ constant_ eye_ xavier_uniform_ xavier_normal_ kaiming_uniform_
+    kaiming_normal_ trunc_normal_ calculate_gain""".split()
+)
+NN_UTILS = frozenset({"clip_grad_norm_", "clip_grad_value_"})
+
+# What a program may call on any module (its own nn.Module classes and torch's layers).
+MODULE_METHODS = frozenset(
+    """parameters named_parameters buffers named_buffers children named_children modules named_modules
+    zero_grad train eval to cpu float double requires_grad_ forward add_module register_module
+    register_buffer register_parameter""".split()
+)
+MODULE_ATTRIBUTES = frozenset({"training"})
+CONTAINER_METHODS: dict[str, frozenset] = {
+    "Sequential": frozenset({"append", "extend", "insert"}),
+    "ModuleList": frozenset({"append", "extend", "insert"}),
+    "ModuleDict": frozenset({"keys", "values", "items", "update"}),
+}
+# A layer's settings a program may read (`layer.in_features`); only plain values are handed out. Its
+# parameters, buffers and sub-modules are read by their names (`layer.weight`, `lstm.weight_ih_l0`).
+LAYER_ATTRIBUTES = frozenset(
+    """in_features out_features in1_features in2_features in_channels out_channels kernel_size stride
+    padding dilation groups padding_mode output_padding num_features eps momentum affine
+    track_running_stats normalized_shape elementwise_affine num_embeddings embedding_dim padding_idx max_norm
+    norm_type scale_grad_by_freq input_size hidden_size num_layers bias batch_first dropout bidirectional
+    proj_size mode nonlinearity p inplace dim start_dim end_dim unflattened_size output_size ceil_mode
+    count_include_pad divisor_override return_indices negative_slope alpha lambd beta threshold value
+    min_val max_val approximate reduction ignore_index label_smoothing delta log_target num_parameters
+    init""".split()
+)
+_HOOKS = "hooks into a module's internals are not available here"
+MODULE_REFUSED: dict[str, str] = {
+    "state_dict": "a module's state dict reaches its internals; read its parameters with named_parameters()",
+    "load_state_dict": "loading state into a module is not available here; set parameters inside "
+                       "`with torch.no_grad():`",
+    "apply": "module.apply runs a function inside torch; loop over module.modules() instead",
+    "register_forward_hook": _HOOKS,
+    "register_forward_pre_hook": _HOOKS,
+    "register_backward_hook": _HOOKS,
+    "register_full_backward_hook": _HOOKS,
+    "register_full_backward_pre_hook": _HOOKS,
+    "register_state_dict_pre_hook": _HOOKS,
+    "register_state_dict_post_hook": _HOOKS,
+    "register_load_state_dict_pre_hook": _HOOKS,
+    "register_load_state_dict_post_hook": _HOOKS,
+    "get_extra_state": _HOOKS,
+    "set_extra_state": _HOOKS,
+    "set_submodule": "replace a sub-module by assigning it: self.name = layer",
+    "cuda": "there is no GPU here; everything runs on the CPU",
+    "share_memory": "shared memory is not available here",
+    "to_empty": "uninitialised memory is not shown here",
+    "compile": "compilation is not available here",
+    "type": "use .to(torch.float64) or .double()",
+}
+
+# torch.utils.data: datasets of tensors and a loader over them (in this process: num_workers stays 0)
+DATA_MEMBERS = frozenset({"TensorDataset", "DataLoader"})
+LOADER_KWARGS = frozenset({"batch_size", "shuffle", "drop_last", "num_workers"})
+LOADER_ATTRIBUTES = frozenset({"dataset", "batch_size", "drop_last"})
+DATASET_ATTRIBUTES = frozenset({"tensors"})
+
 
 # --- tensors -------------------------------------------------------------------------------------------
 
@@ -102,7 +193,8 @@ TENSOR_METHODS = frozenset(
     cumsum sort topk gather index_select masked_fill masked_fill_ chunk split unbind allclose equal eq ne
     lt le gt ge any all isnan isinf log1p log2 log10 exp2 reciprocal rsqrt floor ceil round sign amax amin
     logsumexp outer diag diagonal trace tril triu flip roll lerp erf abs_ neg_ sqrt_ sigmoid_ tanh_ relu_
-    uniform_ normal_ copy_ new_zeros new_ones new_full new_tensor is_floating_point numpy cpu""".split()
+    uniform_ normal_ copy_ new_zeros new_ones new_full new_tensor is_floating_point numpy cpu scatter scatter_
+    scatter_add scatter_add_ unflatten""".split()
 )
 
 TENSOR_ATTRIBUTES = frozenset(
@@ -168,7 +260,7 @@ MATH_VALUES: dict[str, float] = {"pi": math.pi, "e": math.e, "inf": math.inf, "n
 
 BUILTINS = frozenset(
     """range len sum min max abs round float int bool str list tuple dict enumerate zip print sorted
-    reversed any all set isinstance iter next map filter divmod pow chr ord""".split()
+    reversed any all set isinstance iter next map filter divmod pow chr ord super""".split()
 )
 # What `isinstance(x, T)` may name as T: these builtins (the real types behind them), and the TypeRefs the
 # namespaces hand out (torch.Tensor, np.ndarray).
@@ -177,9 +269,12 @@ ISINSTANCE_BUILTINS: dict[str, type] = {"int": int, "float": float, "str": str, 
 BUILTIN_REFUSED: dict[str, str] = {
     name: "it reaches Python's internals, which programs here cannot use"
     for name in """eval exec compile open getattr setattr delattr hasattr vars dir globals locals type
-    object super input breakpoint memoryview bytearray bytes help exit quit classmethod staticmethod
+    object input breakpoint memoryview bytearray bytes help exit quit classmethod staticmethod
     property id hash callable issubclass format repr __import__""".split()
 }
+BUILTIN_REFUSED["object"] = "`object` can only be named as a base class: class Foo(object):"
+BUILTIN_REFUSED["staticmethod"] = "@staticmethod can only decorate a method in a class body"
+BUILTIN_REFUSED["classmethod"] = "@classmethod can only decorate a method in a class body"
 BUILTIN_REFUSED["format"] = "use an f-string like f'{loss:.4f}'"
 
 # --- numpy (explorer/language/numpy_ns.py) -----------------------------------------------------------------

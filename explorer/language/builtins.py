@@ -12,16 +12,33 @@ import torch
 
 from explorer.errors import ProgramError
 from explorer.language import allowlist as A
-from explorer.language import guards
-from explorer.language.objects import BoundMethod, Fn, TypeRef, UserFunction, UserIterator, type_name
+from explorer.language import guards, layers
+from explorer.language.classes import UserModule, user_class_of
+from explorer.language.objects import (
+    BoundMethod,
+    Fn,
+    Instance,
+    TypeRef,
+    UserClass,
+    UserFunction,
+    UserIterator,
+    UserMethod,
+    type_name,
+)
 
 if TYPE_CHECKING:
     from explorer.language.interpreter import Interpreter
 
 
+# `super` is answered by the interpreter itself (it needs the method it is called in): this is its name's value.
+SUPER = Fn("super", lambda *a: None, torch_args=False)
+
+
 def make_builtins(interp: Interpreter) -> dict[str, Fn]:
     b = _Builtins(interp)
-    return {name: Fn(name, getattr(b, name), torch_args=False) for name in A.BUILTINS}
+    made = {name: Fn(name, getattr(b, name), torch_args=False) for name in A.BUILTINS if name != "super"}
+    made["super"] = SUPER
+    return made
 
 
 class _Builtins:
@@ -34,6 +51,8 @@ class _Builtins:
         self.i = interp
 
     def _items(self, it: Any) -> list:
+        if isinstance(it, (torch.nn.Module, *layers.DATA_OBJECT_TYPES)):  # layers of a container, batches
+            return list(self.i.iterate(it, self._node()))
         if isinstance(it, range):
             guards.check_length(len(it), self.i.limits)
             return list(it)
@@ -78,7 +97,7 @@ class _Builtins:
 
     def _call(self, fn: Any, args: builtins.list) -> Any:
         """A function the program passed in (key=, map, filter), called as the program would call it."""
-        if not isinstance(fn, (Fn, BoundMethod, UserFunction)):
+        if not isinstance(fn, (Fn, BoundMethod, UserFunction, UserMethod)):
             raise TypeError(f"a {type_name(fn)} is not callable")
         return self.i.call(fn, args, {}, self._node())
 
@@ -94,6 +113,14 @@ class _Builtins:
     def len(self, x: Any) -> int:
         if isinstance(x, UserIterator):
             raise TypeError(f"object of type '{x.kind}' has no len()")
+        if isinstance(x, (Instance, UserModule)):
+            length = self.i.classes.special(x, "__len__")
+            if length is None:
+                raise TypeError(f"object of type '{type_name(x)}' has no len() (define __len__ in its class)")
+            n = self.i.call(length, [], {}, self._node())
+            if not isinstance(n, int) or isinstance(n, bool) or n < 0:
+                raise TypeError("__len__() should return a whole number >= 0")
+            return n
         return len(x)
 
     def sum(self, it: Any, start: Any = 0) -> Any:
@@ -199,18 +226,26 @@ class _Builtins:
         return builtins.set(self._items(it))
 
     def isinstance(self, x: Any, types: Any) -> builtins.bool:
-        return isinstance(x, self._types(types))
+        wanted = self._types(types)
+        real = tuple(t for t in wanted if not isinstance(t, UserClass))
+        if real and isinstance(x, real):
+            return True
+        cls = user_class_of(x)  # an instance of the program's classes: along its class's chain
+        return cls is not None and any(cls.is_subclass_of(t) for t in wanted if isinstance(t, UserClass))
 
     def _types(self, types: Any) -> builtins.tuple:
         if isinstance(types, tuple) and len(types) <= 16:
             return tuple(t for each in types for t in self._types(each))
         if isinstance(types, TypeRef):
             return (types.real,)
+        if isinstance(types, UserClass):
+            return (types,)
         if isinstance(types, Fn) and self.i.builtins.get(types.name) is types and types.name in A.ISINSTANCE_BUILTINS:
             return (A.ISINSTANCE_BUILTINS[types.name],)
         if isinstance(types, Fn) and types.name == "torch.nn.Parameter":
             return (torch.nn.Parameter,)
-        allowed = ", ".join([*A.ISINSTANCE_BUILTINS, "torch.Tensor", "np.ndarray"])
+        allowed = ", ".join([*A.ISINSTANCE_BUILTINS, "torch.Tensor", "np.ndarray", "nn.Module", "nn.Linear (any layer)",
+                             "a class of the program"])
         raise ProgramError("not-allowed", "isinstance(x, T) checks only these types here: " + allowed,
                            hint="compare shapes or values instead")
 
@@ -219,6 +254,8 @@ class _Builtins:
             raise TypeError("iter() takes one argument here: iter(callable, sentinel) is not supported")
         if isinstance(it, UserIterator):
             return it
+        if isinstance(it, torch.utils.data.DataLoader):  # batches drawn as torch draws them, one at a time
+            return UserIterator(builtins.iter(it), "dataloader_iterator")
         kinds: builtins.dict[type, builtins.str] = {
             builtins.list: "list_iterator", builtins.tuple: "tuple_iterator", range: "range_iterator",
             builtins.str: "str_ascii_iterator", builtins.dict: "dict_keyiterator"}

@@ -26,8 +26,9 @@ import torch
 from explorer.config import KEEP_PASSES, Limits
 from explorer.errors import ProgramError
 from explorer.language import allowlist as A
-from explorer.language import guards, numpy_ns, random_ns
-from explorer.language.builtins import make_builtins
+from explorer.language import guards, layers, numpy_ns, random_ns
+from explorer.language.builtins import SUPER, make_builtins
+from explorer.language.classes import Classes, UserModule, is_user_kind
 from explorer.language.errors import runtime_error
 from explorer.language.names import bound_by_import
 from explorer.language.namespaces import make_namespaces, methods_for
@@ -38,12 +39,16 @@ from explorer.language.objects import (
     Fn,
     GradFnView,
     GradMode,
+    Instance,
     Namespace,
     ParamGroup,
     ParamGroups,
+    Super,
     TypeRef,
+    UserClass,
     UserFunction,
     UserIterator,
+    UserMethod,
     type_name,
 )
 from explorer.language.plotting import Plot, make_plotting
@@ -104,7 +109,7 @@ class _Return(Exception):
 class Scope:
     """Names visible at one level: a function call or comprehension has its own, reading through parents."""
 
-    __slots__ = ("vars", "parent", "local_names", "redirect")
+    __slots__ = ("vars", "parent", "local_names", "redirect", "method")
 
     def __init__(self, parent: Scope | None = None, local_names: frozenset = frozenset(),
                  redirect: dict[str, Scope] | None = None) -> None:
@@ -112,6 +117,7 @@ class Scope:
         self.parent = parent
         self.local_names = local_names  # a function's assigned names: local even before they get a value
         self.redirect = redirect  # names the function declares global / nonlocal: the scope that holds each
+        self.method: tuple[UserClass, str | None] | None = None  # a method's call: its class, its first parameter
 
     def holder(self, name: str) -> Scope:
         """The scope an assignment to `name` here binds it in: this one, or where `global`/`nonlocal` points."""
@@ -119,6 +125,15 @@ class Scope:
         while scope.redirect is not None and name in scope.redirect:
             scope = scope.redirect[name]
         return scope
+
+    def method_of(self) -> tuple[UserClass, str | None] | None:
+        """The innermost method call this scope is in (what `super()` needs), or None."""
+        scope: Scope | None = self
+        while scope is not None:
+            if scope.method is not None:
+                return scope.method
+            scope = scope.parent
+        return None
 
     def lookup(self, name: str) -> Any:
         scope: Scope | None = self
@@ -143,7 +158,7 @@ def assigned_names(body: list[ast.stmt]) -> frozenset:
     stack: list[ast.AST] = list(body)
     while stack:
         node = stack.pop()
-        if isinstance(node, ast.FunctionDef):
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
             names.add(node.name)
             stack.extend(node.decorator_list)
             continue
@@ -257,11 +272,13 @@ class Interpreter:
         self.lone_output: str | None = None
         self.backward_calls = 0
         self.current_call: ast.AST | None = None  # the call being made, for passes started inside it
+        self.module_call: ast.AST | None = None  # the call of a program's module being run (for its errors)
         self.builtins = make_builtins(self)
         self.namespaces = make_namespaces(self)
         self._numpy: Namespace | None = None  # made on `import numpy`
         self._random: Namespace | None = None  # made on `import random`
         self._yielding: dict[int, bool] = {}  # statement id -> whether a yield is inside it (generators)
+        self.classes = Classes(self)
 
     def release(self) -> None:
         """Drop the run's state. The builtins, namespaces and the program's own functions point back at the
@@ -391,6 +408,13 @@ class Interpreter:
             self.exec_block(node.orelse, scope)
 
     def exec_FunctionDef(self, node: ast.FunctionDef, scope: Scope) -> None:
+        self.assign(ast.Name(id=node.name, ctx=ast.Store()), self.make_function(node, scope), scope)
+
+    def make_function(self, node: ast.FunctionDef, scope: Scope, closure: Scope | None = None,
+                      decorators: list[ast.expr] | None = None) -> UserFunction:
+        """A `def`: its defaults and decorators (those of a grad mode: `decorators`, all of them if None) evaluated
+        now in `scope`; its body will read names from `closure` (a method's is the scope around its class, not the
+        class body, as in Python)."""
         args = node.args
         defaults: dict[str, Any] = {}
         positional = args.args
@@ -399,10 +423,13 @@ class Interpreter:
         for arg, kw_default in zip(args.kwonlyargs, args.kw_defaults):
             if kw_default is not None:
                 defaults[arg.arg] = self.eval(kw_default, scope)
-        grad_mode = self.decorators(node, scope)
-        fn = UserFunction(node, defaults, scope, assigned_names(node.body), declared_names(node.body),
-                          has_yield(node.body), grad_mode)
-        self.assign(ast.Name(id=node.name, ctx=ast.Store()), fn, scope)
+        grad_mode = self.decorators(node.decorator_list if decorators is None else decorators, scope)
+        return UserFunction(node, defaults, closure or scope, assigned_names(node.body), declared_names(node.body),
+                            has_yield(node.body), grad_mode)
+
+    def exec_ClassDef(self, node: ast.ClassDef, scope: Scope) -> None:
+        cls = self.classes.define(node, scope)
+        self.assign(ast.Name(id=node.name, ctx=ast.Store()), cls, scope)
 
     def exec_Return(self, node: ast.Return, scope: Scope) -> None:
         raise _Return(self.eval(node.value, scope) if node.value is not None else None)
@@ -523,6 +550,9 @@ class Interpreter:
             self.rec.on_assign(target.id, value)
             if scope is self.globals:
                 self._note_assigned(target.id, value)
+                if isinstance(value, (torch.nn.Module, Instance)):  # net -> net.fc1.weight, ...
+                    for name, t in layers.named_tensors(target.id, value).items():
+                        self.rec.on_assign(name, t)
         elif isinstance(target, (ast.Tuple, ast.List)):
             self._unpack(target, value, scope)
         elif isinstance(target, ast.Subscript):
@@ -573,7 +603,7 @@ class Interpreter:
             except (PermissionError, TypeError) as e:
                 raise ProgramError("not-allowed", f"can't set param_groups[...][{index!r}]: {e}").at(node) from None
         elif isinstance(obj, dict):
-            self.check_data(value, node)
+            self.check_data(value, node, objects=True)
             obj[index] = value
         elif isinstance(obj, list):
             obj[index] = value
@@ -586,6 +616,8 @@ class Interpreter:
             self.guarded(operator.setitem, (obj, index, numpy_ns.as_array(value)), {}, node)
         elif isinstance(obj, Plot):
             pass  # plt.rcParams['figure.figsize'] = ...: plotting is skipped
+        elif isinstance(obj, layers.CONTAINER_TYPES):
+            self.guarded(layers.set_container_item, (obj, index, value, node), {}, node)
         else:
             raise ProgramError("not-allowed", f"items of a {type_name(obj)} can't be assigned").at(node)
 
@@ -603,6 +635,12 @@ class Interpreter:
                     f"{str(obj.dtype).replace('torch.', '')}",
                     hint="make a new tensor instead of changing .data").at(node)
             self.guarded(setattr, (obj, name, value), {}, node)
+            return
+        if isinstance(obj, (Instance, UserClass, UserModule)):
+            self.classes.set_attr(obj, name, value, node)
+            return
+        if isinstance(obj, torch.nn.Module):
+            layers.set_layer_attr(obj, name, value, node)
             return
         if isinstance(obj, Plot):
             return  # ax.xaxis.label.fontsize = ...: plotting is skipped
@@ -808,6 +846,16 @@ class Interpreter:
             self.guarded(guards.check_array_index, (obj, index, self.limits), {}, node)
         elif isinstance(obj, Plot):
             return obj.item(index)
+        elif isinstance(obj, (Instance, UserModule)):
+            getitem = self.classes.special(obj, "__getitem__")
+            if getitem is None:
+                raise ProgramError("runtime", f"'{type_name(obj)}' object is not subscriptable",
+                                   hint="define __getitem__(self, i) in its class").at(node)
+            return self.call(getitem, [index], {}, node)
+        elif isinstance(obj, (*layers.CONTAINER_TYPES, torch.utils.data.TensorDataset)):
+            if not isinstance(index, (int, slice, str)):
+                raise ProgramError("runtime",
+                                   f"a {type(obj).__name__} is indexed by a number, a slice or a name").at(node)
         elif not isinstance(obj, (list, tuple, dict, str, range, torch.Size, ParamGroups, ParamGroup)):
             raise ProgramError("not-allowed", f"a {type_name(obj)} can't be indexed").at(node)
         result = self.guarded(operator.getitem, (obj, index), {}, node)
@@ -966,6 +1014,12 @@ class Interpreter:
             return out
         if isinstance(value, Plot):
             return value.items()
+        if isinstance(value, (torch.nn.Sequential, torch.nn.ModuleList)):
+            return list(value)
+        if isinstance(value, torch.nn.ModuleDict):
+            return list(value.keys())
+        if isinstance(value, layers.DATA_OBJECT_TYPES):
+            return self.guarded(layers.batches, (value, self.limits), {}, node)
         raise ProgramError("runtime", f"a {type_name(value)} can't be looped over").at(node)
 
     def materialize(self, value: Any, node: ast.AST) -> list:
@@ -996,11 +1050,11 @@ class Interpreter:
             yield item
 
     # --- functions, lambdas, generators --------------------------------------------------------------------
-    def decorators(self, node: ast.FunctionDef, scope: Scope) -> bool | None:
+    def decorators(self, decorators: list[ast.expr], scope: Scope) -> bool | None:
         """The grad mode `@torch.no_grad()` / `@torch.enable_grad()` give the function (the innermost decides),
         None without one. The parser let through only those names; here they must really be torch's."""
         mode: bool | None = None
-        for deco in node.decorator_list:
+        for deco in decorators:
             value = self.eval(deco, scope)
             if isinstance(value, Fn) and value.name in ("torch.no_grad", "torch.enable_grad"):
                 value = value.impl()
@@ -1196,6 +1250,14 @@ class Interpreter:
             return self.guarded(numpy_ns.get_attr, (obj, name), {}, node)
         if isinstance(obj, Plot):
             return obj.member(name)
+        if is_user_kind(obj):
+            return self.classes.get_attr(obj, name, node)
+        if isinstance(obj, torch.nn.Module):
+            return layers.module_attr(obj, name, node)
+        if isinstance(obj, TypeRef) and obj is layers.MODULE_BASE and name == "__init__":  # nn.Module.__init__(self)
+            return Fn("nn.Module.__init__", lambda this, *a, **k: self.classes.base_init(this, True, a, k, node), False)
+        if isinstance(obj, layers.DATA_OBJECT_TYPES):
+            return layers.data_attr(obj, name, node)
         table = methods_for(obj)
         if table is not None and name in table:
             if isinstance(obj, OPTIMIZER_TYPES) and name == "param_groups":
@@ -1238,6 +1300,8 @@ class Interpreter:
             else:
                 kwargs[kw.arg] = v
                 operands.append((v, kw.value))
+        if callee is SUPER:
+            return self.classes.make_super(args, scope, node)
         result = self.call(callee, args, kwargs, node)
         self.rec.on_value(result, node, operands)
         return result
@@ -1245,6 +1309,18 @@ class Interpreter:
     def call(self, callee: Any, args: list, kwargs: dict, node: ast.AST) -> Any:
         if isinstance(callee, UserFunction):
             return self.call_user(callee, args, kwargs, node)
+        if isinstance(callee, UserMethod):
+            return self.call_user(callee.fn, [callee.obj, *args], kwargs, node)
+        if isinstance(callee, UserClass):
+            return self.classes.instantiate(callee, args, kwargs, node)
+        if isinstance(callee, Instance):
+            call = self.classes.special(callee, "__call__")
+            if call is None:
+                raise ProgramError("runtime", f"'{callee.cls.name}' object is not callable",
+                                   hint="define __call__(self, ...) in its class").at(node)
+            return self.call(call, args, kwargs, node)
+        if isinstance(callee, torch.nn.Module):
+            return self.call_module(callee, args, kwargs, node)
         if isinstance(callee, Fn):
             self.current_call = node
             if callee.torch_args:
@@ -1260,10 +1336,20 @@ class Interpreter:
         elif isinstance(callee, GradMode):
             result = self.decorate(callee, args, kwargs, node)
         elif isinstance(callee, TypeRef):
+            if callee.make is None and callee.real is torch.nn.Module:
+                raise ProgramError("not-allowed", f"{callee.name} is a base class: write `class Net(nn.Module):` "
+                                   "and make an instance of it").at(node)
             if callee.make is None:
                 raise ProgramError("not-allowed", f"{callee.name} names a type for isinstance(x, {callee.name}) only",
                                    hint="make an array with np.array(...) or np.zeros(...)").at(node)
-            self.check_data(args, node)
+            if callee.real in layers.TAKES_OBJECTS:  # layers or a dataset: they check their arguments' kinds
+                self.check_data(args, node, objects=True)
+                self.check_data(kwargs, node, objects=True)
+            else:
+                self.check_data(args, node)
+                self.check_data(kwargs, node)
+                self.guarded(guards.check_devices, (tuple(args), kwargs), {}, node)
+            self.current_call = node
             result = self.guarded(callee.make, tuple(args), kwargs, node)
         else:
             raise ProgramError("runtime", f"a {type_name(callee)} is not callable").at(node)
@@ -1287,14 +1373,58 @@ class Interpreter:
                                hint="write `with torch.no_grad():` around the lines instead").at(node)
         return dataclasses.replace(args[0], grad_mode=mode.enabled)
 
+    def call_module(self, m: torch.nn.Module, args: list, kwargs: dict, node: ast.AST, forward: bool = False) -> Any:
+        """`net(x)`: a module of the program runs through torch's Module.__call__ into its forward (run_forward);
+        a Sequential runs here, child by child; any other layer is checked (its arguments, its result's size)
+        and then run by torch. forward=True: `m.forward(x)`, past the program's own __call__."""
+        if type(m) is UserModule:
+            call = None if forward else self.classes.special(m, "__call__")
+            if call is not None:
+                return self.call(call, args, kwargs, node)
+            outer, self.module_call = self.module_call, node
+            try:
+                run = m.forward if forward else m
+                return self.guarded(run, tuple(args), kwargs, node)
+            finally:
+                self.module_call = outer
+        if isinstance(m, torch.nn.Sequential):
+            if len(args) != 1 or kwargs:
+                raise ProgramError("runtime", "a Sequential takes one input").at(node)
+            x = args[0]
+            for child in list(m):
+                x = self.call_module(child, [x], {}, node)
+            return x
+        self.check_data(args, node)
+        self.check_data(kwargs, node)
+        self.guarded(guards.check_devices, (tuple(args), kwargs), {}, node)
+        self.guarded(layers.check_call, (m, tuple(args), kwargs, self.limits), {}, node)
+        self.current_call = node
+        result = self.guarded(m.forward if forward else m, tuple(args), kwargs, node)
+        self.check_value(result, node)
+        guards.check_result(result, self.limits)
+        return result
+
+    def run_forward(self, m: UserModule, args: tuple, kwargs: dict) -> Any:
+        """What torch's Module.__call__ runs for a module of the program: its forward, in this interpreter."""
+        node = cast(ast.AST, self.module_call)  # set by call_module; errors without it take the statement's place
+        cls = m.__dict__["_explorer_class"]
+        found = cls.lookup("forward")
+        if found is None:
+            raise ProgramError("runtime", f"{cls.name} has no forward method",
+                               hint="define forward(self, x) in the class: it is what calling the module runs")
+        return self.call(self.classes.bind(found[1], m, cls), list(args), kwargs, node)
+
     def call_method(self, m: BoundMethod, args: list, kwargs: dict, node: ast.AST) -> Any:
         obj, name = m.obj, m.name
+        if isinstance(obj, torch.nn.Module):
+            return layers.module_method(self, obj, name, args, kwargs, node)
         if isinstance(obj, list) and name == "sort":
             return self.sort_list(obj, args, kwargs, node)
         if isinstance(obj, (list, set, dict, str)):  # list.extend(gen), s.update(range(3)), ', '.join(map(...))
             args = [self.materialize(a, node) if isinstance(a, (UserIterator, range)) else a for a in args]
-        self.check_data(args, node)
-        self.check_data(kwargs, node)
+        containers = isinstance(obj, (list, dict))  # a list or dict may hold layers and instances too
+        self.check_data(args, node, objects=containers)
+        self.check_data(kwargs, node, objects=containers)
         if isinstance(obj, (np.ndarray, np.generic)):
             return self.guarded(numpy_ns.call_method, (obj, name, args, kwargs, self.limits), {}, node)
         if isinstance(obj, set):
@@ -1335,6 +1465,8 @@ class Interpreter:
         scope = Scope(fn.scope, fn.local_names, self.redirects(fn))
         params = fn.node.args
         names = [a.arg for a in params.args]
+        if fn.owner is not None:
+            scope.method = (fn.owner, names[0] if names else None)
         if len(args) > len(names):
             raise ProgramError("runtime",
                                f"{fn.name}() takes {len(names)} arguments but {len(args)} were given").at(node)
@@ -1413,13 +1545,16 @@ class Interpreter:
         except Exception as e:  # noqa: BLE001
             raise runtime_error(e).at(node) from None
 
-    def check_data(self, value: Any, node: ast.AST | None) -> None:
+    def check_data(self, value: Any, node: ast.AST | None, objects: bool = False) -> None:
         """Only plain data may go into torch or a container method: never a function or a module.
-        Walks containers once each (shared references and cycles included), within a total budget."""
+        Walks containers once each (shared references and cycles included), within a total budget.
+        objects=True: also layers (modules) and instances of the program's classes (into a list, a dict,
+        an nn.Sequential), never functions."""
         if isinstance(value, DATA_TYPES):
             return
         budget = self.limits.max_tensor_elements  # bounds the time of this walk; sizes are checked later
-        passable = (*DATA_TYPES, *OPTIMIZER_TYPES, np.dtype, numpy_ns.NumpyType)
+        passable = (*DATA_TYPES, *OPTIMIZER_TYPES, np.dtype, numpy_ns.NumpyType,
+                    *((torch.nn.Module, Instance, *layers.DATA_OBJECT_TYPES) if objects else ()))
         stack, seen = [value], set()
         while stack:
             x = stack.pop()
@@ -1445,7 +1580,7 @@ class Interpreter:
 
     def check_operand(self, value: Any, node: ast.AST | None) -> None:
         if isinstance(value, (Fn, Namespace, BoundMethod, UserFunction, GradFnView, GradMode, UserIterator, TypeRef,
-                              Plot)):
+                              Plot, UserMethod, UserClass, Super, Instance, torch.nn.Module)):
             raise ProgramError("runtime", f"a {type_name(value)} can't be used in arithmetic").at(node)
 
     def check_value(self, value: Any, node: ast.AST) -> None:
@@ -1456,7 +1591,9 @@ class Interpreter:
                     and type(value).__module__ != "torch.return_types"):
                 raise ProgramError("not-allowed", f"a {type_name(value)} can't be used here").at(node)
             return
-        if isinstance(value, (*OPTIMIZER_TYPES, Fn, ParamGroups, ParamGroup)):
+        if isinstance(value, (*OPTIMIZER_TYPES, Fn, ParamGroups, ParamGroup, *layers.DATA_OBJECT_TYPES)):
+            return
+        if isinstance(value, torch.nn.Module) and (type(value) in layers.LAYER_TYPES or type(value) is UserModule):
             return
         raise ProgramError("not-allowed",
                            f"this call returned a {type_name(value)}, which programs here can't use").at(node)

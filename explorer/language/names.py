@@ -22,6 +22,8 @@ def free_names(tree: ast.Module) -> list[str]:
                 loads.append((node.lineno, node.col_offset, node.id))
         elif isinstance(node, (ast.Import, ast.ImportFrom)):
             bound.update(bound_by_import(node))
+        elif isinstance(node, ast.ClassDef):
+            bound.add(node.name)
         elif isinstance(node, ast.FunctionDef):
             bound.add(node.name)
             bound.update(a.arg for a in node.args.args + node.args.kwonlyargs)

@@ -9,15 +9,16 @@ import torch
 
 from explorer.errors import ProgramError
 from explorer.language import allowlist as A
-from explorer.language import guards
+from explorer.language import guards, layers
 from explorer.language.objects import OPTIMIZER_TYPES, Fn, GradFnView, GradMode, LazyMembers, Namespace, TypeRef
 
 if TYPE_CHECKING:
     from explorer.language.interpreter import Interpreter
 
 
-_TORCH_EXTRAS = frozenset({"no_grad", "enable_grad", "Size", "autograd", "optim", "nn", "linalg", "manual_seed"})
-# torch's legacy tensor types: usable in isinstance(x, T), and as constructors from data (`torch.Tensor([1.0])`)
+_TORCH_EXTRAS = frozenset({"no_grad", "enable_grad", "Size", "autograd", "optim", "nn", "linalg", "manual_seed",
+                           "utils", "cuda", "device"})
+# torch's legacy tensor types: usable in isinstance(x, T), and as constructors (`torch.Tensor([1.0])`)
 LEGACY_TENSORS: dict[str, torch.dtype | None] = {
     "Tensor": None, "FloatTensor": torch.float32, "DoubleTensor": torch.float64, "LongTensor": torch.int64,
     "IntTensor": torch.int32, "BoolTensor": torch.bool, "ByteTensor": torch.uint8,
@@ -70,6 +71,13 @@ def make_namespaces(interp: Interpreter) -> dict[str, Namespace]:
 
     def f_member(name: str) -> Fn:
         real = getattr(F, name)
+        if name in A.F_SPATIAL:
+            def spatial(*args: Any, **kwargs: Any) -> Any:
+                layers.check_sizes(f"F.{name}", (args[1:], kwargs), limits)  # the sizes after the input
+                guards.check_meta(real, args, kwargs, limits)
+                return real(*args, **kwargs)
+
+            return Fn(f"F.{name}", spatial)
         return expanding(f"F.{name}", real) if name in A.F_EXPANDING else Fn(f"F.{name}", real)
 
     def parameter(data: Any, requires_grad: bool = True) -> torch.Tensor:
@@ -77,9 +85,7 @@ def make_namespaces(interp: Interpreter) -> dict[str, Namespace]:
 
     f_ns = Namespace("F", LazyMembers(frozenset(A.F_FUNCTIONS), f_member),
                      {"ctc_loss": "it can crash the process", "embedding_bag": "it can crash the process"})
-    nn = Namespace("torch.nn", {"functional": f_ns, "Parameter": Fn("torch.nn.Parameter", parameter)},
-                   {"Module": "classes are not supported; use tensors and functions",
-                    "Linear": "layers are classes, which are not supported here; write x @ w.t() + b"})
+    nn = layers.make_nn(interp, f_ns, Fn("torch.nn.Parameter", parameter))
 
     def torch_member(name: str) -> Any:
         if name in A.TORCH_VALUES:
@@ -101,6 +107,15 @@ def make_namespaces(interp: Interpreter) -> dict[str, Namespace]:
             return Namespace("torch.optim", LazyMembers(frozenset(A.OPTIMIZERS), optimizer))
         if name == "nn":
             return nn
+        if name == "utils":
+            return layers.make_data(interp)
+        if name == "cuda":
+            return Namespace("torch.cuda", {"is_available": Fn("torch.cuda.is_available", lambda: False, False),
+                                            "device_count": Fn("torch.cuda.device_count", lambda: 0, False)},
+                             {name: "there is no GPU here; everything runs on the CPU" for name in
+                              ("manual_seed", "manual_seed_all", "set_device", "synchronize", "empty_cache")})
+        if name == "device":
+            return TypeRef("torch.device", torch.device, device)
         if name == "linalg":
             return Namespace("torch.linalg", LazyMembers(
                 frozenset(A.LINALG_FUNCTIONS), lambda n: Fn(f"torch.linalg.{n}", getattr(torch.linalg, n))))
@@ -117,22 +132,44 @@ def make_namespaces(interp: Interpreter) -> dict[str, Namespace]:
     return {"torch": torch_ns, "F": f_ns, "math": math_ns, "nn": nn}
 
 
+def device(kind: Any, index: Any = None) -> torch.device:
+    """`torch.device("cpu")`: the only device here (others are refused, as everywhere)."""
+    if isinstance(kind, torch.device):
+        kind = str(kind)
+    if not isinstance(kind, str) or (index is not None and not isinstance(index, int)):
+        raise TypeError("torch.device takes a name like 'cpu'")
+    guards.check_devices((kind,), {})
+    if kind.split(":")[0] != "cpu":
+        raise ProgramError("not-allowed", f"device {kind!r} is not available; everything runs on the CPU")
+    return torch.device(kind) if index is None else torch.device(kind, index)
+
+
 def legacy_constructor(name: str, limits: Any) -> Any:
     """`torch.Tensor([1.0, 2.0])`, `torch.LongTensor([1, 2])`: a tensor of that data, in the type's dtype (the
-    default float for torch.Tensor). Sizes alone (`torch.Tensor(2, 3)`) would be uninitialised memory: refused."""
+    default float for torch.Tensor); `torch.LongTensor(t)` of a tensor of that dtype: t's values, as torch gives.
+    Sizes alone (`torch.Tensor(2, 3)`) give zeros: torch would hand out uninitialised memory, never shown here."""
     dtype = LEGACY_TENSORS[name]
 
     def make(*args: Any, **kwargs: Any) -> torch.Tensor:
         if kwargs:
             raise TypeError(f"torch.{name}(...) takes no keywords here; use torch.tensor(data, dtype=..., "
                             "requires_grad=...)")
+        want = dtype or torch.get_default_dtype()
         if not args:
-            return torch.tensor([], dtype=dtype or torch.get_default_dtype())
-        if len(args) > 1 or isinstance(args[0], (int, torch.Size)):
-            raise ProgramError("not-allowed", f"torch.{name}(sizes) makes uninitialised memory, which is not shown "
-                                              "here", hint="use torch.zeros(sizes) or torch.tensor(data)")
+            return torch.tensor([], dtype=want)
+        if len(args) == 1 and isinstance(args[0], torch.Tensor):
+            if args[0].dtype != want:
+                raise TypeError(f"torch.{name}(t) needs a tensor of dtype {want}, not {args[0].dtype}; "
+                                f"use t.to({want})")
+            return args[0].detach()
+        if all(isinstance(a, int) and not isinstance(a, bool) for a in args) or (
+                len(args) == 1 and isinstance(args[0], torch.Size)):
+            guards.check_factory("zeros", args, {}, limits)
+            return torch.zeros(*args, dtype=want)
+        if len(args) > 1:
+            raise TypeError(f"torch.{name}() takes sizes (2, 3) or data ([1.0, 2.0])")
         guards.check_factory("tensor", args, {}, limits)
-        return torch.tensor(args[0], dtype=dtype or torch.get_default_dtype())
+        return torch.tensor(args[0], dtype=want)
 
     return make
 

@@ -97,6 +97,7 @@ class UserFunction:
     declared: tuple = ()  # (name, "global" | "nonlocal") its body declares
     generator: bool = False  # its body has a `yield`: a call makes a UserGenerator
     grad_mode: bool | None = None  # @torch.no_grad() (False) / @torch.enable_grad() (True) around each run
+    owner: Any = None  # the UserClass whose body defined it (a method): what `super()` starts from
 
     @property
     def name(self) -> str:
@@ -128,9 +129,10 @@ class UserIterator:
 
 @dataclass(frozen=True, eq=False)
 class TypeRef:
-    """A type a program may name (`torch.Tensor`, `np.ndarray`): for `isinstance(x, T)`, and called only through
-    `make` where there is one (torch's legacy constructors: `torch.Tensor([1.0, 2.0])`). No attributes, never the
-    real class."""
+    """A type a program may name (`torch.Tensor`, `np.ndarray`, `nn.Linear`, `nn.Module`): for `isinstance(x, T)`,
+    and called only through `make` where there is one (torch's legacy constructors: `torch.Tensor([1.0, 2.0])`;
+    a layer's checked constructor: `nn.Linear(784, 32)`); without one, a type to test against or (nn.Module,
+    Dataset) to derive a class from. No attributes, never the real class."""
 
     name: str
     real: type
@@ -238,8 +240,98 @@ class ParamGroups:
         return "[" + ", ".join(repr(ParamGroup(g)) for g in self._groups) + "]"
 
 
+# --- the program's own classes ------------------------------------------------------------------------------
+# A `class` statement makes a UserClass: our own object, not a Python class. Its instances are Instances
+# (plain classes) or UserModules (classes deriving from nn.Module, see explorer/language/classes.py); their
+# attributes live in dicts of ours, read and written only by the interpreter.
+
+
+@dataclass(eq=False)
+class UserClass:
+    """A `class` statement of the program: its name, its one base, its attributes (methods are UserFunctions,
+    wrapped in StaticMethod/ClassMethod when decorated)."""
+
+    name: str
+    base: UserClass | None
+    module: bool  # derives from nn.Module (directly or through its base)
+    attrs: dict[str, Any]
+
+    def lookup(self, name: str) -> tuple[UserClass, Any] | None:
+        """The class along the chain (self first) that defines `name`, with its value; None if none does."""
+        cls: UserClass | None = self
+        while cls is not None:
+            if name in cls.attrs:
+                return cls, cls.attrs[name]
+            cls = cls.base
+        return None
+
+    def is_subclass_of(self, other: UserClass) -> bool:
+        cls: UserClass | None = self
+        while cls is not None:
+            if cls is other:
+                return True
+            cls = cls.base
+        return False
+
+    def __repr__(self) -> str:
+        return f"<class '__main__.{self.name}'>"
+
+
+class Instance:
+    """An instance of a plain class of the program: its class and its attributes, in a dict of ours."""
+
+    __slots__ = ("cls", "attrs")
+
+    def __init__(self, cls: UserClass) -> None:
+        self.cls = cls
+        self.attrs: dict[str, Any] = {}
+
+    def __repr__(self) -> str:
+        return f"<__main__.{self.cls.name} object>"
+
+
+@dataclass(frozen=True, eq=False)
+class UserMethod:
+    """A program's function bound to its first argument (`net.forward`, `Foo.make` of a classmethod)."""
+
+    fn: UserFunction
+    obj: Any
+
+    @property
+    def name(self) -> str:
+        return self.fn.name
+
+    def __repr__(self) -> str:
+        return f"<bound method {self.fn.name}>"
+
+
+@dataclass(frozen=True, eq=False)
+class StaticMethod:
+    """`@staticmethod` in a class body: the function, bound to nothing."""
+
+    fn: UserFunction
+
+
+@dataclass(frozen=True, eq=False)
+class ClassMethod:
+    """`@classmethod` in a class body: the function, bound to the class it is read from."""
+
+    fn: UserFunction
+
+
+@dataclass(frozen=True, eq=False)
+class Super:
+    """What `super()` gives inside a method: attribute reads start after `cls` along the object's chain."""
+
+    cls: UserClass
+    obj: Any
+
+    def __repr__(self) -> str:
+        return f"<super: {self.cls.name}>"
+
+
 def type_name(value: Any) -> str:
-    if isinstance(value, (Fn, BoundMethod, UserFunction)):
+    if isinstance(value, (Fn, BoundMethod, UserFunction, UserMethod)):
         return "function"
     if isinstance(value, Namespace):
         return "module"
@@ -247,4 +339,11 @@ def type_name(value: Any) -> str:
         return value.kind
     if isinstance(value, TypeRef):
         return "type"
+    if isinstance(value, UserClass):
+        return "class"
+    if isinstance(value, Instance):
+        return value.cls.name
+    user_class = getattr(value, "__dict__", {}).get("_explorer_class") if isinstance(value, torch.nn.Module) else None
+    if user_class is not None:
+        return user_class.name
     return type(value).__name__

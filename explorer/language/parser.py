@@ -22,7 +22,7 @@ from explorer.errors import ProgramError
 ALLOWED_NODES: frozenset[type] = frozenset(
     {
         ast.Module, ast.Expr, ast.Assign, ast.AugAssign, ast.AnnAssign, ast.For, ast.While, ast.If,
-        ast.FunctionDef, ast.Return, ast.Pass, ast.Break, ast.Continue, ast.With, ast.Assert, ast.Delete,
+        ast.FunctionDef, ast.ClassDef, ast.Return, ast.Pass, ast.Break, ast.Continue, ast.With, ast.Assert, ast.Delete,
         ast.Import, ast.ImportFrom, ast.alias, ast.arguments, ast.arg, ast.keyword, ast.withitem, ast.comprehension,
         ast.Global, ast.Nonlocal, ast.Yield, ast.YieldFrom, ast.Lambda,
         ast.BoolOp, ast.BinOp, ast.UnaryOp, ast.IfExp, ast.Compare, ast.Call, ast.Attribute, ast.Subscript,
@@ -38,7 +38,6 @@ ALLOWED_NODES: frozenset[type] = frozenset(
 
 # Constructs we refuse, each with what to write instead.
 _REFUSED: dict[str, str] = {
-    "ClassDef": "classes are not supported; write a function with `def`, or use tensors directly",
     "Match": "`match` is not supported; use if / elif / else",
     "Await": "async code is not supported",
     "AsyncFunctionDef": "async code is not supported",
@@ -52,6 +51,14 @@ _REFUSED: dict[str, str] = {
 }
 
 _DUNDER_HINT = "names with double underscores reach Python's internals, which programs here cannot use"
+
+# The special methods a class of the program may define (each run by the interpreter itself: a constructor,
+# calling an instance, len() and indexing, as a Dataset needs); any other dunder would be a hook for
+# Python or torch to call behind the interpreter's back.
+METHOD_DUNDERS = frozenset({"__init__", "__call__", "__len__", "__getitem__"})
+_METHOD_DUNDERS_TEXT = "__init__, __call__, __len__ and __getitem__"
+# Decorators a method in a class body may carry besides those of DECORATORS below.
+METHOD_DECORATORS = frozenset({"staticmethod", "classmethod"})
 
 # Modules a program may import: each import binds a name to what the language already offers (the
 # interpreter resolves the dotted path through the same tables as `torch.nn.functional` in an expression).
@@ -80,13 +87,40 @@ def parse_program(source: str, limits: Limits) -> ast.Module:
     tree = _parse(source)
     _check_size(tree, limits)
     scoped = False
+    classes = _ClassParts.of(tree)
     for node in ast.walk(tree):
-        _check_node(node)
+        _check_node(node, classes)
         scoped = scoped or isinstance(node, (ast.Global, ast.Nonlocal, ast.Yield, ast.YieldFrom))
     _check_context(tree.body, in_function=False, in_loop=False)
     if scoped:
         _check_scopes(source, tree)
     return tree
+
+
+class _ClassParts:
+    """What is allowed only inside a class body: its methods (which may be named __init__ and the like and
+    carry @staticmethod / @classmethod), and `<base>.__init__(...)` calls in them (`super().__init__()`,
+    `super(Net, self).__init__()`, `nn.Module.__init__(self)`)."""
+
+    def __init__(self) -> None:
+        self.methods: set[int] = set()
+        self.init_calls: set[int] = set()
+
+    @classmethod
+    def of(cls, tree: ast.Module) -> _ClassParts:
+        parts = cls()
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.ClassDef):
+                continue
+            for stmt in node.body:
+                if not isinstance(stmt, ast.FunctionDef):
+                    continue
+                parts.methods.add(id(stmt))
+                for inner in ast.walk(stmt):
+                    if (isinstance(inner, ast.Call) and isinstance(inner.func, ast.Attribute)
+                            and inner.func.attr == "__init__"):
+                        parts.init_calls.add(id(inner.func))
+        return parts
 
 
 def _check_scopes(source: str, tree: ast.Module) -> None:
@@ -134,6 +168,8 @@ def _check_context(body: list[ast.stmt], *, in_function: bool, in_loop: bool) ->
             raise ProgramError("syntax", "'yield' outside function").at(stmt)
         if isinstance(stmt, ast.FunctionDef):
             _check_context(stmt.body, in_function=True, in_loop=False)
+        elif isinstance(stmt, ast.ClassDef):
+            _check_context(stmt.body, in_function=False, in_loop=False)
         elif isinstance(stmt, (ast.For, ast.While)):
             _check_context(stmt.body, in_function=in_function, in_loop=True)
             _check_context(stmt.orelse, in_function=in_function, in_loop=in_loop)
@@ -272,7 +308,7 @@ def _is_dunder(name: str) -> bool:
     return "__" in name
 
 
-def _check_node(node: ast.AST) -> None:
+def _check_node(node: ast.AST, classes: _ClassParts) -> None:
     kind = type(node).__name__
     if kind in _REFUSED:
         raise _refuse(node, _REFUSED[kind])
@@ -281,12 +317,16 @@ def _check_node(node: ast.AST) -> None:
     if isinstance(node, ast.Name) and _is_dunder(node.id):
         raise _refuse(node, f"the name `{node.id}` is not allowed", _DUNDER_HINT)
     if isinstance(node, ast.Attribute):
-        if _is_dunder(node.attr):
+        if _is_dunder(node.attr) and id(node) not in classes.init_calls:
+            if node.attr == "__init__":
+                raise _refuse(node, "`.__init__` can only be called inside a class, as super().__init__(...)")
             raise _refuse(node, f"the attribute `.{node.attr}` is not allowed", _DUNDER_HINT)
-        if node.attr.startswith("_"):
+        if node.attr.startswith("_") and id(node) not in classes.init_calls:
             raise _refuse(node, f"the private attribute `.{node.attr}` is not allowed")
     if isinstance(node, ast.FunctionDef):
-        _check_function(node)
+        _check_function(node, method=id(node) in classes.methods)
+    if isinstance(node, ast.ClassDef):
+        _check_class(node)
     if isinstance(node, (ast.Import, ast.ImportFrom)):
         _check_import(node)
     if isinstance(node, ast.Lambda):
@@ -308,10 +348,16 @@ def _check_node(node: ast.AST) -> None:
         raise _refuse(node, "a bare annotation assigns nothing; write `name = value`")
 
 
-def _check_function(node: ast.FunctionDef) -> None:
-    _check_decorators(node)
+def _check_function(node: ast.FunctionDef, *, method: bool = False) -> None:
+    _check_decorators(node, method=method)
     if _is_dunder(node.name):
-        raise _refuse(node, f"the function name `{node.name}` is not allowed", _DUNDER_HINT)
+        if method and node.name in METHOD_DUNDERS:
+            pass
+        elif method:
+            raise _refuse(node, f"the method `{node.name}` is not supported here: a class can define "
+                          f"{_METHOD_DUNDERS_TEXT} besides its own methods", _DUNDER_HINT)
+        else:
+            raise _refuse(node, f"the function name `{node.name}` is not allowed", _DUNDER_HINT)
     _check_parameters(node, node.args)
 
 
@@ -336,15 +382,45 @@ def decorator_name(expr: ast.expr) -> str | None:
     return None
 
 
-def _check_decorators(node: ast.FunctionDef) -> None:
+def _check_decorators(node: ast.FunctionDef, *, method: bool = False) -> None:
     """`@torch.no_grad()` and `@torch.enable_grad()` (what the interpreter finds at that name is checked again when
-    the def runs); anything else is refused here."""
+    the def runs), and on a method in a class body `@staticmethod` / `@classmethod`; anything else is refused."""
     for deco in node.decorator_list:
         name = decorator_name(deco)
-        if name in ("staticmethod", "classmethod"):
+        if name in METHOD_DECORATORS:
+            if method and isinstance(deco, ast.Name):
+                continue
             raise _refuse(deco, f"@{name} belongs to a method inside a class", _DECORATOR_HINT)
         if name not in DECORATORS:
             raise _refuse(deco, "this decorator is not supported", _DECORATOR_HINT)
+
+
+_CLASS_BODY = (ast.FunctionDef, ast.Assign, ast.AnnAssign, ast.Pass, ast.Expr)
+
+
+def _check_class(node: ast.ClassDef) -> None:
+    """`class Net(nn.Module):`, `class Foo:`, `class Foo(object):`, `class B(A):`: one base, named (not
+    computed), no metaclass or decorator; a body of methods, class attributes and a docstring."""
+    if _is_dunder(node.name):
+        raise _refuse(node, f"the class name `{node.name}` is not allowed", _DUNDER_HINT)
+    if node.decorator_list:
+        raise _refuse(node.decorator_list[0], "decorators on a class are not supported")
+    if node.keywords:
+        raise _refuse(node.keywords[0], "class keywords (metaclass=...) are not supported")
+    if len(node.bases) > 1:
+        raise _refuse(node.bases[1], "a class can derive from one class here",
+                      "derive from nn.Module (or one class of your program) and keep the others as attributes")
+    for base in node.bases:
+        if not isinstance(base, (ast.Name, ast.Attribute)):
+            raise _refuse(base, "a class's base must be named, like nn.Module or a class defined above")
+    for stmt in node.body:
+        if not isinstance(stmt, _CLASS_BODY):
+            what = "a class inside a class" if isinstance(stmt, ast.ClassDef) else f"`{type(stmt).__name__}`"
+            raise _refuse(stmt, f"{what} is not supported in a class body",
+                          "a class body holds methods (def) and class attributes (name = value)")
+        if isinstance(stmt, ast.Expr) and not isinstance(stmt.value, ast.Constant):
+            raise _refuse(stmt, "a class body holds methods (def), class attributes and a docstring",
+                          "run code inside __init__ instead")
 
 
 def _check_import(node: ast.Import | ast.ImportFrom) -> None:

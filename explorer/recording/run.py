@@ -21,6 +21,7 @@ from explorer.config import DEFAULT_INPUT_VALUES, DEFAULT_SEED, Limits
 from explorer.errors import RUN, ProgramError, from_exception
 from explorer.gcpause import without_gc
 from explorer.language.interpreter import Interpreter
+from explorer.language.layers import module_tensors
 from explorer.language.names import free_names
 from explorer.language.parser import parse_program
 from explorer.recording.capture import Recorder, Rerun
@@ -77,6 +78,7 @@ def _run(source: str, tree: Any, limits: Limits, free: list[str], inputs: dict[s
             interp.run()
             out_name = _backpropagate(interp, rec, output, backward)
             named = dict(interp.globals.vars)
+            named.update(module_tensors(named))  # net -> net.fc1.weight, ... (as named_parameters() spells them)
             trace = rec.finish(named, output=out_name, inputs=input_values, seed=seed)
     finally:
         if interp is not None:
