@@ -104,6 +104,11 @@ NN_LAYERS = frozenset(
     AdaptiveAvgPool2d Flatten Unflatten Dropout Dropout1d Dropout2d BatchNorm1d BatchNorm2d LayerNorm
     Embedding RNN LSTM GRU RNNCell LSTMCell GRUCell Identity""".split()
 )
+# the ones with parameters or buffers (made on the meta device first to check their sizes)
+NN_WITH_PARAMETERS = frozenset(
+    """Linear Bilinear Conv1d Conv2d BatchNorm1d BatchNorm2d LayerNorm Embedding RNN LSTM GRU RNNCell LSTMCell
+    GRUCell PReLU""".split()
+)
 NN_ACTIVATIONS = frozenset(
     """ReLU ReLU6 LeakyReLU PReLU ELU SELU CELU GELU SiLU Mish Sigmoid Tanh Softplus Softsign Hardtanh
     Hardsigmoid Hardswish LogSigmoid Softmax LogSoftmax Softmin Tanhshrink Softshrink Hardshrink

@@ -102,7 +102,7 @@ def check_layer(name: str, cls: type, args: tuple, kwargs: dict, limits: Limits)
         layers = kwargs.get("num_layers", args[2] if len(args) > 2 else 1)
         if isinstance(layers, int) and layers > A.MAX_RNN_LAYERS:
             raise guards.limit(f"nn.{name} with {layers} layers; the limit is {A.MAX_RNN_LAYERS}")
-    if name in A.NN_LAYERS or name == "PReLU":
+    if name in A.NN_WITH_PARAMETERS:
         with torch.no_grad():
             meta = cls(*args, **{**kwargs, "device": "meta"})
         for t in (*meta.parameters(), *meta.buffers()):
