@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-import math
 
 import pytest
 import torch
@@ -55,7 +54,7 @@ def expected(ns: dict) -> tuple[dict, dict]:
             for path, b in v.named_buffers():
                 values[f"{name}.{path}"] = b
         elif isinstance(type(v), type) and type(v).__module__ == "builtins" and hasattr(v, "__dict__") \
-                and isinstance(getattr(ns, "get")(type(v).__name__), type):  # an instance of the program's class
+                and isinstance(ns.get(type(v).__name__), type):  # an instance of the program's class
             for attr, a in vars(v).items():
                 if isinstance(a, torch.Tensor):
                     values[f"{name}.{attr}"] = a.detach()
@@ -531,7 +530,8 @@ LAYERS = {
     "Bilinear": ("nn.Bilinear(3, 2, 4)", None),
     "Conv1d": ("nn.Conv1d(2, 3, kernel_size=3, padding=1)", "torch.randn(2, 2, 7)"),
     "Conv2d": ("nn.Conv2d(1, 3, kernel_size=3, stride=2, padding=1)", "torch.randn(1, 1, 8, 8)"),
-    "Conv2d-groups": ("nn.Conv2d(4, 4, 3, groups=2, padding='same', padding_mode='reflect')", "torch.randn(1, 4, 5, 5)"),
+    "Conv2d-groups": ("nn.Conv2d(4, 4, 3, groups=2, padding='same', padding_mode='reflect')",
+                      "torch.randn(1, 4, 5, 5)"),
     "MaxPool1d": ("nn.MaxPool1d(2)", "torch.randn(1, 2, 8)"),
     "MaxPool2d": ("nn.MaxPool2d(kernel_size=2, stride=2)", "torch.randn(1, 2, 6, 6)"),
     "AvgPool1d": ("nn.AvgPool1d(3, stride=1)", "torch.randn(1, 2, 6)"),
@@ -569,7 +569,8 @@ LAYERS = {
 def test_each_layer_matches_torch(key):
     make, data = LAYERS[key]
     if key == "Bilinear":
-        call = "a = torch.randn(4, 3, requires_grad=True)\nb = torch.randn(4, 2, requires_grad=True)\nout = layer(a, b)\n"
+        call = ("a = torch.randn(4, 3, requires_grad=True)\nb = torch.randn(4, 2, requires_grad=True)\n"
+                "out = layer(a, b)\n")
     elif data.startswith("torch.tensor"):
         call = f"x = {data}\nout = layer(x)\n"
     else:
