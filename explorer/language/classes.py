@@ -217,11 +217,16 @@ class Classes:
         start = sup.cls.base
         found = start.lookup(name) if start is not None else None
         if found is not None:
-            return self.bind(found[1], obj, user_class_of(obj) if not isinstance(obj, UserClass) else obj)
+            if isinstance(obj, UserClass):  # super() in a classmethod
+                return self.bind(found[1], None, obj)
+            return self.bind(found[1], obj, user_class_of(obj))
         if name == "__init__":
             module = sup.cls.module
             return Fn("super().__init__", lambda *a, **k: self.base_init(obj, module, a, k, node), False)
         if sup.cls.module and isinstance(obj, torch.nn.Module):
+            if name == "forward":
+                raise ProgramError("runtime", "nn.Module has no forward of its own to call with super()",
+                                   hint="write the computation in this class's forward").at(node)
             return layers.module_attr(obj, name, node)  # super().train(mode) and the like: nn.Module's own
         raise ProgramError("runtime", f"'super' object has no attribute '{name}'").at(node)
 

@@ -1408,6 +1408,9 @@ class Interpreter:
         """What torch's Module.__call__ runs for a module of the program: its forward, in this interpreter."""
         node = cast(ast.AST, self.module_call)  # set by call_module; errors without it take the statement's place
         cls = m.__dict__["_explorer_class"]
+        own = m.__dict__["_explorer_attrs"]
+        if "forward" in own:  # `self.forward = f`: an instance attribute wins, as in Python
+            return self.call(own["forward"], list(args), kwargs, node)
         found = cls.lookup("forward")
         if found is None:
             raise ProgramError("runtime", f"{cls.name} has no forward method",

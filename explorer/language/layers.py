@@ -198,12 +198,12 @@ def module_attr(m: torch.nn.Module, name: str, node: ast.AST | None) -> Any:
         if isinstance(value, _PLAIN) or (isinstance(value, tuple) and all(isinstance(v, _PLAIN) for v in value)):
             return value
     reason = A.MODULE_REFUSED.get(name)
-    if reason is not None or (name.startswith("register_") and name.endswith("hook")):
-        raise ProgramError("not-allowed", f"module.{name} is not available: "
-                           f"{reason or A.MODULE_REFUSED['register_forward_hook']}").at(node)
-    from explorer.language.objects import type_name
-
-    raise ProgramError("runtime", f"'{type_name(m)}' object has no attribute '{name}'").at(node)
+    if reason is None and name.startswith("register_") and name.endswith("hook"):
+        reason = A.MODULE_REFUSED["register_forward_hook"]
+    if reason is not None or hasattr(type(m), name) or name in m.__dict__:  # torch's, but not in the tables
+        raise ProgramError("not-allowed", f"module.{name} is not available" + (f": {reason}" if reason else ""),
+                           hint=None if reason else "see what a module offers in the help").at(node)
+    raise ProgramError("runtime", f"'{_kind(m)}' object has no attribute '{name}'").at(node)
 
 
 def registers(m: torch.nn.Module, name: str, value: Any) -> bool:
@@ -259,9 +259,12 @@ def module_method(interp: Interpreter, m: torch.nn.Module, name: str, args: list
         return interp.call_module(m, args, kwargs, node, forward=True)
     if name in _LISTED:
         if set(kwargs) - _LIST_KWARGS or any(not isinstance(a, (bool, str)) for a in (*args, *kwargs.values())):
-            raise ProgramError("runtime", f"module.{name}() takes recurse=, prefix= here").at(node)
+            raise ProgramError("not-allowed", f"module.{name}() takes recurse=, prefix= here").at(node)
         return list(getattr(m, name)(*args, **kwargs))
     if name in ("add_module", "register_module", "register_buffer", "register_parameter"):
+        if not is_user_module(m):
+            raise ProgramError("not-allowed", f"{name} works on modules of your own classes, not on torch's "
+                               f"{type(m).__name__}").at(node)
         return _register(interp, m, name, args, kwargs, node)
     if name in ("append", "insert", "extend", "update"):
         return _grow(m, name, args, kwargs, node)
