@@ -155,8 +155,8 @@ KNOWN_BUG_SNIPPETS = [
 # dropping statements.
 
 HOSTILE_STATEMENTS = [
-    "import os", "from torch import _C", "f = (lambda: 0).__code__", "global __builtins__", "class A: pass",
-    "raise ValueError",
+    "import os", "from torch import _C", "f = (lambda: 0).__code__", "global __builtins__",
+    "class A(metaclass=type): pass", "raise ValueError",
     "try:\n    pass\nexcept Exception:\n    pass", "(n := 3)", "torch.manual_seed(1)",
     "torch.set_default_dtype(torch.float64)", "torch.set_grad_enabled(False)", "torch.set_num_threads(1)",
     "x.register_hook(print)", "torch.load('f')", "().__class__", "'{0.__class__}'.format(1)", "f'{x:{n}}'",

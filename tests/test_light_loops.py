@@ -149,6 +149,34 @@ PROGRAMS = {
         "    out = (W @ row).sum()\n"
         "    out.backward()\n"
     ),
+    "a module class trained in a loop": (
+        "class Net(nn.Module):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.fc1 = nn.Linear(3, 4)\n"
+        "        self.fc2 = nn.Linear(4, 1)\n"
+        "    def forward(self, x):\n"
+        "        return self.fc2(torch.tanh(self.fc1(x)))\n"
+        "net = Net()\n"
+        "opt = torch.optim.SGD(net.parameters(), lr=0.1, momentum=0.9)\n"
+        "x = torch.randn(5, 3)\n"
+        "for i in range(12):\n"
+        "    opt.zero_grad()\n"
+        "    loss = (net(x) ** 2).mean()\n"
+        "    loss.backward()\n"
+        "    opt.step()\n"
+    ),
+    "a sequential with adam and dropout": (
+        "model = nn.Sequential(nn.Linear(2, 3), nn.Dropout(0.5), nn.ReLU(), nn.Linear(3, 1))\n"
+        "opt = torch.optim.Adam(model.parameters(), lr=0.01)\n"
+        "loss_fn = nn.MSELoss()\n"
+        "x = torch.randn(4, 2)\n"
+        "for i in range(10):\n"
+        "    opt.zero_grad()\n"
+        "    loss = loss_fn(model(x), torch.ones(4, 1))\n"
+        "    loss.backward()\n"
+        "    opt.step()\n"
+    ),
     "two passes per iteration": (
         "a = torch.tensor(1.0, requires_grad=True)\n"
         "b = torch.tensor(2.0, requires_grad=True)\n"

@@ -77,7 +77,7 @@ def test_except_star_mistakes_stay_syntax_errors(source, line):
     ("match x:\n    case 1:\n        pass\n", "`match` is not supported"),
     ("@print\ndef f():\n    pass\n", "this decorator is not supported"),
     ("if (n := 3) > 2:\n    pass\n", "the walrus operator"),
-    ("class A:\n    pass\n", "classes are not supported"),
+    ("class A(metaclass=type):\n    pass\n", "class keywords (metaclass=...) are not supported"),
     ("async def f():\n    pass\n", "async code is not supported"),
     ("f = lambda: (yield)\n", "`yield` inside a lambda"),
     ("s = f'{x:{w}}'\n", "format specs inside f-strings must be plain"),

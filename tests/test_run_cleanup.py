@@ -38,6 +38,16 @@ PROGRAMS = {
         "    loss.backward()\n"
         "    total = total + loss\n"
     ),
+    # classes: a method holds its class (for super()), a module of the program holds the interpreter
+    "classes and modules": (
+        "class Base:\n    def __init__(self, k):\n        self.k = k\n"
+        "class Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+        "        self.fc = nn.Linear(2, 1)\n        self.helper = Base(2)\n"
+        "    def forward(self, x):\n        return self.fc(x) * self.helper.k\n"
+        "net = Net()\nopt = torch.optim.SGD(net.parameters(), lr=0.1)\n"
+        "for i in range(3):\n    opt.zero_grad()\n    loss = net(torch.ones(3, 2)).sum()\n"
+        "    loss.backward()\n    opt.step()\n"
+    ),
     # the second pass fails inside torch, with the graph's nodes hooked by the first
     "an error in a backward pass": (
         "x = torch.ones(2, requires_grad=True)\ny = (x * 2).sum()\ny.backward()\ny.backward()\n"

@@ -17,7 +17,7 @@ offers beyond the program's own attributes is in the tables of allowlist.py (see
 from __future__ import annotations
 
 import ast
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import torch
 
@@ -76,6 +76,16 @@ class Classes:
     def __init__(self, interp: Interpreter) -> None:
         self.i = interp
         self.module_base = layers.MODULE_BASE
+        self.made: list[UserClass] = []  # every class of the run: its methods point back at it (super())
+
+    def release(self) -> None:
+        """Break the cycles a run's classes make (a class holds its methods, each method its class; a module
+        of the program holds the interpreter), so that a run is freed without the cyclic collector."""
+        for cls in self.made:
+            cls.attrs.clear()
+            cls.base = None
+        self.made.clear()
+        self.i = cast(Any, None)
 
     # --- class statements ---------------------------------------------------------------------------------
     def define(self, node: ast.ClassDef, scope: Scope) -> UserClass:
@@ -85,6 +95,7 @@ class Classes:
 
         base, module = self._base(node, scope)
         cls = UserClass(node.name, base, module, {})
+        self.made.append(cls)
         body_scope = Scope(scope)
         for stmt in node.body:
             if isinstance(stmt, ast.FunctionDef):

@@ -289,6 +289,7 @@ class Interpreter:
         self._numpy = None
         self._random = None
         self.globals.vars.clear()
+        self.classes.release()
 
     # --- entry -------------------------------------------------------------------------------------------
     def run(self) -> None:
