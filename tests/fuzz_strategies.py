@@ -55,7 +55,7 @@ TUTORIALS = tutorial_programs.TUTORIALS
 
 # --- vocabulary --------------------------------------------------------------------------------------------
 
-NAMES = ["x", "y", "z", "w", "b", "l", "d", "s", "n", "i", "loss", "out", "opt", "g", "f"]
+NAMES = ["x", "y", "z", "w", "b", "l", "d", "s", "n", "i", "loss", "out", "opt", "g", "f", "m", "net", "p"]
 
 TENSOR_METHODS = [
     "sum", "mean", "pow", "exp", "log", "t", "view", "reshape", "detach", "backward", "item", "tolist",
@@ -79,6 +79,8 @@ HOSTILE_ATTRIBUTES = [
     "format", "format_map", "join", "split", "upper", "append", "keys", "items", "compile", "manual_seed",
     "set_default_dtype", "set_num_threads", "set_grad_enabled", "empty", "functional", "Parameter",
     "autograd", "optim", "nn", "linalg", "SGD", "Adam", "Module", "Linear", "no_grad", "enable_grad",
+    "_modules", "_parameters", "state_dict", "apply", "register_forward_hook", "forward", "parameters",
+    "training", "weight", "dataset", "fc", "k",
 ]
 
 TORCH_FUNCTIONS = [
@@ -132,6 +134,19 @@ TUTORIAL_LINES = [
     "x.requires_grad = True",
     "x.grad = None",
     "y.retain_grad()",
+    "m = nn.Linear(3, 2)",
+    "out = m(torch.randn(4, 3))",
+    "s = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 1))",
+    "loss = nn.MSELoss()(s(torch.randn(2, 3)), torch.zeros(2, 1))",
+    "opt = torch.optim.SGD(s.parameters(), lr=0.1)",
+    "c = nn.Conv2d(1, 2, 3)",
+    "e = nn.Embedding(5, 2)",
+    "class Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.fc = nn.Linear(3, 1)\n"
+    "    def forward(self, v):\n        return self.fc(v)",
+    "class P:\n    k = 2\n    def __init__(self, v):\n        self.v = v\n    def __call__(self, a):\n"
+    "        return a * self.k",
+    "net = Net()",
+    "p = P(x)",
     "l = [1, 2, 3]",
     "d = {'a': 1}",
     "s = 'abc'",
