@@ -78,6 +78,9 @@ def limits_from_env(environ: Mapping[str, str] | None = None, base: Limits = DEF
 # FULL_NAMED_ELEMENTS.
 FULL_VALUE_ELEMENTS = 64
 FULL_NAMED_ELEMENTS = 100_000
+# ... and as many elements whole over all the named values and grads together, the program's own variables
+# first, then the parameters of its modules (a model's parameters would otherwise outgrow a worker's reply)
+FULL_NAMED_TOTAL = 400_000
 SUMMARY_FIRST_ELEMENTS = 8
 
 # Backward passes kept in full when a loop runs many; older ones are counted and summarised.

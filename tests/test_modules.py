@@ -712,3 +712,19 @@ def test_a_user_module_inside_a_sequential():
     assert_same("class Square(nn.Module):\n    def forward(self, x):\n        return x * x\n"
                 "model = nn.Sequential(nn.Linear(3, 2), Square(), nn.Linear(2, 1))\n"
                 "y = model(torch.randn(4, 3)).sum()\ny.backward()\nprint(model)\n")
+
+
+def test_a_models_parameters_keep_the_trace_small():
+    """Every parameter is named in the trace, but only FULL_NAMED_TOTAL elements of them are kept whole: the rest
+    are summaries, so a model of a few million numbers still fits a worker's reply."""
+    import json
+
+    from explorer.config import FULL_NAMED_TOTAL
+
+    tr = explorer.trace("model = nn.Sequential(*[nn.Linear(300, 300) for _ in range(20)])\n"
+                        "y = model(torch.randn(4, 300)).sum()\ny.backward()\n", sandbox=False)
+    assert len([n for n in tr.grads if n.startswith("model.")]) == 40
+    whole = [v for v in (*tr.values.values(), *tr.grads.values()) if not (isinstance(v, dict) and "summary" in v)]
+    assert sum(torch.tensor(v).numel() for v in whole) <= FULL_NAMED_TOTAL
+    assert tr.grads["model.19.weight"]["summary"]["numel"] == 90_000 and len(tr.grads["model.19.bias"]) == 300
+    assert len(json.dumps(tr.to_dict())) < 16_000_000

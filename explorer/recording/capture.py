@@ -34,7 +34,7 @@ from typing import Any, Literal, Protocol, cast
 
 import torch
 
-from explorer.config import FULL_NAMED_ELEMENTS, KEEP_PASSES, Limits
+from explorer.config import FULL_NAMED_ELEMENTS, FULL_NAMED_TOTAL, KEEP_PASSES, Limits
 from explorer.errors import ProgramError
 from explorer.recording.gradlog import GradLog
 from explorer.recording.model import (
@@ -613,12 +613,17 @@ class Recorder:
                 )
             )
         values, grads = {}, {}
+        room = FULL_NAMED_TOTAL  # elements kept whole over all named values and grads, in the order of `named`
         for name, value in named.items():
             if isinstance(value, torch.Tensor):
-                values[name] = plain(value, FULL_NAMED_ELEMENTS)
+                full = min(FULL_NAMED_ELEMENTS, room)
+                values[name] = plain(value, full)
+                room -= value.numel() if value.numel() <= full else 0
                 g = value.grad if (value.is_leaf or value.retains_grad) else None
                 if g is not None:
-                    grads[name] = plain(g, FULL_NAMED_ELEMENTS)
+                    full = min(FULL_NAMED_ELEMENTS, room)
+                    grads[name] = plain(g, full)
+                    room -= g.numel() if g.numel() <= full else 0
         leaves = {n.id: n.tensor for n in self.nodes.values()
                   if n.id in nodes and n.kind == "leaf" and n.tensor is not None}
         grad_events = self.grad_log.finish(leaves, passes_total, first_kept)
