@@ -49,7 +49,7 @@ def plain_torch(key: str, backward: str | None = None, profile: bool = False):
     """Run the example with plain torch. Returns (namespace, stdout, backward op names if profiled)."""
     ex = examples.get(key)
     backward = backward or ex.backward
-    ns = {"torch": torch, "F": F, "math": math}
+    ns = {"torch": torch, "F": F, "math": math, "nn": torch.nn}
     for name, value in (ex.inputs or {}).items():
         ns[name] = torch.tensor(value, dtype=torch.float32, requires_grad=True)
     out = io.StringIO()
@@ -110,7 +110,13 @@ def reference(key: str, backward: str | None = None):
 
 
 def tensors(ns: dict) -> dict[str, torch.Tensor]:
-    return {n: v for n, v in ns.items() if isinstance(v, torch.Tensor)}
+    """The tensor variables, and each module variable's parameters and buffers as "<variable>.<path>"."""
+    out = {n: v for n, v in ns.items() if isinstance(v, torch.Tensor)}
+    for name, v in ns.items():
+        if isinstance(v, torch.nn.Module):
+            out.update({f"{name}.{path}": p for path, p in v.named_parameters()})
+            out.update({f"{name}.{path}": b for path, b in v.named_buffers()})
+    return out
 
 
 def as_tensor(x) -> torch.Tensor:
@@ -469,6 +475,14 @@ def test_mlp_graph():
     assert "LogSoftmaxBackward0" in ops and "NllLossBackward0" in ops  # cross_entropy, opened up
     assert set(tr.grads) == {"w1", "b1", "w2", "b2", "w3", "b3"}
     assert tr.by_name("target").kind == "constant"
+
+
+def test_class_mlp_names_its_parameters():
+    tr = traced("class-mlp")
+    names = {"net.fc1.weight", "net.fc1.bias", "net.fc2.weight", "net.fc2.bias"}
+    assert set(tr.grads) == names
+    assert names <= {n.label for n in tr.nodes.values() if n.kind == "leaf"}
+    assert tr.stdout.startswith("Net(\n  (fc1): Linear(in_features=3, out_features=4, bias=True)")
 
 
 def test_the_same_program_gives_the_same_trace():

@@ -423,6 +423,39 @@ loss.backward()                       # gradients for all six weights and biases
 print(loss)
 """),
     ),
+    Example(
+        key="class-mlp",
+        title_en="A model written as a class",
+        title_zh="用类写成的模型",
+        summary_en="class Net(nn.Module): layers made in __init__, used in forward; the optimizer takes "
+                   "net.parameters(), and each parameter shows up by its name, like net.fc1.weight.",
+        summary_zh="class Net(nn.Module)：在 __init__ 中创建层，在 forward 中使用；优化器接收 net.parameters()，"
+                   "每个参数都以 net.fc1.weight 这样的名字出现。",
+        source=_src("""
+# A model is a class: its layers are made in __init__ and used in forward.
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc1 = nn.Linear(3, 4)    # weight (4, 3) and bias (4,): net.fc1.weight, net.fc1.bias
+        self.fc2 = nn.Linear(4, 2)
+
+    def forward(self, x):
+        h = F.relu(self.fc1(x))       # x @ fc1.weight.t() + fc1.bias, then ReLU
+        return self.fc2(h)            # one score per class
+
+net = Net()                           # the weights start random (seed 0)
+x = torch.tensor([[1.0, 2.0, 3.0], [-1.0, 0.5, 2.0]])
+target = torch.tensor([0, 1])
+opt = torch.optim.SGD(net.parameters(), lr=0.1, momentum=0.9)
+for step in range(20):
+    opt.zero_grad()
+    loss = F.cross_entropy(net(x), target)   # calling net runs forward
+    loss.backward()                   # fills net.fc1.weight.grad and the other three
+    opt.step()
+print(net)
+print(loss)
+"""),
+    ),
 )
 
 _BY_KEY = {ex.key: ex for ex in EXAMPLES}
