@@ -236,7 +236,9 @@ def warm_meta():
     meta kernels, which alone takes 1-5 s (kron: 5 s in a fresh process). Pay that once, outside the timing."""
     run("a = torch.ones(3)\nb = torch.kron(a, a)\nc = torch.outer(a, a)\nd = torch.einsum('i,j->ij', a, a)\n"
         "e = torch.ger(a, a)\nf = a.view(-1, 1) @ a.view(1, -1)\ng = torch.mm(a.view(-1, 1), a.view(1, -1))\n"
-        "h = a.outer(a)\n")
+        "h = a.outer(a)\n"
+        "m = nn.Conv1d(1, 2, 1)(torch.ones(1, 1, 2))\nn = nn.Embedding(2, 2)\n"
+        "o = F.interpolate(torch.ones(1, 1, 2, 2), size=3)\np = nn.LSTM(1, 1)\nq = nn.Bilinear(1, 1, 1)\n")
 
 
 @pytest.mark.parametrize("name", sorted(TENSOR_BOMBS))
@@ -255,6 +257,36 @@ def test_tensor_of_shared_rows_refused_quickly():
 def test_tensor_elements_custom_limit():
     limit_error("x = torch.ones(11)", "the limit is 10", {"max_tensor_elements": 10})
     run("x = torch.ones(10)", {"max_tensor_elements": 10})
+
+
+# Layers: their parameters are sized on the meta device, their results from their inputs, before any allocation.
+LAYER_BOMBS = {
+    "linear-weights": ("m = nn.Linear(10**5, 10**5)", "this would make a tensor of"),
+    "embedding-table": ("m = nn.Embedding(4000000, 4000)", "this would make a tensor of"),
+    "conv-kernel": ("m = nn.Conv2d(64, 64, 1000)", "this would make a tensor of"),
+    "lstm-weights": ("m = nn.LSTM(10, 10**5)", "this would make a tensor of"),
+    "lstm-layers": ("m = nn.GRU(2, 2, num_layers=10**5)", "layers; the limit is"),
+    "bilinear-weights": ("m = nn.Bilinear(1000, 1000, 1000)", "this would make a tensor of"),
+    "layer-size-2**62": ("m = nn.MaxPool2d(2**62)", "is larger than the limit"),
+    "linear-result": ("m = nn.Linear(1, 4000000)\ny = m(torch.ones(10**3, 1))", "this would make a tensor of"),
+    "conv-result": ("m = nn.Conv1d(1, 1000, 1, padding=10**4)\ny = m(torch.ones(1, 1, 1))",
+                    "this would make a tensor of"),
+    "embedding-result": ("m = nn.Embedding(2, 10**6)\ny = m(torch.zeros(10**3, dtype=torch.long))",
+                         "this would make a tensor of"),
+    "sequential-result": ("m = nn.Sequential(nn.Linear(1, 10**4), nn.ReLU())\ny = m(torch.ones(10**4, 1))",
+                          "this would make a tensor of"),
+    "rnn-result": ("m = nn.RNN(1, 1000, num_layers=4)\ny, h = m(torch.ones(2000, 1, 1))",
+                   "this would make a tensor of"),
+    "interpolate": ("y = F.interpolate(torch.ones(1, 1, 4, 4), size=(10**4, 10**4))", "this would make a tensor of"),
+    "legacy-constructor": ("x = torch.FloatTensor(10**5, 10**5)", "this would make a tensor of"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(LAYER_BOMBS))
+def test_layer_sizes_refused_before_allocating(name, warm_meta):
+    source, message = LAYER_BOMBS[name]
+    err = limit_error(source, message, seconds=1.0, memory_mb=500)
+    assert err.line == source.count("\n") + 1
 
 
 TENSOR_HOLES = {
