@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 
 _TORCH_EXTRAS = frozenset({"no_grad", "enable_grad", "Size", "autograd", "optim", "nn", "linalg", "manual_seed",
-                           "utils", "cuda", "device"})
+                           "utils", "cuda", "accelerator", "backends", "device"})
 # torch's legacy tensor types: usable in isinstance(x, T), and as constructors (`torch.Tensor([1.0])`)
 LEGACY_TENSORS: dict[str, torch.dtype | None] = {
     "Tensor": None, "FloatTensor": torch.float32, "DoubleTensor": torch.float64, "LongTensor": torch.int64,
@@ -109,11 +109,18 @@ def make_namespaces(interp: Interpreter) -> dict[str, Namespace]:
             return nn
         if name == "utils":
             return layers.make_data(interp)
-        if name == "cuda":
-            return Namespace("torch.cuda", {"is_available": Fn("torch.cuda.is_available", lambda: False, False),
-                                            "device_count": Fn("torch.cuda.device_count", lambda: 0, False)},
-                             {name: "there is no GPU here; everything runs on the CPU" for name in
-                              ("manual_seed", "manual_seed_all", "set_device", "synchronize", "empty_cache")})
+        if name in ("cuda", "accelerator"):  # `device = "cuda" if torch.cuda.is_available() else "cpu"`
+            return Namespace(f"torch.{name}", {
+                "is_available": Fn(f"torch.{name}.is_available", lambda: False, False),
+                "device_count": Fn(f"torch.{name}.device_count", lambda: 0, False)},
+                {n: "there is no GPU here; everything runs on the CPU" for n in
+                 ("manual_seed", "manual_seed_all", "set_device", "synchronize", "empty_cache",
+                  "current_accelerator", "current_device")})
+        if name == "backends":  # `torch.backends.mps.is_available()`: no
+            mps = Namespace("torch.backends.mps", {
+                "is_available": Fn("torch.backends.mps.is_available", lambda: False, False)})
+            return Namespace("torch.backends", {"mps": mps},
+                             {n: f"not allowed: {A._STATE}" for n in ("cudnn", "mkldnn", "cuda", "opt_einsum")})
         if name == "device":
             return TypeRef("torch.device", torch.device, device)
         if name == "linalg":
