@@ -4,9 +4,10 @@
 
 Prints, for graphs of about 10, 100, 1,000 and 10,000 nodes, the trace time and its ratio to plain torch,
 then the warm trace time of each tutorial program, then -- for the programs with a training loop -- the
-trace time with the loop's early iterations recorded lightly (the default) and fully (explorer.recording.run.LIGHT_LOOPS
-= False; in-process). Aims: tutorial programs under 30 ms each (warm), and tracing under 5x plain torch at
-10,000 nodes. Figures only; nothing here asserts on time.
+trace time with the loop's early iterations recorded lightly (the default) and fully
+(explorer.recording.run.LIGHT_LOOPS = False; in-process), then an MLP training loop written with plain tensors
+and as a class Net(nn.Module). Aims: tutorial programs under 30 ms each (warm), tracing under 5x plain torch at
+10,000 nodes, and the class-based loop about as fast as the plain one. Figures only; nothing asserts on time.
 """
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ import torch.nn.functional as F
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from programs import CHAIN
+from programs import CHAIN, MLP_CLASS, MLP_PLAIN
 
 import explorer
 import explorer.recording.run
@@ -88,6 +89,15 @@ def main() -> None:
         explorer.recording.run.LIGHT_LOOPS = True
         print(f"{ex.key:<28} {tr.counts['passes_total']:>6} {best[False] * 1e3:>8.1f} {best[True] * 1e3:>9.1f} "
               f"{best[True] / best[False]:>11.2f}")
+    print()
+    # aim: a class Net(nn.Module) with nn.Linear layers costs about what the same loop with plain tensors does
+    print(f"{'MLP training loop':<28} {'steps':>6} {'plain ms':>9} {'class ms':>9} {'class/plain':>12}")
+    for n in (10, 100, 500):
+        t = {}
+        for name, src in (("plain", MLP_PLAIN.format(n=n)), ("class", MLP_CLASS.format(n=n))):
+            timed_trace(src, args.sandbox)  # warm up
+            t[name] = min(timed_trace(src, args.sandbox)[0] for _ in range(args.repeat))
+        print(f"{'':<28} {n:>6} {t['plain'] * 1e3:>9.1f} {t['class'] * 1e3:>9.1f} {t['class'] / t['plain']:>12.2f}")
 
 
 if __name__ == "__main__":

@@ -9,3 +9,40 @@ for i in range({n}):
 out = y.sum()
 out.backward()
 """
+
+# the same MLP training loop twice: written with plain tensors, and as a class Net(nn.Module) with nn.Linear
+MLP_PLAIN = """
+w1 = (torch.randn(16, 8) * 0.3).requires_grad_()
+b1 = torch.zeros(16, requires_grad=True)
+w2 = (torch.randn(3, 16) * 0.3).requires_grad_()
+b2 = torch.zeros(3, requires_grad=True)
+opt = torch.optim.SGD([w1, b1, w2, b2], lr=0.05, momentum=0.9)
+x = torch.randn(32, 8)
+t = torch.randint(0, 3, (32,))
+for step in range({n}):
+    opt.zero_grad()
+    loss = F.cross_entropy(F.relu(x @ w1.t() + b1) @ w2.t() + b2, t)
+    loss.backward()
+    opt.step()
+"""
+
+MLP_CLASS = """
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc1 = nn.Linear(8, 16)
+        self.fc2 = nn.Linear(16, 3)
+
+    def forward(self, x):
+        return self.fc2(F.relu(self.fc1(x)))
+
+net = Net()
+opt = torch.optim.SGD(net.parameters(), lr=0.05, momentum=0.9)
+x = torch.randn(32, 8)
+t = torch.randint(0, 3, (32,))
+for step in range({n}):
+    opt.zero_grad()
+    loss = F.cross_entropy(net(x), t)
+    loss.backward()
+    opt.step()
+"""
