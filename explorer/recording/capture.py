@@ -275,13 +275,13 @@ class Recorder:
 
     # --- light stretches: count, hook nothing ----------------------------------------------------------------
     def _light_constants(self, operands) -> None:
-        """Reserve the ids `_constants` would give."""
-        for value, _ in operands:
+        """The constants `_constants` would make, with the same ids: a tensor's in full, as a leaf's is (a
+        training loop's data, made before the loop, is used again by the iterations that are shown); a number's
+        only reserved (each use of a number is a node of its own, fed to a node of this stretch)."""
+        for value, expr in operands:
             if isinstance(value, torch.Tensor):
                 if not value.requires_grad and id(value) not in self._tensor_ids:
-                    self._reserve()
-                    self._tensor_ids[id(value)] = LIGHT
-                    self._alive.append(value)
+                    self._tensor_constant(value, expr)
             elif isinstance(value, (int, float)) and not isinstance(value, bool):
                 self._reserve()
 
@@ -377,16 +377,7 @@ class Recorder:
                     continue
                 nid = self._tensor_ids.get(id(value))
                 if nid is None:
-                    name = self._names.get(id(value))
-                    span = self.span(expr)
-                    text = name or (span.text if span is not None else "tensor")
-                    c = self._new_node("constant", "Constant", text, span)
-                    c.shape, c.dtype, c.value = tuple(value.shape), dtype_name(value.dtype), encode(value)
-                    c.requires_grad = False
-                    if name:
-                        c.name, c.aliases = name, [name]
-                    self._tensor_ids[id(value)] = nid = c.id
-                    self._alive.append(value)
+                    nid = self._tensor_constant(value, expr)
             elif isinstance(value, (int, float)) and not isinstance(value, bool):
                 sp = self.span(expr)
                 c = self._new_node("constant", "Constant", sp.text if sp else repr(value), sp)
@@ -396,6 +387,20 @@ class Recorder:
             else:
                 continue
             self._edge(nid, top.id, index, "constant")
+
+    def _tensor_constant(self, value: torch.Tensor, expr: ast.AST | None) -> str:
+        """The node of a tensor that carries no gradient, seen for the first time as an operand."""
+        name = self._names.get(id(value))
+        span = self.span(expr)
+        text = name or (span.text if span is not None else "tensor")
+        c = self._new_node("constant", "Constant", text, span)
+        c.shape, c.dtype, c.value = tuple(value.shape), dtype_name(value.dtype), encode(value)
+        c.requires_grad = False
+        if name:
+            c.name, c.aliases = name, [name]
+        self._tensor_ids[id(value)] = c.id
+        self._alive.append(value)
+        return c.id
 
     # --- backward -----------------------------------------------------------------------------------------
     def run_pass(
