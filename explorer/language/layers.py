@@ -95,7 +95,7 @@ def check_layer(name: str, cls: type, args: tuple, kwargs: dict, limits: Limits)
             raise ProgramError("not-allowed", f"nn.{name}: the keyword `{key}` is not allowed")
     if kwargs.get("sparse"):
         raise ProgramError("not-allowed", f"nn.{name}: sparse gradients are not shown here; leave sparse=False")
-    if kwargs.get("device") is not None and str(kwargs["device"]) != "cpu":
+    if kwargs.get("device") is not None and str(kwargs["device"]).split(":")[0] != "cpu":
         raise ProgramError("not-allowed", "everything runs on the CPU; other devices are not available")
     check_sizes(f"nn.{name}", (args, kwargs), limits)
     if issubclass(cls, torch.nn.RNNBase):
@@ -326,8 +326,10 @@ def _grow(m: torch.nn.Module, name: str, args: list, kwargs: dict, node: ast.AST
             raise ProgramError("runtime", f"{type(m).__name__}.extend() takes a list of layers").at(node)
         new = list(args[0])
     elif name == "insert":
-        if len(args) != 2 or not isinstance(args[0], int):
-            raise ProgramError("runtime", f"{type(m).__name__}.insert(index, layer)").at(node)
+        size = len(m._modules)
+        if len(args) != 2 or not isinstance(args[0], int) or not -size <= args[0] <= size:
+            raise ProgramError("runtime", f"{type(m).__name__}.insert(index, layer) with an index from "
+                               f"{-size} to {size}").at(node)
         new = [args[1]]
     else:
         if len(args) != 1:
