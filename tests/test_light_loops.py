@@ -177,6 +177,17 @@ PROGRAMS = {
         "    loss.backward()\n"
         "    opt.step()\n"
     ),
+    "a loader's batches": (
+        "loader = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(torch.randn(12, 2), torch.randn(12)),\n"
+        "                                     batch_size=2, shuffle=True)\n"
+        "model = nn.Linear(2, 1)\n"
+        "opt = torch.optim.SGD(model.parameters(), lr=0.1)\n"
+        "for xb, yb in loader:\n"
+        "    opt.zero_grad()\n"
+        "    loss = F.mse_loss(model(xb).squeeze(1), yb)\n"
+        "    loss.backward()\n"
+        "    opt.step()\n"
+    ),
     "data made before the loop, changed in place": (
         "w = torch.tensor([0.5, -0.5], requires_grad=True)\n"
         "x = torch.tensor([1.0, 2.0])\n"
@@ -228,7 +239,8 @@ def test_light_iterations_give_the_full_trace(name, monkeypatch):
 @pytest.mark.parametrize("name", ["sgd", "adam", "nested loops", "a loop inside a function", "loop over tensor rows",
                                   "two passes per iteration", "manual sgd with .data",
                                   "a module class trained in a loop", "a sequential with adam and dropout",
-                                  "data made before the loop, changed in place", "a constant that becomes a leaf"])
+                                  "data made before the loop, changed in place", "a constant that becomes a leaf",
+                                  "a loader's batches"])
 def test_training_loops_are_recorded_lightly_once(name, monkeypatch):
     _, recorders = _trace(PROGRAMS[name], True, monkeypatch)
     assert len(recorders) == 1, "the run was made twice"

@@ -207,7 +207,8 @@ def has_yield(body: list[ast.stmt]) -> bool:
     return any(isinstance(n, (ast.Yield, ast.YieldFrom)) for n in _own_nodes(body))
 
 
-_FIXED_LENGTH = (range, tuple, str, torch.Size, dict, torch.Tensor)  # iterate() gives what the body can't resize
+# iterate() gives what the body can't resize (a copy, for a dict, a tensor, a loader or a list of layers)
+_FIXED_LENGTH = (range, tuple, str, torch.Size, dict, torch.Tensor, *layers.CONTAINER_TYPES, *layers.DATA_OBJECT_TYPES)
 
 
 def certain_passes(body: list[ast.stmt]) -> int:
