@@ -728,3 +728,42 @@ def test_a_models_parameters_keep_the_trace_small():
     assert sum(torch.tensor(v).numel() for v in whole) <= FULL_NAMED_TOTAL
     assert tr.grads["model.19.weight"]["summary"]["numel"] == 90_000 and len(tr.grads["model.19.bias"]) == 300
     assert len(json.dumps(tr.to_dict())) < 16_000_000
+
+
+def test_containers_index_slice_and_loop_like_torch():
+    assert_same("""
+seq = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 2), nn.Tanh())
+head = seq[0:2]
+tail = seq[-2:]
+d = nn.ModuleDict({"enc": nn.Linear(2, 2), "dec": nn.Linear(2, 2)})
+names = [k for k in d]
+x = torch.randn(5, 3)
+y = tail(head(x)).sum() + d["dec"](d["enc"](torch.ones(1, 2))).sum()
+y.backward()
+ml = nn.ModuleList([nn.Linear(2, 2) for _ in range(3)])
+ml[1] = nn.Identity()
+z = torch.ones(2)
+for m in ml:
+    z = m(z)
+print(head, tail, len(seq), len(ml), names, "enc" in d, list(d.keys()), len(list(d.items())))
+print([n for n, _ in seq.named_children()], len(list(ml.parameters())))
+""")
+
+
+def test_iter_and_next_over_lists_and_loaders():
+    assert_same("""
+from torch.utils.data import DataLoader, TensorDataset
+it = iter([1, 2, 3])
+a = next(it)
+b = next(it)
+rest = [v for v in it]
+loader = DataLoader(TensorDataset(torch.arange(10.0).view(5, 2), torch.arange(5)), batch_size=2, shuffle=True)
+batches = iter(loader)
+first_x, first_y = next(batches)
+others = [yb.tolist() for xb, yb in batches]
+done = next(batches, None)
+ds = loader.dataset
+print(a, b, rest, others, done, len(ds), ds[1], len(loader))
+""")
+    err = error_of("it = iter([1])\na = next(it)\nb = next(it)\n")
+    assert err.kind == "runtime" and "StopIteration" in err.message and err.line == 7
