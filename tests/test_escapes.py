@@ -390,7 +390,16 @@ ESCAPES: list[Escape] = [
       "r = it._it\n"),
     E("dataloader-sampler-attribute",
       "d = torch.utils.data.TensorDataset(torch.ones(8, 2))\ng = torch.utils.data.DataLoader(d).sampler\n"),
-    E("dataset-subclass", "class D(torch.utils.data.Dataset):\n    pass\n"),
+    E("dataset-item-is-a-function",
+      "class D(torch.utils.data.Dataset):\n    def __len__(self):\n        return 2\n"
+      "    def __getitem__(self, i):\n        return print\nb = next(iter(torch.utils.data.DataLoader(D())))\n"),
+    E("dataset-length-bomb",
+      "class D(torch.utils.data.Dataset):\n    def __len__(self):\n        return 10**12\n"
+      "    def __getitem__(self, i):\n        return torch.ones(1)\n"
+      "l = torch.utils.data.DataLoader(D(), shuffle=True)\nb = next(iter(l))\n", (LIMIT,), where="both"),
+    E("dataset-without-getitem",
+      "class D(torch.utils.data.Dataset):\n    def __len__(self):\n        return 2\n"
+      "l = torch.utils.data.DataLoader(D())\n", (RUNTIME,), ["needs a dataset with __getitem__"]),
     E("legacy-tensor-uninitialised-probe", "t = torch.FloatTensor(4096)\nassert (t != 0).any()\n", (PROBE,)),
     # --- unicode normalisation (NFKC) and names built from strings -----------------------------------------
     E("nfkc-fullwidth-eval", "ｅｖａｌ('1')\n"),

@@ -767,3 +767,33 @@ print(a, b, rest, others, done, len(ds), ds[1], len(loader))
 """)
     err = error_of("it = iter([1])\na = next(it)\nb = next(it)\n")
     assert err.kind == "runtime" and "StopIteration" in err.message and err.line == 7
+
+
+def test_a_dataset_class_of_the_program_in_a_dataloader():
+    assert_same("""
+from torch.utils.data import Dataset, DataLoader
+
+class Squares(Dataset):
+    def __init__(self, n):
+        super().__init__()
+        self.x = torch.linspace(-1, 1, n).unsqueeze(1)
+        self.y = self.x ** 2
+
+    def __len__(self):
+        return len(self.x)
+
+    def __getitem__(self, idx):
+        return self.x[idx], self.y[idx]
+
+data = Squares(12)
+loader = DataLoader(data, batch_size=4, shuffle=True)
+model = nn.Sequential(nn.Linear(1, 8), nn.Tanh(), nn.Linear(8, 1))
+opt = torch.optim.Adam(model.parameters(), lr=0.05)
+for epoch in range(3):
+    for xb, yb in loader:
+        opt.zero_grad()
+        loss = F.mse_loss(model(xb), yb)
+        loss.backward()
+        opt.step()
+print(len(data), len(loader), len(loader.dataset), data[3])
+""")

@@ -181,7 +181,7 @@ MODULE_REFUSED: dict[str, str] = {
 }
 
 # torch.utils.data: datasets of tensors and a loader over them (in this process: num_workers stays 0)
-DATA_MEMBERS = frozenset({"TensorDataset", "DataLoader"})
+DATA_MEMBERS = frozenset({"TensorDataset", "DataLoader", "Dataset"})
 LOADER_KWARGS = frozenset({"batch_size", "shuffle", "drop_last", "num_workers"})
 LOADER_ATTRIBUTES = frozenset({"dataset", "batch_size", "drop_last"})
 DATASET_ATTRIBUTES = frozenset({"tensors"})

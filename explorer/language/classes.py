@@ -130,6 +130,8 @@ class Classes:
             return base, base.module
         if base is self.module_base:
             return None, True
+        if base is layers.DATASET_BASE:  # a plain class; a DataLoader reads it through __len__ and __getitem__
+            return None, False
         what = ast.unparse(expr)
         if isinstance(base, TypeRef):
             hint = "derive from nn.Module and keep the layer as an attribute: self.layer = nn.Linear(...)"

@@ -1338,9 +1338,9 @@ class Interpreter:
         elif isinstance(callee, GradMode):
             result = self.decorate(callee, args, kwargs, node)
         elif isinstance(callee, TypeRef):
-            if callee.make is None and callee.real is torch.nn.Module:
+            if callee.make is None and callee.real in (torch.nn.Module, torch.utils.data.Dataset):
                 raise ProgramError("not-allowed", f"{callee.name} is a base class: write `class Net(nn.Module):` "
-                                   "and make an instance of it").at(node)
+                                   "(or `class Pairs(Dataset):`) and make an instance of it").at(node)
             if callee.make is None:
                 raise ProgramError("not-allowed", f"{callee.name} names a type for isinstance(x, {callee.name}) only",
                                    hint="make an array with np.array(...) or np.zeros(...)").at(node)

@@ -32,6 +32,9 @@ if TYPE_CHECKING:
     from explorer.language.interpreter import Interpreter
 
 MODULE_BASE = TypeRef("torch.nn.Module", torch.nn.Module, None)
+# `class Pairs(Dataset):` is a plain class of the program; a DataLoader takes it if it defines __len__ and
+# __getitem__ (through ProgramDataset)
+DATASET_BASE = TypeRef("torch.utils.data.Dataset", torch.utils.data.Dataset, None)
 MISSING = object()
 
 # The real classes a program can hold an instance of (besides its own modules, classes.UserModule).
@@ -381,6 +384,27 @@ def check_call(m: torch.nn.Module, args: tuple, kwargs: dict, limits: Limits) ->
 
 # --- torch.utils.data -----------------------------------------------------------------------------------------
 
+class ProgramDataset(torch.utils.data.Dataset):
+    """What a DataLoader holds for a dataset class of the program: len() and [i] run the program's __len__ and
+    __getitem__ in the interpreter (torch's loader calls nothing else). Never handed to the program: the
+    loader's `.dataset` is the program's own object."""
+
+    def __init__(self, interp: Interpreter, obj: Instance) -> None:
+        self.interp = interp
+        self.obj = obj
+
+    def __len__(self) -> int:
+        n = self.interp.builtins["len"].impl(self.obj)
+        guards.check_length(n, self.interp.limits)
+        return n
+
+    def __getitem__(self, index: int) -> Any:
+        getitem = self.interp.classes.special(self.obj, "__getitem__")
+        item = self.interp.call(getitem, [index], {}, self.interp.current_call)  # type: ignore[arg-type]
+        self.interp.check_data(item, self.interp.current_call)  # type: ignore[arg-type]  # tensors, numbers
+        return item
+
+
 def make_data(interp: Interpreter) -> Namespace:
     limits = interp.limits
 
@@ -396,9 +420,15 @@ def make_data(interp: Interpreter) -> Namespace:
                                hint="DataLoader takes a dataset, batch_size=, shuffle= and drop_last=")
         if kwargs.get("num_workers", 0) != 0:
             raise ProgramError("not-allowed", "DataLoader: num_workers must stay 0 (no worker processes here)")
-        if not isinstance(dataset, torch.utils.data.TensorDataset):
-            raise ProgramError("runtime", "DataLoader takes a TensorDataset here: "
-                               "TensorDataset(x, y) of tensors with the same first size")
+        if isinstance(dataset, Instance):
+            for special in ("__len__", "__getitem__"):
+                if interp.classes.special(dataset, special) is None:
+                    raise ProgramError("runtime", f"DataLoader needs a dataset with {special}: define it in "
+                                       f"{dataset.cls.name}")
+            dataset = ProgramDataset(interp, dataset)
+        elif not isinstance(dataset, torch.utils.data.TensorDataset):
+            raise ProgramError("runtime", "DataLoader takes a TensorDataset(x, y) or an object of a Dataset "
+                               "class of your own (with __len__ and __getitem__)")
         if not isinstance(batch_size, int) or isinstance(batch_size, bool) or batch_size < 1:
             raise ProgramError("runtime", "batch_size must be a whole number of at least 1")
         if not isinstance(shuffle, bool) or not isinstance(kwargs.get("drop_last", False), bool):
@@ -412,14 +442,16 @@ def make_data(interp: Interpreter) -> Namespace:
                                     tensor_dataset),
         "DataLoader": TypeRef("torch.utils.data.DataLoader", torch.utils.data.DataLoader, data_loader),
     }
-    data = Namespace("torch.utils.data", members, {"Dataset": "a Dataset class of your own is not available "
-                                                              "yet; use TensorDataset(x, y)"})
+    members["Dataset"] = DATASET_BASE
+    assert set(members) == A.DATA_MEMBERS
+    data = Namespace("torch.utils.data", members)
     return Namespace("torch.utils", {"data": data})
 
 
 def data_attr(obj: Any, name: str, node: ast.AST) -> Any:
     if isinstance(obj, torch.utils.data.DataLoader) and name in A.LOADER_ATTRIBUTES:
-        return getattr(obj, name)
+        value = getattr(obj, name)
+        return value.obj if isinstance(value, ProgramDataset) else value
     if isinstance(obj, torch.utils.data.TensorDataset) and name in A.DATASET_ATTRIBUTES:
         return tuple(obj.tensors)
     raise ProgramError("not-allowed", f"a {type(obj).__name__} has no attribute `.{name}` here").at(node)
