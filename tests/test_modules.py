@@ -494,6 +494,17 @@ y = (w * torch.DoubleTensor([1, 2, 3]).float()).sum()
 y.backward()
 print(torch.FloatTensor(2, 3).shape, b, idx.dtype, hot)
 """,
+    "loss-docs-idioms": """
+loss = nn.CrossEntropyLoss()
+input = torch.randn(3, 5, requires_grad=True)
+target = torch.empty(3, dtype=torch.long).random_(5)
+output = loss(input, target)
+output.backward()
+picked = -F.log_softmax(input, dim=1)[range(target.shape[0]), target].mean()
+correct = (input.argmax(1) == target).type(torch.float).sum().item()
+mask = torch.empty(4).bernoulli_(0.5)
+print(target, picked, correct, torch.empty(2, 2).shape, mask)
+""",
 }
 
 
@@ -797,3 +808,9 @@ for epoch in range(3):
         opt.step()
 print(len(data), len(loader), len(loader.dataset), data[3])
 """)
+
+
+def test_torch_empty_shows_no_uninitialised_memory():
+    tr = explorer.trace("a = torch.empty(64, 64)\nb = torch.empty_like(torch.ones(3), dtype=torch.float64)\n",
+                        sandbox=False)
+    assert tr.values["b"] == [0.0, 0.0, 0.0] and all(v == 0.0 for row in tr.values["a"] for v in row)

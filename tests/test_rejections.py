@@ -155,7 +155,7 @@ CASES = [
     ("DataLoader-workers", "d = torch.utils.data.TensorDataset(torch.ones(4))\n"
      "l = torch.utils.data.DataLoader(d, num_workers=2)\n", NA, 2, 4, ["num_workers"]),
     ("torch.autograd.Function", "f = torch.autograd.Function\n", NA, 1, 4, ["help"]),
-    ("torch.empty", "x = torch.empty(3)\n", NA, 1, 4, ["torch.zeros"]),
+    ("tensor.type-string", "x = torch.ones(3)\ny = x.type('torch.cuda.FloatTensor')\n", NA, 2, 4, ["dtype"]),
     ("F.ctc_loss", "f = F.ctc_loss\n", NA, 1, 4, ["crash"]),
     # --- tensor members that are refused -------------------------------------------------------------------
     *[(f"tensor.{name}", f"x = torch.ones(3)\ny = x.{name}{call}\n", NA, 2, 4, words)

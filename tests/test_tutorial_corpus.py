@@ -85,6 +85,16 @@ NOT_YET: dict[str, str] = {
 }
 
 
+@pytest.fixture(scope="module", autouse=True)
+def one_thread():
+    """torch on one thread, as in a sandbox worker: on a busy 2-core machine torch's own threads fight the
+    neighbours for the cores (examples_two_layer_net_autograd.py: 0.2 s on one thread, 5 s on two)."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
 def plain_torch(source: str, filename: str = "<tutorial>") -> tuple[dict, dict, str]:
     """Run `source` in plain Python with torch: its named tensors' values and grads, and what it printed."""
     ns: dict[str, Any] = {"__name__": "tutorial"}

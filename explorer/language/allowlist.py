@@ -17,8 +17,10 @@ import torch
 # Functions whose output size follows from their arguments; the interpreter checks it before allocating.
 TORCH_FACTORIES = frozenset(
     """tensor as_tensor zeros ones full arange linspace logspace eye rand randn randint randperm normal
-    zeros_like ones_like full_like rand_like randn_like randint_like""".split()
+    zeros_like ones_like full_like rand_like randn_like randint_like empty empty_like""".split()
 )
+# Uninitialised memory is never shown: torch.empty gives zeros here (the docs' `torch.empty(3).random_(5)` runs).
+ZEROED_FACTORIES = {"empty": "zeros", "empty_like": "zeros_like"}
 
 TORCH_FUNCTIONS = TORCH_FACTORIES | frozenset(
     """add sub subtract mul multiply div divide true_divide pow exp exp2 expm1 log log2 log10 log1p sqrt
@@ -71,8 +73,6 @@ TORCH_REFUSED: dict[str, str] = {
     "set_printoptions": f"not allowed: {_STATE}",
     "use_deterministic_algorithms": f"not allowed: {_STATE}",
     "set_flush_denormal": f"not allowed: {_STATE}",
-    "empty": "uninitialised memory is not shown here; use torch.zeros",
-    "empty_like": "uninitialised memory is not shown here; use torch.zeros_like",
     "storage": "raw storage is not available here",
 }
 
@@ -199,7 +199,7 @@ TENSOR_METHODS = frozenset(
     lt le gt ge any all isnan isinf log1p log2 log10 exp2 reciprocal rsqrt floor ceil round sign amax amin
     logsumexp outer diag diagonal trace tril triu flip roll lerp erf abs_ neg_ sqrt_ sigmoid_ tanh_ relu_
     uniform_ normal_ copy_ new_zeros new_ones new_full new_tensor is_floating_point numpy cpu scatter scatter_
-    scatter_add scatter_add_ unflatten""".split()
+    scatter_add scatter_add_ unflatten type random_ bernoulli_ exponential_""".split()
 )
 
 TENSOR_ATTRIBUTES = frozenset(

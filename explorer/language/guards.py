@@ -374,6 +374,10 @@ def check_method(t: torch.Tensor, name: str, args: tuple, kwargs: dict, limits: 
         check_meta(getattr(torch, name), (t, *args), kwargs, limits)
     elif name == "new_tensor":
         count_elements(args[0] if args else kwargs.get("data"), limits)
+    elif name == "type" and (len(args) + len(kwargs) > 1 or any(
+            not isinstance(a, torch.dtype) for a in (*args, *kwargs.values()))):
+        raise ProgramError("not-allowed", "tensor.type() takes a dtype here, like x.type(torch.float32)",
+                           hint="or use x.to(torch.float32)")
 
 
 def broadcast_shape(a: tuple, b: tuple) -> tuple:

@@ -34,10 +34,11 @@ def make_namespaces(interp: Interpreter) -> dict[str, Namespace]:
     limits = interp.limits
 
     def factory(name: str) -> Fn:
-        real = getattr(torch, name)
+        made = A.ZEROED_FACTORIES.get(name, name)
+        real = getattr(torch, made)
 
         def impl(*args: Any, **kwargs: Any) -> Any:
-            guards.check_factory(name, args, kwargs, limits)
+            guards.check_factory(made, args, kwargs, limits)
             return real(*args, **kwargs)
 
         return Fn(f"torch.{name}", impl)
