@@ -349,6 +349,9 @@ ESCAPES: list[Escape] = [
     E("layer-device-meta", "lin = nn.Linear(2, 2, device='meta')\n"),
     E("layer-private-keyword", "e = nn.Embedding(3, 2, _weight=torch.ones(3, 2))\n"),
     E("layer-sparse-gradients", "e = nn.Embedding(3, 2, sparse=True)\n"),
+    E("clip-grad-foreach-switch",
+      "net = nn.Linear(2, 2)\nnet(torch.ones(2)).sum().backward()\n"
+      "nn.utils.clip_grad_norm_(net.parameters(), 1.0, foreach=True)\n"),
     E("torch-device-meta", "d = torch.device('meta')\nx = torch.ones(2).to(d)\n"),
     E("cuda-set-device", "torch.cuda.set_device(0)\n", state=True),
     # --- nn modules: resource bombs ---------------------------------------------------------------------------

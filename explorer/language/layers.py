@@ -71,12 +71,23 @@ def make_nn(interp: Interpreter, functional: Namespace, parameter: Fn) -> Namesp
             return Namespace("torch.nn.init", LazyMembers(
                 A.NN_INIT, lambda n: Fn(f"torch.nn.init.{n}", getattr(torch.nn.init, n))))
         if name == "utils":
-            return Namespace("torch.nn.utils", LazyMembers(
-                A.NN_UTILS, lambda n: Fn(f"torch.nn.utils.{n}", getattr(torch.nn.utils, n))))
+            return Namespace("torch.nn.utils", LazyMembers(A.NN_UTILS, clip_grad))
         return layer_class(name, limits)
 
     return Namespace("torch.nn", LazyMembers(A.NN_MEMBERS, member),
                      {"Transformer": "not available here", "Upsample": "use F.interpolate"})
+
+
+def clip_grad(name: str) -> Fn:
+    """nn.utils.clip_grad_norm_ / clip_grad_value_, without implementation switches (as the optimizers)."""
+    real = getattr(torch.nn.utils, name)
+
+    def impl(*args: Any, **kwargs: Any) -> Any:
+        if "foreach" in kwargs:
+            raise ProgramError("not-allowed", "implementation switches (foreach) are not available here")
+        return real(*args, **kwargs)
+
+    return Fn(f"torch.nn.utils.{name}", impl)
 
 
 def layer_class(name: str, limits: Limits) -> TypeRef:
