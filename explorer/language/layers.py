@@ -412,7 +412,7 @@ class ProgramDataset(torch.utils.data.Dataset):
     def __getitem__(self, index: int) -> Any:
         getitem = self.interp.classes.special(self.obj, "__getitem__")
         item = self.interp.call(getitem, [index], {}, self.interp.current_call)  # type: ignore[arg-type]
-        self.interp.check_data(item, self.interp.current_call)  # type: ignore[arg-type]  # tensors, numbers
+        self.interp.check_data(item, self.interp.current_call)  # tensors, numbers: what torch collates
         return item
 
 
