@@ -400,6 +400,11 @@ ESCAPES: list[Escape] = [
       "class D(torch.utils.data.Dataset):\n    def __len__(self):\n        return 10**12\n"
       "    def __getitem__(self, i):\n        return torch.ones(1)\n"
       "l = torch.utils.data.DataLoader(D(), shuffle=True)\nb = next(iter(l))\n", (LIMIT,), where="both"),
+    E("iter-returns-self", "class I:\n    def __iter__(self):\n        return self\nfor v in I():\n    pass\n",
+      (RUNTIME,), ["must give an iterator"]),
+    E("iter-recursion", "class I:\n    def __iter__(self):\n        return iter(self)\nxs = list(I())\n", (LIMIT,)),
+    E("iter-endless-generator", "class I:\n    def __iter__(self):\n        while True:\n            yield 1\n"
+      "xs = list(I())\n", (LIMIT,)),
     E("dataset-without-getitem",
       "class D(torch.utils.data.Dataset):\n    def __len__(self):\n        return 2\n"
       "l = torch.utils.data.DataLoader(D())\n", (RUNTIME,), ["needs a dataset with __getitem__"]),

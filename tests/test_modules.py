@@ -814,3 +814,37 @@ def test_torch_empty_shows_no_uninitialised_memory():
     tr = explorer.trace("a = torch.empty(64, 64)\nb = torch.empty_like(torch.ones(3), dtype=torch.float64)\n",
                         sandbox=False)
     assert tr.values["b"] == [0.0, 0.0, 0.0] and all(v == 0.0 for row in tr.values["a"] for v in row)
+
+
+def test_a_class_with_its_own_iter_wraps_a_loader():
+    assert_same("""
+from torch.utils.data import DataLoader, TensorDataset
+
+class WrappedDataLoader:
+    def __init__(self, dl, func):
+        self.dl = dl
+        self.func = func
+
+    def __len__(self):
+        return len(self.dl)
+
+    def __iter__(self):
+        for b in self.dl:
+            yield self.func(*b)
+
+def preprocess(x, y):
+    return x.view(-1, 2, 2), y
+
+train = WrappedDataLoader(DataLoader(TensorDataset(torch.randn(8, 4), torch.arange(8)), batch_size=3,
+                                     shuffle=True), preprocess)
+model = nn.Sequential(nn.Flatten(), nn.Linear(4, 8))
+opt = torch.optim.SGD(model.parameters(), lr=0.1)
+for xb, yb in train:
+    loss = F.cross_entropy(model(xb), yb)
+    loss.backward()
+    opt.step()
+    opt.zero_grad()
+shapes = [tuple(xb.shape) for xb, _ in train]
+first = next(iter(train))
+print(len(train), shapes, len(list(train)))
+""")

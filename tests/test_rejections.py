@@ -65,7 +65,7 @@ CASES = [
     ("class-body-call", "class A:\n    print(1)\n", NA, 2, 4, ["__init__"]),
     ("class-nested", "class A:\n    class B:\n        pass\n", NA, 2, 4, ["class inside a class"]),
     ("class-dunder-method", "class A:\n    def __eq__(self, other):\n        return True\n", NA, 2, 4,
-     ["__init__, __call__, __len__ and __getitem__"]),
+     ["__init__, __call__, __len__, __getitem__ and __iter__"]),
     ("class-method-decorator", "class A:\n    @property\n    def x(self):\n        return 1\n", NA, 2, 5,
      ["decorator"]),
     ("class-base-layer", "class L(nn.Linear):\n    pass\n", NA, 1, 8, ["nn.Module"]),

@@ -51,7 +51,7 @@ class _Builtins:
         self.i = interp
 
     def _items(self, it: Any) -> list:
-        if isinstance(it, (torch.nn.Module, *layers.DATA_OBJECT_TYPES)):  # layers of a container, batches
+        if isinstance(it, (torch.nn.Module, Instance, *layers.DATA_OBJECT_TYPES)):  # layers, batches, __iter__
             return list(self.i.iterate(it, self._node()))
         if isinstance(it, range):
             guards.check_length(len(it), self.i.limits)
@@ -256,6 +256,8 @@ class _Builtins:
             return it
         if isinstance(it, torch.utils.data.DataLoader):  # batches drawn as torch draws them, one at a time
             return UserIterator(builtins.iter(it), "dataloader_iterator")
+        if isinstance(it, (Instance, UserModule)):  # the program's own __iter__
+            return self.iter(self.i.iter_of(it, self._node()))
         kinds: builtins.dict[type, builtins.str] = {
             builtins.list: "list_iterator", builtins.tuple: "tuple_iterator", range: "range_iterator",
             builtins.str: "str_ascii_iterator", builtins.dict: "dict_keyiterator"}

@@ -989,6 +989,8 @@ class Interpreter:
 
     def iterate(self, value: Any, node: ast.AST) -> Sequence[Any]:
         """Materialise what a for loop or unpacking walks over, refusing anything unbounded."""
+        if isinstance(value, (Instance, UserModule)):
+            return self.iterate(self.iter_of(value, node), node)
         if isinstance(value, range):
             return value  # ranges iterate lazily; the loop counter bounds them
         if isinstance(value, (list, tuple, str, torch.Size)):
@@ -1035,7 +1037,21 @@ class Interpreter:
         the loop limit stops it), anything else as `iterate` gives it."""
         if isinstance(value, UserIterator):
             return self.drain(value, node)
+        if isinstance(value, (Instance, UserModule)):
+            return self.loop_items(self.iter_of(value, node), node)
         return self.iterate(value, node)
+
+    def iter_of(self, obj: Any, node: ast.AST) -> Any:
+        """What the program's own __iter__ of an instance gives (a generator, an iterator, a list...)."""
+        method = self.classes.special(obj, "__iter__")
+        if method is None:
+            raise ProgramError("runtime", f"'{type_name(obj)}' object is not iterable",
+                               hint="define __iter__ in its class (a generator: yield each item)").at(node)
+        items = self.call(method, [], {}, node)
+        if isinstance(items, (Instance, UserModule)):
+            raise ProgramError("runtime", "__iter__ must give an iterator: yield the items, or return iter(a list)"
+                               ).at(node)
+        return items
 
     def drain(self, it: UserIterator, node: ast.AST) -> Iterator[Any]:
         """A UserIterator's items, for our own loops (a program's `next(g)` is a builtin)."""

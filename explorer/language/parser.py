@@ -53,10 +53,10 @@ _REFUSED: dict[str, str] = {
 _DUNDER_HINT = "names with double underscores reach Python's internals, which programs here cannot use"
 
 # The special methods a class of the program may define (each run by the interpreter itself: a constructor,
-# calling an instance, len() and indexing, as a Dataset needs); any other dunder would be a hook for
-# Python or torch to call behind the interpreter's back.
-METHOD_DUNDERS = frozenset({"__init__", "__call__", "__len__", "__getitem__"})
-_METHOD_DUNDERS_TEXT = "__init__, __call__, __len__ and __getitem__"
+# calling an instance, len() and indexing, as a Dataset needs, and looping over it, as a wrapped DataLoader
+# needs); any other dunder would be a hook for Python or torch to call behind the interpreter's back.
+METHOD_DUNDERS = frozenset({"__init__", "__call__", "__len__", "__getitem__", "__iter__"})
+_METHOD_DUNDERS_TEXT = "__init__, __call__, __len__, __getitem__ and __iter__"
 # Decorators a method in a class body may carry besides those of DECORATORS below.
 METHOD_DECORATORS = frozenset({"staticmethod", "classmethod"})
 
