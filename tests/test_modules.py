@@ -848,3 +848,45 @@ shapes = [tuple(xb.shape) for xb, _ in train]
 first = next(iter(train))
 print(len(train), shapes, len(list(train)))
 """)
+
+
+def test_isinstance_with_layers_and_classes_and_decorated_methods():
+    assert_same("""
+class Base:
+    pass
+
+class Child(Base):
+    pass
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.body = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 2))
+        self.scale = lambda t: t * 2
+
+    def forward(self, x):
+        return self.scale(self.body(x))
+
+    @torch.no_grad()
+    def predict(self, x):
+        return self(x).argmax(dim=1)
+
+    @staticmethod
+    def describe():
+        return "net"
+
+net = Net()
+for m in net.modules():
+    if isinstance(m, nn.Linear):
+        nn.init.xavier_uniform_(m.weight)
+        nn.init.zeros_(m.bias)
+x = torch.randn(5, 3)
+y = net(x).sum()
+y.backward()
+pred = net.predict(x)
+c = Child()
+print(isinstance(net, nn.Module), isinstance(net, Net), isinstance(net.body[0], (nn.Conv2d, nn.Linear)),
+      isinstance(c, Base), isinstance(c, Child), isinstance(Base(), Child),
+      isinstance(net.body[0].weight, torch.Tensor), isinstance(x, nn.Module), pred.requires_grad, Net.describe(),
+      net.describe())
+""")
