@@ -307,7 +307,7 @@ def _register(interp: Interpreter, m: torch.nn.Module, name: str, args: list, kw
     if name == "register_buffer":
         params.append("persistent")
     if len(args) > len(params) or set(kwargs) - set(params):
-        raise ProgramError("runtime", f"module.{name}({', '.join(params)})").at(node)
+        raise ProgramError("runtime", f"module.{name} takes ({', '.join(params)})").at(node)
     given = dict(zip(params, args))
     given.update(kwargs)
     key, value = given.get("name"), given.get(params[1])
@@ -347,7 +347,7 @@ def _grow(m: torch.nn.Module, name: str, args: list, kwargs: dict, node: ast.AST
         new = [args[1]]
     else:
         if len(args) != 1:
-            raise ProgramError("runtime", f"{type(m).__name__}.append(layer)").at(node)
+            raise ProgramError("runtime", f"{type(m).__name__}.append() takes one layer").at(node)
         new = [args[0]]
     for value in new:
         if not is_module(value):
