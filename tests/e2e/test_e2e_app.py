@@ -16,6 +16,7 @@ from e2e_support import (
     wait_graph_change,
     wait_idle,
 )
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 import explorer
 from explorer import examples
@@ -442,16 +443,22 @@ def test_a_new_theme_keeps_the_users_zoom(page):
     """The figure is redrawn for a theme, and the view the user dragged to stays (plotly's uirevision), though
     the page no longer lets dcc.Graph copy zooms into its figure."""
     open_app(page)
+    wait_idle(page)
     x_range = "() => document.querySelector('#graph .js-plotly-plot')._fullLayout.xaxis.range.slice()"
     before = page.evaluate(x_range)
-    box = page.query_selector("#graph .nsewdrag").bounding_box()  # the user drags the graph sideways
-    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
-    page.mouse.move(x, y)
-    page.mouse.down()
-    for i in range(1, 11):
-        page.mouse.move(x - 15 * i, y)
-    page.mouse.up()
-    page.wait_for_function(f"() => ({x_range})()[0] !== {before[0]}")
+    for _attempt in range(3):  # on a loaded machine a drag can start before plotly takes mouse events
+        box = page.query_selector("#graph .nsewdrag").bounding_box()  # the user drags the graph sideways
+        x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+        page.mouse.move(x, y)
+        page.mouse.down()
+        for i in range(1, 11):
+            page.mouse.move(x - 15 * i, y)
+        page.mouse.up()
+        try:
+            page.wait_for_function(f"() => ({x_range})()[0] !== {before[0]}", timeout=10_000)
+            break
+        except PlaywrightTimeout:
+            continue
     wait_idle(page)
     view = page.evaluate(x_range)
     background = "() => document.querySelector('#graph .js-plotly-plot')._fullLayout.paper_bgcolor"
