@@ -17,7 +17,7 @@ import re
 import string
 import time
 import unicodedata
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Generator, Iterable, Iterator, Sequence
 from typing import Any, cast
 
 import numpy as np
@@ -1191,27 +1191,29 @@ class Interpreter:
         for item in self.loop_items(self.eval(node.iter, scope), node.iter):
             self.tick_loop(node)
             self.assign(node.target, item, scope)
-            try:
-                yield from self.gen_block(node.body, scope)
-            except _Break:
-                broke = True
+            broke = yield from self.gen_iteration(node.body, scope)
+            if broke:
                 break
-            except _Continue:
-                pass
         if not broke and node.orelse:
             yield from self.gen_block(node.orelse, scope)
+
+    def gen_iteration(self, body: list[ast.stmt], scope: Scope) -> Generator[Any, None, bool]:
+        """One pass of a loop body inside a generator; returns True when the body ran `break`."""
+        try:
+            yield from self.gen_block(body, scope)
+        except _Break:
+            return True
+        except _Continue:
+            pass
+        return False
 
     def gen_While(self, node: ast.While, scope: Scope) -> Iterator[Any]:
         broke = False
         while self.truth(self.eval(node.test, scope), node.test):
             self.tick_loop(node)
-            try:
-                yield from self.gen_block(node.body, scope)
-            except _Break:
-                broke = True
+            broke = yield from self.gen_iteration(node.body, scope)
+            if broke:
                 break
-            except _Continue:
-                pass
         if not broke and node.orelse:
             yield from self.gen_block(node.orelse, scope)
 
