@@ -33,3 +33,26 @@ def test_chinese_words():
     tr = explorer.trace("z = y * y * 2", sandbox=False)
     info = explain_node(tr, tr.by_name("z").id, lang="zh-CN")
     assert "相乘" in info["what"]
+
+
+def test_saved_tensors_are_torchs_own_and_say_whose_value_they_are():
+    source = ("x = torch.tensor([1.0, 2.0], requires_grad=True)\nw = torch.tensor([3.0, -1.0], requires_grad=True)\n"
+              "y = x * w\nz = torch.exp(y)\nout = z.sum()\nout.backward()")
+    tr = explorer.trace(source, sandbox=False)
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    w = torch.tensor([3.0, -1.0], requires_grad=True)
+    y = x * w
+    z = torch.exp(y)
+    mul = explain_node(tr, tr.by_name("y").id)["saved"]
+    # MulBackward0 keeps each factor to multiply the other's gradient by: torch's _saved_self is x, _saved_other w
+    assert {s["name"] for s in mul} == {"_saved_self", "_saved_other"}
+    by_name = {s["name"]: s for s in mul}
+    assert by_name["_saved_self"]["value"] == "[" + ", ".join(f"{v:.4g}" for v in y.grad_fn._saved_self.tolist()) + "]"
+    assert by_name["_saved_self"]["note"] == "the value of x"
+    assert by_name["_saved_other"]["note"] == "the value of w"
+    exp = explain_node(tr, tr.by_name("z").id, lang="zh")["saved"]
+    # ExpBackward0 keeps its own result (d exp(y)/dy = exp(y))
+    assert [s["name"] for s in exp] == ["_saved_result"]
+    assert exp[0]["value"] == "[" + ", ".join(f"{v:.4g}" for v in z.grad_fn._saved_result.tolist()) + "]"
+    assert exp[0]["note"] == "这个节点自己的输出"
+    assert explain_node(tr, tr.by_name("x").id)["saved"] == []  # a leaf saves nothing

@@ -319,9 +319,9 @@ def on_export(trigger: Any, spec: dict | None, theme: str, direction: str, const
         name = export_name(spec, ext)
         if ext == "json":
             return dcc.send_string(fastjson.dumps_text(trace.to_dict()), name, type="application/json"), ""
-        fig = as_figure(make_figure(trace, theme, direction, _constants_on(constants)))
+        fig = as_figure(make_figure(trace, theme, direction, _constants_on(constants), lang=lang))
         if ext == "html":
-            return dcc.send_string(to_html(fig), name, type="text/html"), ""
+            return dcc.send_string(to_html(fig, lang=lang), name, type="text/html"), ""
         if ext == "gif":
             return dcc.send_bytes(to_gif(fig, lang=lang), name, type="image/gif"), ""
         return dcc.send_bytes(to_image(fig, "pdf"), name, type="application/pdf"), ""

@@ -97,6 +97,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "detail.grad_sent": "gradient sent",
         "detail.local": "local derivative",
         "detail.chain": "Chain rule, with the numbers",
+        "detail.saved": "Saved for backward",
+        "detail.saved_why": "what autograd kept from the forward pass to compute this node's gradient "
+                            "(grad_fn._saved_…)",
         "detail.uses": "Contributions that arrived",
         "detail.passes": "The gradient, pass by pass",
         "detail.pass": "backward pass",
@@ -210,6 +213,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "detail.grad_sent": "传回的梯度",
         "detail.local": "局部导数",
         "detail.chain": "链式法则（代入数值）",
+        "detail.saved": "为反向传播保存的值",
+        "detail.saved_why": "autograd 在前向传播时保存下来、用于计算这个节点梯度的值（grad_fn._saved_…）",
         "detail.uses": "到达的各份梯度",
         "detail.passes": "逐次反向传播的梯度",
         "detail.pass": "反向传播",

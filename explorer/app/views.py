@@ -191,10 +191,20 @@ def render_detail(trace: Trace, node_id: str, lang: str) -> html.Div:
                                 **{"data-field": "grad_sent"})])
                for i in inputs]
         body += [html.H5(t("detail.inputs", lang)), html.Table([head, *trs], className="detail-inputs")]
+    if info.get("saved"):
+        body += saved_view(info["saved"], lang)
     if info.get("chain"):
         body += [html.H5(t("detail.chain", lang)),
                  html.Pre("\n".join(info["chain"]), className="detail-chain")]
     return html.Div(body, className="detail-body", **{"data-node": node_id})
+
+
+def saved_view(saved: list[dict], lang: str) -> list:
+    """The tensors autograd saved for this node's backward (`grad_fn._saved_*`), and whose values they are."""
+    trs = [html.Tr([html.Td(html.Code(s["name"])), html.Td(s["value"], className="detail-saved-value"),
+                    html.Td(s.get("note") or "", className="muted small")]) for s in saved]
+    return [html.H5(t("detail.saved", lang)), html.P(t("detail.saved_why", lang), className="muted small"),
+            html.Table(trs, className="detail-saved", **{"data-field": "saved"})]
 
 
 def grad_history_view(passes: list[dict], story: str, lang: str) -> list:

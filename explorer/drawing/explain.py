@@ -173,6 +173,8 @@ WORDS = {
         "and": " and ",
         "op_passes": "{n} passes went through this node; shown: pass {last}'s gradient",
         "none_value": "None",
+        "saved_is_input": "the value of {name}",
+        "saved_is_output": "this node's own output",
     },
     "zh": {
         "leaf": "你创建的叶子张量；反向传播把到达它的梯度累加到 {name}.grad",
@@ -188,6 +190,8 @@ WORDS = {
         "zeroed": ".grad 被清零",
         "none": ".grad 被设为 None",
         "set": ".grad 被设为 {value}",
+        "saved_is_input": "{name} 的值",
+        "saved_is_output": "这个节点自己的输出",
         "added": "累加到 .grad：{before} + {grad}",
         "stored": "存入 .grad",
         "returned": "由 autograd.grad 返回；.grad 不变",
@@ -302,7 +306,38 @@ def explain_node(trace: Trace, node_id: str, lang: str = DEFAULT_LANG) -> dict[s
             info["chain"].append(" = ".join(parts))
     if node.kind == "op" and node.grad is None:
         info["chain"].append(w["no_pass"])
+    info["saved"] = saved_view(trace, node, lang)
     return info
+
+
+def saved_view(trace: Trace, node: Node, lang: str = DEFAULT_LANG) -> list[dict[str, str]]:
+    """What autograd kept from the forward pass to compute this node's gradient (torch's `grad_fn._saved_*`),
+    each with its value and, when it is one, whose value it is: a learner sees why `x * y` keeps both x and y,
+    and that `exp` keeps its own output."""
+    w = WORDS[_lang(lang)]
+    whose: dict[str, str] = {}
+    for e in trace.edges:
+        if e.target == node.id and e.kind == "data":
+            src = trace.nodes[e.source]
+            if src.value is not None:
+                whose.setdefault(_same_key(src.value), w["saved_is_input"].format(name=display_name(src)))
+    out = []
+    for name, value in sorted(node.saved.items()):
+        is_tensor = isinstance(value, dict) and "shape" in value
+        shown = value_short(value, 8, lang) if is_tensor else str(value)
+        note = ""
+        if is_tensor:
+            if node.value is not None and _same_key(value) == _same_key(node.value):
+                note = w["saved_is_output"]
+            else:
+                note = whose.get(_same_key(value), "")
+        out.append({"name": f"_saved_{name}", "value": shown, "note": note})
+    return out
+
+
+def _same_key(value: dict) -> str:
+    """A key equal for two recorded values with the same shape and numbers."""
+    return repr((value.get("shape"), value.get("data"), value.get("summary")))
 
 
 def _sent_from(trace: Trace, node_id: str) -> dict[int, list[dict]]:

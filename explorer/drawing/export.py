@@ -44,10 +44,11 @@ def export(obj: Trace | go.Figure, path: str | Path, *, scale: float = 2.0, **fi
         path.write_bytes(fastjson.dumps(obj.to_dict()))
         return path
     fig = obj if isinstance(obj, go.Figure) else _figure(obj, **figure_options)
+    lang = figure_options.get("lang", DEFAULT_LANG)
     if fmt == "html":
-        path.write_text(to_html(fig), encoding="utf-8")
+        path.write_text(to_html(fig, lang=lang), encoding="utf-8")
     elif fmt == "gif":
-        path.write_bytes(to_gif(fig))
+        path.write_bytes(to_gif(fig, lang=lang))
     else:
         path.write_bytes(to_image(fig, fmt, scale=scale))
     return path
@@ -159,15 +160,16 @@ def _auto_size(fig: go.Figure) -> tuple[int, int]:
     return width, height
 
 
-def to_html(fig: go.Figure) -> str:
-    """One self-contained, offline HTML file: plotly.js inlined, no external URL, the step controls working."""
+def to_html(fig: go.Figure, lang: str = DEFAULT_LANG) -> str:
+    """One self-contained, offline HTML file: plotly.js inlined, no external URL, the step controls working,
+    its captions and buttons in `lang`."""
     from explorer.drawing.figure import PLOTLY_CONFIG
     from explorer.drawing.html_player import config_element, player_config, player_script
 
     html = pio.to_html(fig, include_plotlyjs=True, full_html=True, config=dict(PLOTLY_CONFIG),
                        div_id="explorer-graph", post_script=player_script())
     # the player's settings, in the page before any script that reads them
-    return html.replace("<body>", "<body>\n" + config_element(player_config()), 1)
+    return html.replace("<body>", "<body>\n" + config_element(player_config(lang)), 1)
 
 
 def to_gif(fig: go.Figure, *, seconds_per_step: float = 0.9, max_frames: int = 120, scale: float = 1.0,

@@ -10,21 +10,32 @@ from __future__ import annotations
 import json
 
 from explorer.assets import read_asset
-from explorer.choices import DEFAULT_LANG, DEFAULT_SPEED, LANGS, SPEEDS
+from explorer.choices import DEFAULT_LANG, DEFAULT_SPEED, LANGS, SPEEDS, normalize_lang
 from explorer.drawing.figure import HIGHLIGHT_EDGE, HIGHLIGHT_NODE, HIGHLIGHT_TEXT, LAZY_LABELS_MIN, NODE_LABELS
 from explorer.drawing.steps import STEP_WORDS
 
 CONFIG_ELEMENT_ID = "explorer-config"
 
 
-def player_config() -> dict:
-    """Everything assets/animation.js takes from Python (ExplorerPlayer.config in the browser)."""
+# the control bar's tooltips, in each language (the captions' words are STEP_WORDS)
+CONTROL_TITLES: dict[str, dict[str, str]] = {
+    "en": {"first": "first (Home)", "back": "step back (←)", "play": "play / pause (space)",
+           "forward": "step forward (→)", "last": "last (End)"},
+    "zh": {"first": "第一步 (Home)", "back": "后退一步 (←)", "play": "播放 / 暂停 (空格)",
+           "forward": "前进一步 (→)", "last": "最后一步 (End)"},
+}
+
+
+def player_config(lang: str = DEFAULT_LANG) -> dict:
+    """Everything assets/animation.js takes from Python (ExplorerPlayer.config in the browser). `lang` is the
+    language an exported file's captions and buttons speak."""
+    lang = normalize_lang(lang)
     return {
         "traces": {"highlight_node": HIGHLIGHT_NODE, "highlight_edge": HIGHLIGHT_EDGE,
                    "highlight_text": HIGHLIGHT_TEXT, "labels": NODE_LABELS},
         "lazy_labels_min": LAZY_LABELS_MIN,
         "words": STEP_WORDS,
-        "langs": list(LANGS), "default_lang": DEFAULT_LANG,
+        "langs": list(LANGS), "default_lang": lang, "control_titles": CONTROL_TITLES[lang],
         "speeds": SPEEDS, "default_speed": DEFAULT_SPEED,
     }
 
@@ -43,9 +54,20 @@ CONTROLS = r"""
   if (!gd || !P || !P.count(gd)) { return; }
   var bar = document.createElement('div');
   bar.style.cssText = 'font:16px sans-serif;padding:8px;display:flex;gap:8px;align-items:center';
-  function button(label, title, fn) {
-    var b = document.createElement('button'); b.textContent = label; b.title = title; b.onclick = fn;
-    b.style.cssText = 'font-size:16px;padding:4px 10px'; bar.appendChild(b); return b;
+  /* icons drawn as SVG paths, not glyphs: ⏮ ⏸ ⏭ are missing from many machines' fonts */
+  var ICONS = {first: 'M2 2h2v12H2zM10 2v12L5 8zM15 2v12l-5-6z', back: 'M11 2v12L4 8z', play: 'M5 2v12l7-6z',
+               pause: 'M3 2h4v12H3zM9 2h4v12H9z', forward: 'M3 2v12l7-6zM11 2h2v12h-2z',
+               last: 'M1 2v12l5-6zM6 2v12l5-6zM12 2h2v12h-2z'};
+  function icon(b, name) {
+    b.innerHTML = '<svg viewBox="0 0 16 16" width="16" height="16" aria-hidden="true"><path fill="currentColor" d="'
+      + ICONS[name] + '"/></svg>';
+    b.setAttribute('data-icon', name);
+  }
+  var titles = P.config.control_titles || {};
+  function button(name, fn) {
+    var b = document.createElement('button'); icon(b, name); b.title = titles[name] || name;
+    b.setAttribute('aria-label', b.title); b.onclick = fn;
+    b.style.cssText = 'padding:4px 10px;line-height:0'; bar.appendChild(b); return b;
   }
   var k = -1, timer = null;
   var caption = document.createElement('span');
@@ -55,17 +77,17 @@ CONTROLS = r"""
     caption.textContent = P.caption(gd, k, P.config.default_lang);
   }
   function play() {
-    if (timer) { clearInterval(timer); timer = null; playBtn.textContent = '▶'; return; }
+    if (timer) { clearInterval(timer); timer = null; icon(playBtn, 'play'); return; }
     if (k >= P.count(gd) - 1) { go(-1); }
-    playBtn.textContent = '⏸';
+    icon(playBtn, 'pause');
     var ms = P.config.speeds[P.config.default_speed];
     timer = setInterval(function () { if (k >= P.count(gd) - 1) { play(); } else { go(k + 1); } }, ms);
   }
-  button('⏮', 'first (Home)', function () { go(-1); });
-  button('◀', 'step back (←)', function () { go(k - 1); });
-  var playBtn = button('▶', 'play / pause (space)', play);
-  button('▶|', 'step forward (→)', function () { go(k + 1); });
-  button('⏭', 'last (End)', function () { go(P.count(gd) - 1); });
+  button('first', function () { go(-1); });
+  button('back', function () { go(k - 1); });
+  var playBtn = button('play', play);
+  button('forward', function () { go(k + 1); });
+  button('last', function () { go(P.count(gd) - 1); });
   bar.appendChild(caption);
   gd.parentNode.insertBefore(bar, gd);
   document.addEventListener('keydown', function (e) {

@@ -341,3 +341,16 @@ def test_explorer_serve_and_bare_explorer_start_the_app(monkeypatch):
     assert cli.main([]) == 0
     assert calls == [{"host": "127.0.0.1", "port": 9123, "debug": False},
                      {"host": "127.0.0.1", "port": 8050, "debug": False}]
+
+
+def test_the_detail_panel_lists_what_autograd_saved_for_the_node():
+    spec = run(source=FIRST.source)[2]
+    tr = cb.trace_for(spec)
+    mul = next(n.id for n in tr.nodes.values() if n.op == "MulBackward0" and n.name is None)  # y * y
+    detail, _, _ = cb.on_select(ID.GRAPH, {"points": [{"customdata": mul}]}, "zh", spec, None)
+    table = find(detail, lambda c: getattr(c, "className", "") == "detail-saved")[0]
+    y = torch.tensor([0.5, -1.0, 2.0]) + 2  # y*y saves both factors: y, twice
+    assert texts(table).count("_saved_") == 2 and texts(table).count("y 的值") == 2
+    shown = [float(v) for v in re.findall(r"-?\d+\.?\d*", texts(table).split("_saved_self")[1])][:3]
+    assert torch.allclose(torch.tensor(shown), y, atol=1e-3)
+    assert "为反向传播保存的值" in texts(detail)

@@ -111,3 +111,26 @@ def test_a_big_graph_hides_its_unreadable_labels_until_zoomed_in(browser, tmp_pa
     assert page.get_attribute("svg.explorer-overlay", "data-step") == "0"
     assert not errors
     page.close()
+
+
+def test_an_html_export_in_chinese_speaks_chinese_and_its_buttons_need_no_special_font(browser, tmp_path):
+    """The player's captions and button tooltips follow the export's language; its buttons are drawn icons,
+    not the ⏮/⏭ glyphs many machines have no font for."""
+    tr = explorer.trace(get("first-graph").source, sandbox=False)
+    path = explorer.export(tr, tmp_path / "graph.html", lang="zh")
+    page = browser.new_page(viewport={"width": 1200, "height": 700})
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(path.as_uri())
+    page.wait_for_selector(".main-svg")
+    buttons = page.locator("button[data-icon]")
+    assert buttons.count() == 5
+    assert all(buttons.nth(i).locator("svg path").count() == 1 and buttons.nth(i).inner_text().strip() == ""
+               for i in range(5))
+    assert buttons.nth(2).get_attribute("title") == "播放 / 暂停 (空格)"
+    page.keyboard.press("ArrowRight")
+    assert "前向" in page.inner_text("body")
+    page.keyboard.press(" ")
+    assert buttons.nth(2).get_attribute("data-icon") == "pause"
+    assert not errors
+    page.close()
