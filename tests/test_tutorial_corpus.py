@@ -92,6 +92,7 @@ def plain_torch(source: str, filename: str = "<tutorial>") -> tuple[dict, dict, 
     finally:
         np.random.set_state(np_state)
         random.setstate(py_state)
+        torch.set_printoptions(profile="default", sci_mode=None)  # a program's set_printoptions is process-wide
     values: dict[str, torch.Tensor] = {}
     grads: dict[str, torch.Tensor] = {}
     for var, v in ns.items():

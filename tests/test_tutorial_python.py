@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import io
 import random
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -32,6 +33,7 @@ def run_plain(source: str) -> tuple[str, dict]:
     finally:
         np.random.set_state(state)
         random.setstate(py_state)
+        torch.set_printoptions(profile="default", sci_mode=None)  # a program's set_printoptions is process-wide
     return out.getvalue(), ns
 
 
@@ -549,3 +551,77 @@ def test_plotting_in_the_sandbox():
                         "plt.plot(x.detach().numpy())\nplt.savefig('out.png')\nplt.show()\n")
     assert tr.grads["x"] == [3.0, 3.0]
     assert any(n.kind == "plotting-skipped" for n in tr.notices)
+
+
+# Programs written in the style of the tutorials' pages (tests/data/tutorial_pages), with the Python they lean on
+# (out=, type(), typing, collections, a torch.Generator, lr schedulers, Variable, set_printoptions): each must print
+# and compute what plain torch does.
+PAGES_DIR = Path(__file__).resolve().parent / "data" / "tutorial_pages"
+PAGES = sorted(p.name for p in PAGES_DIR.glob("*.py"))
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_tutorial_pages_run_as_in_torch(name):
+    assert_same_as_plain((PAGES_DIR / name).read_text(encoding="utf-8"))
+
+
+def test_type_prints_and_compares_like_python():
+    tr = assert_same_as_plain(
+        "import torch\nx = torch.ones(2)\nprint(type(1), type(2.5), type(x), type([1]), type(x.sum().item()))\n"
+        "print(type(x) == torch.Tensor, type(1.5) == float, type(1) == float, isinstance(2, type(1)))\n"
+        "class A:\n    pass\nprint(type(A()) == A)\n")
+    assert "<class 'torch.Tensor'>" in tr.stdout
+
+
+def test_out_writes_into_the_tensor_as_torch_does():
+    tr = assert_same_as_plain(
+        "import torch\nimport numpy as np\na = torch.arange(4.0)\nn = a.numpy()\nb = torch.ones(4)\n"
+        "torch.mul(a, 3, out=a)\ntorch.add(a, b, out=b)\nprint(n, b)\n"
+        "with torch.no_grad():\n    w = torch.ones(2, requires_grad=True)\n    torch.add(w, 1, out=w)\nprint(w)\n")
+    assert tr.stdout.startswith("[0. 3. 6. 9.]")
+
+
+def test_set_printoptions_lasts_for_the_run_only():
+    before = torch._tensor_str.PRINT_OPTS.precision
+    tr = explorer.trace("torch.set_printoptions(precision=2)\nprint(torch.tensor([1.23456]))\n", sandbox=False)
+    assert tr.stdout == "tensor([1.23])\n"
+    assert torch._tensor_str.PRINT_OPTS.precision == before
+
+
+def test_lr_schedulers_follow_torch():
+    assert_same_as_plain(
+        "import torch\nimport torch.optim as optim\nw = torch.tensor([1.0, -2.0], requires_grad=True)\n"
+        "opt = optim.Adam([w], lr=0.5)\n"
+        "lam = optim.lr_scheduler.LambdaLR(opt, lr_lambda=lambda epoch: 0.5 ** epoch)\n"
+        "for i in range(4):\n    opt.zero_grad()\n    loss = (w ** 2).sum()\n    loss.backward()\n"
+        "    opt.step()\n    lam.step()\n    print(lam.get_last_lr())\n"
+        "opt2 = optim.SGD([w], lr=0.1)\nplateau = optim.lr_scheduler.ReduceLROnPlateau(opt2, patience=0)\n"
+        "for i in range(3):\n    plateau.step(1.0)\n    print(opt2.param_groups[0]['lr'])\n"
+        "cos = optim.lr_scheduler.CosineAnnealingLR(optim.SGD([w], lr=1.0), T_max=4)\n"
+        "for i in range(4):\n    cos.step()\n    print(round(cos.get_last_lr()[0], 6))\n")
+
+
+def test_collections_and_typing_names():
+    assert_same_as_plain(
+        "import torch\nfrom collections import OrderedDict, defaultdict, Counter\n"
+        "from typing import Dict, List, Optional\n"
+        "Batch = Dict[str, List[int]]\ncounts = defaultdict(int)\nfor w in 'a b a c a'.split():\n"
+        "    counts[w] += 1\nprint(dict(counts), Counter('abracadabra').most_common(2))\n"
+        "groups = defaultdict(list)\ngroups['x'].append(1)\nprint(groups)\n"
+        "def f(x: Optional[torch.Tensor] = None) -> List[float]:\n    return [1.0]\nprint(f())\n"
+        "net = nn.Sequential(OrderedDict([('fc', nn.Linear(2, 1)), ('act', nn.Sigmoid())]))\n"
+        "print([name for name, _ in net.named_parameters()])\n".replace("nn.", "torch.nn."))
+
+
+def test_generator_gives_torch_s_numbers():
+    tr = assert_same_as_plain("import torch\ng = torch.Generator().manual_seed(2147483647)\n"
+                              "p = torch.rand(3, generator=g)\nix = torch.multinomial(p, num_samples=5, "
+                              "replacement=True, generator=g)\nprint(ix, g.initial_seed())\n")
+    assert "2147483647" in tr.stdout
+
+
+def test_a_device_can_be_named_but_nothing_goes_there():
+    tr = explorer.trace("d = torch.device('cuda', 0)\nprint(d, d.type, d.index)\n", sandbox=False)
+    assert tr.stdout == "cuda:0 cuda 0\n"
+    with pytest.raises(explorer.ProgramError, match="everything runs on the CPU"):
+        explorer.trace("d = torch.device('cuda')\nx = torch.ones(2).to(d)\n", sandbox=False)

@@ -14,6 +14,24 @@ import re
 
 # (English, Chinese). Literal braces are the message's own: "{loss:.4f}" is text, ⟨n⟩ a variable part.
 MESSAGES: tuple[tuple[str, str], ...] = (
+    # --- type(), out=, typing/collections, schedulers (builtins.py, guards.py, stdlib_ns.py, schedulers.py) ---
+    ("type() takes one argument here: type(x) tells what x is",
+     "这里的 type() 只接受一个参数：type(x) 告诉你 x 是什么"),
+    ("to make a class, write a class statement", "要定义类，请写 class 语句"),
+    ("out= with ⟨name⟩, which gives several results, is not supported here",
+     "⟨name⟩ 会给出多个结果，这里不支持对它使用 out="),
+    ("assign the results instead: values, indices = torch.max(x, dim=0)",
+     "请改为赋值：values, indices = torch.max(x, dim=0)"),
+    ("out= needs a tensor of the result's shape ⟨want⟩ here; this one has shape ⟨have⟩",
+     "这里 out= 需要一个与结果形状 ⟨want⟩ 相同的张量；这个张量的形状是 ⟨have⟩"),
+    ("assign the result instead: y = ⟨name⟩(...)", "请改为赋值：y = ⟨name⟩(...)"),
+    ("only torch.__version__ and np.__version__ can be read here", "这里只能读取 torch.__version__ 和 np.__version__"),
+    ("LambdaLR needs a function of the epoch: lr_lambda=lambda epoch: 0.95 ** epoch",
+     "LambdaLR 需要一个以 epoch 为参数的函数：lr_lambda=lambda epoch: 0.95 ** epoch"),
+    ("it makes a class from text; use a plain class or a tuple", "它会根据文本生成类；请使用普通的类或元组"),
+    ("use a list (append, pop(0))", "请使用列表（append、pop(0)）"),
+    ("use a dict", "请使用字典"),
+    ("use a list", "请使用列表"),
     # --- the program's classes (explorer/language/classes.py, parser.py) --------------------------------------
     ("`object` can only be named as a base class: class Foo(object):",
      "`object` 只能作为基类出现：class Foo(object):"),

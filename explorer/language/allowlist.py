@@ -23,7 +23,7 @@ TORCH_FACTORIES = frozenset(
 ZEROED_FACTORIES = {"empty": "zeros", "empty_like": "zeros_like"}
 
 TORCH_FUNCTIONS = TORCH_FACTORIES | frozenset(
-    """add sub subtract mul multiply div divide true_divide pow exp exp2 expm1 log log2 log10 log1p sqrt
+    """multinomial add sub subtract mul multiply div divide true_divide pow exp exp2 expm1 log log2 log10 log1p sqrt
     rsqrt square sin cos tan asin acos atan atan2 sinh cosh tanh sigmoid relu abs neg negative sign
     reciprocal floor ceil round trunc frac clamp clip clamp_min clamp_max sum mean prod max min amax amin
     argmax argmin maximum minimum dot vdot matmul mm bmm mv outer ger cat concat stack hstack vstack where
@@ -37,7 +37,7 @@ TORCH_FUNCTIONS = TORCH_FACTORIES | frozenset(
 # Functions that can make a result much larger than their inputs: their result shape is worked out on
 # the "meta" device (no memory) and checked before the real call.
 EXPANDING = frozenset(
-    "matmul mm bmm mv outer ger kron cdist tensordot einsum addmm addmv cartesian_prod".split()
+    "matmul mm bmm mv outer ger kron cdist tensordot einsum addmm addmv cartesian_prod multinomial".split()
 )
 
 TORCH_VALUES: dict[str, object] = {
@@ -70,7 +70,6 @@ TORCH_REFUSED: dict[str, str] = {
     "set_num_threads": f"not allowed: {_STATE}",
     "set_num_interop_threads": f"not allowed: {_STATE}",
     "set_grad_enabled": "switch gradients off only inside `with torch.no_grad():`",
-    "set_printoptions": f"not allowed: {_STATE}",
     "use_deterministic_algorithms": f"not allowed: {_STATE}",
     "set_flush_denormal": f"not allowed: {_STATE}",
     "storage": "raw storage is not available here",
@@ -192,8 +191,8 @@ DATASET_ATTRIBUTES = frozenset({"tensors"})
 TENSOR_METHODS = frozenset(
     """sum mean pow exp log t view view_as reshape reshape_as detach backward item tolist zero_
     requires_grad_ retain_grad norm dot matmul clamp clamp_ clip where add sub mul div neg abs sqrt sin cos
-    tan tanh sigmoid relu softmax log_softmax max min argmax argmin size dim numel unsqueeze squeeze
-    flatten transpose permute expand expand_as repeat contiguous clone float double long int bool half
+    tan tanh sigmoid relu softmax log_softmax max min argmax argmin size dim numel nelement multinomial unsqueeze
+    squeeze flatten transpose permute expand expand_as repeat contiguous clone float double long int bool half
     to type_as mm mv bmm square exp_ add_ sub_ mul_ div_ pow_ fill_ clamp_min clamp_max std var prod
     cumsum sort topk gather index_select masked_fill masked_fill_ chunk split unbind allclose equal eq ne
     lt le gt ge any all isnan isinf log1p log2 log10 exp2 reciprocal rsqrt floor ceil round sign amax amin
@@ -232,6 +231,8 @@ SET_METHODS = frozenset(
 )
 TUPLE_METHODS = frozenset({"index", "count"})
 DICT_METHODS = frozenset("keys values items get pop copy update setdefault clear".split())
+COUNTER_METHODS = frozenset({"most_common"})  # collections.Counter, besides a dict's
+GENERATOR_METHODS = frozenset({"manual_seed", "initial_seed", "seed"})  # torch.Generator(): never its state
 STR_METHODS = frozenset(
     "upper lower strip lstrip rstrip split join startswith endswith title capitalize count find isdigit format".split()
 )
@@ -265,7 +266,7 @@ MATH_VALUES: dict[str, float] = {"pi": math.pi, "e": math.e, "inf": math.inf, "n
 
 BUILTINS = frozenset(
     """range len sum min max abs round float int bool str list tuple dict enumerate zip print sorted
-    reversed any all set isinstance iter next map filter divmod pow chr ord super""".split()
+    reversed any all set isinstance iter next map filter divmod pow chr ord super type""".split()
 )
 # What `isinstance(x, T)` may name as T: these builtins (the real types behind them), and the TypeRefs the
 # namespaces hand out (torch.Tensor, np.ndarray).
@@ -273,7 +274,7 @@ ISINSTANCE_BUILTINS: dict[str, type] = {"int": int, "float": float, "str": str, 
                                         "tuple": tuple, "dict": dict, "set": set}
 BUILTIN_REFUSED: dict[str, str] = {
     name: "it reaches Python's internals, which programs here cannot use"
-    for name in """eval exec compile open getattr setattr delattr hasattr vars dir globals locals type
+    for name in """eval exec compile open getattr setattr delattr hasattr vars dir globals locals
     object input breakpoint memoryview bytearray bytes help exit quit classmethod staticmethod
     property id hash callable issubclass format repr __import__""".split()
 }

@@ -18,6 +18,8 @@ from explorer.language.objects import (
     BoundMethod,
     Fn,
     Instance,
+    Namespace,
+    TypeOf,
     TypeRef,
     UserClass,
     UserFunction,
@@ -233,10 +235,26 @@ class _Builtins:
         cls = user_class_of(x)  # an instance of the program's classes: along its class's chain
         return cls is not None and any(cls.is_subclass_of(t) for t in wanted if isinstance(t, UserClass))
 
+    def type(self, *args: Any) -> Any:
+        """`type(x)`, to print or compare (`type(x) == float`): the program's class for its instances, else a
+        TypeOf, which prints as Python does and offers nothing else. type(name, bases, dict) is refused."""
+        if len(args) != 1:
+            raise ProgramError("not-allowed", "type() takes one argument here: type(x) tells what x is",
+                               hint="to make a class, write a class statement")
+        cls = user_class_of(args[0])
+        if cls is not None:
+            return cls
+        real = builtins.type(args[0])
+        if isinstance(args[0], (Fn, BoundMethod, UserFunction, UserMethod, Namespace, UserIterator, TypeRef,
+                                UserClass)):
+            return TypeOf(type_name(args[0]), real)
+        name = real.__qualname__ if real.__module__ == "builtins" else f"{real.__module__}.{real.__qualname__}"
+        return TypeOf(name, real)
+
     def _types(self, types: Any) -> builtins.tuple:
         if isinstance(types, tuple) and len(types) <= 16:
             return tuple(t for each in types for t in self._types(each))
-        if isinstance(types, TypeRef):
+        if isinstance(types, TypeRef):  # and a TypeOf: isinstance(y, type(x))
             return (types.real,)
         if isinstance(types, UserClass):
             return (types,)

@@ -370,7 +370,7 @@ def check_method(t: torch.Tensor, name: str, args: tuple, kwargs: dict, limits: 
             _product(sizes, limits)
     elif name in ("matmul", "mm", "mv") and len(args) == 1 and not kwargs and isinstance(args[0], torch.Tensor):
         check_matmul(t, args[0], limits, getattr(torch, name))
-    elif name in ("outer", "matmul", "mm", "bmm", "mv"):
+    elif name in ("outer", "matmul", "mm", "bmm", "mv", "multinomial"):
         check_meta(getattr(torch, name), (t, *args), kwargs, limits)
     elif name == "new_tensor":
         count_elements(args[0] if args else kwargs.get("data"), limits)
@@ -387,9 +387,42 @@ def broadcast_shape(a: tuple, b: tuple) -> tuple:
     )
 
 
+def write_out(name: str, out: Any, result: Any) -> torch.Tensor:
+    """`torch.matmul(a, b, out=c)`: the result, computed as usual, copied into `c`, as torch would write it.
+
+    torch itself would resize an out= tensor of another shape in place, freeing the memory that an array from
+    `.numpy()` may still see; here the result is computed first and copied only into a tensor of its own shape,
+    so `c`'s memory is never reallocated. torch's own rules hold: no out= where autograd would need a graph,
+    and no copy into a dtype the result can't be cast to."""
+    if not isinstance(out, torch.Tensor):
+        raise TypeError(f"{name}(): argument 'out' must be Tensor, not {type(out).__name__}")
+    if not isinstance(result, torch.Tensor):
+        raise ProgramError("not-allowed", f"out= with {name}, which gives several results, is not supported here",
+                           hint="assign the results instead: values, indices = torch.max(x, dim=0)")
+    if torch.is_grad_enabled() and (result.requires_grad or out.requires_grad):
+        raise RuntimeError(f"{name}(): functions with out=... arguments don't support automatic differentiation, "
+                           "but one of the arguments requires grad.")
+    if tuple(out.shape) != tuple(result.shape):
+        raise ProgramError("not-allowed", f"out= needs a tensor of the result's shape {tuple(result.shape)} here; "
+                           f"this one has shape {tuple(out.shape)}",
+                           hint=f"assign the result instead: y = {name}(...)")
+    if not torch.can_cast(result.dtype, out.dtype):
+        raise RuntimeError(f"result type {_dtype_word(result.dtype)} can't be cast to the desired output type "
+                           f"{_dtype_word(out.dtype)}")
+    with torch.no_grad():
+        out.copy_(result)
+    return out
+
+
+def _dtype_word(dtype: torch.dtype) -> str:
+    """torch's word for a dtype in its messages: Float, Long, Double, ..."""
+    return {torch.float32: "Float", torch.float64: "Double", torch.float16: "Half", torch.int64: "Long",
+            torch.int32: "Int", torch.bool: "Bool", torch.uint8: "Byte"}.get(dtype, str(dtype))
+
+
 def check_call(name: str, args: tuple, kwargs: dict, limits: Limits) -> None:
     """Checks made before any torch call (function or tensor method) whose result can outgrow its inputs."""
-    if "out" in kwargs:  # torch resizes an out= tensor in place, freeing the memory an array from .numpy() sees
+    if "out" in kwargs:  # the interpreter takes out= off first (write_out); it never reaches torch
         raise ProgramError("not-allowed", "out= is not supported here",
                            hint="assign the result instead: y = torch.add(a, b)")
     tensors = [a for a in (*args, *kwargs.values()) if isinstance(a, torch.Tensor)]

@@ -26,7 +26,7 @@ import torch
 from explorer.config import KEEP_PASSES, Limits
 from explorer.errors import ProgramError
 from explorer.language import allowlist as A
-from explorer.language import guards, layers, numpy_ns, random_ns
+from explorer.language import guards, layers, numpy_ns, random_ns, schedulers, stdlib_ns
 from explorer.language.builtins import SUPER, make_builtins
 from explorer.language.classes import Classes, UserModule, is_user_kind
 from explorer.language.errors import runtime_error
@@ -81,6 +81,8 @@ _IMPORT_HINTS = {"np": "import it first: import numpy as np", "numpy": "import i
                  "plt": "import it first: import matplotlib.pyplot as plt (plotting is skipped here)",
                  "matplotlib": "import it first: import matplotlib.pyplot as plt (plotting is skipped here)",
                  "pyplot": "import it first: import matplotlib.pyplot as plt (plotting is skipped here)"}
+# `torch.__version__` and `np.__version__` as plain strings, by the name of the namespace read
+VERSIONS = {"torch": str(torch.__version__), "numpy": str(np.__version__)}
 _FORMATTER = string.Formatter()  # only its parser is used: fields are looked up by str_format
 
 
@@ -294,12 +296,15 @@ class Interpreter:
 
     # --- entry -------------------------------------------------------------------------------------------
     def run(self) -> None:
+        printing = dataclasses.replace(torch._tensor_str.PRINT_OPTS)  # torch.set_printoptions is process-wide
         try:
             self.exec_block(self.tree.body, self.globals)
         except _Return:
             raise ProgramError("syntax", "'return' outside a function") from None
         except (_Break, _Continue):
             raise ProgramError("syntax", "'break' or 'continue' outside a loop") from None
+        finally:
+            torch._tensor_str.PRINT_OPTS = printing
 
     # --- statements ----------------------------------------------------------------------------------------
     def exec_block(self, body: list[ast.stmt], scope: Scope) -> None:
@@ -514,6 +519,10 @@ class Interpreter:
             return self._random
         if root in A.PLOTTING_MODULES:
             return make_plotting()
+        if root == "typing":
+            return stdlib_ns.make_typing()
+        if root == "collections":
+            return stdlib_ns.make_collections(self)
         return None
 
     def exec_With(self, node: ast.With, scope: Scope) -> None:
@@ -687,6 +696,8 @@ class Interpreter:
             return scope.lookup(name)
         except KeyError:
             pass
+        if name == "__name__":  # a program runs as the main module: `if __name__ == "__main__":` runs its body
+            return "__main__"
         if name in self.namespaces:
             return self.namespaces[name]
         if name in self.builtins:
@@ -848,6 +859,8 @@ class Interpreter:
             self.guarded(guards.check_array_index, (obj, index, self.limits), {}, node)
         elif isinstance(obj, Plot):
             return obj.item(index)
+        elif isinstance(obj, stdlib_ns.TypeHint):  # `Tuple[torch.Tensor, int]` in a type alias
+            return obj
         elif isinstance(obj, (Instance, UserModule)):
             getitem = self.classes.special(obj, "__getitem__")
             if getitem is None:
@@ -1246,6 +1259,13 @@ class Interpreter:
 
     def get_attr(self, obj: Any, name: str, node: ast.AST) -> Any:
         """Every attribute read goes through here: by the type of `obj`, from its table, or refused."""
+        if name == "__version__":  # `print(torch.__version__)`: a string of ours, never Python's attribute
+            version = VERSIONS.get(obj.name) if isinstance(obj, Namespace) else None
+            if version is None:
+                raise ProgramError("not-allowed", "only torch.__version__ and np.__version__ can be read here",
+                                   hint="names with double underscores reach Python's internals, which "
+                                        "programs here cannot use").at(node)
+            return version
         if isinstance(obj, Namespace):
             if name in obj.members:
                 return obj.members[name]
@@ -1278,6 +1298,8 @@ class Interpreter:
             return Fn("nn.Module.__init__", lambda this, *a, **k: self.classes.base_init(this, True, a, k, node), False)
         if isinstance(obj, layers.DATA_OBJECT_TYPES):
             return layers.data_attr(obj, name, node)
+        if isinstance(obj, torch.device) and name in ("type", "index"):  # `torch.device('cuda').index`
+            return getattr(obj, name)
         table = methods_for(obj)
         if table is not None and name in table:
             if isinstance(obj, OPTIMIZER_TYPES) and name == "param_groups":
@@ -1343,6 +1365,10 @@ class Interpreter:
             return self.call_module(callee, args, kwargs, node)
         if isinstance(callee, Fn):
             self.current_call = node
+            if callee.torch_args and "out" in kwargs:  # computed as usual, then copied into `out`
+                out = kwargs.pop("out")
+                result = self.call(callee, args, kwargs, node)
+                return self.guarded(guards.write_out, (callee.name, out, result), {}, node)
             if callee.torch_args:
                 self.check_data(args, node)
                 self.check_data(kwargs, node)
@@ -1368,7 +1394,8 @@ class Interpreter:
             else:
                 self.check_data(args, node)
                 self.check_data(kwargs, node)
-                self.guarded(guards.check_devices, (tuple(args), kwargs), {}, node)
+                if callee.real is not torch.device:  # naming a device is harmless; putting data on one is not
+                    self.guarded(guards.check_devices, (tuple(args), kwargs), {}, node)
             self.current_call = node
             result = self.guarded(callee.make, tuple(args), kwargs, node)
         else:
@@ -1616,6 +1643,8 @@ class Interpreter:
             return
         if isinstance(value, (*OPTIMIZER_TYPES, Fn, ParamGroups, ParamGroup, *layers.DATA_OBJECT_TYPES)):
             return
+        if isinstance(value, (TypeRef, UserClass, stdlib_ns.TypeHint, *schedulers.SCHEDULER_TYPES)):
+            return  # type(x), typing.TypeVar("T"), an lr scheduler
         if isinstance(value, torch.nn.Module) and (type(value) in layers.LAYER_TYPES or type(value) is UserModule):
             return
         raise ProgramError("not-allowed",

@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import ast
+import collections
 import math
 from typing import TYPE_CHECKING, Any
 
@@ -147,7 +148,11 @@ def make_container(cls: type, args: tuple, kwargs: dict) -> torch.nn.Module:
     """nn.Sequential(*layers), nn.ModuleList([layers]), nn.ModuleDict({name: layer}): of modules only."""
     if kwargs:
         raise ProgramError("runtime", f"nn.{cls.__name__}() takes no keyword arguments here")
-    if cls is torch.nn.Sequential:
+    if cls is torch.nn.Sequential and len(args) == 1 and isinstance(args[0], collections.OrderedDict):
+        for key in args[0]:  # nn.Sequential(OrderedDict([("fc1", nn.Linear(4, 8)), ...])): named layers
+            check_name("nn.Sequential", key)
+        items = list(args[0].values())
+    elif cls is torch.nn.Sequential:
         items = list(args)
     else:
         if len(args) > 1:

@@ -2,6 +2,7 @@
 run (`make_namespaces`), and the table of attributes each other kind of value offers (`methods_for`)."""
 from __future__ import annotations
 
+import collections
 import math
 from typing import TYPE_CHECKING, Any
 
@@ -9,7 +10,7 @@ import torch
 
 from explorer.errors import ProgramError
 from explorer.language import allowlist as A
-from explorer.language import guards, layers
+from explorer.language import guards, layers, schedulers
 from explorer.language.objects import OPTIMIZER_TYPES, Fn, GradFnView, GradMode, LazyMembers, Namespace, TypeRef
 
 if TYPE_CHECKING:
@@ -17,7 +18,8 @@ if TYPE_CHECKING:
 
 
 _TORCH_EXTRAS = frozenset({"no_grad", "enable_grad", "Size", "autograd", "optim", "nn", "linalg", "manual_seed",
-                           "utils", "cuda", "accelerator", "backends", "device"})
+                           "utils", "cuda", "accelerator", "backends", "device", "Generator",
+                           "set_printoptions"})
 # torch's legacy tensor types: usable in isinstance(x, T), and as constructors (`torch.Tensor([1.0])`)
 LEGACY_TENSORS: dict[str, torch.dtype | None] = {
     "Tensor": None, "FloatTensor": torch.float32, "DoubleTensor": torch.float64, "LongTensor": torch.int64,
@@ -78,6 +80,9 @@ def make_namespaces(interp: Interpreter) -> dict[str, Namespace]:
 
         return Fn(f"torch.optim.{name}", impl)
 
+    def optim_member(name: str) -> Any:
+        return schedulers.make_lr_scheduler(interp) if name == "lr_scheduler" else optimizer(name)
+
     def f_member(name: str) -> Fn:
         real = getattr(F, name)
         if name in A.F_SPATIAL:
@@ -109,11 +114,16 @@ def make_namespaces(interp: Interpreter) -> dict[str, Namespace]:
             return TypeRef(f"torch.{name}", getattr(torch, name), legacy_constructor(name, limits))
         if name == "manual_seed":
             return Fn("torch.manual_seed", manual_seed, False)
+        if name == "set_printoptions":
+            return Fn("torch.set_printoptions", set_printoptions, False)
+        if name == "Generator":
+            return Fn("torch.Generator", generator, False)
         if name == "autograd":
             return Namespace("torch.autograd", {"grad": Fn("torch.autograd.grad", grad),
-                                                "backward": Fn("torch.autograd.backward", backward)})
+                                                "backward": Fn("torch.autograd.backward", backward),
+                                                "Variable": Fn("torch.autograd.Variable", variable)})
         if name == "optim":
-            return Namespace("torch.optim", LazyMembers(frozenset(A.OPTIMIZERS), optimizer))
+            return Namespace("torch.optim", LazyMembers(frozenset(A.OPTIMIZERS) | {"lr_scheduler"}, optim_member))
         if name == "nn":
             return nn
         if name == "utils":
@@ -153,14 +163,14 @@ _PRODUCT_OPERAND = {"torch.matmul": "other", "torch.mm": "mat2", "torch.mv": "ve
 
 
 def device(kind: Any, index: Any = None) -> torch.device:
-    """`torch.device("cpu")`: the only device here (others are refused, as everywhere)."""
+    """`torch.device("cpu")`. A device object of another kind may be made (`torch.device('cuda')` is only a
+    name, as in torch without a GPU); putting anything on it is refused, as everywhere (guards.check_devices)."""
     if isinstance(kind, torch.device):
         kind = str(kind)
-    if not isinstance(kind, str) or (index is not None and not isinstance(index, int)):
+    if not isinstance(kind, str) or (index is not None and not isinstance(index, int)) or len(kind) > 32:
         raise TypeError("torch.device takes a name like 'cpu'")
-    guards.check_devices((kind,), {})
-    if kind.split(":")[0] != "cpu":
-        raise ProgramError("not-allowed", f"device {kind!r} is not available; everything runs on the CPU")
+    if kind.split(":")[0].lower() not in guards.DEVICE_WORDS | {"cpu"}:
+        raise RuntimeError(f"Expected one of cpu, cuda, mps, ... device type at start of device string: {kind}")
     return torch.device(kind) if index is None else torch.device(kind, index)
 
 
@@ -192,6 +202,55 @@ def legacy_constructor(name: str, limits: Any) -> Any:
         return torch.tensor(args[0], dtype=want)
 
     return make
+
+
+# the largest `threshold` a program may set: printing costs time per number (profile="full" means this)
+PRINT_THRESHOLD_MAX = 10_000
+
+
+def set_printoptions(precision: Any = None, threshold: Any = None, edgeitems: Any = None, linewidth: Any = None,
+                     profile: Any = None, sci_mode: Any = None) -> None:
+    """`torch.set_printoptions(precision=2)`: how this run prints tensors. The options are torch's, process-wide,
+    so the interpreter puts them back when the run ends (Interpreter.run); numbers are bounded so that a
+    print can't turn into millions of digits."""
+    def whole(name: str, value: Any, low: int, high: int) -> Any:
+        if value is None:
+            return None
+        if not isinstance(value, (int, float)) or isinstance(value, bool):
+            raise TypeError(f"set_printoptions: {name} must be a number")
+        if value != value or value < low:  # nan or too small
+            raise ValueError(f"set_printoptions: {name} must be at least {low}")
+        return min(int(value) if value != float("inf") else high, high)
+
+    if profile not in (None, "default", "short", "full"):
+        raise ValueError("set_printoptions: profile is 'default', 'short' or 'full'")
+    if sci_mode not in (None, True, False):
+        raise TypeError("set_printoptions: sci_mode is True, False or None")
+    torch.set_printoptions(precision=whole("precision", precision, 0, 16),
+                           threshold=whole("threshold", threshold, 1, PRINT_THRESHOLD_MAX),
+                           edgeitems=whole("edgeitems", edgeitems, 1, 100),
+                           linewidth=whole("linewidth", linewidth, 10, 1000),
+                           profile=None if profile == "full" else profile, sci_mode=sci_mode)
+    if profile == "full":
+        torch.set_printoptions(threshold=PRINT_THRESHOLD_MAX)
+
+
+def variable(data: Any, requires_grad: bool = False, volatile: bool = False) -> torch.Tensor:
+    """`torch.autograd.Variable(t, requires_grad=True)`, from before tensors carried autograd themselves: as in
+    torch today, a new leaf sharing t's data (t's history, if any, is not kept)."""
+    if not isinstance(data, torch.Tensor):
+        raise TypeError(f"Variable data has to be a tensor, but got {type(data).__name__}")
+    if not isinstance(requires_grad, bool):
+        raise TypeError("Variable's requires_grad must be True or False")
+    return data.detach().requires_grad_(requires_grad)
+
+
+def generator(device: Any = "cpu") -> torch.Generator:
+    """`torch.Generator().manual_seed(2147483647)`: a random generator of the program's own, for `generator=g`.
+    Programs reach only manual_seed, initial_seed and seed on it (GENERATOR_METHODS), never its raw state."""
+    if str(device) != "cpu":
+        raise ProgramError("not-allowed", f"device {str(device)!r} is not available; everything runs on the CPU")
+    return torch.Generator()
 
 
 def manual_seed(seed: Any) -> None:
@@ -227,10 +286,16 @@ def methods_for(obj: Any) -> frozenset | None:
         if type(obj).__module__ == "torch.return_types":
             return A.RETURN_TYPE_ATTRIBUTES | A.TUPLE_METHODS
         return A.TUPLE_METHODS
+    if isinstance(obj, collections.Counter):
+        return A.DICT_METHODS | A.COUNTER_METHODS
     if isinstance(obj, dict):
         return A.DICT_METHODS
     if isinstance(obj, str):
         return A.STR_METHODS
+    if isinstance(obj, torch.Generator):
+        return A.GENERATOR_METHODS
+    if isinstance(obj, schedulers.SCHEDULER_TYPES):
+        return schedulers.SCHEDULER_METHODS
     if isinstance(obj, OPTIMIZER_TYPES):
         return A.OPTIMIZER_METHODS | A.OPTIMIZER_ATTRIBUTES
     if isinstance(obj, GradFnView):

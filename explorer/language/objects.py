@@ -15,7 +15,7 @@ import torch
 
 # Plain data: the only things that may be passed into torch, or stored in a list handed to torch.
 DATA_TYPES = (torch.Tensor, int, float, bool, complex, str, type(None), torch.dtype, torch.device,
-              torch.Size, slice, type(Ellipsis))
+              torch.Size, slice, type(Ellipsis), torch.Generator)
 OPTIMIZER_TYPES = (torch.optim.Optimizer,)
 
 
@@ -140,6 +140,30 @@ class TypeRef:
 
     def __repr__(self) -> str:
         return f"<class '{self.name}'>"
+
+
+class TypeOf(TypeRef):
+    """What `type(x)` gives for a value that is not an instance of the program's classes: it prints like Python's
+    (`<class 'float'>`, `<class 'torch.Tensor'>`) and equals the builtin or TypeRef naming the same type, so
+    `type(x) == float` and `type(t) == torch.Tensor` read as in Python."""
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, TypeRef):
+            return self.real is other.real
+        if isinstance(other, Fn) and other.torch_args is False:  # the program's `float`, `int`, `list`, ...
+            return BUILTIN_TYPES.get(other.name) is self.real
+        return False
+
+    def __ne__(self, other: object) -> bool:
+        return not self.__eq__(other)
+
+    def __hash__(self) -> int:
+        return hash(self.real)
+
+
+# the builtins that name a type, for `type(x) == float`
+BUILTIN_TYPES: dict[str, type] = {"int": int, "float": float, "str": str, "bool": bool, "list": list,
+                                  "tuple": tuple, "dict": dict, "set": set}
 
 
 class GradFnView:

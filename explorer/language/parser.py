@@ -62,9 +62,10 @@ METHOD_DECORATORS = frozenset({"staticmethod", "classmethod"})
 
 # Modules a program may import: each import binds a name to what the language already offers (the
 # interpreter resolves the dotted path through the same tables as `torch.nn.functional` in an expression).
-IMPORTABLE = ("torch", "math", "numpy", "random", "matplotlib", "mpl_toolkits")
+IMPORTABLE = ("torch", "math", "numpy", "random", "matplotlib", "mpl_toolkits", "typing", "collections")
 _IMPORTABLE_TEXT = ("torch (with torch.nn, torch.nn.functional, torch.optim, torch.autograd), math, random, numpy (a "
-                    "small part of it) and matplotlib (plots are skipped)")
+                    "small part of it), matplotlib (plots are skipped), typing and collections "
+                    "(OrderedDict, defaultdict, Counter)")
 
 # Decorators a `def` may have: each names the last part of what it calls (`@torch.no_grad()`, `@no_grad()` after
 # `from torch import no_grad`, or without the brackets); the interpreter checks what the name really is.
@@ -308,20 +309,29 @@ def _is_dunder(name: str) -> bool:
     return "__" in name
 
 
+# the two dunder names tutorials read: `if __name__ == "__main__":` and `print(torch.__version__)`; only read, and
+# the interpreter answers them itself (a string), never through Python's attribute of that name
+READABLE_DUNDERS = {ast.Name: "__name__", ast.Attribute: "__version__"}
+
+
+def _readable_dunder(node: ast.Name | ast.Attribute, name: str) -> bool:
+    return READABLE_DUNDERS.get(type(node)) == name and isinstance(node.ctx, ast.Load)
+
+
 def _check_node(node: ast.AST, classes: _ClassParts) -> None:
     kind = type(node).__name__
     if kind in _REFUSED:
         raise _refuse(node, _REFUSED[kind])
     if type(node) not in ALLOWED_NODES:
         raise _refuse(node, f"`{kind}` is not part of the Python subset the explorer runs")
-    if isinstance(node, ast.Name) and _is_dunder(node.id):
+    if isinstance(node, ast.Name) and _is_dunder(node.id) and not _readable_dunder(node, node.id):
         raise _refuse(node, f"the name `{node.id}` is not allowed", _DUNDER_HINT)
     if isinstance(node, ast.Attribute):
-        if _is_dunder(node.attr) and id(node) not in classes.init_calls:
+        if _is_dunder(node.attr) and id(node) not in classes.init_calls and not _readable_dunder(node, node.attr):
             if node.attr == "__init__":
                 raise _refuse(node, "`.__init__` can only be called inside a class, as super().__init__(...)")
             raise _refuse(node, f"the attribute `.{node.attr}` is not allowed", _DUNDER_HINT)
-        if node.attr.startswith("_") and id(node) not in classes.init_calls:
+        if node.attr.startswith("_") and id(node) not in classes.init_calls and not _readable_dunder(node, node.attr):
             raise _refuse(node, f"the private attribute `.{node.attr}` is not allowed")
     if isinstance(node, ast.FunctionDef):
         _check_function(node, method=id(node) in classes.methods)
