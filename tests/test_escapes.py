@@ -241,7 +241,8 @@ ESCAPES: list[Escape] = [
     E("backends-flag", "torch.backends.mkldnn.enabled = False\n", state=True),
     E("set-anomaly-enabled", "torch.set_anomaly_enabled(True)\n", state=True),
     E("detect-anomaly-context", "with torch.autograd.detect_anomaly():\n    y = torch.ones(2) * 2\n", state=True),
-    E("inference-mode-context", "with torch.inference_mode():\n    y = torch.ones(2) * 2\n", state=True),
+    E("inference-mode-context", "with torch.inference_mode():\n    y = torch.ones(2) * 2\nassert False\n", (PROBE,),
+      state=True),
     E("grad-mode-manual-enter", "torch.no_grad().__enter__()\n", state=True),
     E("grad-mode-module-set", "torch.autograd.grad_mode.set_grad_enabled(False)\n", state=True),
     E("printoptions-private", "torch._tensor_str.PRINT_OPTS.precision = 1\n", state=True),
@@ -603,6 +604,16 @@ ESCAPES: list[Escape] = [
     E("scheduler-not-an-optimizer", "s = torch.optim.lr_scheduler.StepLR(print, step_size=1)\n",
       (RUNTIME,), ("optimizer",)),
     E("variable-of-a-function", "v = torch.autograd.Variable(print)\n"),
+    E("subset-internals", "ds = torch.utils.data.TensorDataset(torch.ones(4))\n"
+      "a, b = torch.utils.data.random_split(ds, [2, 2])\nd = a.__dict__\n"),
+    E("subset-dataset-wrapper", "class D(torch.utils.data.Dataset):\n    def __len__(self):\n        return 4\n"
+      "    def __getitem__(self, i):\n        return torch.ones(1)\n"
+      "a, b = torch.utils.data.random_split(D(), [2, 2])\ni = a.dataset.interp\n", (RUNTIME,), ("no attribute",)),
+    E("random-split-huge-lengths", "ds = torch.utils.data.TensorDataset(torch.ones(4))\n"
+      "p = torch.utils.data.random_split(ds, list(range(1000)))\n", (RUNTIME,), ("list of lengths",)),
+    E("random-split-odd-generator", "ds = torch.utils.data.TensorDataset(torch.ones(4))\n"
+      "p = torch.utils.data.random_split(ds, [2, 2], generator=print)\n", (RUNTIME,), ("torch.Generator",)),
+    E("inference-mode-not-bool", "with torch.inference_mode(print):\n    x = 1\n", (RUNTIME,), ("True or False",)),
     E("multinomial-huge", "p = torch.ones(3)\nx = torch.multinomial(p, 10**9, replacement=True)\n", (LIMIT,)),
     E("multinomial-method-huge-rows", "p = torch.ones(1000, 3)\nx = p.multinomial(10**6, replacement=True)\n",
       (LIMIT,)),

@@ -32,6 +32,10 @@ MESSAGES: tuple[tuple[str, str], ...] = (
     ("use a list (append, pop(0))", "请使用列表（append、pop(0)）"),
     ("use a dict", "请使用字典"),
     ("use a list", "请使用列表"),
+    ("random_split takes a TensorDataset or a dataset of your own class",
+     "random_split 接受一个 TensorDataset，或你自己定义的数据集类的对象"),
+    ("random_split takes a list of lengths like [80, 20] or fractions like [0.8, 0.2]",
+     "random_split 接受长度列表，例如 [80, 20]，或比例，例如 [0.8, 0.2]"),
     # --- the program's classes (explorer/language/classes.py, parser.py) --------------------------------------
     ("`object` can only be named as a base class: class Foo(object):",
      "`object` 只能作为基类出现：class Foo(object):"),

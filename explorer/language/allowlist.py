@@ -180,10 +180,11 @@ MODULE_REFUSED: dict[str, str] = {
 }
 
 # torch.utils.data: datasets of tensors and a loader over them (in this process: num_workers stays 0)
-DATA_MEMBERS = frozenset({"TensorDataset", "DataLoader", "Dataset"})
+DATA_MEMBERS = frozenset({"TensorDataset", "DataLoader", "Dataset", "random_split"})
 LOADER_KWARGS = frozenset({"batch_size", "shuffle", "drop_last", "num_workers"})
 LOADER_ATTRIBUTES = frozenset({"dataset", "batch_size", "drop_last"})
 DATASET_ATTRIBUTES = frozenset({"tensors"})
+SUBSET_ATTRIBUTES = frozenset({"dataset", "indices"})  # a part made by random_split
 
 
 # --- tensors -------------------------------------------------------------------------------------------

@@ -867,7 +867,7 @@ class Interpreter:
                 raise ProgramError("runtime", f"'{type_name(obj)}' object is not subscriptable",
                                    hint="define __getitem__(self, i) in its class").at(node)
             return self.call(getitem, [index], {}, node)
-        elif isinstance(obj, (*layers.CONTAINER_TYPES, torch.utils.data.TensorDataset)):
+        elif isinstance(obj, (*layers.CONTAINER_TYPES, torch.utils.data.TensorDataset, torch.utils.data.Subset)):
             if not isinstance(index, (int, slice, str)):
                 raise ProgramError("runtime",
                                    f"a {type(obj).__name__} is indexed by a number, a slice or a name").at(node)

@@ -41,7 +41,7 @@ MISSING = object()
 # The real classes a program can hold an instance of (besides its own modules, classes.UserModule).
 LAYER_TYPES: frozenset[type] = frozenset(getattr(torch.nn, name) for name in A.NN_MODULES)
 CONTAINER_TYPES = (torch.nn.Sequential, torch.nn.ModuleList, torch.nn.ModuleDict)
-DATA_OBJECT_TYPES = (torch.utils.data.DataLoader, torch.utils.data.TensorDataset)
+DATA_OBJECT_TYPES = (torch.utils.data.DataLoader, torch.utils.data.TensorDataset, torch.utils.data.Subset)
 # constructors that take layers or datasets (and check their kinds themselves)
 TAKES_OBJECTS = (*CONTAINER_TYPES, torch.utils.data.DataLoader)
 _PLAIN = (int, float, bool, str, type(None), torch.Size, torch.dtype)
@@ -442,7 +442,7 @@ def make_data(interp: Interpreter) -> Namespace:
                     raise ProgramError("runtime", f"DataLoader needs a dataset with {special}: define it in "
                                        f"{dataset.cls.name}")
             dataset = ProgramDataset(interp, dataset)
-        elif not isinstance(dataset, torch.utils.data.TensorDataset):
+        elif not isinstance(dataset, (torch.utils.data.TensorDataset, torch.utils.data.Subset)):
             raise ProgramError("runtime", "DataLoader takes a TensorDataset(x, y) or an object of a Dataset "
                                "class of your own (with __len__ and __getitem__)")
         if not isinstance(batch_size, int) or isinstance(batch_size, bool) or batch_size < 1:
@@ -453,7 +453,25 @@ def make_data(interp: Interpreter) -> Namespace:
         return torch.utils.data.DataLoader(dataset, batch_size=batch_size, shuffle=shuffle,
                                            drop_last=kwargs.get("drop_last", False))
 
+    def random_split(dataset: Any, lengths: Any, generator: Any = None) -> list:
+        """`train, val = random_split(ds, [80, 20])` (or fractions [0.8, 0.2]): torch's own split, so the same
+        seed picks the same items; the parts are Subsets a DataLoader takes."""
+        if isinstance(dataset, Instance):
+            dataset = ProgramDataset(interp, dataset)
+        elif not isinstance(dataset, (torch.utils.data.TensorDataset, torch.utils.data.Subset)):
+            raise ProgramError("runtime", "random_split takes a TensorDataset or a dataset of your own class")
+        if (not isinstance(lengths, (list, tuple)) or not 1 <= len(lengths) <= 100
+                or not all(isinstance(n, (int, float)) and not isinstance(n, bool) for n in lengths)):
+            raise ProgramError("runtime", "random_split takes a list of lengths like [80, 20] or fractions "
+                               "like [0.8, 0.2]")
+        if generator is not None and not isinstance(generator, torch.Generator):
+            raise TypeError("random_split's generator must be a torch.Generator()")
+        guards.check_length(len(dataset), limits)
+        kwargs = {} if generator is None else {"generator": generator}
+        return list(torch.utils.data.random_split(dataset, list(lengths), **kwargs))
+
     members = {
+        "random_split": Fn("torch.utils.data.random_split", random_split, torch_args=False),
         "TensorDataset": TypeRef("torch.utils.data.TensorDataset", torch.utils.data.TensorDataset,
                                     tensor_dataset),
         "DataLoader": TypeRef("torch.utils.data.DataLoader", torch.utils.data.DataLoader, data_loader),
@@ -470,6 +488,10 @@ def data_attr(obj: Any, name: str, node: ast.AST) -> Any:
         return value.obj if isinstance(value, ProgramDataset) else value
     if isinstance(obj, torch.utils.data.TensorDataset) and name in A.DATASET_ATTRIBUTES:
         return tuple(obj.tensors)
+    if isinstance(obj, torch.utils.data.Subset) and name in A.SUBSET_ATTRIBUTES:
+        if name == "indices":
+            return list(obj.indices)
+        return obj.dataset.obj if isinstance(obj.dataset, ProgramDataset) else obj.dataset
     raise ProgramError("not-allowed", f"a {type(obj).__name__} has no attribute `.{name}` here").at(node)
 
 

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
 _TORCH_EXTRAS = frozenset({"no_grad", "enable_grad", "Size", "autograd", "optim", "nn", "linalg", "manual_seed",
                            "utils", "cuda", "accelerator", "backends", "device", "Generator",
-                           "set_printoptions"})
+                           "set_printoptions", "inference_mode"})
 # torch's legacy tensor types: usable in isinstance(x, T), and as constructors (`torch.Tensor([1.0])`)
 LEGACY_TENSORS: dict[str, torch.dtype | None] = {
     "Tensor": None, "FloatTensor": torch.float32, "DoubleTensor": torch.float64, "LongTensor": torch.int64,
@@ -108,6 +108,8 @@ def make_namespaces(interp: Interpreter) -> dict[str, Namespace]:
             return Fn("torch.no_grad", lambda: GradMode(False), False)
         if name == "enable_grad":
             return Fn("torch.enable_grad", lambda: GradMode(True), False)
+        if name == "inference_mode":  # for what a program sees, no_grad (no graph is recorded inside)
+            return Fn("torch.inference_mode", inference_mode, False)
         if name == "Size":
             return Fn("torch.Size", lambda *a: torch.Size(*a))
         if name in LEGACY_TENSORS:
@@ -233,6 +235,14 @@ def set_printoptions(precision: Any = None, threshold: Any = None, edgeitems: An
                            profile=None if profile == "full" else profile, sci_mode=sci_mode)
     if profile == "full":
         torch.set_printoptions(threshold=PRINT_THRESHOLD_MAX)
+
+
+def inference_mode(mode: Any = True) -> GradMode:
+    """`with torch.inference_mode():` records no graph, as torch.no_grad(); `inference_mode(False)` changes
+    nothing."""
+    if not isinstance(mode, bool):
+        raise TypeError("torch.inference_mode takes True or False")
+    return GradMode(False) if mode else GradMode(None)
 
 
 def variable(data: Any, requires_grad: bool = False, volatile: bool = False) -> torch.Tensor:

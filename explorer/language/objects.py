@@ -196,9 +196,11 @@ class GradFnView:
 class GradMode:
     """What `torch.no_grad()` / `torch.enable_grad()` give: usable only in a `with` statement."""
 
-    enabled: bool
+    enabled: bool | None  # None: the mode stays as it is (torch.inference_mode(False))
 
     def __repr__(self) -> str:
+        if self.enabled is None:
+            return "torch.inference_mode(False)"
         return "torch.enable_grad()" if self.enabled else "torch.no_grad()"
 
 
