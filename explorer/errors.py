@@ -43,6 +43,10 @@ class ProgramError(ValueError):
         self.end_line = end_line
         self.end_col = end_col
         self.hint = hint
+        # for `except RuntimeError as e:` in a program: the class names of the exception this error stands for
+        # (most specific first) and its own text; None for the explorer's own checks
+        self.exception: tuple[str, ...] | None = None
+        self.exception_text: str | None = None
         super().__init__(self.__str__())
 
     def __str__(self) -> str:
@@ -197,4 +201,7 @@ def _program_error(exc: BaseException) -> ProgramError:
     name = type(exc).__name__
     message = first if name in ("RuntimeError",) else f"{name}: {first}"
     hint = next((h for phrase, h in HINTS if phrase in text), None)
-    return ProgramError("runtime", message, hint=hint)
+    error = ProgramError("runtime", message, hint=hint)
+    error.exception = tuple(c.__name__ for c in type(exc).__mro__ if c is not object)
+    error.exception_text = str(exc)
+    return error

@@ -124,7 +124,7 @@ def test_complex_tensors_are_refused_in_json(source):
 
 
 # The one hostile one-liner that runs: str() of a function is its name (tests/test_rejections.py).
-HARMLESS_ONE_LINERS = ["torch.manual_seed(1)", "s = str(torch.sigmoid)"]  # seeding is allowed now
+HARMLESS_ONE_LINERS = ["torch.manual_seed(1)", "print(type(torch.sigmoid))", "s = str(torch.sigmoid)"]
 
 
 def test_errors_point_inside_the_program():

@@ -19,7 +19,7 @@ from explorer.language.parser import parse_program
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.version_info[:2]
-TRY_MESSAGE = "try / except is not supported; the explorer shows any error with its line"
+TRY_MESSAGE = "except* (exception groups) is not supported; use a plain except"
 
 
 def error(source: str) -> dict:

@@ -74,7 +74,7 @@ def one_thread():
 
 def plain_torch(source: str, filename: str = "<tutorial>") -> tuple[dict, dict, str]:
     """Run `source` in plain Python with torch: its named tensors' values and grads, and what it printed."""
-    ns: dict[str, Any] = {"__name__": "tutorial"}
+    ns: dict[str, Any] = {"__name__": "__main__"}  # as a pasted script runs
     out = io.StringIO()
     np_state, py_state = np.random.get_state(), random.getstate()
     try:

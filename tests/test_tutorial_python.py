@@ -22,7 +22,7 @@ import explorer
 def run_plain(source: str) -> tuple[str, dict]:
     """The program in plain Python with torch, seeded as the explorer seeds every run (0)."""
     out = io.StringIO()
-    ns: dict = {}
+    ns: dict = {"__name__": "__main__"}  # as a pasted script runs
     state, py_state = np.random.get_state(), random.getstate()
     try:
         with torch.random.fork_rng(devices=[]), contextlib.redirect_stdout(out):
@@ -625,3 +625,64 @@ def test_a_device_can_be_named_but_nothing_goes_there():
     assert tr.stdout == "cuda:0 cuda 0\n"
     with pytest.raises(explorer.ProgramError, match="everything runs on the CPU"):
         explorer.trace("d = torch.device('cuda')\nx = torch.ones(2).to(d)\n", sandbox=False)
+
+
+TRY_PROGRAMS = {
+    "else and finally": (
+        "import torch\nfor d in [2.0, 0.0]:\n    try:\n        r = 1 // int(d)\n    except ZeroDivisionError as e:\n"
+        "        print('caught', e, e.args, type(e).__name__, isinstance(e, ArithmeticError))\n    else:\n"
+        "        print('ok', r)\n    finally:\n        print('finally', d)\n"),
+    "a tuple of classes and a bare except": (
+        "import torch\ntry:\n    torch.ones(2)[5]\nexcept (KeyError, IndexError) as e:\n    print('index', e)\n"
+        "try:\n    torch.ones(2, 3) @ torch.ones(2, 3)\nexcept:\n    print('bare')\n"),
+    "raise, catch and raise again": (
+        "import torch\ndef check(x):\n    if x.sum() < 0:\n"
+        "        raise ValueError('negative sum: ' + str(x.sum().item()))\n"
+        "    return x\ntry:\n    check(torch.tensor([-1.0, 0.5]))\nexcept ValueError as err:\n    print(repr(err))\n"
+        "try:\n    try:\n        check(-torch.ones(1))\n    except ValueError:\n        print('inner')\n        raise\n"
+        "except Exception as outer:\n    print('outer', outer)\n"),
+    "return and break through finally": (
+        "import torch\ndef f():\n    try:\n        return 1\n    finally:\n        print('cleanup')\nprint(f())\n"
+        "for i in range(3):\n    try:\n        if i == 1:\n            break\n"
+        "    finally:\n        print('leaving', i)\n"),
+    "the gradient error a tutorial shows": (
+        "import torch\nx = torch.ones(3, requires_grad=True)\ny = x * 2\ntry:\n    y.backward()\n"
+        "except RuntimeError as e:\n    print(e)\ny.backward(torch.ones(3))\nprint(x.grad)\n"),
+}
+
+
+@pytest.mark.parametrize("key", TRY_PROGRAMS)
+def test_try_except_like_python(key):
+    assert_same_as_plain(TRY_PROGRAMS[key])
+
+
+def test_an_uncaught_raise_is_the_program_s_error_at_its_line():
+    with pytest.raises(explorer.ProgramError) as info:
+        explorer.trace("x = 1\nraise ValueError('x must be positive')\n", sandbox=False)
+    assert (info.value.kind, info.value.line, info.value.message) == ("runtime", 2, "ValueError: x must be positive")
+    with pytest.raises(explorer.ProgramError, match="No active exception"):
+        explorer.trace("raise\n", sandbox=False)
+
+
+def test_limits_and_refusals_cannot_be_caught():
+    """A limit ends the run whatever the program wrote: no except catches it and no finally runs after it."""
+    with pytest.raises(explorer.ProgramError) as info:
+        explorer.trace("try:\n    x = torch.zeros(10**6, 10**6)\nexcept Exception:\n    x = torch.ones(1)\n",
+                       sandbox=False)
+    assert info.value.kind == "limit"
+    with pytest.raises(explorer.ProgramError) as info:
+        explorer.trace("try:\n    y = torch.load('weights.pt')\nexcept:\n    y = 1\n", sandbox=False)
+    assert info.value.kind == "not-allowed"
+    with pytest.raises(explorer.ProgramError) as info:
+        explorer.trace("n = 0\nwhile True:\n    try:\n        while True:\n            n = n + 1\n"
+                       "    finally:\n        continue\n", sandbox=False, )
+    assert info.value.kind == "limit"
+
+
+def test_module_apply_visits_children_first_like_torch():
+    source = ("import torch\nimport torch.nn as nn\norder = []\ndef visit(m):\n    order.append(type(m).__name__)\n"
+              "    if isinstance(m, nn.Linear):\n        nn.init.constant_(m.weight, 0.5)\n"
+              "net = nn.Sequential(nn.Linear(2, 3), nn.Sequential(nn.Tanh(), nn.Linear(3, 1)))\n"
+              "same = net.apply(visit) is net\nprint(order, same)\nout = net(torch.ones(1, 2)).sum()\nout.backward()\n")
+    tr = assert_same_as_plain(source)
+    assert tr.stdout.startswith("['Linear', 'Tanh', 'Linear', 'Sequential', 'Sequential'] True")

@@ -134,7 +134,7 @@ NN_UTILS = frozenset({"clip_grad_norm_", "clip_grad_value_"})
 MODULE_METHODS = frozenset(
     """parameters named_parameters buffers named_buffers children named_children modules named_modules
     zero_grad train eval to cpu float double requires_grad_ forward add_module register_module
-    register_buffer register_parameter""".split()
+    register_buffer register_parameter apply""".split()
 )
 MODULE_ATTRIBUTES = frozenset({"training"})
 CONTAINER_METHODS: dict[str, frozenset] = {
@@ -159,7 +159,6 @@ MODULE_REFUSED: dict[str, str] = {
     "state_dict": "a module's state dict reaches its internals; read its parameters with named_parameters()",
     "load_state_dict": "loading state into a module is not available here; set parameters inside "
                        "`with torch.no_grad():`",
-    "apply": "module.apply runs a function inside torch; loop over module.modules() instead",
     "register_forward_hook": _HOOKS,
     "register_forward_pre_hook": _HOOKS,
     "register_backward_hook": _HOOKS,
@@ -267,8 +266,12 @@ MATH_VALUES: dict[str, float] = {"pi": math.pi, "e": math.e, "inf": math.inf, "n
 
 BUILTINS = frozenset(
     """range len sum min max abs round float int bool str list tuple dict enumerate zip print sorted
-    reversed any all set isinstance iter next map filter divmod pow chr ord super type""".split()
+    reversed any all set isinstance iter next map filter divmod pow chr ord super type repr""".split()
 )
+# Exceptions a program may name, to catch (`except RuntimeError as e:`) or raise (`raise ValueError("...")`)
+EXCEPTION_NAMES = frozenset(
+    """Exception RuntimeError ValueError TypeError IndexError KeyError LookupError ZeroDivisionError
+    ArithmeticError OverflowError AssertionError AttributeError NameError NotImplementedError StopIteration""".split())
 # What `isinstance(x, T)` may name as T: these builtins (the real types behind them), and the TypeRefs the
 # namespaces hand out (torch.Tensor, np.ndarray).
 ISINSTANCE_BUILTINS: dict[str, type] = {"int": int, "float": float, "str": str, "bool": bool, "list": list,
@@ -277,7 +280,7 @@ BUILTIN_REFUSED: dict[str, str] = {
     name: "it reaches Python's internals, which programs here cannot use"
     for name in """eval exec compile open getattr setattr delattr hasattr vars dir globals locals
     object input breakpoint memoryview bytearray bytes help exit quit classmethod staticmethod
-    property id hash callable issubclass format repr __import__""".split()
+    property id hash callable issubclass format __import__""".split()
 }
 BUILTIN_REFUSED["object"] = "`object` can only be named as a base class: class Foo(object):"
 BUILTIN_REFUSED["staticmethod"] = "@staticmethod can only decorate a method in a class body"

@@ -15,7 +15,9 @@ from explorer.language import allowlist as A
 from explorer.language import guards, layers
 from explorer.language.classes import UserModule, user_class_of
 from explorer.language.objects import (
+    EXCEPTIONS,
     BoundMethod,
+    ErrorValue,
     Fn,
     Instance,
     Namespace,
@@ -25,6 +27,7 @@ from explorer.language.objects import (
     UserFunction,
     UserIterator,
     UserMethod,
+    error_value,
     type_name,
 )
 
@@ -36,11 +39,23 @@ if TYPE_CHECKING:
 SUPER = Fn("super", lambda *a: None, torch_args=False)
 
 
-def make_builtins(interp: Interpreter) -> dict[str, Fn]:
+def make_builtins(interp: Interpreter) -> dict[str, Any]:
     b = _Builtins(interp)
-    made = {name: Fn(name, getattr(b, name), torch_args=False) for name in A.BUILTINS if name != "super"}
+    made: dict[str, Any] = {name: Fn(name, getattr(b, name), torch_args=False)
+                            for name in A.BUILTINS if name != "super"}
     made["super"] = SUPER
+    for name, cls in EXCEPTIONS.items():  # `except ValueError:`, `raise ValueError("...")`
+        made[name] = TypeRef(name, cls, _raiser(cls))
     return made
+
+
+def _raiser(cls: type) -> Any:
+    def make(*args: Any) -> ErrorValue:
+        if len(args) > 8 or not all(isinstance(a, (str, int, float, bool, type(None))) for a in args):
+            raise TypeError(f"{cls.__name__}(...) takes a message (text or numbers) here")
+        return error_value(cls, args)
+
+    return make
 
 
 class _Builtins:
@@ -186,6 +201,12 @@ class _Builtins:
         guards.check_repr(x, self.i.limits)
         return str(x)
 
+    def repr(self, x: Any) -> builtins.str:
+        """repr() as Python writes it: quotes on text, `ValueError('...')` for an exception; the objects a
+        program holds print as str() shows them (their reprs are the explorer's own)."""
+        guards.check_repr(x, self.i.limits)
+        return builtins.repr(x)
+
     def list(self, it: Any = ()) -> list:
         return self._items(it)
 
@@ -230,6 +251,8 @@ class _Builtins:
     def isinstance(self, x: Any, types: Any) -> builtins.bool:
         wanted = self._types(types)
         real = tuple(t for t in wanted if not isinstance(t, UserClass))
+        if isinstance(x, ErrorValue):  # an exception the program caught or made: by its class names
+            return any(isinstance(t, type) and t.__name__ in x.names for t in real)
         if real and isinstance(x, real):
             return True
         cls = user_class_of(x)  # an instance of the program's classes: along its class's chain
@@ -244,6 +267,9 @@ class _Builtins:
         cls = user_class_of(args[0])
         if cls is not None:
             return cls
+        if isinstance(args[0], ErrorValue):
+            real_error = EXCEPTIONS.get(args[0].name)
+            return TypeOf(args[0].name, real_error or Exception)
         real = builtins.type(args[0])
         if isinstance(args[0], (Fn, BoundMethod, UserFunction, UserMethod, Namespace, UserIterator, TypeRef,
                                 UserClass)):
@@ -258,8 +284,10 @@ class _Builtins:
             return (types.real,)
         if isinstance(types, UserClass):
             return (types,)
-        if isinstance(types, Fn) and self.i.builtins.get(types.name) is types and types.name in A.ISINSTANCE_BUILTINS:
-            return (A.ISINSTANCE_BUILTINS[types.name],)
+        if isinstance(types, Fn):
+            name = types.name
+            if name in A.ISINSTANCE_BUILTINS and self.i.builtins.get(name) is types:
+                return (A.ISINSTANCE_BUILTINS[name],)
         if isinstance(types, Fn) and types.name == "torch.nn.Parameter":
             return (torch.nn.Parameter,)
         allowed = ", ".join([*A.ISINSTANCE_BUILTINS, "torch.Tensor", "np.ndarray", "nn.Module", "nn.Linear (any layer)",

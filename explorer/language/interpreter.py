@@ -34,8 +34,10 @@ from explorer.language.names import bound_by_import
 from explorer.language.namespaces import make_namespaces, methods_for
 from explorer.language.objects import (
     DATA_TYPES,
+    EXCEPTIONS,
     OPTIMIZER_TYPES,
     BoundMethod,
+    ErrorValue,
     Fn,
     GradFnView,
     GradMode,
@@ -49,6 +51,7 @@ from explorer.language.objects import (
     UserFunction,
     UserIterator,
     UserMethod,
+    error_value,
     type_name,
 )
 from explorer.language.plotting import Plot, make_plotting
@@ -275,6 +278,7 @@ class Interpreter:
         self.lone_output: str | None = None
         self.backward_calls = 0
         self.current_call: ast.AST | None = None  # the call being made, for passes started inside it
+        self._handling: list[ProgramError] = []  # the errors of the except clauses running now (bare `raise`)
         self.module_call: ast.AST | None = None  # the call of a program's module being run (for its errors)
         self.builtins = make_builtins(self)
         self.namespaces = make_namespaces(self)
@@ -455,6 +459,92 @@ class Interpreter:
             msg = self.eval(node.msg, scope) if node.msg is not None else None
             text = ast.unparse(node.test)
             raise ProgramError("runtime", f"assertion failed: {text}" + (f": {msg}" if msg is not None else ""))
+
+    # --- try / except / raise ----------------------------------------------------------------------------
+    # Only the program's own runtime errors can be caught (torch's and Python's exceptions, and what `raise`
+    # makes): a limit (time, memory, sizes) or a refusal ends the run whatever the program wrote, and a
+    # `finally` does not run after one, so that no `finally: continue` can keep a run past its limits.
+    def exec_Try(self, node: ast.Try, scope: Scope) -> None:
+        try:
+            self.exec_block(node.body, scope)
+        except ProgramError as e:
+            if not _catchable(e):
+                raise
+            handler = self.handler_for(node.handlers, e, scope)
+            if handler is None:
+                self.run_finally(node, scope)
+                raise
+            self.handle(handler, e, scope, node)
+        except (_Break, _Continue, _Return):
+            self.run_finally(node, scope)
+            raise
+        else:
+            if node.orelse:
+                try:
+                    self.exec_block(node.orelse, scope)
+                except ProgramError as e:
+                    if _catchable(e):
+                        self.run_finally(node, scope)
+                    raise
+                except (_Break, _Continue, _Return):
+                    self.run_finally(node, scope)
+                    raise
+        self.run_finally(node, scope)
+
+    def handle(self, handler: ast.ExceptHandler, e: ProgramError, scope: Scope, node: ast.Try) -> None:
+        """Run an `except` body with `as name` bound to the error, as Python does (the name is unbound after)."""
+        if handler.name:
+            self.assign(ast.Name(id=handler.name, ctx=ast.Store()), caught_value(e), scope)
+        self._handling.append(e)
+        try:
+            self.exec_block(handler.body, scope)
+        except ProgramError as again:
+            if _catchable(again):
+                self.run_finally(node, scope)
+            raise
+        except (_Break, _Continue, _Return):
+            self.run_finally(node, scope)
+            raise
+        finally:
+            self._handling.pop()
+            if handler.name:
+                scope.holder(handler.name).vars.pop(handler.name, None)
+
+    def run_finally(self, node: ast.Try, scope: Scope) -> None:
+        if node.finalbody:
+            self.exec_block(node.finalbody, scope)
+
+    def handler_for(self, handlers: list[ast.ExceptHandler], e: ProgramError, scope: Scope) -> Any:
+        """The first `except` clause that names one of the error's classes (a bare `except:` takes any)."""
+        names = e.exception or ("Exception", "BaseException")
+        for handler in handlers:
+            if handler.type is None:
+                return handler
+            wanted = self.eval(handler.type, scope)
+            for w in (wanted if isinstance(wanted, tuple) else (wanted,)):
+                if not (isinstance(w, TypeRef) and w.real in EXCEPTIONS.values()):
+                    raise ProgramError("not-allowed", "except names exception classes here, like except "
+                                       "RuntimeError or except (ValueError, TypeError)").at(handler.type)
+                if w.name in names:
+                    return handler
+        return None
+
+    def exec_Raise(self, node: ast.Raise, scope: Scope) -> None:
+        """`raise ValueError("...")`, `raise e`, or a bare `raise` in an except clause to raise its error again."""
+        if node.exc is None:
+            if not self._handling:
+                raise ProgramError("runtime", "RuntimeError: No active exception to reraise").at(node)
+            raise self._handling[-1]
+        value = self.eval(node.exc, scope)
+        if isinstance(value, TypeRef) and value.real in EXCEPTIONS.values():
+            value = error_value(value.real, ())
+        if not isinstance(value, ErrorValue):
+            raise ProgramError("runtime", "TypeError: exceptions must derive from BaseException",
+                               hint="raise an exception like raise ValueError('what went wrong')").at(node)
+        message = value.text if value.name == "RuntimeError" else f"{value.name}: {value.text}".rstrip(": ")
+        error = ProgramError("runtime", message).at(node)
+        error.exception, error.exception_text = value.names, value.text
+        raise error
 
     def exec_Delete(self, node: ast.Delete, scope: Scope) -> None:
         for target in node.targets:
@@ -1236,6 +1326,11 @@ class Interpreter:
         elif node.orelse:
             yield from self.gen_block(node.orelse, scope)
 
+    def gen_Try(self, node: ast.Try, scope: Scope) -> Iterator[Any]:
+        raise ProgramError("not-allowed", "a yield inside try is not supported here",
+                           hint="compute the value inside the try, and yield it after")
+        yield  # a generator method, as the other gen_ ones
+
     def gen_With(self, node: ast.With, scope: Scope) -> Iterator[Any]:
         """`with torch.no_grad():` around a yield: the mode holds while the body runs, not while the caller
         does (as torch's own decorator does for a generator)."""
@@ -1259,6 +1354,14 @@ class Interpreter:
 
     def get_attr(self, obj: Any, name: str, node: ast.AST) -> Any:
         """Every attribute read goes through here: by the type of `obj`, from its table, or refused."""
+        if name == "__name__":  # `type(e).__name__`, `f.__name__`: a string of ours, never Python's attribute
+            if isinstance(obj, (TypeRef, UserClass)):
+                return obj.name.rpartition(".")[2]
+            if isinstance(obj, (UserFunction, Fn)):
+                return obj.name.rpartition(".")[2]
+            raise ProgramError("not-allowed", "__name__ can be read only from a class or a function here",
+                               hint="names with double underscores reach Python's internals, which "
+                                    "programs here cannot use").at(node)
         if name == "__version__":  # `print(torch.__version__)`: a string of ours, never Python's attribute
             version = VERSIONS.get(obj.name) if isinstance(obj, Namespace) else None
             if version is None:
@@ -1298,6 +1401,8 @@ class Interpreter:
             return Fn("nn.Module.__init__", lambda this, *a, **k: self.classes.base_init(this, True, a, k, node), False)
         if isinstance(obj, layers.DATA_OBJECT_TYPES):
             return layers.data_attr(obj, name, node)
+        if isinstance(obj, ErrorValue) and name == "args":
+            return obj.args
         if isinstance(obj, torch.device) and name in ("type", "index"):  # `torch.device('cuda').index`
             return getattr(obj, name)
         table = methods_for(obj)
@@ -1643,7 +1748,7 @@ class Interpreter:
             return
         if isinstance(value, (*OPTIMIZER_TYPES, Fn, ParamGroups, ParamGroup, *layers.DATA_OBJECT_TYPES)):
             return
-        if isinstance(value, (TypeRef, UserClass, stdlib_ns.TypeHint, *schedulers.SCHEDULER_TYPES)):
+        if isinstance(value, (TypeRef, UserClass, stdlib_ns.TypeHint, ErrorValue, *schedulers.SCHEDULER_TYPES)):
             return  # type(x), typing.TypeVar("T"), an lr scheduler
         if isinstance(value, torch.nn.Module) and (type(value) in layers.LAYER_TYPES or type(value) is UserModule):
             return
@@ -1659,6 +1764,18 @@ def tensor_numpy(t: torch.Tensor, force: bool = False) -> np.ndarray:
     if t.requires_grad and not force:
         return t.numpy()  # raises torch's "Can't call numpy() on Tensor that requires grad"
     return t.detach().numpy(force=force)
+
+
+def _catchable(e: ProgramError) -> bool:
+    """An error `except` may catch: a runtime error of the program, never a limit or a refusal."""
+    return e.kind == "runtime"
+
+
+def caught_value(e: ProgramError) -> ErrorValue:
+    """What `except ... as e` binds: the error as the program's exception (torch's own text for torch's)."""
+    names = e.exception or ("Exception", "BaseException")
+    text = e.exception_text if e.exception_text is not None else e.message
+    return ErrorValue(names, (text,), text)
 
 
 def _grad_mode(enabled: bool | None) -> Any:

@@ -27,7 +27,16 @@ from explorer.config import Limits
 from explorer.errors import ProgramError
 from explorer.language import allowlist as A
 from explorer.language import guards
-from explorer.language.objects import BoundMethod, Fn, Instance, LazyMembers, Namespace, TypeRef
+from explorer.language.objects import (
+    BoundMethod,
+    Fn,
+    Instance,
+    LazyMembers,
+    Namespace,
+    TypeRef,
+    UserFunction,
+    UserMethod,
+)
 
 if TYPE_CHECKING:
     from explorer.language.interpreter import Interpreter
@@ -287,6 +296,8 @@ def module_method(interp: Interpreter, m: torch.nn.Module, name: str, args: list
         return _register(interp, m, name, args, kwargs, node)
     if name in ("append", "insert", "extend", "update"):
         return _grow(m, name, args, kwargs, node)
+    if name == "apply":
+        return _apply(interp, m, args, kwargs, node)
     interp.check_data(args, node)
     interp.check_data(kwargs, node)
     if name in ("keys", "values", "items"):
@@ -305,6 +316,29 @@ def module_method(interp: Interpreter, m: torch.nn.Module, name: str, args: list
             name == "requires_grad_" and len(args) == 1 and isinstance(args[0], bool)):
         raise ProgramError("runtime", f"module.{name}() takes no such arguments here").at(node)
     return interp.guarded(getattr(m, name), tuple(args), kwargs, node)
+
+
+def _apply(interp: Interpreter, m: torch.nn.Module, args: list, kwargs: dict, node: ast.AST) -> torch.nn.Module:
+    """`net.apply(init_weights)`: the program's function on every sub-module, children first and the module
+    itself last, as torch's Module.apply visits them; run by the interpreter, never handed to torch."""
+    if len(args) + len(kwargs) != 1 or set(kwargs) - {"fn"}:
+        raise ProgramError("runtime", "module.apply(fn) takes one function").at(node)
+    fn = args[0] if args else kwargs["fn"]
+    if not isinstance(fn, (Fn, BoundMethod, UserFunction, UserMethod)):
+        raise ProgramError("runtime", "module.apply(fn) takes a function of one argument, the module").at(node)
+    order: list[torch.nn.Module] = []  # post-order, without recursion (a program may nest layers deeply)
+    stack: list[tuple[torch.nn.Module, bool]] = [(m, False)]
+    while stack:
+        module, expanded = stack.pop()
+        if expanded:
+            order.append(module)
+            continue
+        stack.append((module, True))
+        stack.extend((child, False) for child in reversed(list(module.children())))
+        guards.check_length(len(stack) + len(order), interp.limits)
+    for module in order:
+        interp.call(fn, [module], {}, node)
+    return m
 
 
 def _register(interp: Interpreter, m: torch.nn.Module, name: str, args: list, kwargs: dict, node: ast.AST) -> Any:

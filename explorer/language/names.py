@@ -5,8 +5,8 @@ import ast
 
 from explorer.language import allowlist as A
 
-KNOWN = (frozenset({"torch", "F", "math", "nn", "True", "False", "None"}) | A.BUILTINS
-         | frozenset(A.BUILTIN_REFUSED) | A.MODULE_NAMES)
+KNOWN = (frozenset({"torch", "F", "math", "nn", "True", "False", "None", "__name__"}) | A.BUILTINS
+         | frozenset(A.BUILTIN_REFUSED) | A.MODULE_NAMES | A.EXCEPTION_NAMES)
 
 
 def free_names(tree: ast.Module) -> list[str]:

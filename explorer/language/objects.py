@@ -7,11 +7,14 @@ calls through them, after its checks.
 from __future__ import annotations
 
 import ast
+import builtins
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import torch
+
+from explorer.language import allowlist as A
 
 # Plain data: the only things that may be passed into torch, or stored in a list handed to torch.
 DATA_TYPES = (torch.Tensor, int, float, bool, complex, str, type(None), torch.dtype, torch.device,
@@ -164,6 +167,39 @@ class TypeOf(TypeRef):
 # the builtins that name a type, for `type(x) == float`
 BUILTIN_TYPES: dict[str, type] = {"int": int, "float": float, "str": str, "bool": bool, "list": list,
                                   "tuple": tuple, "dict": dict, "set": set}
+
+
+# The exceptions a program may name, to catch (`except RuntimeError as e:`) or raise (`raise ValueError("...")`)
+EXCEPTIONS: dict[str, type] = {name: getattr(builtins, name) for name in sorted(A.EXCEPTION_NAMES)}
+
+
+class ErrorValue:
+    """An exception as a program holds it: made by `ValueError("...")` or bound by `except ... as e`. It prints
+    as Python prints the exception (`str(e)` is its text, torch's own words for torch's errors) and offers only
+    `.args`; the exception object itself, its traceback and frames never reach the program."""
+
+    __slots__ = ("names", "args", "text")
+
+    def __init__(self, names: tuple[str, ...], args: tuple, text: str) -> None:
+        self.names = names  # class names, most specific first: ("ValueError", "Exception", "BaseException")
+        self.args = args
+        self.text = text
+
+    @property
+    def name(self) -> str:
+        return self.names[0]
+
+    def __str__(self) -> str:
+        return self.text
+
+    def __repr__(self) -> str:
+        return f"{self.name}({', '.join(repr(a) for a in self.args)})"
+
+
+def error_value(cls: type, args: tuple) -> ErrorValue:
+    """`ValueError("x must be positive")` in a program."""
+    text = str(args[0]) if len(args) == 1 else (str(args) if args else "")
+    return ErrorValue(tuple(c.__name__ for c in cls.__mro__ if c is not object), tuple(args), text)
 
 
 class GradFnView:

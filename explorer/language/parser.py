@@ -24,7 +24,7 @@ ALLOWED_NODES: frozenset[type] = frozenset(
         ast.Module, ast.Expr, ast.Assign, ast.AugAssign, ast.AnnAssign, ast.For, ast.While, ast.If,
         ast.FunctionDef, ast.ClassDef, ast.Return, ast.Pass, ast.Break, ast.Continue, ast.With, ast.Assert, ast.Delete,
         ast.Import, ast.ImportFrom, ast.alias, ast.arguments, ast.arg, ast.keyword, ast.withitem, ast.comprehension,
-        ast.Global, ast.Nonlocal, ast.Yield, ast.YieldFrom, ast.Lambda,
+        ast.Global, ast.Nonlocal, ast.Yield, ast.YieldFrom, ast.Lambda, ast.Try, ast.ExceptHandler, ast.Raise,
         ast.BoolOp, ast.BinOp, ast.UnaryOp, ast.IfExp, ast.Compare, ast.Call, ast.Attribute, ast.Subscript,
         ast.Starred, ast.Name, ast.Constant, ast.List, ast.Tuple, ast.Dict, ast.Set, ast.Slice,
         ast.ListComp, ast.GeneratorExp, ast.DictComp, ast.SetComp, ast.JoinedStr, ast.FormattedValue,
@@ -44,9 +44,7 @@ _REFUSED: dict[str, str] = {
     "AsyncFor": "async code is not supported",
     "AsyncWith": "async code is not supported",
     "NamedExpr": "the walrus operator `:=` is not supported; assign on its own line",
-    "Try": "try / except is not supported; the explorer shows any error with its line",
-    "TryStar": "try / except is not supported; the explorer shows any error with its line",
-    "Raise": "raise is not supported; use assert to check a condition",
+    "TryStar": "except* (exception groups) is not supported; use a plain except",
     "TypeAlias": "type aliases are not supported",
 }
 
@@ -225,13 +223,13 @@ def _parse(source: str) -> ast.Module:
 
 
 def _parse_except_star(source: str, error: SyntaxError) -> ast.Module | None:
-    """Python 3.10 has no `except*` (3.11+ parses it to `ast.TryStar`, refused like `try`): give 3.10 the same answer.
+    """Python 3.10 has no `except*` (3.11+ parses it to `ast.TryStar`, which is refused): give 3.10 the same answer.
 
     Each `except*` is read as `except` (the `*` becomes a space, so every position stays where it was) and the
-    text parsed again; its `try` is then refused by the node checks exactly as on 3.11, with the same message
-    and position. None when this is not the case: a newer Python, no `except*` on the line Python stopped at,
-    another mistake, or a `try` that 3.11 would refuse as syntax (a bare `except*:`, `except` mixed with
-    `except*`).
+    text parsed again; its `try`, marked `explorer_star`, is then refused by the node checks exactly as on 3.11,
+    with the same message and position. None when this is not the case: a newer Python, no `except*` on the line
+    Python stopped at, another mistake, or a `try` that 3.11 would refuse as syntax (a bare `except*:`, `except`
+    mixed with `except*`).
     """
     if sys.version_info >= (3, 11):
         return None
@@ -264,6 +262,8 @@ def _parse_except_star(source: str, error: SyntaxError) -> ast.Module | None:
             starred = [h.lineno in handler_lines for h in node.handlers]
             if any(starred) and (not all(starred) or any(h.type is None for h in node.handlers)):
                 return None
+            if all(starred):
+                node.explorer_star = True  # type: ignore[attr-defined]  # refused as ast.TryStar is on 3.11+
     return tree
 
 
@@ -309,13 +309,14 @@ def _is_dunder(name: str) -> bool:
     return "__" in name
 
 
-# the two dunder names tutorials read: `if __name__ == "__main__":` and `print(torch.__version__)`; only read, and
-# the interpreter answers them itself (a string), never through Python's attribute of that name
-READABLE_DUNDERS = {ast.Name: "__name__", ast.Attribute: "__version__"}
+# the dunder names tutorials read: `if __name__ == "__main__":`, `print(torch.__version__)` and
+# `type(e).__name__`; only read, and the interpreter answers them itself (a string), never through Python's
+# attribute of that name
+READABLE_DUNDERS = {ast.Name: frozenset({"__name__"}), ast.Attribute: frozenset({"__version__", "__name__"})}
 
 
 def _readable_dunder(node: ast.Name | ast.Attribute, name: str) -> bool:
-    return READABLE_DUNDERS.get(type(node)) == name and isinstance(node.ctx, ast.Load)
+    return name in READABLE_DUNDERS.get(type(node), ()) and isinstance(node.ctx, ast.Load)
 
 
 def _check_node(node: ast.AST, classes: _ClassParts) -> None:
@@ -346,6 +347,10 @@ def _check_node(node: ast.AST, classes: _ClassParts) -> None:
         for name in node.names:
             if _is_dunder(name):
                 raise _refuse(node, f"`{word} {name}`: the name `{name}` is not allowed", _DUNDER_HINT)
+    if isinstance(node, ast.Try) and getattr(node, "explorer_star", False):  # except* read by Python 3.10
+        raise _refuse(node, _REFUSED["TryStar"])
+    if isinstance(node, ast.ExceptHandler) and node.name is not None and _is_dunder(node.name):
+        raise _refuse(node, f"the name `{node.name}` is not allowed", _DUNDER_HINT)
     if isinstance(node, ast.arg) and _is_dunder(node.arg):
         raise _refuse(node, f"the parameter name `{node.arg}` is not allowed", _DUNDER_HINT)
     if isinstance(node, ast.keyword) and node.arg is not None and _is_dunder(node.arg):
