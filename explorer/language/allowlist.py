@@ -69,7 +69,6 @@ TORCH_REFUSED: dict[str, str] = {
     "set_default_tensor_type": f"not allowed: {_STATE}",
     "set_num_threads": f"not allowed: {_STATE}",
     "set_num_interop_threads": f"not allowed: {_STATE}",
-    "set_grad_enabled": "switch gradients off only inside `with torch.no_grad():`",
     "use_deterministic_algorithms": f"not allowed: {_STATE}",
     "set_flush_denormal": f"not allowed: {_STATE}",
     "storage": "raw storage is not available here",
@@ -180,7 +179,7 @@ MODULE_REFUSED: dict[str, str] = {
 
 # torch.utils.data: datasets of tensors and a loader over them (in this process: num_workers stays 0)
 DATA_MEMBERS = frozenset({"TensorDataset", "DataLoader", "Dataset", "random_split"})
-LOADER_KWARGS = frozenset({"batch_size", "shuffle", "drop_last", "num_workers"})
+LOADER_KWARGS = frozenset({"batch_size", "shuffle", "drop_last", "num_workers", "collate_fn"})
 LOADER_ATTRIBUTES = frozenset({"dataset", "batch_size", "drop_last"})
 DATASET_ATTRIBUTES = frozenset({"tensors"})
 SUBSET_ATTRIBUTES = frozenset({"dataset", "indices"})  # a part made by random_split

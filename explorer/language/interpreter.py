@@ -26,7 +26,17 @@ import torch
 from explorer.config import KEEP_PASSES, Limits
 from explorer.errors import ProgramError
 from explorer.language import allowlist as A
-from explorer.language import guards, layers, numpy_ns, random_ns, schedulers, stdlib_ns
+from explorer.language import (
+    autograd_ns,
+    guards,
+    layers,
+    numpy_ns,
+    os_ns,
+    private,
+    random_ns,
+    schedulers,
+    stdlib_ns,
+)
 from explorer.language.builtins import SUPER, make_builtins
 from explorer.language.classes import Classes, UserModule, is_user_kind
 from explorer.language.errors import runtime_error
@@ -81,6 +91,7 @@ _SPEC_NUMBER = re.compile(r"\d+")
 _ARRAY_LIKE = (torch.Tensor, np.ndarray, numpy_ns.NumpyType)  # comparisons that need the checks of arithmetic
 _IMPORT_HINTS = {"np": "import it first: import numpy as np", "numpy": "import it first: import numpy as np",
                  "random": "import it first: import random",
+                 "os": "import it first: import os (only os.environ.get and os.path.join are there)",
                  "plt": "import it first: import matplotlib.pyplot as plt (plotting is skipped here)",
                  "matplotlib": "import it first: import matplotlib.pyplot as plt (plotting is skipped here)",
                  "pyplot": "import it first: import matplotlib.pyplot as plt (plotting is skipped here)"}
@@ -613,6 +624,8 @@ class Interpreter:
             return stdlib_ns.make_typing()
         if root == "collections":
             return stdlib_ns.make_collections(self)
+        if root == "os":
+            return os_ns.make_os()
         return None
 
     def exec_With(self, node: ast.With, scope: Scope) -> None:
@@ -629,6 +642,8 @@ class Interpreter:
         mode = self.eval(node.items[0].context_expr, scope)
         if isinstance(mode, Plot):
             return None
+        if isinstance(mode, autograd_ns.GradSwitch):  # the call switched already; the block restores the mode
+            autograd_ns.undo(mode)                     # from before it, as torch's set_grad_enabled does
         if not isinstance(mode, GradMode):
             raise ProgramError(
                 "not-allowed", "only `with torch.no_grad():` (or torch.enable_grad()) is supported"
@@ -723,6 +738,8 @@ class Interpreter:
             raise ProgramError("not-allowed", f"items of a {type_name(obj)} can't be assigned").at(node)
 
     def set_attr(self, obj: Any, name: str, value: Any, node: ast.AST) -> None:
+        if private.is_private(name):
+            private.check_write(obj, name, node)
         if isinstance(obj, torch.Tensor) and name in A.TENSOR_SETTABLE:
             if name == "requires_grad" and not isinstance(value, bool):
                 raise ProgramError("runtime", "requires_grad must be True or False").at(node)
@@ -1369,6 +1386,10 @@ class Interpreter:
                                    hint="names with double underscores reach Python's internals, which "
                                         "programs here cannot use").at(node)
             return version
+        if private.is_private(name):
+            private.check_read(obj, name, node)
+            if isinstance(obj, GradFnView):
+                return autograd_ns.saved_value(self, obj, name, node)
         if isinstance(obj, Namespace):
             if name in obj.members:
                 return obj.members[name]
@@ -1523,6 +1544,8 @@ class Interpreter:
         if len(args) != 1 or kwargs or not isinstance(args[0], UserFunction):
             raise ProgramError("not-allowed", f"{mode!r} can decorate only a function of the program",
                                hint="write `with torch.no_grad():` around the lines instead").at(node)
+        if isinstance(mode, autograd_ns.GradSwitch):  # torch.set_grad_enabled(False)(f): f switches, not the call
+            autograd_ns.undo(mode)
         return dataclasses.replace(args[0], grad_mode=mode.enabled)
 
     def call_module(self, m: torch.nn.Module, args: list, kwargs: dict, node: ast.AST, forward: bool = False) -> Any:

@@ -455,6 +455,22 @@ class ProgramDataset(torch.utils.data.Dataset):
         return item
 
 
+def program_collate(interp: Interpreter, fn: Any) -> Any:
+    """`DataLoader(..., collate_fn=f)`: torch hands each batch (a list of the dataset's items) to `f`, which the
+    interpreter runs; what it returns must be data (tensors, numbers, tuples, lists, dicts of them), as a loop
+    over the loader hands it to the program."""
+    if not isinstance(fn, (UserFunction, UserMethod, Fn)):
+        raise ProgramError("runtime", f"collate_fn must be a function (a def or a lambda), not {_kind(fn)}")
+    node = interp.current_call
+
+    def collate(items: list) -> Any:
+        batch = interp.call(fn, [items], {}, node)  # type: ignore[arg-type]
+        interp.check_data(batch, node)
+        return batch
+
+    return collate
+
+
 def make_data(interp: Interpreter) -> Namespace:
     limits = interp.limits
 
@@ -484,8 +500,10 @@ def make_data(interp: Interpreter) -> Namespace:
         if not isinstance(shuffle, bool) or not isinstance(kwargs.get("drop_last", False), bool):
             raise ProgramError("runtime", "shuffle and drop_last must be True or False")
         guards.check_length(len(dataset), limits)
+        collate = kwargs.get("collate_fn")
         return torch.utils.data.DataLoader(dataset, batch_size=batch_size, shuffle=shuffle,
-                                           drop_last=kwargs.get("drop_last", False))
+                                           drop_last=kwargs.get("drop_last", False),
+                                           collate_fn=None if collate is None else program_collate(interp, collate))
 
     def random_split(dataset: Any, lengths: Any, generator: Any = None) -> list:
         """`train, val = random_split(ds, [80, 20])` (or fractions [0.8, 0.2]): torch's own split, so the same

@@ -10,7 +10,7 @@ import torch
 
 from explorer.errors import ProgramError
 from explorer.language import allowlist as A
-from explorer.language import guards, layers, schedulers
+from explorer.language import autograd_ns, guards, layers, schedulers
 from explorer.language.objects import OPTIMIZER_TYPES, Fn, GradFnView, GradMode, LazyMembers, Namespace, TypeRef
 
 if TYPE_CHECKING:
@@ -25,7 +25,8 @@ LEGACY_TENSORS: dict[str, torch.dtype | None] = {
     "Tensor": None, "FloatTensor": torch.float32, "DoubleTensor": torch.float64, "LongTensor": torch.int64,
     "IntTensor": torch.int32, "BoolTensor": torch.bool, "ByteTensor": torch.uint8,
 }
-_TORCH_NAMES = frozenset(A.TORCH_FUNCTIONS) | frozenset(A.TORCH_VALUES) | _TORCH_EXTRAS | frozenset(LEGACY_TENSORS)
+_TORCH_NAMES = (frozenset(A.TORCH_FUNCTIONS) | frozenset(A.TORCH_VALUES) | _TORCH_EXTRAS | frozenset(LEGACY_TENSORS)
+                | autograd_ns.TORCH_MEMBERS)
 
 
 def make_namespaces(interp: Interpreter) -> dict[str, Namespace]:
@@ -121,13 +122,15 @@ def make_namespaces(interp: Interpreter) -> dict[str, Namespace]:
         if name == "Generator":
             return Fn("torch.Generator", generator, False)
         if name == "autograd":
-            return Namespace("torch.autograd", {"grad": Fn("torch.autograd.grad", grad),
-                                                "backward": Fn("torch.autograd.backward", backward),
-                                                "Variable": Fn("torch.autograd.Variable", variable),
-                                                "set_detect_anomaly": Fn("torch.autograd.set_detect_anomaly",
-                                                                         detect_anomaly, False),
-                                                "detect_anomaly": Fn("torch.autograd.detect_anomaly",
-                                                                     detect_anomaly, False)})
+            return autograd_ns.make_autograd(interp, {"grad": Fn("torch.autograd.grad", grad),
+                                                      "backward": Fn("torch.autograd.backward", backward),
+                                                      "Variable": Fn("torch.autograd.Variable", variable),
+                                                      "set_detect_anomaly": Fn("torch.autograd.set_detect_anomaly",
+                                                                               detect_anomaly, False),
+                                                      "detect_anomaly": Fn("torch.autograd.detect_anomaly",
+                                                                           detect_anomaly, False)})
+        if name in autograd_ns.TORCH_MEMBERS:
+            return autograd_ns.torch_member(name)
         if name == "optim":
             return Namespace("torch.optim", LazyMembers(frozenset(A.OPTIMIZERS) | {"lr_scheduler"}, optim_member))
         if name == "nn":
