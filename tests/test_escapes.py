@@ -642,6 +642,114 @@ ESCAPES: list[Escape] = [
     E("multinomial-huge", "p = torch.ones(3)\nx = torch.multinomial(p, 10**9, replacement=True)\n", (LIMIT,)),
     E("multinomial-method-huge-rows", "p = torch.ones(1000, 3)\nx = p.multinomial(10**6, replacement=True)\n",
       (LIMIT,)),
+    # --- torch.autograd.functional and gradcheck: the program's function, called back from torch ----------------
+    E("jacobian-bomb", "x = torch.ones(3000)\nJ = torch.autograd.functional.jacobian(lambda v: v * 2, x)\n", (LIMIT,)),
+    E("jacobian-row-bomb",
+      "x = torch.ones(1)\nJ = torch.autograd.functional.jacobian(lambda v: v.expand(6000), x)\n", (LIMIT,)),
+    E("jacobian-tuple-output-bomb",
+      "from torch.autograd.functional import jacobian\nx = torch.ones(100)\n"
+      "J = jacobian(lambda v: (v.repeat(200), v.repeat(200)), x)\n", (LIMIT,)),
+    E("hessian-bomb", "from torch.autograd.functional import hessian\nx = torch.ones(2500)\n"
+      "H = hessian(lambda v: v.pow(2).sum(), x)\n", (LIMIT,)),
+    E("jacobian-loops-forever",
+      "def f(x):\n    while True:\n        x = x + 1\n    return x\n"
+      "J = torch.autograd.functional.jacobian(f, torch.ones(2))\n", (LIMIT,)),
+    E("jacobian-recurses", "def f(x):\n    return f(x)\nJ = torch.autograd.functional.jacobian(f, torch.ones(2))\n",
+      (LIMIT,)),
+    E("hessian-nested-in-itself",
+      "from torch.autograd.functional import hessian\n"
+      "def f(x):\n    return hessian(f, x).sum()\nH = hessian(f, torch.ones(2))\n", (LIMIT,)),
+    E("vjp-returns-a-function", "out = torch.autograd.functional.vjp(lambda v: print, torch.ones(2))\n", (RUNTIME,),
+      ["must return a tensor"]),
+    E("jacobian-of-a-namespace", "J = torch.autograd.functional.jacobian(torch, torch.ones(2))\n", (RUNTIME,),
+      ["needs a function"]),
+    E("jacobian-vectorize-vmap", "J = torch.autograd.functional.jacobian(torch.sin, torch.ones(2), vectorize=True)\n"),
+    E("jacobian-forward-mode",
+      "J = torch.autograd.functional.jacobian(torch.sin, torch.ones(2), strategy='forward-mode')\n"),
+    E("gradcheck-big-input",
+      "x = torch.ones(1000, dtype=torch.double, requires_grad=True)\nok = torch.autograd.gradcheck(torch.sin, (x,))\n",
+      (LIMIT,)),
+    E("gradcheck-big-output",
+      "x = torch.ones(2, dtype=torch.double, requires_grad=True)\n"
+      "ok = torch.autograd.gradcheck(lambda v: v.repeat(1000), (x,))\n", (LIMIT,)),
+    E("gradcheck-batched-vmap",
+      "x = torch.ones(2, dtype=torch.double, requires_grad=True)\n"
+      "ok = torch.autograd.gradcheck(torch.sin, (x,), check_batched_grad=True)\n"),
+    E("gradgradcheck-forward-over-reverse",
+      "x = torch.ones(2, dtype=torch.double, requires_grad=True)\n"
+      "ok = torch.autograd.gradgradcheck(torch.sin, (x,), check_fwd_over_rev=True)\n"),
+    E("gradcheck-option-is-a-function",
+      "x = torch.ones(2, dtype=torch.double, requires_grad=True)\nok = torch.autograd.gradcheck(torch.sin, (x,), "
+      "eps=print)\n", (RUNTIME,), ["must be a number"]),
+    # --- grad_fn's saved values: read-only, never the node or its hooks -------------------------------------------
+    E("saved-raw-variable", PRE.replace("(x * 2)", "(x * x)") + "r = y.grad_fn.next_functions[0][0]._raw_saved_self\n"),
+    E("saved-raw-register-hooks",
+      "x = torch.ones(3, requires_grad=True)\ny = x.pow(2)\ny.grad_fn._raw_saved_self.register_hooks(print, print)\n"),
+    E("saved-tensor-then-node",
+      "x = torch.ones(3, requires_grad=True)\ny = x.exp()\nn = y.grad_fn._saved_result.grad_fn._fn\n"),
+    E("next-functions-register-hook", PRE + "y.grad_fn.next_functions[0][0].register_hook(print)\n"),
+    E("next-functions-register-prehook", PRE + "y.grad_fn.register_prehook(print)\n"),
+    E("grad-fn-metadata-dict", PRE + "m = y.grad_fn.metadata\nm['x'] = print\n"),
+    E("grad-fn-hook-dicts", PRE + "d = y.grad_fn._forward_hooks\n"),
+    E("saved-on-a-layer", "l = nn.Linear(2, 2)\nw = l._saved_weight\n"),
+    E("saved-on-a-tensor", "x = torch.ones(2, requires_grad=True)\ns = x._saved_self\n"),
+    E("saved-unknown-name-probe",
+      "x = torch.ones(3, requires_grad=True)\ny = x.pow(2)\nv = y.grad_fn._saved_nothing_here\nassert False\n",
+      (RUNTIME,), ["has no attribute"]),
+    # --- the program's own _private attributes: never nn.Module's ---------------------------------------------
+    E("own-module-set-modules",
+      "class N(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self._modules = {}\nn = N()\n"),
+    E("own-module-read-parameters",
+      "class N(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.fc = nn.Linear(2, 2)\n"
+      "n = N()\np = n._parameters\n"),
+    E("own-module-forward-hooks",
+      "class N(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+      "        self._forward_hooks[0] = print\nn = N()\n"),
+    E("own-module-call-impl",
+      "class N(nn.Module):\n    def forward(self, x):\n        return x\nn = N()\nc = n._call_impl\n"),
+    E("own-module-explorer-attrs",
+      "class N(nn.Module):\n    def forward(self, x):\n        return x\nn = N()\na = n._explorer_attrs\n"),
+    E("own-module-super-apply",
+      "class N(nn.Module):\n    def __init__(self):\n        super().__init__()\n        super()._apply(print)\n"
+      "n = N()\n"),
+    E("own-module-set-private-layer-internals",
+      "class N(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self._buffers = nn.Linear(2, 2)\n"
+      "n = N()\n"),
+    E("private-on-torch-objects", "opt = torch.optim.SGD([torch.ones(2, requires_grad=True)], lr=0.1)\ns = opt._zero_grad_profile_name\n"),
+    # --- os: only os.environ.get and os.path.join ------------------------------------------------------------
+    E("os-system", "import os\nos.system('touch SENTINEL')\n", writes=True),
+    E("os-popen", "import os\nr = os.popen('ls').read()\n"),
+    E("os-environ-write", "import os\nos.environ['PATH'] = ''\n", state=True),
+    E("os-environ-setdefault", "import os\nos.environ.setdefault('PYTHONPATH', '/tmp')\n", state=True),
+    E("os-putenv", "import os\nos.putenv('PYTHONPATH', '/tmp')\n", state=True),
+    E("os-private-exit", "import os\nos._exit(0)\n"),
+    E("os-path-exists", "import os.path as p\ne = p.exists('/etc/passwd')\n"),
+    E("os-listdir", "from os import listdir\nfiles = listdir('/')\n"),
+    E("os-environ-reads-nothing",
+      "import os\nh = os.environ.get('HOME')\nassert h is not None\n", (PROBE,)),
+    E("os-path-join-huge", "import os\np = os.path.join('a' * 3000, 'b' * 3000)\n", (LIMIT,)),
+    # --- DataLoader's collate_fn: the program's function, its result plain data -----------------------------
+    E("collate-returns-a-function",
+      "d = torch.utils.data.TensorDataset(torch.ones(8, 2))\n"
+      "l = torch.utils.data.DataLoader(d, batch_size=2, collate_fn=lambda items: print)\nb = next(iter(l))\n"),
+    E("collate-returns-the-loader",
+      "d = torch.utils.data.TensorDataset(torch.ones(8, 2))\n"
+      "def c(items):\n    return l\nl = torch.utils.data.DataLoader(d, batch_size=2, collate_fn=c)\nb = next(iter(l))\n"),
+    E("collate-is-a-class",
+      "class C:\n    pass\nd = torch.utils.data.TensorDataset(torch.ones(8, 2))\n"
+      "l = torch.utils.data.DataLoader(d, collate_fn=C)\n"),
+    E("collate-loops-forever",
+      "def c(items):\n    while True:\n        pass\nd = torch.utils.data.TensorDataset(torch.ones(8, 2))\n"
+      "l = torch.utils.data.DataLoader(d, collate_fn=c)\nfor b in l:\n    pass\n", (LIMIT,)),
+    E("collate-returns-a-generator",
+      "def c(items):\n    yield items\nd = torch.utils.data.TensorDataset(torch.ones(8, 2))\n"
+      "l = torch.utils.data.DataLoader(d, collate_fn=c)\nb = next(iter(l))\n"),
+    # --- torch.set_grad_enabled: True or False only; the mode never outlives the run ------------------------------
+    E("set-grad-enabled-int", "torch.set_grad_enabled(1)\n", (RUNTIME,), ["True or False"]),
+    E("set-grad-enabled-tensor", "torch.set_grad_enabled(torch.tensor(False))\n", (RUNTIME,), ["True or False"]),
+    E("set-grad-enabled-outlives-the-run",
+      "_ = torch.set_grad_enabled(False)\nassert torch.is_grad_enabled()\n", (PROBE,), state=True),
+    E("set-grad-enabled-as-a-decorator-of-print", "f = torch.set_grad_enabled(False)(print)\n", state=True),
 ]
 
 

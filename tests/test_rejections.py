@@ -40,8 +40,10 @@ def text_of(err: ProgramError) -> str:
 # (id, source, kind, line, col or None for "don't check", words of which at least one must be in message + hint)
 CASES = [
     # --- constructs refused by the parser ------------------------------------------------------------------
-    ("import", "import os\n", NA, 1, 0, ["`os` is not available"]),
-    ("import-from", "x = 1\nfrom os import path\n", NA, 2, 0, ["`os` is not available"]),
+    ("import", "import sys\n", NA, 1, 0, ["`sys` is not available"]),
+    ("import-from", "x = 1\nfrom subprocess import run\n", NA, 2, 0, ["`subprocess` is not available"]),
+    ("os-system", "import os\nos.system('ls')\n", NA, 2, 0, ["`os.system` is not available"]),
+    ("os-unimported", "e = os.environ.get('HOME')\n", NA, 1, 4, ["import os"]),
     ("import-star", "from torch import *\n", NA, 1, 0, ["name what you use"]),
     ("import-relative", "from . import x\n", NA, 1, 0, ["relative imports"]),
     ("import-private", "from torch import _C\n", NA, 1, 0, ["not allowed"]),
@@ -213,7 +215,7 @@ CASES = [
     ("str-format-wide", "s = '{:99999}'.format(1)\n", "limit", 1, 4, ["1000"]),
     ("seed", "torch.seed()\n", NA, 1, 0, ["seed"]),
     ("set_num_threads", "torch.set_num_threads(1)\n", NA, 1, 0, ["every user"]),
-    ("set_grad_enabled", "torch.set_grad_enabled(False)\n", NA, 1, 0, ["torch.no_grad"]),
+    ("set_grad_enabled-not-bool", "torch.set_grad_enabled(1)\n", "runtime", 1, 0, ["true or false"]),
     ("use_deterministic_algorithms", "torch.use_deterministic_algorithms(True)\n", NA, 1, 0, ["every user"]),
     # --- monkeypatching ------------------------------------------------------------------------------------
     ("patch-torch", "torch.sigmoid = torch.tanh\n", NA, 1, 0, ["can't set"]),

@@ -1516,7 +1516,7 @@ class Interpreter:
                                    hint="make an array with np.array(...) or np.zeros(...)").at(node)
             if callee.real in layers.TAKES_OBJECTS:  # layers or a dataset: they check their arguments' kinds
                 self.check_data(args, node, objects=True)
-                self.check_data(kwargs, node, objects=True)
+                self.check_data(layers.without_callbacks(callee, kwargs), node, objects=True)
             else:
                 self.check_data(args, node)
                 self.check_data(kwargs, node)
@@ -1541,11 +1541,11 @@ class Interpreter:
 
     def decorate(self, mode: GradMode, args: list, kwargs: dict, node: ast.AST) -> UserFunction:
         """`torch.no_grad()(f)`: what the decorator does, for the program's own functions only."""
+        if isinstance(mode, autograd_ns.GradSwitch):  # torch.set_grad_enabled(False)(f): f switches, not the call
+            autograd_ns.undo(mode)
         if len(args) != 1 or kwargs or not isinstance(args[0], UserFunction):
             raise ProgramError("not-allowed", f"{mode!r} can decorate only a function of the program",
                                hint="write `with torch.no_grad():` around the lines instead").at(node)
-        if isinstance(mode, autograd_ns.GradSwitch):  # torch.set_grad_enabled(False)(f): f switches, not the call
-            autograd_ns.undo(mode)
         return dataclasses.replace(args[0], grad_mode=mode.enabled)
 
     def call_module(self, m: torch.nn.Module, args: list, kwargs: dict, node: ast.AST, forward: bool = False) -> Any:

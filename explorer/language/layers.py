@@ -455,12 +455,21 @@ class ProgramDataset(torch.utils.data.Dataset):
         return item
 
 
+def without_callbacks(callee: TypeRef, kwargs: dict) -> dict:
+    """A call's keywords but the program's functions it may pass (DataLoader's collate_fn, checked by
+    program_collate): the rest must be data, layers or datasets."""
+    if callee.real is torch.utils.data.DataLoader and "collate_fn" in kwargs:
+        return {k: v for k, v in kwargs.items() if k != "collate_fn"}
+    return kwargs
+
+
 def program_collate(interp: Interpreter, fn: Any) -> Any:
     """`DataLoader(..., collate_fn=f)`: torch hands each batch (a list of the dataset's items) to `f`, which the
     interpreter runs; what it returns must be data (tensors, numbers, tuples, lists, dicts of them), as a loop
     over the loader hands it to the program."""
-    if not isinstance(fn, (UserFunction, UserMethod, Fn)):
-        raise ProgramError("runtime", f"collate_fn must be a function (a def or a lambda), not {_kind(fn)}")
+    if not isinstance(fn, (UserFunction, UserMethod)):
+        raise ProgramError("not-allowed", f"collate_fn must be a function of the program (a def or a lambda), "
+                           f"not {_kind(fn)}")
     node = interp.current_call
 
     def collate(items: list) -> Any:
