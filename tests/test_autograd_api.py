@@ -249,7 +249,8 @@ def test_saved_values_after_backward_freed_them_say_so():
 
 def test_os_offers_an_empty_environment_and_path_join():
     tr = explorer.trace("import os\nfrom os import path\n"
-                        "print(os.environ.get('FASHION_MNIST_ROOT'), os.environ.get('EPOCHS', '3'), os.getenv('X', 1))\n"
+                        "print(os.environ.get('FASHION_MNIST_ROOT'), os.environ.get('EPOCHS', '3'),\n"
+                        "      os.getenv('X', 1))\n"
                         "print(os.path.join('data', 'train'), path.join('/tmp', 'a'))\n", sandbox=False)
     assert tr.stdout == "None 3 1\ndata/train /tmp/a\n"
     err = refused("import os\nos.remove('x')\n")

@@ -698,7 +698,8 @@ ESCAPES: list[Escape] = [
       (RUNTIME,), ["has no attribute"]),
     # --- the program's own _private attributes: never nn.Module's ---------------------------------------------
     E("own-module-set-modules",
-      "class N(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self._modules = {}\nn = N()\n"),
+      "class N(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self._modules = {}\n"
+      "n = N()\n"),
     E("own-module-read-parameters",
       "class N(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.fc = nn.Linear(2, 2)\n"
       "n = N()\np = n._parameters\n"),
@@ -713,9 +714,10 @@ ESCAPES: list[Escape] = [
       "class N(nn.Module):\n    def __init__(self):\n        super().__init__()\n        super()._apply(print)\n"
       "n = N()\n"),
     E("own-module-set-private-layer-internals",
-      "class N(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self._buffers = nn.Linear(2, 2)\n"
-      "n = N()\n"),
-    E("private-on-torch-objects", "opt = torch.optim.SGD([torch.ones(2, requires_grad=True)], lr=0.1)\ns = opt._zero_grad_profile_name\n"),
+      "class N(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+      "        self._buffers = nn.Linear(2, 2)\nn = N()\n"),
+    E("private-on-torch-objects",
+      "opt = torch.optim.SGD([torch.ones(2, requires_grad=True)], lr=0.1)\ns = opt._zero_grad_profile_name\n"),
     # --- os: only os.environ.get and os.path.join ------------------------------------------------------------
     E("os-system", "import os\nos.system('touch SENTINEL')\n", writes=True),
     E("os-popen", "import os\nr = os.popen('ls').read()\n"),
@@ -734,7 +736,8 @@ ESCAPES: list[Escape] = [
       "l = torch.utils.data.DataLoader(d, batch_size=2, collate_fn=lambda items: print)\nb = next(iter(l))\n"),
     E("collate-returns-the-loader",
       "d = torch.utils.data.TensorDataset(torch.ones(8, 2))\n"
-      "def c(items):\n    return l\nl = torch.utils.data.DataLoader(d, batch_size=2, collate_fn=c)\nb = next(iter(l))\n"),
+      "def c(items):\n    return l\nl = torch.utils.data.DataLoader(d, batch_size=2, collate_fn=c)\n"
+      "b = next(iter(l))\n"),
     E("collate-is-a-class",
       "class C:\n    pass\nd = torch.utils.data.TensorDataset(torch.ones(8, 2))\n"
       "l = torch.utils.data.DataLoader(d, collate_fn=C)\n"),

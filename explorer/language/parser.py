@@ -327,13 +327,13 @@ def _check_node(node: ast.AST, classes: _ClassParts) -> None:
         raise _refuse(node, f"`{kind}` is not part of the Python subset the explorer runs")
     if isinstance(node, ast.Name) and _is_dunder(node.id) and not _readable_dunder(node, node.id):
         raise _refuse(node, f"the name `{node.id}` is not allowed", _DUNDER_HINT)
-    if isinstance(node, ast.Attribute):
-        if _is_dunder(node.attr) and id(node) not in classes.init_calls and not _readable_dunder(node, node.attr):
-            if node.attr == "__init__":
-                raise _refuse(node, "`.__init__` can only be called inside a class, as super().__init__(...)")
-            raise _refuse(node, f"the attribute `.{node.attr}` is not allowed", _DUNDER_HINT)
-        # a single leading underscore is checked where the attribute is read or written, by the object it is on
-        # (explorer/language/private.py): the program's own `self._hidden` works, torch's `x._version` does not
+    # a single leading underscore is checked where the attribute is read or written, by the object it is on
+    # (explorer/language/private.py): the program's own `self._hidden` works, torch's `x._version` does not
+    if (isinstance(node, ast.Attribute) and _is_dunder(node.attr) and id(node) not in classes.init_calls
+            and not _readable_dunder(node, node.attr)):
+        if node.attr == "__init__":
+            raise _refuse(node, "`.__init__` can only be called inside a class, as super().__init__(...)")
+        raise _refuse(node, f"the attribute `.{node.attr}` is not allowed", _DUNDER_HINT)
     if isinstance(node, ast.FunctionDef):
         _check_function(node, method=id(node) in classes.methods)
     if isinstance(node, ast.ClassDef):
