@@ -91,11 +91,11 @@ def _check_jacobian_size(what: str, n_in: int, n_out: int, interp: Interpreter) 
     """A jacobian holds n_in × n_out numbers and takes n_out backward passes: both bounded before torch starts."""
     limits = interp.limits
     if n_in * n_out > limits.max_tensor_elements:
-        raise ProgramError("limit", f"{what} would hold {n_in:,} × {n_out:,} = {n_in * n_out:,} numbers; the limit "
+        raise ProgramError("limit", f"the {what} would hold {n_in:,} × {n_out:,} = {n_in * n_out:,} numbers; the limit "
                            f"is {limits.max_tensor_elements:,}",
                            hint="differentiate a smaller function, or use vjp/jvp for one product at a time")
     if n_out > limits.max_backward_passes:
-        raise ProgramError("limit", f"{what} would take {n_out:,} backward passes (one per output number); the limit "
+        raise ProgramError("limit", f"the {what} would take {n_out:,} backward passes (one per output number); the limit "
                            f"is {limits.max_backward_passes:,}", hint="use vjp for one product at a time")
 
 
@@ -154,9 +154,9 @@ def _functional(interp: Interpreter, name: str) -> Fn:
         check: Callable[[int], None] | None = None
         if name == "jacobian":
             def check(n_out: int) -> None:
-                _check_jacobian_size("the jacobian", n_in, n_out, interp)
+                _check_jacobian_size("jacobian", n_in, n_out, interp)
         elif name == "hessian":
-            _check_jacobian_size("the hessian", n_in, n_in, interp)
+            _check_jacobian_size("hessian", n_in, n_in, interp)
         return real(program_function(interp, func, name, check), inputs, **opts)
 
     return Fn(qualname, impl, False)
