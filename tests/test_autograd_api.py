@@ -21,6 +21,15 @@ from explorer.errors import ProgramError
 TOL = 1e-6
 
 
+@pytest.fixture(scope="module", autouse=True)
+def one_thread():
+    """torch on one thread, as in a sandbox worker (on a busy machine torch's threads fight for the cores)."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
 def plain(source: str) -> tuple[dict[str, Any], str]:
     """Run `source` in plain Python with torch, seeded as the explorer seeds a run: its names and what it printed."""
     ns: dict[str, Any] = {}
@@ -195,8 +204,11 @@ def test_gradcheck_failure_returns_false_or_raises_torchs_message():
 def test_gradcheck_refuses_big_inputs_before_running():
     err = refused("calls = []\n"
                   "def f(a):\n    calls.append(1)\n    return a.sin()\n"
-                  "ok = torch.autograd.gradcheck(f, (torch.ones(300, dtype=torch.double, requires_grad=True),))\n")
-    assert err.kind == "limit" and "256" in err.message
+                  "ok = torch.autograd.gradcheck(f, (torch.ones(3000, dtype=torch.double, requires_grad=True),))\n")
+    assert err.kind == "limit" and "2048" in err.message
+    err = refused("x = torch.ones(1000, dtype=torch.double, requires_grad=True)\n"
+                  "ok = torch.autograd.gradcheck(lambda v: v.repeat(5), (x,))\n")
+    assert err.kind == "limit" and "1,000 × 5,000" in err.message
 
 
 # --- set_grad_enabled ------------------------------------------------------------------------------------------

@@ -667,11 +667,11 @@ ESCAPES: list[Escape] = [
     E("jacobian-forward-mode",
       "J = torch.autograd.functional.jacobian(torch.sin, torch.ones(2), strategy='forward-mode')\n"),
     E("gradcheck-big-input",
-      "x = torch.ones(1000, dtype=torch.double, requires_grad=True)\nok = torch.autograd.gradcheck(torch.sin, (x,))\n",
+      "x = torch.ones(5000, dtype=torch.double, requires_grad=True)\nok = torch.autograd.gradcheck(torch.sin, (x,))\n",
       (LIMIT,)),
     E("gradcheck-big-output",
       "x = torch.ones(2, dtype=torch.double, requires_grad=True)\n"
-      "ok = torch.autograd.gradcheck(lambda v: v.repeat(1000), (x,))\n", (LIMIT,)),
+      "ok = torch.autograd.gradcheck(lambda v: v.repeat(3000), (x,))\n", (LIMIT,)),
     E("gradcheck-batched-vmap",
       "x = torch.ones(2, dtype=torch.double, requires_grad=True)\n"
       "ok = torch.autograd.gradcheck(torch.sin, (x,), check_batched_grad=True)\n"),

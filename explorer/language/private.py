@@ -41,8 +41,8 @@ def _on_program_object(obj: Any, name: str) -> bool:
     of the program, any but nn.Module's own."""
     if isinstance(obj, (Instance, UserClass)):
         return True
-    if type(obj) is UserModule:
-        return not _module_internal(name)
+    if type(obj) is UserModule:  # torch may add more of its own later (a compiled call, hooks): never those
+        return not _module_internal(name) and name not in obj.__dict__
     if isinstance(obj, Super):
         return not _module_internal(name)
     return False
