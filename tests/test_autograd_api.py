@@ -186,6 +186,16 @@ def test_gradcheck_and_gradgradcheck_pass_on_float64():
     assert tr.stdout == "True\nTrue\nTrue\n"
 
 
+def test_gradcheck_of_the_docs_size_runs():
+    """The docs' extending example checks a linear function of 20x20 and 30x20 float64 inputs (1,000 numbers)."""
+    tr = same("import torch\nfrom torch.autograd import gradcheck\n"
+              "def linear(a, w):\n    return a.mm(w.t())\n"
+              "input = (torch.randn(20, 20, dtype=torch.double, requires_grad=True), "
+              "torch.randn(30, 20, dtype=torch.double, requires_grad=True))\n"
+              "test = gradcheck(linear, input, eps=1e-6, atol=1e-4)\nprint(test)\n", [])
+    assert tr.stdout == "True\n"
+
+
 def test_gradcheck_failure_returns_false_or_raises_torchs_message():
     source = ("import torch\nx = torch.randn(3, dtype=torch.double, requires_grad=True)\n"
               "ok = torch.autograd.gradcheck(torch.exp, (x,), eps=1e-3, atol=1e-12, rtol=1e-12, "
