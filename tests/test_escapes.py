@@ -753,6 +753,8 @@ ESCAPES: list[Escape] = [
     E("set-grad-enabled-outlives-the-run",
       "_ = torch.set_grad_enabled(False)\nassert torch.is_grad_enabled()\n", (PROBE,), state=True),
     E("set-grad-enabled-as-a-decorator-of-print", "f = torch.set_grad_enabled(False)(print)\n", state=True),
+    E("variable-of-a-module", "v = torch.autograd.Variable(torch)\n"),
+    E("variable-requires-grad-a-function", "v = torch.autograd.Variable(torch.ones(2), requires_grad=print)\n"),
 ]
 
 
