@@ -89,7 +89,7 @@ def test_cli_bad_program_exits_2_with_line_and_column(tmp_path):
     r = run_cli("export", "-", "-o", str(tmp_path / "g.png"), stdin="x = 1\ny = x +* 2\n")
     assert r.returncode == 2
     assert "line 2" in r.stderr and "column" in r.stderr and "Traceback" not in r.stderr
-    r = run_cli("trace", "-", stdin="import os\n")
+    r = run_cli("trace", "-", stdin="import sys\n")
     assert r.returncode == 2 and "not-allowed" in r.stderr and "Traceback" not in r.stderr
 
 

@@ -80,7 +80,7 @@ def test_the_watchdog_stops_a_python_loop():
 
 
 @pytest.mark.parametrize("source, kind", [
-    ("x = torch.ones(2, requires_grad=True)\ny = (x * 2).sum()\n", None), ("import os\n", "not-allowed"),
+    ("x = torch.ones(2, requires_grad=True)\ny = (x * 2).sum()\n", None), ("import sys\n", "not-allowed"),
     ("x = (", "syntax"), ("1 / 0", "runtime"), ("x = torch.ones(10**9)", "limit"),
 ])
 def test_run_request_never_raises_and_replies_in_json(source, kind):
@@ -124,7 +124,9 @@ def test_complex_tensors_are_refused_in_json(source):
 
 
 # The one hostile one-liner that runs: str() of a function is its name (tests/test_rejections.py).
-HARMLESS_ONE_LINERS = ["torch.manual_seed(1)", "print(type(torch.sigmoid))", "s = str(torch.sigmoid)"]
+# seeding is allowed now; so are `import os` (an empty os.environ) and the grad mode (put back after the run)
+HARMLESS_ONE_LINERS = ["import os", "torch.manual_seed(1)", "torch.set_grad_enabled(False)",
+                       "print(type(torch.sigmoid))", "s = str(torch.sigmoid)"]
 
 
 def test_errors_point_inside_the_program():

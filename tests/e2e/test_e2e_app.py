@@ -204,7 +204,7 @@ def test_a_runtime_error_names_the_line_and_keeps_the_page_alive(page):
     run_program(page, "a = torch.ones(2, 3)\nb = torch.ones(4, 5)\nc = a @ b\n")
     page.wait_for_selector("#error-box .error", timeout=15_000)
     assert "line 3" in page.inner_text("#error-box")
-    run_program(page, "import os\n")
+    run_program(page, "import sys\n")
     page.wait_for_function("() => document.getElementById('error-box').innerText.includes('line 1')")
     assert page.errors == []
 
