@@ -336,16 +336,3 @@ def test_private_attributes_of_torch_objects_stay_refused():
         err = refused(source)
         assert err.kind == "not-allowed" and "private" in err.message, source
 
-
-# --- torch.autograd.Variable -----------------------------------------------------------------------------------
-
-def test_variable_is_a_tensor_sharing_data():
-    same("import torch\nfrom torch.autograd import Variable\n"
-         "t = torch.ones(2, 2)\n"
-         "x = Variable(t, requires_grad=True)\n"
-         "c = Variable(t)\n"
-         "print(isinstance(x, Variable), isinstance(x, torch.Tensor), x.is_leaf, c.requires_grad)\n"
-         "y = (x * x * 3).mean()\ny.backward()\n"
-         "e = torch.autograd.Variable()\n", ["x", "y", "c", "e"], ["x"])
-    assert "has to be a tensor" in refused("from torch.autograd import Variable\nv = Variable([1.0, 2.0])\n").message
-    assert "floating point" in refused("v = torch.autograd.Variable(torch.arange(3), requires_grad=True)\n").message

@@ -566,8 +566,6 @@ MESSAGES: tuple[tuple[str, str], ...] = (
     ("raw saved variables and their hooks reach inside torch's engine",
      "原始的保存变量和它们的钩子会深入 torch 的引擎内部"),
     ("use vjp for one product at a time", "请用 vjp 每次只算一个乘积"),
-    ("Variable data has to be a tensor, but got ⟨kind⟩", "Variable 的数据必须是张量，而不是 ⟨kind⟩"),
-    ("Variable(t, requires_grad=...) takes True or False", "Variable(t, requires_grad=...) 只接受 True 或 False"),
     # --- DataLoader's collate_fn, os, private names (layers.py, os_ns.py, private.py) ----------------------
     ("collate_fn must be a function of the program (a def or a lambda), not ⟨kind⟩",
      "collate_fn 必须是程序里的函数（def 或 lambda），而不是 ⟨kind⟩"),

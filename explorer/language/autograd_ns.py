@@ -30,7 +30,6 @@ from explorer.language.objects import (
     GradMode,
     Instance,
     Namespace,
-    TypeRef,
     UserFunction,
     UserMethod,
     type_name,
@@ -66,20 +65,7 @@ def make_autograd(interp: Interpreter, members: dict[str, Any]) -> Namespace:
     out["functional"] = functional
     out["gradcheck"] = _gradcheck(interp, "gradcheck")
     out["gradgradcheck"] = _gradcheck(interp, "gradgradcheck")
-    out["Variable"] = TypeRef("torch.autograd.Variable", torch.Tensor, variable)
     return Namespace("torch.autograd", out)
-
-
-def variable(data: Any = None, requires_grad: Any = False, volatile: Any = False) -> torch.Tensor:
-    """`Variable(t, requires_grad=True)` of old tutorials: since torch 0.4 a plain tensor, a new leaf sharing t's
-    data (torch's own Variable makes it; `isinstance(x, Variable)` holds for every tensor, as in torch)."""
-    if data is None:
-        return torch.tensor([])
-    if not isinstance(data, torch.Tensor):
-        raise ProgramError("runtime", f"Variable data has to be a tensor, but got {type_name(data)}")
-    if not isinstance(requires_grad, bool) or not isinstance(volatile, bool):
-        raise ProgramError("runtime", "Variable(t, requires_grad=...) takes True or False")
-    return torch.autograd.Variable(data, requires_grad=requires_grad)
 
 
 def _callable(func: Any, what: str) -> None:
