@@ -44,15 +44,6 @@ ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+>")
 
 # program -> why the explorer cannot run it (or match torch) today; taken from the error it gives.
 NOT_YET: dict[str, str] = {
-    "docs_autograd_saved_tensor_hooks.py": "`torch.autograd.graph` is not available (line 14)",
-    "docs_extending_linear_function.py": "`torch.autograd.Function` is not available (line 5)",
-    "docs_register_hook.py": "tensor.register_hook is not available (line 5)",
-    "double_backward_cube.py": "`torch.autograd.Function` is not available (line 18)",
-    "double_backward_exp.py": "`torch.autograd.Function` is not available (line 6)",
-    "double_backward_sinh.py": "`torch.autograd.Function` is not available (line 6)",
-    "double_backward_square.py": "`torch.autograd.Function` is not available (line 6)",
-    "examples_polynomial_custom_function.py": "`torch.autograd.Function` is not available (line 27)",
-    "examples_two_layer_net_custom_function.py": "`torch.autograd.Function` is not available (line 20)",
 }
 
 

@@ -210,7 +210,6 @@ TENSOR_REFUSED: dict[str, str] = {
     "untyped_storage": "raw storage is not available here",
     "tofile": "writing files is not allowed",
     "data_ptr": "memory addresses are not available here",
-    "register_hook": "hooks are what the explorer itself uses to show gradients; they can't be added here",
     "apply_": "running a function per element is not available here; use tensor operations",
     "map_": "running a function per element is not available here; use tensor operations",
     "cuda": "there is no GPU here; everything runs on the CPU",

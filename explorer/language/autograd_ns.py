@@ -165,7 +165,10 @@ def _functional(interp: Interpreter, name: str) -> Fn:
                 _check_jacobian_size("jacobian", n_in, n_out, interp)
         elif name == "hessian":
             _check_jacobian_size("hessian", n_in, n_in, interp)
-        return real(program_function(interp, func, name, check), inputs, **opts)
+        from explorer.language.functions import quiet_recorder  # gradcheck's own passes stay out of the graph
+
+        with quiet_recorder(interp):
+            return real(program_function(interp, func, name, check), inputs, **opts)
 
     return Fn(qualname, impl, False)
 

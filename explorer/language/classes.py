@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, cast
 import torch
 
 from explorer.errors import ProgramError
-from explorer.language import layers
+from explorer.language import functions, layers
 from explorer.language.objects import (
     BoundMethod,
     ClassMethod,
@@ -84,6 +84,8 @@ class Classes:
         for cls in self.made:
             cls.attrs.clear()
             cls.base = None
+            if isinstance(cls, functions.FunctionClass):
+                cls.real = None
         self.made.clear()
         self.i = cast(Any, None)
 
@@ -94,7 +96,10 @@ class Classes:
         from explorer.language.interpreter import Scope, assigned_names
 
         base, module = self._base(node, scope)
-        cls = UserClass(node.name, base, module, {})
+        function = base is functions.FUNCTION_BASE or isinstance(base, functions.FunctionClass)
+        if base is functions.FUNCTION_BASE:
+            base = None
+        cls = (functions.FunctionClass if function else UserClass)(node.name, cast(Any, base), module, {})
         self.made.append(cls)
         body_scope = Scope(scope)
         for stmt in node.body:
@@ -114,9 +119,11 @@ class Classes:
                 for name in assigned_names([stmt]):
                     if name in body_scope.vars:
                         cls.attrs[name] = body_scope.vars[name]
+        if function:
+            functions.define_check(cls, node)
         return cls
 
-    def _base(self, node: ast.ClassDef, scope: Scope) -> tuple[UserClass | None, bool]:
+    def _base(self, node: ast.ClassDef, scope: Scope) -> tuple[Any, bool]:
         if not node.bases:
             return None, False
         expr = node.bases[0]
@@ -132,6 +139,8 @@ class Classes:
             return None, True
         if base is layers.DATASET_BASE:  # a plain class; a DataLoader reads it through __len__ and __getitem__
             return None, False
+        if base is functions.FUNCTION_BASE:  # define() makes a FunctionClass (functions.py)
+            return base, False
         what = ast.unparse(expr)
         if isinstance(base, TypeRef):
             hint = "derive from nn.Module and keep the layer as an attribute: self.layer = nn.Linear(...)"
@@ -144,6 +153,9 @@ class Classes:
     # --- instances -----------------------------------------------------------------------------------------
     def instantiate(self, cls: UserClass, args: list, kwargs: dict, node: ast.AST) -> Any:
         obj: Any
+        if isinstance(cls, functions.FunctionClass):
+            raise ProgramError("runtime", f"{cls.name} is a torch.autograd.Function: it is not made, it is applied",
+                               hint=f"call {cls.name}.apply(x)").at(node)
         if cls.module:
             obj = UserModule.__new__(UserModule)
             d = obj.__dict__
@@ -200,6 +212,8 @@ class Classes:
         if isinstance(obj, Super):
             return self._super_attr(obj, name, node)
         if isinstance(obj, UserClass):
+            if name == "apply" and isinstance(obj, functions.FunctionClass):
+                return functions.apply_of(self.i, obj)
             found = obj.lookup(name)
             if found is not None:
                 return self.bind(found[1], None, obj)
@@ -244,6 +258,9 @@ class Classes:
         raise ProgramError("runtime", f"'super' object has no attribute '{name}'").at(node)
 
     def set_attr(self, obj: Any, name: str, value: Any, node: ast.AST) -> None:
+        if isinstance(obj, functions.FunctionClass) and name in ("apply", "forward", "backward", "setup_context"):
+            raise ProgramError("not-allowed", f"{obj.name}.{name} can't be replaced",
+                               hint="define forward and backward in the class body").at(node)
         if isinstance(obj, UserClass):
             obj.attrs[name] = value
             return

@@ -29,6 +29,7 @@ from explorer.language import allowlist as A
 from explorer.language import (
     autograd_ns,
     guards,
+    hooks,
     layers,
     numpy_ns,
     os_ns,
@@ -40,6 +41,7 @@ from explorer.language import (
 from explorer.language.builtins import SUPER, make_builtins
 from explorer.language.classes import Classes, UserModule, is_user_kind
 from explorer.language.errors import runtime_error
+from explorer.language.functions import View
 from explorer.language.names import bound_by_import
 from explorer.language.namespaces import make_namespaces, methods_for
 from explorer.language.objects import (
@@ -267,6 +269,9 @@ class NullRecorder:
         pass
 
     def notice(self, kind, message, line=None):
+        pass
+
+    def on_hook(self, tensor, before, after):
         pass
 
 
@@ -633,9 +638,10 @@ class Interpreter:
         with _grad_mode(mode):
             self.exec_block(node.body, scope)
 
-    def with_mode(self, node: ast.With, scope: Scope) -> bool | None:
+    def with_mode(self, node: ast.With, scope: Scope) -> bool | None | hooks.SavedTensorsHooks:
         """The grad mode a `with` statement sets: torch.no_grad() / torch.enable_grad(); None for a plotting
-        context (`with plt.style.context('ggplot'):`), which does nothing here."""
+        context (`with plt.style.context('ggplot'):`), which does nothing here; the program's saved-tensors hooks
+        (torch.autograd.graph.saved_tensors_hooks(pack, unpack))."""
         if len(node.items) != 1 or node.items[0].optional_vars is not None:
             raise ProgramError("not-allowed",
                                "only `with torch.no_grad():` (or torch.enable_grad()) is supported").at(node)
@@ -644,6 +650,8 @@ class Interpreter:
             return None
         if isinstance(mode, autograd_ns.GradSwitch):  # the call switched already; the block restores the mode
             autograd_ns.undo(mode)                     # from before it, as torch's set_grad_enabled does
+        if isinstance(mode, hooks.SavedTensorsHooks):
+            return mode
         if not isinstance(mode, GradMode):
             raise ProgramError(
                 "not-allowed", "only `with torch.no_grad():` (or torch.enable_grad()) is supported"
@@ -762,6 +770,9 @@ class Interpreter:
             return
         if isinstance(obj, Plot):
             return  # ax.xaxis.label.fontsize = ...: plotting is skipped
+        if isinstance(obj, View):
+            obj.set(self, name, value, node)
+            return
         allowed = ", ".join("." + n for n in sorted(A.TENSOR_SETTABLE))
         raise ProgramError(
             "not-allowed", f"can't set `.{name}` on a {type_name(obj)}", hint=f"only {allowed} of a tensor can be set"
@@ -1399,6 +1410,8 @@ class Interpreter:
                 hint=None if reason else f"see the list of what {obj.name} offers in the help",
             ).at(node)
         if isinstance(obj, torch.Tensor):
+            if name == "register_hook":
+                return hooks.register_hook_of(self, obj)
             if name in A.TENSOR_ATTRIBUTES:
                 value = self.guarded(getattr, (obj, name), {}, node)
                 if name == "grad_fn":
@@ -1426,6 +1439,8 @@ class Interpreter:
             return obj.args
         if isinstance(obj, torch.device) and name in ("type", "index"):  # `torch.device('cuda').index`
             return getattr(obj, name)
+        if isinstance(obj, View):  # a ctx, a hook's handle: what they offer is theirs to say (functions.py)
+            return obj.attr(self, name, node)
         table = methods_for(obj)
         if table is not None and name in table:
             if isinstance(obj, OPTIMIZER_TYPES) and name == "param_groups":
@@ -1732,7 +1747,7 @@ class Interpreter:
             return
         budget = self.limits.max_tensor_elements  # bounds the time of this walk; sizes are checked later
         passable = (*DATA_TYPES, *OPTIMIZER_TYPES, np.dtype, numpy_ns.NumpyType,
-                    *((torch.nn.Module, Instance, *layers.DATA_OBJECT_TYPES) if objects else ()))
+                    *((torch.nn.Module, Instance, View, *layers.DATA_OBJECT_TYPES) if objects else ()))
         stack, seen = [value], set()
         while stack:
             x = stack.pop()
@@ -1758,7 +1773,7 @@ class Interpreter:
 
     def check_operand(self, value: Any, node: ast.AST | None) -> None:
         if isinstance(value, (Fn, Namespace, BoundMethod, UserFunction, GradFnView, GradMode, UserIterator, TypeRef,
-                              Plot, UserMethod, UserClass, Super, Instance, torch.nn.Module)):
+                              Plot, UserMethod, UserClass, Super, Instance, torch.nn.Module, View)):
             raise ProgramError("runtime", f"a {type_name(value)} can't be used in arithmetic").at(node)
 
     def check_value(self, value: Any, node: ast.AST) -> None:
@@ -1769,7 +1784,7 @@ class Interpreter:
                     and type(value).__module__ != "torch.return_types"):
                 raise ProgramError("not-allowed", f"a {type_name(value)} can't be used here").at(node)
             return
-        if isinstance(value, (*OPTIMIZER_TYPES, Fn, ParamGroups, ParamGroup, *layers.DATA_OBJECT_TYPES)):
+        if isinstance(value, (*OPTIMIZER_TYPES, Fn, ParamGroups, ParamGroup, *layers.DATA_OBJECT_TYPES, View)):
             return
         if isinstance(value, (TypeRef, UserClass, stdlib_ns.TypeHint, ErrorValue, *schedulers.SCHEDULER_TYPES)):
             return  # type(x), typing.TypeVar("T"), an lr scheduler
@@ -1801,8 +1816,11 @@ def caught_value(e: ProgramError) -> ErrorValue:
     return ErrorValue(names, (text,), text)
 
 
-def _grad_mode(enabled: bool | None) -> Any:
-    """The context a decorated function runs in: torch's grad mode switched, or nothing."""
+def _grad_mode(enabled: bool | None | hooks.SavedTensorsHooks) -> Any:
+    """The context a decorated function or a `with` runs in: torch's grad mode switched, the program's saved-tensors
+    hooks, or nothing."""
+    if isinstance(enabled, hooks.SavedTensorsHooks):
+        return enabled.context()
     return contextlib.nullcontext() if enabled is None else torch.set_grad_enabled(enabled)
 
 

@@ -10,7 +10,7 @@ import torch
 
 from explorer.errors import ProgramError
 from explorer.language import allowlist as A
-from explorer.language import autograd_ns, guards, layers, schedulers
+from explorer.language import autograd_ns, functions, guards, layers, schedulers
 from explorer.language.objects import OPTIMIZER_TYPES, Fn, GradFnView, GradMode, LazyMembers, Namespace, TypeRef
 
 if TYPE_CHECKING:
@@ -128,7 +128,8 @@ def make_namespaces(interp: Interpreter) -> dict[str, Namespace]:
                                                       "set_detect_anomaly": Fn("torch.autograd.set_detect_anomaly",
                                                                                detect_anomaly, False),
                                                       "detect_anomaly": Fn("torch.autograd.detect_anomaly",
-                                                                           detect_anomaly, False)})
+                                                                           detect_anomaly, False),
+                                                      **functions.autograd_members(interp)})
         if name in autograd_ns.TORCH_MEMBERS:
             return autograd_ns.torch_member(name)
         if name == "optim":

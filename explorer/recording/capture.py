@@ -36,6 +36,7 @@ import torch
 
 from explorer.config import FULL_NAMED_ELEMENTS, FULL_NAMED_TOTAL, KEEP_PASSES, Limits
 from explorer.errors import ProgramError
+from explorer.language.hooks import peek
 from explorer.recording.gradlog import GradLog
 from explorer.recording.model import (
     Edge,
@@ -139,6 +140,7 @@ class Recorder:
         self._light_epoch = -1  # the latest epoch of a light node
         self._seq_base = _next_sequence_nr()  # torch's counter is process-wide; store seq relative to this run
         self.grad_log = GradLog()  # each leaf's .grad, pass by pass (gradlog.py)
+        self._hooked: dict[tuple[int, str], dict | None] = {}  # (pass, node id) -> gradient before the program's hooks
 
     # --- source spans -------------------------------------------------------------------------------------
     def span(self, node: ast.AST | None) -> Span | None:
@@ -453,7 +455,7 @@ class Recorder:
         if old >= 0:  # this pass will be summarised, whatever the program does next: drop its steps now
             self.passes[old].steps.clear()
             self.passes[old].nodes.clear()
-        self._active_pass = p
+        outer, self._active_pass = self._active_pass, p  # outer: a pass the program's backward started
         self.grad_log.start(p.index + 1, leaves)
         try:
             result = run()
@@ -463,8 +465,17 @@ class Recorder:
                 self._discover_made_by(p, result)
             return result
         finally:
-            self._active_pass = None
+            self._active_pass = outer
             self.grad_log.end(leaves)
+
+    def on_hook(self, t: torch.Tensor, before: torch.Tensor, after: torch.Tensor) -> None:
+        """A hook of the program (t.register_hook) replaced the gradient arriving at t: keep the first one it
+        replaced in this pass; the node's step shows it beside the gradient the node then received."""
+        p = self._active_pass
+        nid = self._node_id_of(t)
+        if p is None or nid is None or nid is LIGHT:
+            return
+        self._hooked.setdefault((p.index, nid), encode(before))
 
     def _returned(self, p: _Pass, inputs: list[torch.Tensor], result: Any) -> None:
         """torch.autograd.grad returned `result`, a gradient per input: log the leaves' (gradlog.py)."""
@@ -498,6 +509,10 @@ class Recorder:
                 return
             node.light_pass = None
             step: dict[str, Any] = {"node": nid, "grad_in": encode(_first(grad_outputs)), "sent": []}
+            if self._hooked:
+                before = self._hooked.pop((p.index, nid), None)
+                if before is not None:
+                    step["hook_before"] = before
             p.steps.append(step)
             if node.kind == "leaf":  # a leaf's grad is its final .grad, read at the end
                 step["value"] = encode(node.tensor.grad) if node.tensor is not None else None
@@ -607,6 +622,7 @@ class Recorder:
                         index=len(backward), phase="backward", node=s["node"],
                         edges=tuple(e for e, _ in sent), grads_out=tuple(g for _, g in sent),
                         grad_in=s["grad_in"], value=s.get("value"), pass_index=len(passes),
+                        hook_before=s.get("hook_before"),
                     )
                 )
             passes.append(
@@ -700,12 +716,13 @@ def _saved(fn: Any) -> dict:
     if attrs is None:
         attrs = _SAVED_ATTRS[type(fn)] = [a for a in dir(fn) if a.startswith("_saved_")]
     out = {}
-    for a in attrs:
-        try:
-            v = getattr(fn, a)
-        except Exception:  # noqa: BLE001 - freed after backward, or not readable
-            continue
-        out[a[len("_saved_"):]] = number(v)
+    with peek():  # the program's unpack hooks are for torch's use of the tensors, not for this reading
+        for a in attrs:
+            try:
+                v = getattr(fn, a)
+            except Exception:  # noqa: BLE001 - freed after backward, or not readable
+                continue
+            out[a[len("_saved_"):]] = number(v)
     return out
 
 

@@ -82,6 +82,7 @@ class Step:
     grad_in: TensorValue | None = None
     grads_out: tuple[TensorValue | None, ...] = ()
     pass_index: int | None = None
+    hook_before: TensorValue | None = None  # backward: the gradient before the program's hooks made it grad_in
 
 
 @dataclass(frozen=True)
