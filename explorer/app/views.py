@@ -176,6 +176,8 @@ def render_detail(trace: Trace, node_id: str, lang: str) -> html.Div:
     ]
     if info.get("uses"):
         body.append(html.P(info["uses"], className="muted small"))
+    if info.get("hook"):
+        body.append(html.P(info["hook"], className="detail-hook small", **{"data-field": "hook"}))
     body.append(html.Table(rows, className="detail-table"))
     if info.get("passes"):
         body += grad_history_view(info["passes"], info.get("story", ""), lang)

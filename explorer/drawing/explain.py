@@ -15,7 +15,7 @@ from typing import Any
 
 from explorer.choices import DEFAULT_LANG, normalize_lang
 from explorer.drawing.text import value_long, value_short
-from explorer.recording.model import GradEvent, Node, Trace
+from explorer.recording.model import GradEvent, Node, Step, Trace
 
 # op -> (English, Chinese) plain words for what it computes
 WHAT: dict[str, tuple[str, str]] = {
@@ -134,6 +134,9 @@ WORDS = {
         "from_uses": "it is used {n} times, so {n} gradients arrive and add up",
         "sent_to": "sends to",
         "no_pass": "no backward pass reached this node",
+        "custom": "your Function {name}: its forward computed this value, and in the backward pass torch ran "
+                  "your Function's backward, which sent the gradients below",
+        "hooked": "a hook you registered changed the gradient arriving here: {before} became {after}",
         "grad_of": "d{loss}/d{x}",
         # the .grad of a leaf, pass by pass
         "pass": "pass {n}",
@@ -183,6 +186,9 @@ WORDS = {
         "from_uses": "它被使用了 {n} 次，所以有 {n} 个梯度到达并相加",
         "sent_to": "传给",
         "no_pass": "没有反向传播经过这个节点",
+        "custom": "你的 Function {name}：它的 forward 算出了这个值；反向传播时 torch 运行了你的 Function 的 "
+                  "backward，由它传回下面的梯度",
+        "hooked": "你注册的 hook 改变了到达这里的梯度：{before} 变成了 {after}",
         "grad_of": "d{loss}/d{x}",
         "pass": "第 {n} 次反向传播",
         "pass_grad": "第 {n} 次 · autograd.grad",
@@ -267,6 +273,12 @@ def explain_node(trace: Trace, node_id: str, lang: str = DEFAULT_LANG) -> dict[s
     else:
         pair = WHAT.get(node.op)
         info["what"] = pair[1 if lang == "zh" else 0] if pair else node.op
+        if pair is None and is_custom_function(node.op):
+            info["what"] = w["custom"].format(name=node.op[:-len("Backward")])
+    hooked = _hooked_step(trace, node_id)
+    if hooked is not None:
+        info["hook"] = w["hooked"].format(before=value_short(hooked.hook_before, 8, lang),
+                                          after=value_short(hooked.grad_in, 8, lang))
     if len(info["contributions"]) > 1 and not (node.kind == "leaf" and info["passes"]):
         info["uses"] = w["from_uses"].format(n=len(info["contributions"]))
     reached = sorted({s.pass_index for s in trace.backward_steps if s.node == node_id and s.pass_index is not None})
@@ -338,6 +350,21 @@ def saved_view(trace: Trace, node: Node, lang: str = DEFAULT_LANG) -> list[dict[
 def _same_key(value: dict) -> str:
     """A key equal for two recorded values with the same shape and numbers."""
     return repr((value.get("shape"), value.get("data"), value.get("summary")))
+
+
+def is_custom_function(op: str) -> bool:
+    """Whether a node is a torch.autograd.Function of the program's: torch names its node after the class,
+    `LegendrePolynomial3Backward`, where every node of torch's own ends in a number (`MulBackward0`)."""
+    return op.endswith("Backward") and len(op) > len("Backward")
+
+
+def _hooked_step(trace: Trace, node_id: str) -> Step | None:
+    """The node's last backward step, if a hook of the program changed the gradient that arrived in it."""
+    last = None
+    for s in trace.backward_steps:
+        if s.node == node_id:
+            last = s
+    return last if last is not None and last.hook_before is not None else None
 
 
 def _sent_from(trace: Trace, node_id: str) -> dict[int, list[dict]]:

@@ -456,6 +456,50 @@ print(net)
 print(loss)
 """),
     ),
+    Example(
+        key="custom-function",
+        title_en="A Function of your own: the Legendre polynomial",
+        title_zh="自己写的 Function：勒让德多项式",
+        summary_en="A torch.autograd.Function with your own forward and backward: torch calls your backward in "
+                   "the backward pass, and the graph shows it as one node, LegendrePolynomial3Backward.",
+        summary_zh="自己写 forward 和 backward 的 torch.autograd.Function：反向传播时 torch 调用你的 backward，"
+                   "图中它是一个节点 LegendrePolynomial3Backward。",
+        source=_src("""
+# From PyTorch's tutorial: fit y = a + b * P3(c + d * x) to sin(x), with P3 a Function we write ourselves.
+class LegendrePolynomial3(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)              # backward needs x
+        return 0.5 * (5 * x ** 3 - 3 * x)     # P3(x)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        x, = ctx.saved_tensors
+        return grad_output * 1.5 * (5 * x ** 2 - 1)   # chain rule with P3'(x) = 1.5 (5x² − 1)
+
+x = torch.linspace(-math.pi, math.pi, 20)
+y = torch.sin(x)
+a = torch.tensor(0.0, requires_grad=True)
+b = torch.tensor(-1.0, requires_grad=True)
+c = torch.tensor(0.0, requires_grad=True)
+d = torch.tensor(0.3, requires_grad=True)
+P3 = LegendrePolynomial3.apply
+for t in range(50):
+    y_pred = a + b * P3(c + d * x)            # one node for the whole polynomial
+    loss = (y_pred - y).pow(2).sum()
+    loss.backward()                           # runs our backward for that node
+    with torch.no_grad():
+        a -= 1e-3 * a.grad
+        b -= 1e-3 * b.grad
+        c -= 1e-3 * c.grad
+        d -= 1e-3 * d.grad
+        a.grad = None
+        b.grad = None
+        c.grad = None
+        d.grad = None
+print(loss)
+"""),
+    ),
 )
 
 _BY_KEY = {ex.key: ex for ex in EXAMPLES}

@@ -250,8 +250,7 @@ def _checked_grads(result: Any, inputs: tuple, cls: UserClass, backward: UserFun
     n = len(inputs)
     if len(grads) < n or any(g is not None for g in grads[n:]):
         raise ProgramError(
-            "runtime", f"{cls.name}.backward returned {len(grads)} gradient{'s' if len(grads) != 1 else ''}, "
-            f"but forward took {n} input{'s' if n != 1 else ''}",
+            "runtime", f"{cls.name}.backward must return one gradient per input of forward ({n}), not {len(grads)}",
             hint="return one gradient per input of forward, in order (None for one that needs none)").at(where)
     for i, (g, shape) in enumerate(zip(grads, inputs)):
         if g is None:
