@@ -220,8 +220,8 @@ ESCAPES: list[Escape] = [
     E("post-accumulate-grad-hook", PRE + "x.register_post_accumulate_grad_hook(print)\ny.backward()\n"),
     E("overrides-function-mode", "m = torch.overrides.TorchFunctionMode()\n"),
     E("saved-tensors-hooks",
-      "with torch.autograd.graph.saved_tensors_hooks(print, print):\n    y = torch.ones(2, requires_grad=True) * 2\n",
-      state=True),
+      "x = torch.ones(2, requires_grad=True)\nwith torch.autograd.graph.saved_tensors_hooks(print, print):\n"
+      "    y = x * x\ny.sum().backward()\n", (RUNTIME,), ["unpack hook returned a NoneType"], state=True),
     E("global-module-forward-hook", "h = torch.nn.modules.module.register_module_forward_hook(print)\n", state=True),
     # --- monkeypatching --------------------------------------------------------------------------------------
     E("patch-tensor-method", "torch.Tensor.add = torch.sub\n", state=True),
@@ -428,7 +428,7 @@ ESCAPES: list[Escape] = [
     E("lambda-default-real-object", "f = lambda b=print: b.impl\ng = f()\n"),
     E("lambda-scope-attribute", "f = lambda: 0\ns = f.scope\n"),
     E("lambda-into-torch", "x = torch.ones(2)\ny = torch.add(x, lambda: 0)\n"),
-    E("lambda-as-tensor-hook", PRE + "h = x.register_hook(lambda g: g * 0)\ny.backward()\n"),
+    E("lambda-as-tensor-hook-reads-dunder", PRE + "h = x.register_hook(lambda g: g.__class__)\ny.backward()\n"),
     E("lambda-as-optimizer-closure", OPT + "opt.step(lambda: w.sum())\n"),
     E("lambda-key-reads-dunder", "s = sorted([1, 2], key=lambda v: v.__class__)\n"),
     E("lambda-attribute-set", "f = lambda: 0\nf.node = 1\n"),

@@ -158,7 +158,7 @@ CASES = [
     ("nn.Linear-huge", "m = nn.Linear(100000, 100000)\n", "limit", 1, 4, ["10,000,000,000"]),
     ("DataLoader-workers", "d = torch.utils.data.TensorDataset(torch.ones(4))\n"
      "l = torch.utils.data.DataLoader(d, num_workers=2)\n", NA, 2, 4, ["num_workers"]),
-    ("torch.autograd.Function", "f = torch.autograd.Function\n", NA, 1, 4, ["help"]),
+    ("torch.autograd.forward_ad", "f = torch.autograd.forward_ad\n", NA, 1, 4, ["help"]),
     ("tensor.type-string", "x = torch.ones(3)\ny = x.type('torch.cuda.FloatTensor')\n", NA, 2, 4, ["dtype"]),
     ("F.ctc_loss", "f = F.ctc_loss\n", NA, 1, 4, ["crash"]),
     # --- tensor members that are refused -------------------------------------------------------------------
@@ -166,7 +166,7 @@ CASES = [
       for name, call, words in [
           ("storage", "()", ["storage"]),
           ("untyped_storage", "()", ["storage"]), ("tofile", "('x.bin')", ["files"]),
-          ("data_ptr", "()", ["memory addresses"]), ("register_hook", "(print)", ["hooks"]),
+          ("data_ptr", "()", ["memory addresses"]),
           ("apply_", "(print)", ["tensor operations"]), ("cuda", "()", ["cpu"]),
           ("set_", "(torch.ones(2))", ["storage"]), ("resize_", "(10)", ["reshape"]),
           ("share_memory_", "()", ["shared memory"]), ("__dict__", "", ["double underscores"]),
