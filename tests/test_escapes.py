@@ -41,6 +41,14 @@ SANDBOX_OK = sys.platform.startswith("linux")
 
 PRE = "x = torch.ones(3, requires_grad=True)\ny = (x * 2).sum()\n"  # a tensor and a grad_fn to start from
 OPT = "w = torch.ones(2, requires_grad=True)\nopt = torch.optim.SGD([w], lr=0.1)\n"  # an optimizer
+# a torch.autograd.Function of the program, with a line of its forward or of its backward to fill in
+FN_FORWARD = ("class Twice(torch.autograd.Function):\n    @staticmethod\n    def forward(ctx, x):\n        {}\n"
+              "        return x * 2\n    @staticmethod\n    def backward(ctx, g):\n        return g * 2\n"
+              "y = Twice.apply(torch.ones(2, requires_grad=True))\n")
+FN_BACKWARD = ("class Twice(torch.autograd.Function):\n    @staticmethod\n    def forward(ctx, x):\n"
+               "        ctx.save_for_backward(x)\n        return x * 2\n    @staticmethod\n    def backward(ctx, g):\n"
+               "        {}\n        return g * 2\nTwice.apply(torch.ones(2, requires_grad=True)).sum().backward()\n")
+FN_DOUBLE = FN_FORWARD.format("pass").replace("Twice", "Double")
 
 
 @dataclass(frozen=True)
@@ -755,6 +763,77 @@ ESCAPES: list[Escape] = [
     E("set-grad-enabled-as-a-decorator-of-print", "f = torch.set_grad_enabled(False)(print)\n", state=True),
     E("variable-of-a-module", "v = torch.autograd.Variable(torch)\n"),
     E("variable-requires-grad-a-function", "v = torch.autograd.Variable(torch.ones(2), requires_grad=print)\n"),
+    # --- torch.autograd.Function classes: the real class and torch's ctx stay out of reach ------------------
+    E("fn-ctx-dict", FN_FORWARD.format("d = ctx.__dict__")),
+    E("fn-ctx-private-real", FN_FORWARD.format("d = ctx._ctx")),
+    E("fn-ctx-forward-cls", FN_FORWARD.format("c = ctx._forward_cls")),
+    E("fn-ctx-set-private", FN_FORWARD.format("ctx._explorer_inputs = ()")),
+    E("fn-ctx-set-member", FN_FORWARD.format("ctx.needs_input_grad = (True,)")),
+    E("fn-ctx-saved-variables", FN_BACKWARD.format("v = ctx.saved_variables")),
+    E("fn-ctx-next-functions", FN_BACKWARD.format("n = ctx.next_functions")),
+    E("fn-ctx-register-hook", FN_BACKWARD.format("ctx.register_hook(print)")),
+    E("fn-ctx-into-torch", FN_FORWARD.format("x = torch.add(x, ctx)")),
+    E("fn-ctx-returned", FN_FORWARD.format("return ctx"), (RUNTIME,), ["forward returned a FunctionCtx"]),
+    E("fn-ctx-kept-after-backward",
+      "kept = []\n" + FN_BACKWARD.format("kept.append(ctx)") + "t = kept[0].saved_tensors\n", (RUNTIME,),
+      ["backward through the graph"]),
+    E("fn-apply-self", FN_DOUBLE + "s = Double.apply.__self__\n"),
+    E("fn-apply-impl", FN_DOUBLE + "s = Double.apply.impl\n"),
+    E("fn-backward-cls", FN_DOUBLE + "b = Double._backward_cls\n"),
+    E("fn-torch-members-of-the-class", FN_DOUBLE + "b = Double.vjp\n", (RUNTIME,), ["has no attribute"]),
+    E("fn-base-apply-call", "from torch.autograd import Function\ny = Function.apply(torch.ones(2))\n"),
+    E("fn-base-apply-patch", "torch.autograd.Function.apply = print\n", state=True),
+    E("fn-base-subclasses", "s = torch.autograd.Function.__subclasses__()\n"),
+    E("fn-patch-apply", FN_DOUBLE + "Double.apply = lambda x: x\n"),
+    E("fn-patch-forward", FN_DOUBLE + "Double.forward = print\n"),
+    E("fn-instance", FN_DOUBLE + "d = Double()\n", (RUNTIME,), ["it is applied"]),
+    E("fn-apply-a-function", FN_DOUBLE + "y = Double.apply(torch.ones(2), print)\n"),
+    E("fn-next-functions-tamper",
+      FN_DOUBLE + "y = Double.apply(torch.ones(2, requires_grad=True))\ny.grad_fn.next_functions[0] = None\n"),
+    E("fn-node-saved-tensors",
+      FN_DOUBLE + "y = Double.apply(torch.ones(2, requires_grad=True))\ns = y.grad_fn.saved_tensors\n"),
+    E("fn-node-register-hook",
+      FN_DOUBLE + "y = Double.apply(torch.ones(2, requires_grad=True))\ny.grad_fn.register_hook(print)\n"),
+    E("fn-backward-recurses-forever",
+      FN_BACKWARD.format("with torch.enable_grad():\n            t = g.detach().requires_grad_()\n"
+                         "            Twice.apply(t).sum().backward()"), (LIMIT,), where="both"),
+    E("fn-backward-grad-recurses-forever",
+      FN_BACKWARD.format("with torch.enable_grad():\n            t = g.detach().requires_grad_()\n"
+                         "            d, = torch.autograd.grad(Twice.apply(t).sum(), t)"), (LIMIT,)),
+    E("fn-forward-recurses-forever", FN_FORWARD.format("x = Twice.apply(x)"), (LIMIT,)),
+    E("fn-backward-loops-forever", FN_BACKWARD.format("while True:\n            pass"), (LIMIT,)),
+    E("fn-gradcheck-huge",
+      FN_DOUBLE + "x = torch.ones(100, 100, dtype=torch.double, requires_grad=True)\n"
+      "ok = torch.autograd.gradcheck(Double.apply, x)\n", (LIMIT,)),
+    E("fn-gradcheck-options", FN_DOUBLE + "x = torch.ones(2, dtype=torch.double, requires_grad=True)\n"
+      "ok = torch.autograd.gradcheck(Double.apply, x, check_batched_grad=True)\n"),
+    # --- hooks: what they return is checked, and they can't multiply ------------------------------------------
+    E("hook-returns-huge", PRE + "x.register_hook(lambda g: torch.ones(100000, 100000))\ny.backward()\n", (LIMIT,)),
+    E("hook-returns-bigger", PRE + "x.register_hook(lambda g: torch.ones(10**6))\ny.backward()\n", (RUNTIME,),
+      ["gradient hook returned a tensor of shape [1000000]"], where="both"),
+    E("hook-returns-a-function", PRE + "x.register_hook(lambda g: print)\ny.backward()\n", (RUNTIME,),
+      ["gradient hook returned a function"]),
+    E("hook-registers-hooks-endlessly",
+      "x = torch.ones(3, requires_grad=True)\ndef h(g):\n    x.register_hook(h)\n    x.register_hook(h)\n"
+      "    return g\nx.register_hook(h)\nfor i in range(100):\n    (x * 2).sum().backward()\n", (LIMIT,),
+      where="both"),
+    E("hook-backward-inside-hook",
+      "x = torch.ones(3, requires_grad=True)\ndef h(g):\n    with torch.enable_grad():\n"
+      "        (x * 2).sum().backward()\n    return g\nx.register_hook(h)\n(x * 2).sum().backward()\n", (LIMIT,)),
+    E("hook-handle-internals", PRE + "h = x.register_hook(lambda g: g)\nd = h.hooks_dict_ref\n"),
+    E("hook-handle-dunder", PRE + "h = x.register_hook(lambda g: g)\nd = h.__dict__\n"),
+    E("hook-a-real-object", PRE + "h = x.register_hook(torch.autograd.graph)\n", (RUNTIME,), ["needs a function"]),
+    E("pack-returns-a-function",
+      "x = torch.ones(3, requires_grad=True)\nwith torch.autograd.graph.saved_tensors_hooks(lambda t: print, "
+      "lambda p: p):\n    y = x * x\ny.sum().backward()\n", (RUNTIME,), ["unpack hook returned a function"]),
+    E("unpack-returns-another-shape",
+      "x = torch.ones(3, requires_grad=True)\nwith torch.autograd.graph.saved_tensors_hooks(lambda t: t, "
+      "lambda p: torch.ones(10**6)):\n    y = x * x\ny.sum().backward()\n", (RUNTIME,),
+      ["unpack hook returned a tensor of shape [1000000]"], where="both"),
+    E("saved-tensors-hooks-disable", "with torch.autograd.graph.disable_saved_tensors_hooks('no'):\n    y = 1\n"),
+    E("saved-tensors-hooks-in-arithmetic",
+      "h = torch.autograd.graph.saved_tensors_hooks(lambda t: t, lambda p: p)\ny = h + 1\n", (RUNTIME,),
+      ["arithmetic"]),
 ]
 
 

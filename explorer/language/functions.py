@@ -238,33 +238,36 @@ def _checked_output(result: Any, cls: UserClass, node: ast.AST | None) -> Any:
     return result
 
 
-def _returns(fn: UserFunction) -> list[ast.Return]:
-    return [n for n in ast.walk(fn.node) if isinstance(n, ast.Return)]
+def _return_of(fn: UserFunction) -> ast.AST:
+    """Where an error about what a backward returned points: its `return` if it has one, else its `def` (looked
+    for only when there is an error to place)."""
+    returns = [n for n in ast.walk(fn.node) if isinstance(n, ast.Return)]
+    return returns[0] if len(returns) == 1 else fn.node
 
 
 def _checked_grads(result: Any, inputs: tuple, cls: UserClass, backward: UserFunction) -> Any:
     """torch's own checks of what a backward returns, made first so that they read in plain words at its return."""
-    returns = _returns(backward)
-    where: ast.AST = returns[0] if len(returns) == 1 else backward.node
     grads = result if isinstance(result, tuple) else (result,)
     n = len(inputs)
     if len(grads) < n or any(g is not None for g in grads[n:]):
         raise ProgramError(
             "runtime", f"{cls.name}.backward must return one gradient per input of forward ({n}), not {len(grads)}",
-            hint="return one gradient per input of forward, in order (None for one that needs none)").at(where)
+            hint="return one gradient per input of forward, in order (None for one that needs none)"
+        ).at(_return_of(backward))
     for i, (g, shape) in enumerate(zip(grads, inputs)):
         if g is None:
             continue
         if not isinstance(g, torch.Tensor):
             raise ProgramError("runtime", f"{cls.name}.backward returned a {type_name(g)} as the gradient of "
-                               f"input {i + 1}", hint="return a tensor, or None").at(where)
+                               f"input {i + 1}", hint="return a tensor, or None").at(_return_of(backward))
         if shape is None:
             raise ProgramError("runtime", f"{cls.name}.backward returned a gradient for input {i + 1}, which is "
-                               "not a tensor", hint="return None for inputs that are not tensors").at(where)
+                               "not a tensor", hint="return None for inputs that are not tensors"
+                               ).at(_return_of(backward))
         if not _expandable(shape, tuple(g.shape)):
             raise ProgramError(
                 "runtime", f"{cls.name}.backward returned a gradient of shape {list(g.shape)} for input {i + 1}, "
-                f"which has shape {list(shape)}", hint="a gradient has the shape of its input").at(where)
+                f"which has shape {list(shape)}", hint="a gradient has the shape of its input").at(_return_of(backward))
     return result
 
 
