@@ -132,6 +132,18 @@ def torch_passes(source: str, monkeypatch) -> tuple[list[dict], dict]:
     monkeypatch.setattr(torch.Tensor, "backward", noted(torch.Tensor.backward, False))
     monkeypatch.setattr(torch.autograd, "backward", noted(torch.autograd.backward, False))
     monkeypatch.setattr(torch.autograd, "grad", noted(torch.autograd.grad, True))
+
+    def unlogged(real):  # gradcheck's own passes are not the program's (the explorer leaves them out too)
+        def wrapper(*args, **kwargs):
+            depth[0] += 1
+            try:
+                return real(*args, **kwargs)
+            finally:
+                depth[0] -= 1
+        return wrapper
+
+    monkeypatch.setattr(torch.autograd, "gradcheck", unlogged(torch.autograd.gradcheck))
+    monkeypatch.setattr(torch.autograd, "gradgradcheck", unlogged(torch.autograd.gradgradcheck))
     np_state, py_state = np.random.get_state(), random.getstate()
     try:
         with torch.random.fork_rng(devices=[]), torch.enable_grad(), contextlib.redirect_stdout(io.StringIO()):

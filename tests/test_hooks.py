@@ -46,12 +46,17 @@ def error(body: str) -> ProgramError:
 # --- register_hook --------------------------------------------------------------------------------------------
 
 def test_the_docstring_example():
-    same("""
+    """backward() from the leaf itself: no node of torch's runs, yet the pass has the leaf's step and its history."""
+    tr = same("""
 v = torch.tensor([0., 0., 0.], requires_grad=True)
 h = v.register_hook(lambda grad: grad * 2)  # double the gradient
 v.backward(torch.tensor([1., 2., 3.]))
 h.remove()  # removes the hook
 """)
+    (step,) = tr.backward_steps
+    assert step.hook_before["data"] == [1.0, 2.0, 3.0] and step.grad_in["data"] == [2.0, 4.0, 6.0]
+    (event,) = tr.grad_history("v")
+    assert event.kind == "pass" and event.after["data"] == [2.0, 4.0, 6.0]
 
 
 def test_hooks_on_leaves_and_non_leaves_with_retain_grad():

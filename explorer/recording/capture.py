@@ -318,6 +318,7 @@ class Recorder:
                 n.light_pass = p.index
                 if n.tensor is not None:
                     leaves.append((nid, n.tensor))
+        leaves += [(nid, t) for nid, t, _ in self._leaf_roots(roots)]
         self.passes.append(p)
         self.light_passes += 1
         try:
@@ -450,6 +451,11 @@ class Recorder:
             if not n.hooked:
                 n.hooked = True
                 self._handles.append(fn.register_hook(self._hook(nid)))
+        leaf_roots = self._leaf_roots(roots)  # `v.backward(g)` on a leaf itself: no node of torch's runs
+        for nid, t, _ in leaf_roots:
+            p.nodes.add(nid)
+            self.nodes[nid].value = encode(t)
+            leaves.append((nid, t))
         self.passes.append(p)
         old = len(self.passes) - 1 - KEEP_PASSES
         if old >= 0:  # this pass will be summarised, whatever the program does next: drop its steps now
@@ -459,6 +465,8 @@ class Recorder:
         self.grad_log.start(p.index + 1, leaves)
         try:
             result = run()
+            for nid, t, before in leaf_roots:
+                self._leaf_root_step(p, nid, t, before)
             if kind == "grad":
                 self._returned(p, inputs, result)
             if create_graph:  # the gradients have graphs of their own: find them while the pass is active
@@ -467,6 +475,29 @@ class Recorder:
         finally:
             self._active_pass = outer
             self.grad_log.end(leaves)
+
+    def _leaf_roots(self, roots: list[torch.Tensor]) -> list[tuple[str, torch.Tensor, torch.Tensor | None]]:
+        """The roots that are leaves themselves (`v.backward(g)`), with their node id and .grad before the pass."""
+        out = []
+        for r in roots:
+            if r.grad_fn is None and r.requires_grad:
+                nid = self._tensor_ids.get(id(r))
+                if nid is not None and nid is not LIGHT:
+                    out.append((nid, r, None if r.grad is None else r.grad.detach().clone()))
+        return out
+
+    def _leaf_root_step(self, p: _Pass, nid: str, t: torch.Tensor, before: torch.Tensor | None) -> None:
+        """The step of a leaf a pass started from: what the pass added to its .grad (torch ran no node for it)."""
+        after = t.grad
+        if after is None:
+            return
+        step: dict[str, Any] = {"node": nid, "grad_in": encode(after - before if before is not None else after),
+                                "sent": [], "value": encode(after)}
+        hooked = self._hooked.pop((p.index, nid), None)
+        if hooked is not None:
+            step["hook_before"] = hooked
+        p.steps.append(step)
+        self.grad_log.added(nid, p.index + 1, step["grad_in"], step["value"])
 
     def on_hook(self, t: torch.Tensor, before: torch.Tensor, after: torch.Tensor) -> None:
         """A hook of the program (t.register_hook) replaced the gradient arriving at t: keep the first one it
@@ -715,7 +746,9 @@ def _saved(fn: Any) -> dict:
     attrs = _SAVED_ATTRS.get(type(fn))
     if attrs is None:
         attrs = _SAVED_ATTRS[type(fn)] = [a for a in dir(fn) if a.startswith("_saved_")]
-    out = {}
+    out: dict = {}
+    if not attrs:
+        return out
     with peek():  # the program's unpack hooks are for torch's use of the tensors, not for this reading
         for a in attrs:
             try:
