@@ -240,3 +240,29 @@ def test_what_unpack_returns_is_checked(unpack, words):
 def test_saved_tensors_hooks_need_functions():
     err = error("with torch.autograd.graph.saved_tensors_hooks(1, 2):\n    y = 1\n")
     assert "needs a function" in err.message
+
+
+def test_the_detail_panel_says_where_a_hook_changed_the_gradient():
+    from explorer.app.views import render_detail
+
+    def hook_lines(component) -> list[str]:
+        """The text of every element of the panel marked data-field="hook"."""
+        out, stack = [], [component]
+        while stack:
+            c = stack.pop()
+            if isinstance(c, (list, tuple)):
+                stack.extend(c)
+            elif hasattr(c, "to_plotly_json"):
+                props = c.to_plotly_json()["props"]
+                if props.get("data-field") == "hook":
+                    out.append(props.get("children"))
+                stack.append(props.get("children"))
+        return out
+
+    tr = explorer.trace(HEAD + "x = torch.tensor([1.0, 2.0], requires_grad=True)\ny = x * 3\n"
+                        "y.register_hook(lambda g: g * 2)\n(y * y).sum().backward()\n", sandbox=False)
+    y = tr.by_name("y")
+    for lang, words in (("en", "a hook you registered"), ("zh", "你注册的 hook")):
+        (line,) = hook_lines(render_detail(tr, y.id, lang))
+        assert words in line
+    assert hook_lines(render_detail(tr, tr.by_name("x").id, "en")) == []
