@@ -240,6 +240,7 @@ loss.backward()
     y = 0.5 * (5 * c ** 3 - 3 * c)
     (y * y).sum().backward()
     assert node.span is not None and node.span.text == "LegendrePolynomial3.apply(c)"
+    assert tr.by_name("c").aliases == ("c",)  # backward's `input, = ctx.saved_tensors` names nothing
     assert torch.allclose(torch.tensor(node.value["data"]), y.detach())
     assert torch.allclose(torch.tensor(node.grad["data"]), 2 * y.detach())  # what arrived: dloss/dy
     edge = next(e for e in tr.edges if e.target == node.id)

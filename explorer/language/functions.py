@@ -208,7 +208,11 @@ def _real_class(interp: Interpreter, cls: FunctionClass) -> type:
         if backward is None:
             raise ProgramError("runtime", f"{cls.name} has no backward, and a backward pass reached it",
                                hint="define @staticmethod def backward(ctx, grad_output): ... in the class")
-        result = callback(interp, backward, [FunctionCtx(ctx, "backward"), *grads], call_node)
+        outer, interp.rec = interp.rec, _Unnamed(interp.rec)
+        try:
+            result = callback(interp, backward, [FunctionCtx(ctx, "backward"), *grads], call_node)
+        finally:
+            interp.rec = outer
         return _checked_grads(result, ctx.__dict__.get("_explorer_inputs", ()), cls, backward)
 
     ns["backward"] = staticmethod(run_backward)
@@ -317,6 +321,23 @@ def quiet_recorder(interp: Interpreter) -> Iterator[None]:
         yield
     finally:
         interp.rec = outer
+
+
+class _Unnamed:
+    """The recorder while a Function's backward runs: its local names (`x, = ctx.saved_tensors`) would otherwise name
+    the forward's nodes, which the program calls by other names; everything else is recorded as usual."""
+
+    def __init__(self, rec: Any) -> None:
+        self.__dict__["rec"] = rec
+
+    def on_assign(self, name: str, value: Any) -> None:
+        pass
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.rec, name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        setattr(self.rec, name, value)
 
 
 # --- torch.autograd ----------------------------------------------------------------------------------------
