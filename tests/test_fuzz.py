@@ -123,9 +123,10 @@ def test_complex_tensors_are_refused_in_json(source):
     assert reply["ok"] is False and reply["error"]["message"] == err.message
 
 
-# The hostile one-liners that run: str() of a function is its name (tests/test_rejections.py).
-# seeding is allowed now; so are `import os` (an empty os.environ), the grad mode (put back after the run) and type()
-HARMLESS_ONE_LINERS = ["import os", "torch.manual_seed(1)", "torch.set_grad_enabled(False)",
+# The hostile one-liners that run: str() of a function is its name (tests/test_rejections.py); seeding, `import os`
+# (an empty os.environ), the grad mode (put back after the run), a tensor hook (x is a free name: an input that
+# requires grad) and type() are allowed now
+HARMLESS_ONE_LINERS = ["import os", "torch.manual_seed(1)", "torch.set_grad_enabled(False)", "x.register_hook(print)",
                        "print(type(torch.sigmoid))", "s = str(torch.sigmoid)"]
 
 
