@@ -6,8 +6,10 @@ Prints, for graphs of about 10, 100, 1,000 and 10,000 nodes, the trace time and 
 then the warm trace time of each tutorial program, then -- for the programs with a training loop -- the
 trace time with the loop's early iterations recorded lightly (the default) and fully
 (explorer.recording.run.LIGHT_LOOPS = False; in-process), then an MLP training loop written with plain tensors
-and as a class Net(nn.Module). Aims: tutorial programs under 30 ms each (warm), tracing under 5x plain torch at
-10,000 nodes, and the class-based loop about as fast as the plain one. Figures only; nothing asserts on time.
+and as a class Net(nn.Module), then the polynomial tutorial's fit with P3 inline and as a torch.autograd.Function of
+the program. Aims: tutorial programs under 30 ms each (warm), tracing under 5x plain torch at 10,000 nodes, the
+class-based loop about as fast as the plain one, and the Function about as fast as its operations inline.
+Figures only; nothing asserts on time.
 """
 from __future__ import annotations
 
@@ -23,7 +25,7 @@ import torch.nn.functional as F
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from programs import CHAIN, MLP_CLASS, MLP_PLAIN
+from programs import CHAIN, MLP_CLASS, MLP_PLAIN, P3_FUNCTION, P3_OPS
 
 import explorer
 import explorer.recording.run
@@ -98,6 +100,16 @@ def main() -> None:
             timed_trace(src, args.sandbox)  # warm up
             t[name] = min(timed_trace(src, args.sandbox)[0] for _ in range(args.repeat))
         print(f"{'':<28} {n:>6} {t['plain'] * 1e3:>9.1f} {t['class'] * 1e3:>9.1f} {t['class'] / t['plain']:>12.2f}")
+    print()
+    # aim: a torch.autograd.Function of the program costs about what writing its operations inline does
+    print(f"{'polynomial fit':<28} {'steps':>6} {'ops ms':>9} {'Function ms':>12} {'Function/ops':>13}")
+    for n in (10, 100, 1000):
+        t = {}
+        for name, src in (("ops", P3_OPS.format(n=n)), ("function", P3_FUNCTION.format(n=n))):
+            timed_trace(src, args.sandbox)  # warm up
+            t[name] = min(timed_trace(src, args.sandbox)[0] for _ in range(args.repeat))
+        print(f"{'':<28} {n:>6} {t['ops'] * 1e3:>9.1f} {t['function'] * 1e3:>12.1f} "
+              f"{t['function'] / t['ops']:>13.2f}")
 
 
 if __name__ == "__main__":

@@ -46,3 +46,42 @@ for step in range({n}):
     loss.backward()
     opt.step()
 """
+
+# The polynomial tutorial's fit, y = a + b * P3(c + d * x): P3 written inline with tensor operations, and as a
+# torch.autograd.Function of the program (forward and backward run by the interpreter; format with n, the steps)
+P3_HEAD = """
+x = torch.linspace(-math.pi, math.pi, 2000)
+y = torch.sin(x)
+a = torch.full((), 0.0, requires_grad=True)
+b = torch.full((), -1.0, requires_grad=True)
+c = torch.full((), 0.0, requires_grad=True)
+d = torch.full((), 0.3, requires_grad=True)
+"""
+P3_STEP = """
+    loss = (y_pred - y).pow(2).sum()
+    loss.backward()
+    with torch.no_grad():
+        for p in [a, b, c, d]:
+            p -= 5e-6 * p.grad
+            p.grad = None
+"""
+P3_OPS = P3_HEAD + """
+for t in range({n}):
+    z = c + d * x
+    y_pred = a + b * (0.5 * (5 * z ** 3 - 3 * z))
+""" + P3_STEP
+P3_FUNCTION = """
+class LegendrePolynomial3(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, input):
+        ctx.save_for_backward(input)
+        return 0.5 * (5 * input ** 3 - 3 * input)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        input, = ctx.saved_tensors
+        return grad_output * 1.5 * (5 * input ** 2 - 1)
+""" + P3_HEAD + """
+for t in range({n}):
+    y_pred = a + b * LegendrePolynomial3.apply(c + d * x)
+""" + P3_STEP
