@@ -777,6 +777,8 @@ ESCAPES: list[Escape] = [
     E("fn-ctx-kept-after-backward",
       "kept = []\n" + FN_BACKWARD.format("kept.append(ctx)") + "t = kept[0].saved_tensors\n", (RUNTIME,),
       ["backward through the graph"]),
+    E("fn-type-of-ctx-makes-nothing", FN_FORWARD.format("c = type(ctx)(ctx)")),
+    E("fn-type-of-ctx-probe", FN_FORWARD.format("assert 'explorer' in str(type(ctx))"), (PROBE,)),
     E("fn-apply-self", FN_DOUBLE + "s = Double.apply.__self__\n"),
     E("fn-apply-impl", FN_DOUBLE + "s = Double.apply.impl\n"),
     E("fn-backward-cls", FN_DOUBLE + "b = Double._backward_cls\n"),

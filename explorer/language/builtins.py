@@ -14,6 +14,7 @@ from explorer.errors import ProgramError
 from explorer.language import allowlist as A
 from explorer.language import guards, layers
 from explorer.language.classes import UserModule, user_class_of
+from explorer.language.functions import View
 from explorer.language.objects import (
     EXCEPTIONS,
     BoundMethod,
@@ -272,7 +273,7 @@ class _Builtins:
             return TypeOf(args[0].name, real_error or Exception)
         real = builtins.type(args[0])
         if isinstance(args[0], (Fn, BoundMethod, UserFunction, UserMethod, Namespace, UserIterator, TypeRef,
-                                UserClass)):
+                                UserClass, View)):
             return TypeOf(type_name(args[0]), real)
         name = real.__qualname__ if real.__module__ == "builtins" else f"{real.__module__}.{real.__qualname__}"
         return TypeOf(name, real)
