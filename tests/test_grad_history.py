@@ -26,6 +26,16 @@ from explorer import examples
 from explorer.drawing.explain import explain_node
 from explorer.recording.model import GradEvent, Trace
 
+
+@pytest.fixture(scope="module", autouse=True)
+def one_thread():
+    """torch on one thread, as in a sandbox worker (and as tests/test_tutorial_corpus.py runs): on a busy 2-core
+    machine torch's own threads fight the neighbours and a training loop can meet the run's time limit."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
 PROGRAMS = {
     "accumulate": examples.get("accumulate").source,
     "zero_ in place": examples.get("zero-grad").source,
@@ -144,6 +154,8 @@ def torch_passes(source: str, monkeypatch) -> tuple[list[dict], dict]:
 
     monkeypatch.setattr(torch.autograd, "gradcheck", unlogged(torch.autograd.gradcheck))
     monkeypatch.setattr(torch.autograd, "gradgradcheck", unlogged(torch.autograd.gradgradcheck))
+    for name in ("jacobian", "hessian", "vjp", "jvp", "vhp", "hvp"):  # so are the functional API's
+        monkeypatch.setattr(torch.autograd.functional, name, unlogged(getattr(torch.autograd.functional, name)))
     np_state, py_state = np.random.get_state(), random.getstate()
     try:
         with torch.random.fork_rng(devices=[]), torch.enable_grad(), contextlib.redirect_stdout(io.StringIO()):

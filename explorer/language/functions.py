@@ -33,7 +33,6 @@ from explorer.language.objects import (
     TypeRef,
     UserClass,
     UserFunction,
-    UserMethod,
     type_name,
 )
 
