@@ -78,6 +78,70 @@
     return stepCaption(meta(gd), k, lang);
   }
 
+  /* --- reveal as it flows (explorer/drawing/steps.py, its docstring: the rules, and label_at / carried, which
+     these mirror; tests/data/first_graph_steps.json holds both sides to them) -------------------------- */
+
+  /* A node's label at step k: its value lines (drawn in colors.value) only from value_at on, its gradient
+     lines (colors.grad) only from grad_at on. */
+  function labelAt(label, reveal, colors, k) {
+    if (!reveal || typeof label !== "string") { return label; }
+    var valueMark = "color:" + colors.value, gradMark = "color:" + colors.grad;
+    return label.split("<br>").filter(function (line) {
+      if (line.indexOf(gradMark) >= 0 && (reveal[1] === null || k < reveal[1])) { return false; }
+      return !(line.indexOf(valueMark) >= 0 && k < reveal[0]);
+    }).join("<br>");
+  }
+
+  /* edge id -> the gradient it carried last, at a backward step up to k. */
+  function carried(m, k) {
+    var out = {};
+    for (var j = m.n_forward; j <= k && j < m.steps.length; j++) {
+      var s = m.steps[j];
+      for (var i = 0; i < s.e.length; i++) { if (s.g && s.g[i]) { out[s.e[i]] = s.g[i]; } }
+    }
+    return out;
+  }
+
+  /* The node labels as they read at step k, or all of them (`all`: the "show all" picture). The figure's
+     labels trace holds the full texts (kept as trace._explorerFull); the node ids are the hover markers'
+     customdata. Restyles only when what is shown changes; labelsForView then keeps only those in view. */
+  function revealLabels(gd, k, all) {
+    var m = meta(gd), iLabels = traceIndex(gd, TRACES.labels), iIds = traceIndex(gd, TRACES.nodes);
+    if (!m || !m.reveal || iLabels < 0 || iIds < 0) { return false; }
+    var trace = gd.data[iLabels], ids = gd.data[iIds].customdata || [];
+    if (!trace._explorerFull) { trace._explorerFull = trace.text || []; }
+    var full = trace._explorerFull, texts = full, key = "all";
+    if (!all) {
+      texts = full.map(function (t, i) { return labelAt(t, m.reveal[ids[i]], m.colors, k); });
+      key = texts.join("\u0000");
+    }
+    if (trace._explorerShown === key) { return false; }
+    trace._explorerShown = key;
+    trace._explorerAll = texts;
+    trace._explorerRegion = null;
+    if (texts.length >= FEW_LABELS) { return labelsForView(gd); }
+    window.Plotly.restyle(gd, {text: [texts], visible: true}, [iLabels]);
+    return true;
+  }
+
+  /* The point halfway along a route, by length (explorer/drawing/figure.py route_middle). */
+  function routeMiddle(r) {
+    var legs = [], total = 0, i;
+    for (i = 1; i < r.length; i++) {
+      legs.push(Math.hypot(r[i][0] - r[i - 1][0], r[i][1] - r[i - 1][1]));
+      total += legs[i - 1];
+    }
+    var half = total / 2;
+    for (i = 1; i < r.length; i++) {
+      if (half <= legs[i - 1] && legs[i - 1] > 0) {
+        var t = half / legs[i - 1];
+        return [r[i - 1][0] + (r[i][0] - r[i - 1][0]) * t, r[i - 1][1] + (r[i][1] - r[i - 1][1]) * t];
+      }
+      half -= legs[i - 1];
+    }
+    return r.length ? r[0] : [0, 0];
+  }
+
   /* Light up step k (or clear everything when k < 0). */
   function show(gd, k) {
     var m = meta(gd);
@@ -144,17 +208,63 @@
     return node;
   }
 
-  function overlay(gd, k, big) {
+  /* A gradient's number boxed at the middle of edge e, in the gradient colour: at its backward step, and
+     again while the edge is hovered afterwards. */
+  function edgeLabel(svg, gd, m, e, g, X, Y, big, cls) {
+    var r = m.routes[e];
+    if (!r || !r.length) { return; }
+    var p = routeMiddle(r), x = X(p[0]), y = Y(p[1]);
+    var group = el("g", {"class": cls, "data-edge": e});
+    var t = el("text", {x: x, y: y, "text-anchor": "middle", "dominant-baseline": "central", fill: m.colors.grad,
+                        "font-size": big ? 22 : 13, "font-weight": "bold",
+                        "font-family": "DejaVu Sans, Verdana, Arial, sans-serif"});
+    t.textContent = g;
+    group.appendChild(t);
+    svg.appendChild(group);
+    var b = t.getBBox();
+    group.insertBefore(el("rect", {x: b.x - 4, y: b.y - 2, width: b.width + 8, height: b.height + 4, rx: 3,
+                                   fill: gd._fullLayout.paper_bgcolor || "#fff", stroke: m.colors.grad,
+                                   "stroke-width": 1.5}), t);
+  }
+
+  /* Edges that have carried a gradient by step k can be hovered: a wide invisible stroke along each shows
+     its label while the pointer is on it (the layer itself lets the pointer through to plotly). */
+  function edgeHover(svg, gd, m, k, big, X, Y) {
+    var sent = carried(m, k);
+    Object.keys(sent).forEach(function (e) {
+      var r = m.routes[e];
+      if (!r || r.length < 2) { return; }
+      var d = "M" + r.map(function (p) { return X(p[0]).toFixed(1) + "," + Y(p[1]).toFixed(1); }).join("L");
+      var hit = el("path", {d: d, fill: "none", stroke: "transparent", "stroke-width": 12, "class": "edge-hit",
+                            "data-edge": e});
+      hit.style.pointerEvents = "stroke";
+      hit.addEventListener("mouseenter", function () {
+        edgeLabel(svg, gd, m, e, sent[e], X, Y, big, "edge-grad edge-hovered");
+      });
+      hit.addEventListener("mouseleave", function () {
+        var shown = svg.querySelectorAll("g.edge-hovered");
+        for (var i = 0; i < shown.length; i++) { svg.removeChild(shown[i]); }
+      });
+      svg.insertBefore(hit, svg.firstChild);
+    });
+  }
+
+  /* Step k on the overlay. opts.all: the "show all" picture (every edge's gradient can be hovered);
+     opts.ask: the step's gradient is a question not yet answered (quiz mode), so its numbers stay hidden. */
+  function overlay(gd, k, big, opts) {
+    opts = opts || {};
     var svg = overlayLayer(gd);
     if (!svg) { return; }
     while (svg.firstChild) { svg.removeChild(svg.firstChild); }
     var m = meta(gd);
-    if (!m || k < 0 || k >= m.steps.length) { svg.setAttribute("data-step", "-1"); return; }
-    var s = m.steps[k];
-    var color = s.p === "f" ? m.colors.value : m.colors.grad;
+    if (!m) { svg.setAttribute("data-step", "-1"); return; }
     var xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis;
     function X(v) { return xa.l2p(v); }
     function Y(v) { return ya.l2p(v); }
+    edgeHover(svg, gd, m, opts.all ? m.steps.length - 1 : (opts.ask ? k - 1 : k), big, X, Y);
+    if (k < 0 || k >= m.steps.length) { svg.setAttribute("data-step", "-1"); return; }
+    var s = m.steps[k];
+    var color = s.p === "f" ? m.colors.value : m.colors.grad;
     for (var i = 0; i < s.e.length; i++) {
       var r = m.routes[s.e[i]];
       if (!r || !r.length) { continue; }
@@ -169,13 +279,18 @@
       var y0 = Math.min(Y(b[1]), Y(b[3])), y1 = Math.max(Y(b[1]), Y(b[3]));
       svg.appendChild(el("rect", {x: x0, y: y0, width: x1 - x0, height: y1 - y0, fill: "none", stroke: color,
                                   "stroke-width": big ? 7 : 4, rx: 2, "class": "hl-node"}));
-      if (s.v) {
+      if (s.v && !(opts.ask && s.p === "b")) {
         var t = el("text", {x: (x0 + x1) / 2, y: y0 - 6, "text-anchor": "middle", fill: color,
                             "font-size": big ? 26 : 15, "font-weight": "bold", "class": "hl-text",
                             "paint-order": "stroke", stroke: (gd._fullLayout.paper_bgcolor || "#fff"),
                             "stroke-width": 4, "font-family": "DejaVu Sans, Verdana, Arial, sans-serif"});
         t.textContent = s.v;
         svg.appendChild(t);
+      }
+    }
+    if (s.p === "b" && !opts.ask) {
+      for (var g = 0; g < s.e.length; g++) {
+        if (s.g && s.g[g]) { edgeLabel(svg, gd, m, s.e[g], s.g[g], X, Y, big, "edge-grad"); }
       }
     }
     svg.setAttribute("data-step", String(k));
@@ -280,5 +395,6 @@
 
   window.ExplorerPlayer = {config: CONFIG, meta: meta, parse: parse, caption: caption, stepCaption: stepCaption,
                            show: show, overlay: overlay, count: count, fitText: fitText, perFrame: perFrame,
-                           labelsForView: labelsForView};
+                           labelsForView: labelsForView, labelAt: labelAt, carried: carried,
+                           revealLabels: revealLabels, routeMiddle: routeMiddle};
 })();

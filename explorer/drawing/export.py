@@ -32,8 +32,13 @@ class ExportError(RuntimeError):
     """An export that could not be made, with what to do about it."""
 
 
-def export(obj: Trace | go.Figure, path: str | Path, *, scale: float = 2.0, **figure_options: Any) -> Path:
-    """Write `obj` (a Trace, or a Figure from explorer.drawing.figure) to `path`, choosing the format by extension."""
+def export(obj: Trace | go.Figure, path: str | Path, *, scale: float = 2.0, step: int | None = None,
+           **figure_options: Any) -> Path:
+    """Write `obj` (a Trace, or a Figure from explorer.drawing.figure) to `path`, choosing the format by extension.
+
+    A picture (PNG, SVG, PDF) shows everything: every value and gradient. With `step=k` it shows the graph as
+    the player does at step k (0-based, -1 before the first): only what is computed by then, the step lit,
+    the gradients its edges carry. HTML and GIF play the steps, revealing as they go."""
     path = Path(path)
     fmt = path.suffix.lower().lstrip(".")
     if fmt not in FORMATS:
@@ -50,6 +55,10 @@ def export(obj: Trace | go.Figure, path: str | Path, *, scale: float = 2.0, **fi
     elif fmt == "gif":
         path.write_bytes(to_gif(fig, lang=lang))
     else:
+        if step is not None:
+            from explorer.drawing.figure import figure_at_step
+
+            fig = figure_at_step(fig, int(step), figure_options.get("lang", DEFAULT_LANG))
         path.write_bytes(to_image(fig, fmt, scale=scale))
     return path
 
@@ -166,6 +175,11 @@ def to_html(fig: go.Figure, lang: str = DEFAULT_LANG) -> str:
     from explorer.drawing.figure import PLOTLY_CONFIG
     from explorer.drawing.html_player import config_element, player_config, player_script
 
+    from explorer.drawing.figure import NODE_LABELS, figure_meta
+
+    if figure_meta(fig).get("steps"):  # the player shows the labels, revealed step by step
+        fig = go.Figure(fig)
+        fig.update_traces(selector=dict(name=NODE_LABELS), visible=False)
     html = pio.to_html(fig, include_plotlyjs=True, full_html=True, config=dict(PLOTLY_CONFIG),
                        div_id="explorer-graph", post_script=player_script())
     # the player's settings, in the page before any script that reads them

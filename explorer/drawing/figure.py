@@ -23,7 +23,7 @@ from explorer import fastjson
 from explorer.choices import DEFAULT_DIRECTION, DEFAULT_LANG, DEFAULT_THEME, DIRECTIONS, normalize_lang
 from explorer.drawing import text
 from explorer.drawing.layout import Layout, layered_layout
-from explorer.drawing.steps import animation_data, step_caption
+from explorer.drawing.steps import animation_data, carried, label_at, step_caption
 from explorer.drawing.steps import figure_meta as figure_meta  # where figures' readers have found it
 from explorer.drawing.themes import Theme, get_theme
 from explorer.gcpause import without_gc
@@ -544,9 +544,10 @@ def _style(layout: Layout, th: Theme) -> dict:
 GIF_START = {"en": "forward, then backward: step by step", "zh": "先前向，再反向：一步一步"}
 
 
-def highlight_step(fig: go.Figure, meta: dict, k: int, lang: str = DEFAULT_LANG) -> go.Figure:
-    """A copy of `fig` with step k lit up as the browser player does it (for GIF frames), its caption in
-    `lang`."""
+def highlight_step(fig: go.Figure, meta: dict, k: int, lang: str = DEFAULT_LANG, reveal: bool = True) -> go.Figure:
+    """A copy of `fig` with step k lit up as the browser player does it (for GIF frames and a static export
+    of one step), its caption in `lang`. With `reveal`, the labels show only what is known at step k and the
+    edges of a backward step carry their gradient (explorer/drawing/steps.py, "Reveal as it flows")."""
     frame = go.Figure(fig)
     nx, ny, ex, ey, tx, ty, tt = [], [], [], [], [], [], []
     color = meta["colors"]["value"]
@@ -562,6 +563,9 @@ def highlight_step(fig: go.Figure, meta: dict, k: int, lang: str = DEFAULT_LANG)
                 ey.append(y)
             ex.append(None)
             ey.append(None)
+    if reveal:
+        _reveal_labels(frame, meta, k)
+        frame.update_layout(annotations=edge_labels(meta, k, frame.layout.paper_bgcolor or "#ffffff"))
     frame.update_traces(selector=dict(name=HIGHLIGHT_NODE), x=nx, y=ny, line_color=color)
     frame.update_traces(selector=dict(name=HIGHLIGHT_EDGE), x=ex, y=ey, line_color=color)
     frame.update_traces(selector=dict(name=HIGHLIGHT_TEXT), x=tx, y=ty, text=tt, textfont_color=color)
@@ -570,3 +574,54 @@ def highlight_step(fig: go.Figure, meta: dict, k: int, lang: str = DEFAULT_LANG)
     frame.update_layout(title=dict(text=_esc(caption), x=0.01, font=dict(size=16)),
                         margin=dict(t=50))
     return frame
+
+
+def figure_at_step(fig: go.Figure, k: int, lang: str = DEFAULT_LANG) -> go.Figure:
+    """`fig` as the player shows it at step k (0-based; -1: before the first step): for `export(..., step=k)`."""
+    meta = figure_meta(fig)
+    if not meta.get("steps"):
+        return fig
+    return highlight_step(fig, meta, max(-1, min(k, len(meta["steps"]) - 1)), lang)
+
+
+def _reveal_labels(frame: go.Figure, meta: dict, k: int) -> None:
+    """The node labels of `frame` as they read at step k (steps.label_at): the hover markers' ids name them."""
+    ids = next((list(t.customdata) for t in frame.data if t.name == NODE_HOVER and t.customdata is not None), [])
+    reveal = meta.get("reveal") or {}
+    for t in frame.data:
+        if t.name == NODE_LABELS and t.text is not None:
+            t.text = [label_at(text, reveal.get(nid), meta["colors"], k) for nid, text in zip(ids, t.text)]
+
+
+# --- edge labels: the gradient an edge carries, at its backward step -------------------------------------
+
+
+def edge_labels(meta: dict, k: int, background: str) -> list[dict]:
+    """plotly annotations for the edges step k sends a gradient along (a backward step): the number, in the
+    gradient colour, boxed at the middle of the edge, as assets/animation.js draws it."""
+    steps = meta.get("steps") or []
+    if not 0 <= k < len(steps) or steps[k]["p"] != "b":
+        return []
+    now = carried({"steps": [steps[k]], "n_forward": 0}, 0)
+    color = meta["colors"]["grad"]
+    out = []
+    for edge, g in now.items():
+        x, y = route_middle(meta["routes"].get(edge) or [])
+        out.append({"x": x, "y": y, "xref": "x", "yref": "y", "text": _esc(g), "showarrow": False,
+                    "font": {"color": color, "size": 13}, "bgcolor": background, "bordercolor": color,
+                    "borderwidth": 1.5, "borderpad": 2})
+    return out
+
+
+def route_middle(points: list) -> tuple[float, float]:
+    """The point halfway along a route, by length (assets/animation.js routeMiddle does the same)."""
+    if not points:
+        return 0.0, 0.0
+    legs = [math.dist(a, b) for a, b in zip(points, points[1:])]
+    half = sum(legs) / 2
+    for (a, b), length in zip(zip(points, points[1:]), legs):
+        if half <= length and length > 0:
+            t = half / length
+            return a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t
+        half -= length
+    return float(points[0][0]), float(points[0][1])

@@ -11,7 +11,14 @@ import json
 
 from explorer.assets import read_asset
 from explorer.choices import DEFAULT_LANG, DEFAULT_SPEED, LANGS, SPEEDS, normalize_lang
-from explorer.drawing.figure import HIGHLIGHT_EDGE, HIGHLIGHT_NODE, HIGHLIGHT_TEXT, LAZY_LABELS_MIN, NODE_LABELS
+from explorer.drawing.figure import (
+    HIGHLIGHT_EDGE,
+    HIGHLIGHT_NODE,
+    HIGHLIGHT_TEXT,
+    LAZY_LABELS_MIN,
+    NODE_HOVER,
+    NODE_LABELS,
+)
 from explorer.drawing.steps import STEP_WORDS
 
 CONFIG_ELEMENT_ID = "explorer-config"
@@ -20,9 +27,11 @@ CONFIG_ELEMENT_ID = "explorer-config"
 # the control bar's tooltips, in each language (the captions' words are STEP_WORDS)
 CONTROL_TITLES: dict[str, dict[str, str]] = {
     "en": {"first": "first (Home)", "back": "step back (←)", "play": "play / pause (space)",
-           "forward": "step forward (→)", "last": "last (End)"},
+           "forward": "step forward (→)", "last": "last (End)", "all_label": "show all",
+           "all": "every value and gradient at once, instead of as they flow (A)"},
     "zh": {"first": "第一步 (Home)", "back": "后退一步 (←)", "play": "播放 / 暂停 (空格)",
-           "forward": "前进一步 (→)", "last": "最后一步 (End)"},
+           "forward": "前进一步 (→)", "last": "最后一步 (End)", "all_label": "全部显示",
+           "all": "一次显示所有数值和梯度，而不是随计算流动逐步显示 (A)"},
 }
 
 
@@ -32,7 +41,7 @@ def player_config(lang: str = DEFAULT_LANG) -> dict:
     lang = normalize_lang(lang)
     return {
         "traces": {"highlight_node": HIGHLIGHT_NODE, "highlight_edge": HIGHLIGHT_EDGE,
-                   "highlight_text": HIGHLIGHT_TEXT, "labels": NODE_LABELS},
+                   "highlight_text": HIGHLIGHT_TEXT, "labels": NODE_LABELS, "nodes": NODE_HOVER},
         "lazy_labels_min": LAZY_LABELS_MIN,
         "words": STEP_WORDS,
         "langs": list(LANGS), "default_lang": lang, "control_titles": CONTROL_TITLES[lang],
@@ -69,13 +78,16 @@ CONTROLS = r"""
     b.setAttribute('aria-label', b.title); b.onclick = fn;
     b.style.cssText = 'padding:4px 10px;line-height:0'; bar.appendChild(b); return b;
   }
-  var k = -1, timer = null;
+  var k = -1, timer = null, all = false;
   var caption = document.createElement('span');
+  /* labels reveal what is computed by step k (explorer/drawing/steps.py); "show all" shows everything */
+  function draw() { P.revealLabels(gd, k, all); P.overlay(gd, k, false, {all: all}); }
   function go(i) {
     k = Math.max(-1, Math.min(P.count(gd) - 1, i));
-    P.overlay(gd, k, false);
+    draw();
     caption.textContent = P.caption(gd, k, P.config.default_lang);
   }
+  function toggleAll() { all = !all; allBtn.setAttribute('aria-pressed', String(all)); draw(); }
   function play() {
     if (timer) { clearInterval(timer); timer = null; icon(playBtn, 'play'); return; }
     if (k >= P.count(gd) - 1) { go(-1); }
@@ -88,18 +100,27 @@ CONTROLS = r"""
   var playBtn = button('play', play);
   button('forward', function () { go(k + 1); });
   button('last', function () { go(P.count(gd) - 1); });
+  /* "show all": every value and gradient at once (A), instead of revealed step by step */
+  var allBtn = document.createElement('button'); allBtn.textContent = titles.all_label || 'show all';
+  allBtn.title = titles.all || 'show all (A)'; allBtn.className = 'show-all'; allBtn.onclick = toggleAll;
+  allBtn.setAttribute('aria-pressed', 'false'); allBtn.style.cssText = 'padding:4px 10px';
+  bar.appendChild(allBtn);
   bar.appendChild(caption);
   gd.parentNode.insertBefore(bar, gd);
   document.addEventListener('keydown', function (e) {
     if (e.key === ' ') { e.preventDefault(); play(); }
     else if (e.key === 'ArrowRight') { go(k + 1); } else if (e.key === 'ArrowLeft') { go(k - 1); }
     else if (e.key === 'Home') { go(-1); } else if (e.key === 'End') { go(P.count(gd) - 1); }
+    else if (e.key === 'a' || e.key === 'A') { toggleAll(); }
   });
-  function redraw() { if (P.labelsForView(gd)) { return; } P.fitText(gd); P.overlay(gd, k, false); }
-  var soon = P.perFrame(function () { P.overlay(gd, k, false); });  /* mid-drag: labels keep their fit */
+  function redraw() {
+    if (P.revealLabels(gd, k, all) || P.labelsForView(gd)) { return; }
+    P.fitText(gd); P.overlay(gd, k, false, {all: all});
+  }
+  var soon = P.perFrame(function () { P.overlay(gd, k, false, {all: all}); });  /* mid-drag: labels keep their fit */
   if (gd.on) { gd.on('plotly_afterplot', redraw); gd.on('plotly_relayout', redraw); gd.on('plotly_relayouting', soon); }
-  if (!P.labelsForView(gd)) { P.fitText(gd); }
   go(-1);
+  P.fitText(gd);
 })();
 """
 

@@ -15,7 +15,9 @@ app and in an exported HTML file::
       "titles":    {node id: "mul · MulBackward0"}, # the first line of each node's label
       "names":     {node id: "y"},                  # how captions name a node (its variable, or its source)
       "sources":   {edge id: node id},              # the node each edge starts at (where a gradient goes)
-      "colors":    {"value": "#0072B2", "grad": "#B34700"}   # the theme's forward and backward colours
+      "colors":    {"value": "#0072B2", "grad": "#B34700"},  # the theme's forward and backward colours
+      "reveal":    {node id: [value_at, grad_at]}   # the step from which the node's value / gradient is
+                                                    # shown (-1: from the start; null: never)
     }
 
     step, forward:  {"p": "f", "n": node id, "e": [edge ids into the node], "v": "value text"}
@@ -30,6 +32,14 @@ told by a one-line caption (`step_caption`: the words are STEP_WORDS, handed to 
 browser's ``ExplorerPlayer.caption`` writes the same line). tests/data/first_graph_steps.json is a golden
 copy for one gallery example, read by tests on both sides (tests/test_step_format.py and
 tests/e2e/test_e2e_step_format.py).
+
+Reveal as it flows. The figure's node labels are the "show all" picture: every value and gradient. Played step
+by step, a label shows at step k only what has been computed by then (`label_at`): its value lines (those
+drawn in ``colors.value``) once ``k >= value_at``, its gradient lines (in ``colors.grad``) once
+``k >= grad_at``. A node's value is revealed by its first forward step (a node without one, from the start);
+its gradient by its first backward step (a node without one: by the last step sending it a gradient, or by
+the end). Each edge keeps the gradient it last carried up to step k (`carried`). assets/animation.js follows
+the same rules (ExplorerPlayer.labelAt, .carried); the golden file holds both sides to them.
 """
 from __future__ import annotations
 
@@ -76,7 +86,53 @@ def animation_data(trace: Trace, graph: Any, boxes: Mapping[str, Any], routes: M
         "names": {nid: display_name(trace.nodes[nid]) for nid in boxes},
         "sources": {key: route.source for key, route in routes.items()},
         "colors": {"value": colors["value"], "grad": colors["grad"]},
+        "reveal": reveal_at(steps, rounded_boxes, {key: route.source for key, route in routes.items()}),
     }
+
+
+def reveal_at(steps: list[dict], ids: Any, sources: Mapping[str, str]) -> dict[str, list]:
+    """node id -> [value_at, grad_at]: the first step at which its value, its gradient, is known (the rules
+    in the module docstring)."""
+    value_at: dict[str, int] = {}
+    grad_at: dict[str, int] = {}
+    sent_at: dict[str, int] = {}
+    for k, s in enumerate(steps):
+        if s["p"] == "f":
+            value_at.setdefault(s["n"], k)
+            continue
+        grad_at.setdefault(s["n"], k)
+        for edge, g in zip(s["e"], s.get("g") or []):
+            if g:
+                sent_at[sources[edge]] = k
+    end = len(steps) - 1
+    return {nid: [value_at.get(nid, -1), grad_at.get(nid, sent_at.get(nid, end))] for nid in ids}
+
+
+def label_at(label: str, reveal: list | None, colors: Mapping[str, str], k: int) -> str:
+    """A node's label (lines joined by <br>, as figure.node_text writes them) as it reads at step k: the
+    value and gradient lines not yet computed are left out. `reveal` is the node's [value_at, grad_at]."""
+    if not reveal:
+        return label
+    value_at, grad_at = reveal
+    value_mark, grad_mark = f"color:{colors['value']}", f"color:{colors['grad']}"
+    kept = []
+    for line in label.split("<br>"):
+        if grad_mark in line and (grad_at is None or k < grad_at):
+            continue
+        if value_mark in line and k < value_at:
+            continue
+        kept.append(line)
+    return "<br>".join(kept)
+
+
+def carried(meta: dict, k: int) -> dict[str, str]:
+    """edge id -> the gradient it carried last, at a backward step up to k (what hovering it shows)."""
+    out: dict[str, str] = {}
+    for s in meta["steps"][meta["n_forward"]:k + 1]:
+        for edge, g in zip(s["e"], s.get("g") or []):
+            if g:
+                out[edge] = g
+    return out
 
 
 def figure_meta(fig: Any) -> dict:

@@ -69,3 +69,21 @@ def test_the_settings_come_from_the_page(player):
     page, _, errors = player
     assert page.evaluate("() => window.ExplorerPlayer.config") == json.loads(json.dumps(player_config()))
     assert not errors
+
+
+def test_the_browser_reveals_the_labels_and_edges_as_the_golden_copy_says(player):
+    """ExplorerPlayer.labelAt and .carried (assets/animation.js) follow explorer/drawing/steps.py's label_at and
+    carried step for step: the golden copy's `revealed` and `carried`."""
+    page, golden, errors = player
+    got = page.evaluate("""(labels) => {
+        const P = window.ExplorerPlayer, m = P.meta(window.figure), revealed = [], carried = [];
+        for (let k = -1; k < m.steps.length; k++) {
+          const row = {};
+          for (const nid of Object.keys(labels)) { row[nid] = P.labelAt(labels[nid], m.reveal[nid], m.colors, k); }
+          revealed.push(row);
+          carried.push(P.carried(m, k));
+        }
+        return {revealed, carried}; }""", golden["labels"])
+    assert got["revealed"] == golden["revealed"]
+    assert got["carried"] == golden["carried"]
+    assert not errors
