@@ -22,16 +22,17 @@ _PUBLIC = {
     "figure": "explorer.api",
     "show": "explorer.api",
     "export": "explorer.api",
+    "quiz": "explorer.api",
     "Limits": "explorer.config",
     "ProgramError": "explorer.errors",
     "Trace": "explorer.recording.model",
 }
 
-__all__ = ["Limits", "ProgramError", "Trace", "__version__", "export", "figure", "record", "show", "trace",
-           "trace_tensor"]
+__all__ = ["Limits", "ProgramError", "Trace", "__version__", "export", "figure", "quiz", "record", "show",
+           "trace", "trace_tensor"]
 
 if TYPE_CHECKING:
-    from explorer.api import export, figure, record, show, trace, trace_tensor
+    from explorer.api import export, figure, quiz, record, show, trace, trace_tensor
     from explorer.config import Limits
     from explorer.errors import ProgramError
     from explorer.recording.model import Trace

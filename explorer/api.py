@@ -169,7 +169,20 @@ def show(tensor: torch.Tensor, params: dict[str, torch.Tensor] | None = None, **
 
 
 def export(obj: Any, path: Any, **options: Any) -> Any:
-    """Write a Trace or Figure to .png, .svg, .pdf, .gif, .html or .json, by the file's extension."""
+    """Write a Trace or Figure to .png, .svg, .pdf, .gif, .html or .json, by the file's extension. A picture
+    shows every value and gradient; `step=k` shows the graph as the player does at step k (0-based)."""
     from explorer.drawing.export import export as write
 
     return write(obj, path, **options)
+
+
+def quiz(trace: Trace, lang: str = "en") -> Any:
+    """Questions on the gradients of `trace`'s backward passes, in the order the engine reaches the nodes: each
+    has `prompt`, `node`, `answer` (torch's numbers), `explanation` (the chain-rule step) and `check(answer)`.
+
+        for q in explorer.quiz(tr):
+            q.check(input(q.prompt))
+    """
+    from explorer.drawing.quiz import quiz as questions
+
+    return questions(trace, lang)
