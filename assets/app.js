@@ -4,10 +4,13 @@
  *   window.dash_clientside.explorer.player   play / pause / step / scrub, with no server round trip: the lit
  *                                             step is drawn in an SVG layer over the plot (drawOverlay), in
  *                                             the look of ExplorerPlayer.show (assets/animation.js), whose
- *                                             captions it uses
- *   .speed, .setLang, .togglePresent, .webgl, .pageClass, .gutter, .share, .copyLink, .downloadImage
- *   keyboard: Space play/pause, ← → step, Home/End, Ctrl+Enter run, P presentation, Esc leave it, wherever
- *             the focus is but in the editor, a text field, the slider or an open menu (ownsKeys);
+ *                                             captions it uses; the labels and edges reveal what is computed by the lit step,
+ *                                             or everything ("show all"); in quiz mode, stepping stops
+ *                                             at each new gradient until it is answered
+ *   .speed, .setLang, .togglePresent, .modeButtons, .quizNewRun, .webgl, .pageClass, .gutter, .share,
+ *   .copyLink, .downloadImage
+ *   keyboard: Space play/pause, ← → step, Home/End, Ctrl+Enter run, P presentation, A show all, Esc leave
+ *             presentation, wherever the focus is but in the editor, a text field, the slider or an open menu (ownsKeys);
  *             Tab in the editor inserts four spaces.
  * Shortcuts press the page's own buttons, so a key and a click always do the same thing.
  *
@@ -40,9 +43,43 @@
      a 500-node graph. Here a frame only replaces a few SVG elements placed with the axes' own scales
      (xaxis.l2p), so it costs well under a millisecond whatever the graph's size; zoom and pan redraw it.
      The look is animation.js's: the box and the edges of the step in the value (forward) or gradient
-     (backward) colour, and the number above the box. */
+     (backward) colour, the number above the box, and a backward step's gradients on its edges. */
+  function asking() {
+    return !!(app.ask && !app.ask.answered);  /* quiz: this step's gradient is the question */
+  }
+
+  /* The node labels as known at step k (or all); true when plotly redraws them (and calls us again). */
+  function revealLabels(gd, k) {
+    return P.revealLabels(gd, asking() ? k - 1 : k, app.all);
+  }
+
   function drawOverlay(gd, k) {
-    P.overlay(gd, k, document.body.classList.contains("theme-" + CONFIG.presentation_theme));
+    revealLabels(gd, k);
+    P.overlay(gd, k, document.body.classList.contains("theme-" + CONFIG.presentation_theme),
+              {all: app.all, ask: asking()});
+  }
+
+  /* --- reveal and quiz modes (explorer/drawing/steps.py, "Reveal as it flows") ---------------------------
+     A quiz question stands at each backward step where a node first gets its gradient (its reveal grad_at).
+     Going forward stops at the first unanswered one; its numbers stay hidden until it is answered. */
+  function isQuestion(meta, j) {
+    var s = meta && meta.steps[j];
+    return !!(s && s.p === "b" && meta.reveal && meta.reveal[s.n] && meta.reveal[s.n][1] === j);
+  }
+
+  function firstOpenQuestion(meta, from, to, answered) {
+    for (var j = from + 1; j <= to; j++) {
+      if (isQuestion(meta, j) && !answered[String(j)]) { return j; }
+    }
+    return to;
+  }
+
+  /* The caption of a question's step, its numbers hidden. */
+  function askCaption(meta, k, lang) {
+    var s = meta.steps[k];
+    var masked = Object.assign({}, meta, {steps: meta.steps.slice()});
+    masked.steps[k] = {p: s.p, n: s.n, e: [], v: "?", k: s.k, g: []};
+    return P.stepCaption(masked, k, lang);
   }
 
   /* Light up step k on the drawn graph, now. */
@@ -60,7 +97,7 @@
     if (gd._explorerHooked || !gd.on) { return; }
     gd._explorerHooked = true;
     var again = function () {
-      if (P.labelsForView(gd)) { return; }  /* plotly redraws, then again */
+      if (revealLabels(gd, app.k) || P.labelsForView(gd)) { return; }  /* plotly redraws, then again */
       drawOverlay(gd, app.k);
       P.fitText(gd);
     };
@@ -121,7 +158,7 @@
        difference, so two presses that Dash delivers in one call still make two steps. A new run (the run's
        spec is set: Run, an example, Enter in an input) starts at the beginning, stopped; a figure redrawn for
        a theme, a direction or a language keeps the step. */
-    player: function (first, back, play, fwd, last, tick, slider, figure, lang, spec, state) {
+    player: function (first, back, play, fwd, last, tick, slider, figure, lang, spec, showAll, quiz, score, state) {
       var meta = P.meta(figure);
       var n = meta ? meta.steps.length : 0;
       var seen = app.clicks || (app.clicks = {});
@@ -150,13 +187,37 @@
       }
       if (ids.indexOf(ID.SPEC) >= 0) { k = -1; playing = false; }
       k = Math.max(-1, Math.min(n - 1, k));
+      var answered = (score && score.answered) || {};
+      var quizOn = !!quiz && !showAll;
+      if (quizOn && k > app.k && ids.indexOf(ID.SPEC) < 0) {
+        var stop = firstOpenQuestion(meta, app.k, k, answered);
+        if (stop !== k) { k = stop; playing = false; }
+      }
       if (k >= n - 1) { playing = false; }
+      if (quizOn && isQuestion(meta, k) && !answered[String(k)]) { playing = false; }
       app.playing = playing;
+      var ask = quizOn && isQuestion(meta, k) ?
+        {k: k, node: meta.steps[k].n, pass: meta.steps[k].k, answered: !!answered[String(k)]} : null;
+      var modes = ids.indexOf(ID.SHOW_ALL) >= 0 || ids.indexOf(ID.QUIZ) >= 0 || ids.indexOf(ID.QUIZ_SCORE) >= 0;
+      app.all = !!showAll;
+      app.ask = ask;
       if (newFigure) { showWhenDrawn(k); }
-      else if (k !== app.k || ids.length === 0) { showNow(k); }
-      var caption = meta ? P.stepCaption(meta, k, known(lang)) : "";
+      else if (k !== app.k || modes || ids.length === 0) { showNow(k); }
+      var caption = !meta ? "" : (ask && !ask.answered ? askCaption(meta, k, known(lang)) :
+                                  P.stepCaption(meta, k, known(lang)));
       return [{k: k, playing: playing}, k + 1, Math.max(n, 1), marks(meta, n), caption, !playing,
-              playing ? "❚❚" : "▶"];
+              playing ? "❚❚" : "▶", ask];
+    },
+
+    /* The "show all" and quiz buttons look pressed while on. */
+    modeButtons: function (showAll, quiz) {
+      return ["btn btn-small" + (showAll ? " active" : ""), "btn btn-small" + (quiz ? " active" : "")];
+    },
+
+    /* A new run: its questions are new (the score goes on). */
+    quizNewRun: function (spec, score) {
+      score = score || {};
+      return {right: score.right || 0, asked: score.asked || 0, answered: {}};
     },
 
     speed: function (value) {
@@ -311,7 +372,8 @@
     }
     if (e.ctrlKey || e.metaKey || e.altKey) { return; }
     var keys = {" ": ID.PLAY, "ArrowRight": ID.FORWARD, "ArrowLeft": ID.BACK, "Home": ID.FIRST,
-                "End": ID.LAST, "p": ID.PRESENT_BTN, "P": ID.PRESENT_BTN};
+                "End": ID.LAST, "p": ID.PRESENT_BTN, "P": ID.PRESENT_BTN, "a": ID.SHOW_ALL_BTN,
+                "A": ID.SHOW_ALL_BTN};
     if (e.key === "Escape" && document.body.classList.contains("present")) {
       e.preventDefault();
       press(ID.PRESENT_BTN);

@@ -50,7 +50,7 @@ from explorer.choices import (
     THEMES,
 )
 from explorer.config import DEFAULT_LIMITS, Limits
-from explorer.drawing.figure import as_figure, figure_dict, figure_meta
+from explorer.drawing.figure import NODE_LABELS, as_figure, figure_dict, figure_meta
 from explorer.errors import ProgramError
 from explorer.recording.model import Trace
 
@@ -119,16 +119,27 @@ def trace_for(spec: dict) -> Trace:
 
 
 def make_figure(trace: Trace, theme: str = DEFAULT_THEME, direction: str = DEFAULT_DIRECTION, constants: bool = False,
-                present: bool = False, lang: str | None = None, webgl: bool = False) -> dict:
+                present: bool = False, lang: str | None = None, webgl: bool = False, reveal: bool = False) -> dict:
     """The figure as the plain dict dcc.Graph gets (explorer.drawing.figure.figure_dict: no plotly objects, no
-    second validation, so a Run costs the graph's drawing and little else)."""
+    second validation, so a Run costs the graph's drawing and little else). `reveal`: for the page, whose
+    player shows the labels as the steps reveal them (so none is drawn with every answer first)."""
     theme = PRESENTATION_THEME if present else (theme if theme in THEMES else DEFAULT_THEME)
     direction = direction if direction in DIRECTIONS else DEFAULT_DIRECTION
     fig = figure_dict(trace, theme=theme, direction=direction, show_constants=bool(constants),
                       lang=normalize(lang), webgl=webgl is True, lazy_labels=True)
+    if reveal:
+        _labels_wait_for_the_player(fig)
     # keep the user's zoom and pan while only the theme changes
     fig["layout"]["uirevision"] = f"{hash(trace.source)}:{direction}:{bool(constants)}"
     return fig
+
+
+def _labels_wait_for_the_player(fig: dict) -> None:
+    """Start with the node labels hidden: assets/animation.js (revealLabels) shows them as known at the
+    player's step, or all of them with "show all"."""
+    for trace in fig["data"]:
+        if trace.get("name") == NODE_LABELS:
+            trace["visible"] = False
 
 
 def stats_of(trace: Trace, fig: dict | go.Figure) -> dict:
@@ -214,7 +225,7 @@ def on_run(trigger: Any, source: str | None, example: str | None, backward: str 
         spec = make_spec(source, inputs, backward or DEFAULT_BACKWARD, seed, ex_key)
     try:
         trace = trace_for(spec)
-        fig = make_figure(trace, theme, direction, _constants_on(constants), present, lang, webgl)
+        fig = make_figure(trace, theme, direction, _constants_on(constants), present, lang, webgl, reveal=True)
     except ProgramError as e:
         return (editor_out, backward_out, keep, keep, keep, error_dict(e, spec["source"]), keep, keep, keep, None,
                 keep)
@@ -249,7 +260,7 @@ def on_redraw(theme: str, direction: str, constants: Any, present: bool, spec: d
         raise PreventUpdate
     try:
         trace = trace_for(spec)
-        fig = make_figure(trace, theme, direction, _constants_on(constants), present, lang, webgl)
+        fig = make_figure(trace, theme, direction, _constants_on(constants), present, lang, webgl, reveal=True)
     except Exception:
         log.exception("redraw failed")
         raise PreventUpdate from None
@@ -289,15 +300,81 @@ def on_select(trigger: Any, click: dict | None, lang: str, spec: dict | None, se
             {"node": node_id, "program": program_key(spec["source"])})
 
 
-def on_share(spec: dict | None, theme: str, direction: str, constants: Any, lang: str | None) -> str:
-    """The query string that reproduces the current run and settings."""
+def on_share(spec: dict | None, theme: str, direction: str, constants: Any, lang: str | None,
+             show_all: bool = False, quiz: bool = False) -> str:
+    """The query string that reproduces the current run and settings (with "show all" and quiz mode)."""
     if not spec:
         raise PreventUpdate
     state = urlstate.UrlState(program=spec["source"], example=spec.get("example"), inputs=spec.get("inputs") or {},
                               backward=spec.get("backward", DEFAULT_BACKWARD), theme=theme, direction=direction,
                               constants=_constants_on(constants), lang=normalize(lang) if lang else None,
-                              seed=int(spec.get("seed") or 0))
+                              seed=int(spec.get("seed") or 0), show_all=show_all is True, quiz=quiz is True)
     return urlstate.encode(state)
+
+
+def on_boot_modes(search: str | None, booted: bool) -> tuple:
+    """The page opened: "show all" and quiz mode as the link says (all=1, quiz=1). Returns (show_all, quiz)."""
+    if booted:
+        raise PreventUpdate
+    state = urlstate.decode(search or "")
+    return state.show_all, state.quiz
+
+
+def _question(spec: dict | None, ask: dict | None, lang: str) -> Any:
+    """The quiz question of the step the player stands at (`ask`: {k, node, pass, answered}), or None: the
+    first backward step that reaches the node, as the player reveals a node's gradient at its first step."""
+    from explorer.drawing.quiz import question_at
+
+    if not spec or not isinstance(ask, dict) or not isinstance(ask.get("node"), str):
+        return None
+    trace = trace_for(spec)
+    step = next((i for i, s in enumerate(trace.backward_steps) if s.node == ask["node"]), None)
+    return question_at(trace, step, lang) if step is not None else None
+
+
+def on_quiz_panel(ask: dict | None, score: dict | None, spec: dict | None, lang: str | None) -> tuple:
+    """The quiz panel for the step the player stands at. Returns (style, prompt, feedback, score text, hint)."""
+    lang = normalize(lang)
+    score = score if isinstance(score, dict) else {}
+    score_text = t("quiz.score", lang, right=int(score.get("right") or 0), asked=int(score.get("asked") or 0))
+    if not isinstance(ask, dict):
+        return {"display": "none"}, "", None, score_text, ""
+    try:
+        question = _question(spec, ask, lang)
+    except Exception:  # noqa: BLE001 - the run failed meanwhile: nothing to ask
+        log.exception("quiz question failed")
+        return {"display": "none"}, "", None, score_text, ""
+    record = (score.get("answered") or {}).get(str(ask.get("k")))
+    if question is None:
+        return {"display": "block"}, t("quiz.too_big", lang), views.quiz_feedback(record, [], lang), score_text, ""
+    feedback = views.quiz_feedback(record, question.explanation, lang) if ask.get("answered") else None
+    return {"display": "block"}, question.prompt, feedback, score_text, ""
+
+
+def on_quiz_check(trigger: Any, answer: str | None, ask: dict | None, spec: dict | None, score: dict | None,
+                  lang: str | None) -> tuple:
+    """Check the learner's answer against torch's gradient (explorer.drawing.quiz: rel 1e-3, abs 1e-4), or
+    reveal without one (`trigger` the Reveal button). Returns (score, hint, answer box)."""
+    from explorer.drawing.quiz import parse_answer
+
+    lang = normalize(lang)
+    if not isinstance(ask, dict) or ask.get("answered") or not isinstance(ask.get("k"), int):
+        raise PreventUpdate
+    question = _question(spec, ask, lang)
+    if trigger == ID.QUIZ_SKIP:
+        ok, given = False, None
+    else:
+        if question is None:
+            return no_update, t("quiz.too_big", lang), no_update
+        if parse_answer(answer or "") is None:
+            return no_update, t("quiz.unreadable", lang), no_update
+        ok, given = question.check(answer or ""), (answer or "").strip()
+    score = dict(score) if isinstance(score, dict) else {}
+    answered = dict(score.get("answered") or {})
+    answered[str(ask["k"])] = {"ok": ok, "given": given}
+    new = {"right": int(score.get("right") or 0) + ok, "asked": int(score.get("asked") or 0) + 1,
+           "answered": answered}
+    return new, "", ""
 
 
 def export_name(spec: dict | None, ext: str) -> str:
@@ -430,8 +507,28 @@ def register(app: Any) -> None:
     app.callback(
         Output(ID.SHARE_QUERY, "data"),
         Input(ID.SPEC, "data"), Input(ID.THEME, "value"), Input(ID.DIRECTION, "value"),
-        Input(ID.CONSTANTS, "value"), Input(ID.LANG, "data"),
+        Input(ID.CONSTANTS, "value"), Input(ID.LANG, "data"), Input(ID.SHOW_ALL, "data"), Input(ID.QUIZ, "data"),
     )(on_share)
+
+    # --- reveal and quiz modes ---------------------------------------------------------------------------
+    app.callback(Output(ID.SHOW_ALL, "data"), Output(ID.QUIZ, "data"),
+                 Input(ID.URL, "search"), State(ID.BOOTED, "data"))(on_boot_modes)
+    app.callback(
+        Output(ID.QUIZ_PANEL, "style"), Output(ID.QUIZ_PROMPT, "children"), Output(ID.QUIZ_FEEDBACK, "children"),
+        Output(ID.QUIZ_SCORE_TEXT, "children"), Output(ID.QUIZ_HINT, "children"),
+        Input(ID.QUIZ_ASK, "data"), Input(ID.QUIZ_SCORE, "data"), Input(ID.LANG, "data"), State(ID.SPEC, "data"),
+    )(lambda ask, score, lang, spec: on_quiz_panel(ask, score, spec, lang))
+
+    @app.callback(
+        Output(ID.QUIZ_SCORE, "data"), Output(ID.QUIZ_HINT, "children", allow_duplicate=True),
+        Output(ID.QUIZ_ANSWER, "value"),
+        Input(ID.QUIZ_CHECK, "n_clicks"), Input(ID.QUIZ_SKIP, "n_clicks"), Input(ID.QUIZ_ANSWER, "n_submit"),
+        State(ID.QUIZ_ANSWER, "value"), State(ID.QUIZ_ASK, "data"), State(ID.SPEC, "data"),
+        State(ID.QUIZ_SCORE, "data"), State(ID.LANG, "data"),
+        prevent_initial_call=True,
+    )
+    def _quiz_check(_check, _skip, _submit, answer, ask, spec, score, lang):
+        return on_quiz_check(ctx.triggered_id, answer, ask, spec, score, lang)
 
     @app.callback(
         Output(ID.DOWNLOAD, "data"), Output(ID.EXPORT_MSG, "children"),
@@ -452,12 +549,21 @@ def register(app: Any) -> None:
         cs("player"),
         Output(ID.PLAYER, "data"), Output(ID.SLIDER, "value"), Output(ID.SLIDER, "max"),
         Output(ID.SLIDER, "marks"), Output(ID.CAPTION, "children"), Output(ID.TICK, "disabled"),
-        Output(ID.PLAY, "children"),
+        Output(ID.PLAY, "children"), Output(ID.QUIZ_ASK, "data"),
         Input(ID.FIRST, "n_clicks"), Input(ID.BACK, "n_clicks"), Input(ID.PLAY, "n_clicks"),
         Input(ID.FORWARD, "n_clicks"), Input(ID.LAST, "n_clicks"), Input(ID.TICK, "n_intervals"),
         Input(ID.SLIDER, "value"), Input(ID.GRAPH, "figure"), Input(ID.LANG, "data"), Input(ID.SPEC, "data"),
+        Input(ID.SHOW_ALL, "data"), Input(ID.QUIZ, "data"), Input(ID.QUIZ_SCORE, "data"),
         State(ID.PLAYER, "data"),
     )
+    app.clientside_callback(cs("togglePresent"), Output(ID.SHOW_ALL, "data", allow_duplicate=True),
+                            Input(ID.SHOW_ALL_BTN, "n_clicks"), State(ID.SHOW_ALL, "data"), prevent_initial_call=True)
+    app.clientside_callback(cs("togglePresent"), Output(ID.QUIZ, "data", allow_duplicate=True),
+                            Input(ID.QUIZ_BTN, "n_clicks"), State(ID.QUIZ, "data"), prevent_initial_call=True)
+    app.clientside_callback(cs("modeButtons"), Output(ID.SHOW_ALL_BTN, "className"), Output(ID.QUIZ_BTN, "className"),
+                            Input(ID.SHOW_ALL, "data"), Input(ID.QUIZ, "data"))
+    app.clientside_callback(cs("quizNewRun"), Output(ID.QUIZ_SCORE, "data", allow_duplicate=True),
+                            Input(ID.SPEC, "data"), State(ID.QUIZ_SCORE, "data"), prevent_initial_call=True)
     app.clientside_callback(cs("speed"), Output(ID.TICK, "interval"), Input(ID.SPEED, "value"))
     app.clientside_callback(cs("setLang"), Output(ID.LANG, "data", allow_duplicate=True),
                             Input(ID.LANG_EN, "n_clicks"), Input(ID.LANG_ZH, "n_clicks"), prevent_initial_call=True)
@@ -481,9 +587,12 @@ __all__ = [
     "make_figure",
     "make_spec",
     "on_boot",
+    "on_boot_modes",
     "on_example_summary",
     "on_export",
     "on_redraw",
+    "on_quiz_check",
+    "on_quiz_panel",
     "on_run",
     "on_select",
     "on_share",

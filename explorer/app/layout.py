@@ -87,6 +87,20 @@ class ID:
     SPEED = "speed"
     TICK = "tick"
     CAPTION = "caption"
+    SHOW_ALL = "show-all"  # True: every value and gradient at once ("all=1" in the link)
+    SHOW_ALL_BTN = "show-all-btn"
+    QUIZ = "quiz"  # True: quiz mode ("quiz=1" in the link)
+    QUIZ_BTN = "quiz-btn"
+    QUIZ_ASK = "quiz-ask"  # the question the player stands at: {k, node, pass, answered}, or None
+    QUIZ_SCORE = "quiz-score"  # {right, asked, answered: {step: {ok, given}}}
+    QUIZ_PANEL = "quiz-panel"
+    QUIZ_PROMPT = "quiz-prompt"
+    QUIZ_ANSWER = "quiz-answer"
+    QUIZ_CHECK = "quiz-check"
+    QUIZ_SKIP = "quiz-skip"
+    QUIZ_HINT = "quiz-hint"
+    QUIZ_FEEDBACK = "quiz-feedback"
+    QUIZ_SCORE_TEXT = "quiz-score-text"
 
     DETAIL = "detail"
     EXPORT_PNG = "exp-png"
@@ -125,10 +139,13 @@ TITLES = {
     ID.EXPORT_HTML: "export.html.title",
     ID.EXPORT_JSON: "export.json.title",
     ID.PRESENT_BTN: "present.title",
+    ID.SHOW_ALL_BTN: "show_all.title",
+    ID.QUIZ_BTN: "quiz.title",
 }
 
 # Components whose `placeholder` is translated: id -> key
-PLACEHOLDERS = {ID.EXAMPLE: "examples.placeholder", ID.EDITOR: "editor.placeholder"}
+PLACEHOLDERS = {ID.EXAMPLE: "examples.placeholder", ID.EDITOR: "editor.placeholder",
+                ID.QUIZ_ANSWER: "quiz.placeholder"}
 
 
 def example_options(lang: str) -> list[dict]:
@@ -208,6 +225,10 @@ def build_layout(lang: str = DEFAULT_LANG) -> html.Div:
         dcc.Store(id=ID.PRESENT, data=False),
         dcc.Store(id=ID.WEBGL, data=False),
         dcc.Store(id=ID.SHARE_QUERY),
+        dcc.Store(id=ID.SHOW_ALL, data=False),
+        dcc.Store(id=ID.QUIZ, data=False),
+        dcc.Store(id=ID.QUIZ_ASK),
+        dcc.Store(id=ID.QUIZ_SCORE, data={"right": 0, "asked": 0, "answered": {}}),
         dcc.Download(id=ID.DOWNLOAD),
         dcc.Interval(id=ID.TICK, interval=SPEEDS[DEFAULT_SPEED], disabled=True),
         html.Div(id=ID.DUMMY, style={"display": "none"}),
@@ -317,6 +338,10 @@ def build_layout(lang: str = DEFAULT_LANG) -> html.Div:
                 dcc.Slider(id=ID.SLIDER, min=0, max=1, step=1, value=0, marks=None, updatemode="drag",
                            allow_direct_input=False),
             ]),
+            html.Div(className="reveal-modes", children=[
+                button(ID.SHOW_ALL_BTN, T("show_all"), "btn btn-small"),
+                button(ID.QUIZ_BTN, T("quiz"), "btn btn-small"),
+            ]),
             html.Div(className="speed", children=[
                 T("speed", html.Label, htmlFor=ID.SPEED),
                 dcc.Dropdown(id=ID.SPEED, options=speed_options(lang), value=DEFAULT_SPEED, clearable=False,
@@ -324,6 +349,20 @@ def build_layout(lang: str = DEFAULT_LANG) -> html.Div:
             ]),
         ]),
         html.Div(id=ID.CAPTION, className="caption", **{"aria-live": "polite"}),
+        html.Div(id=ID.QUIZ_PANEL, className="quiz-panel", style={"display": "none"}, children=[
+            html.Div(className="row spread", children=[
+                html.Strong(id=ID.QUIZ_PROMPT, className="quiz-prompt"),
+                html.Span(id=ID.QUIZ_SCORE_TEXT, className="quiz-score"),
+            ]),
+            html.Div(className="row", children=[
+                dcc.Input(id=ID.QUIZ_ANSWER, type="text", className="quiz-answer", value="", debounce=False,
+                          placeholder=t("quiz.placeholder", lang), autoComplete="off"),
+                button(ID.QUIZ_CHECK, T("quiz.check"), "btn btn-primary btn-small"),
+                button(ID.QUIZ_SKIP, T("quiz.skip"), "btn btn-small"),
+            ]),
+            html.Div(id=ID.QUIZ_HINT, className="muted small"),
+            html.Div(id=ID.QUIZ_FEEDBACK, className="quiz-feedback", **{"aria-live": "polite"}),
+        ]),
         html.Div(className="detail-field", children=[
             T("detail", html.H3),
             html.Div(id=ID.DETAIL, className="detail", children=T("detail.empty", html.P, className="muted")),

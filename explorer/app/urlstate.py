@@ -10,6 +10,8 @@ Parameters (all optional; a default is never written):
     in   the inputs: base64url of compact JSON {name: number or nested list of numbers}
     b    backward mode       th   theme       dir  direction      lang language      (explorer.choices lists each)
     c    show constants (1)  seed the run's seed
+    all  show every value and gradient at once (1), instead of revealing them as they flow
+    quiz quiz mode (1): the learner predicts each gradient before it is revealed (a teacher's link)
 
 The query is untrusted. `decode` never raises and never evaluates anything: unknown keys are ignored, bad
 values become defaults, the program is only ever *text* (what the user would type into the editor, run in
@@ -61,6 +63,8 @@ class UrlState:
     constants: bool = False
     lang: str | None = None  # None: keep the language the browser remembers
     seed: int = 0
+    show_all: bool = False
+    quiz: bool = False
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -95,6 +99,10 @@ def encode(state: UrlState) -> str:
         params.append(("lang", state.lang))
     if state.seed:
         params.append(("seed", str(state.seed)))
+    if state.show_all:
+        params.append(("all", "1"))
+    if state.quiz:
+        params.append(("quiz", "1"))
     return urlencode(params)
 
 
@@ -176,6 +184,7 @@ def decode(query: str | None) -> UrlState:
         backward=params.get("b", DEFAULT_BACKWARD), theme=params.get("th", DEFAULT_THEME),
         direction=params.get("dir", DEFAULT_DIRECTION),
         constants=params.get("c") == "1", lang=params.get("lang"), seed=seed,
+        show_all=params.get("all") == "1", quiz=params.get("quiz") == "1",
     )
     return clean(state)
 
@@ -197,6 +206,8 @@ def clean(state: UrlState) -> UrlState:
         constants=bool(state.constants) if isinstance(state.constants, (bool, int)) else False,
         lang=state.lang if state.lang in LANGS else None,
         seed=seed,
+        show_all=state.show_all is True,
+        quiz=state.quiz is True,
     )
 
 

@@ -261,3 +261,25 @@ def render_code_view(trace: Trace, node_id: str, lang: str) -> Any:
 def _char_col(line: str, col: int | None) -> int:
     """A span's column (the trace counts characters, not ast's UTF-8 bytes), kept inside the line."""
     return 0 if col is None else max(0, min(col, len(line)))
+
+
+# --- quiz mode: the question the player stands at, and how it was answered ---------------------------------
+
+
+def quiz_feedback(record: dict | None, explanation: list[str] | tuple[str, ...], lang: str) -> Any:
+    """After an answer: right or wrong (with what was said), then the chain-rule step that gives torch's
+    gradient. `record` is {"ok": bool, "given": text or None} (None: revealed without an answer)."""
+    if not record:
+        return None
+    ok = bool(record.get("ok"))
+    if ok:
+        verdict = t("quiz.right", lang)
+    elif record.get("given") is None:
+        verdict = t("quiz.skipped", lang)
+    else:
+        verdict = t("quiz.wrong", lang, given=str(record["given"])[:80])
+    return html.Div(className="quiz-result " + ("quiz-right" if ok else "quiz-wrong"),
+                    **{"data-ok": "1" if ok else "0"}, children=[
+        html.Strong(("✓ " if ok else "✗ ") + verdict),
+        html.Ul([html.Li(line, className="mono") for line in explanation]),
+    ])
