@@ -112,7 +112,8 @@ def test_the_labels_reveal_step_by_step_as_the_golden_copy_says():
         before, now_ = want["revealed"][k], want["revealed"][k + 1]  # revealed[0] is before step 0
         changed = {nid for nid in labels if before[nid] != now_[nid]}
         assert changed == {s["n"]}, (k, changed)
-        assert (value if s["p"] == "f" else grad) in now_[s["n"]] and not (value if s["p"] == "f" else grad) in before[s["n"]]
+        mark = value if s["p"] == "f" else grad
+        assert mark in now_[s["n"]] and mark not in before[s["n"]]
     assert want["carried"][meta["n_forward"]] == {}  # nothing carried before the first backward step
     assert want["carried"][-1] == {e: g for s in meta["steps"] for e, g in zip(s["e"], s.get("g", [])) if g}
 

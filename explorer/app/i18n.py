@@ -151,7 +151,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "quiz.unreadable": "Type a number, or a list of numbers such as [1, 2].",
         "quiz.too_big": "This gradient has too many numbers to type: press Reveal.",
         "quiz.score": "Score {right}/{asked}",
-        "keys": "Keys: Space play/pause · ← → step · Home/End first/last · Ctrl+Enter run · P presentation · A show all",
+        "keys": "Keys: Space play/pause · ← → step · Home/End first/last · Ctrl+Enter run · P presentation · "
+                "A show all",
     },
     "zh": {
         "app.title": "自动求导探索器",
@@ -279,7 +280,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "quiz.unreadable": "请输入一个数，或一组数，例如 [1, 2]。",
         "quiz.too_big": "这个梯度的数太多，不便输入：请点击“揭晓”。",
         "quiz.score": "得分 {right}/{asked}",
-        "keys": "快捷键：空格 播放/暂停 · ← → 单步 · Home/End 第一步/最后一步 · Ctrl+Enter 运行 · P 演示模式 · A 全部显示",
+        "keys": "快捷键：空格 播放/暂停 · ← → 单步 · Home/End 第一步/最后一步 · Ctrl+Enter 运行 · P 演示模式 · "
+                "A 全部显示",
     },
 }
 

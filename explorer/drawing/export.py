@@ -172,10 +172,8 @@ def _auto_size(fig: go.Figure) -> tuple[int, int]:
 def to_html(fig: go.Figure, lang: str = DEFAULT_LANG) -> str:
     """One self-contained, offline HTML file: plotly.js inlined, no external URL, the step controls working,
     its captions and buttons in `lang`."""
-    from explorer.drawing.figure import PLOTLY_CONFIG
+    from explorer.drawing.figure import NODE_LABELS, PLOTLY_CONFIG, figure_meta
     from explorer.drawing.html_player import config_element, player_config, player_script
-
-    from explorer.drawing.figure import NODE_LABELS, figure_meta
 
     if figure_meta(fig).get("steps"):  # the player shows the labels, revealed step by step
         fig = go.Figure(fig)

@@ -28,7 +28,8 @@ LABELS = """() => {
 EDGE_LABELS = """() => Array.from(document.querySelectorAll('svg.explorer-overlay g.edge-grad'))
   .map(g => ({edge: g.getAttribute('data-edge'), text: g.textContent}))"""
 # the text plotly really drew on the page for the labels (what a learner sees)
-DRAWN_TEXT = """() => { const gd = document.querySelector('#graph .js-plotly-plot') || document.getElementById('explorer-graph');
+DRAWN_TEXT = """() => {
+  const gd = document.querySelector('#graph .js-plotly-plot') || document.getElementById('explorer-graph');
   return Array.from(gd.querySelectorAll('.scatterlayer .textpoint text')).map(t => t.textContent).join(' | '); }"""
 
 
