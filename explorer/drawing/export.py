@@ -58,7 +58,7 @@ def export(obj: Trace | go.Figure, path: str | Path, *, scale: float = 2.0, step
         if step is not None:
             from explorer.drawing.figure import figure_at_step
 
-            fig = figure_at_step(fig, int(step), figure_options.get("lang", DEFAULT_LANG))
+            fig = figure_at_step(fig, int(step), lang)
         path.write_bytes(to_image(fig, fmt, scale=scale))
     return path
 
