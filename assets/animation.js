@@ -102,21 +102,38 @@
     return out;
   }
 
-  /* The node labels as they read at step k, or all of them (`all`: the "show all" picture). The figure's
-     labels trace holds the full texts (kept as trace._explorerFull); the node ids are the hover markers'
-     customdata. Restyles only when what is shown changes; labelsForView then keeps only those in view. */
+  /* A node's hover text at step k: its lines "value: ..." and "grad: ..." (the words of any language,
+     CONFIG.hover_words, from explorer/drawing/figure.py HOVER_WORDS) left out until they are computed. */
+  function hoverAt(text, reveal, k) {
+    if (!reveal || typeof text !== "string") { return text; }
+    function starts(line, kind) {
+      return (CONFIG.hover_words || {})[kind].some(function (w) { return line.indexOf(w + ": ") === 0; });
+    }
+    return text.split("<br>").filter(function (line) {
+      if (starts(line, "grad") && (reveal[1] === null || k < reveal[1])) { return false; }
+      return !(starts(line, "value") && k < reveal[0]);
+    }).join("<br>");
+  }
+
+  /* The node labels (and the nodes' hover texts: hoverAt)
+     as they read at step k, or all of them (`all`: the "show all" picture). The figure's traces hold the
+     full texts (kept as trace._explorerFull); the node ids are the hover markers' customdata. Restyles only
+     when what is shown changes; labelsForView then keeps only the labels in view. */
   function revealLabels(gd, k, all) {
     var m = meta(gd), iLabels = traceIndex(gd, TRACES.labels), iIds = traceIndex(gd, TRACES.nodes);
     if (!m || !m.reveal || iLabels < 0 || iIds < 0) { return false; }
-    var trace = gd.data[iLabels], ids = gd.data[iIds].customdata || [];
+    var trace = gd.data[iLabels], hover = gd.data[iIds], ids = hover.customdata || [];
     if (!trace._explorerFull) { trace._explorerFull = trace.text || []; }
-    var full = trace._explorerFull, texts = full, key = "all";
+    if (!hover._explorerFull) { hover._explorerFull = hover.hovertext || []; }
+    var full = trace._explorerFull, texts = full, hovers = hover._explorerFull, key = "all";
     if (!all) {
       texts = full.map(function (t, i) { return labelAt(t, m.reveal[ids[i]], m.colors, k); });
+      hovers = hovers.map(function (t, i) { return hoverAt(t, m.reveal[ids[i]], k); });
       key = texts.join("\u0000");
     }
     if (trace._explorerShown === key) { return false; }
     trace._explorerShown = key;
+    if (Array.isArray(hover.hovertext)) { window.Plotly.restyle(gd, {hovertext: [hovers]}, [iIds]); }
     trace._explorerAll = texts;
     trace._explorerRegion = null;
     if (texts.length >= FEW_LABELS) { return labelsForView(gd); }
@@ -210,7 +227,7 @@
 
   /* A gradient's number boxed at the middle of edge e, in the gradient colour: at its backward step, and
      again while the edge is hovered afterwards. */
-  function edgeLabel(svg, gd, m, e, g, X, Y, big, cls) {
+  function edgeLabel(svg, gd, m, e, g, X, Y, big, cls, placed) {
     var r = m.routes[e];
     if (!r || !r.length) { return; }
     var p = routeMiddle(r), x = X(p[0]), y = Y(p[1]);
@@ -222,6 +239,21 @@
     group.appendChild(t);
     svg.appendChild(group);
     var b = t.getBBox();
+    /* edges of one step that run side by side (y * y) would put their labels on one another: move each
+       below the ones already placed until it overlaps none */
+    var shift = 0, moved = true;
+    while (placed && moved) {
+      moved = false;
+      for (var i = 0; i < placed.length; i++) {
+        var q = placed[i];
+        if (b.x < q.x + q.width && q.x < b.x + b.width && b.y + shift < q.y + q.height && q.y < b.y + shift + b.height) {
+          shift = q.y + q.height + 6 - b.y;
+          moved = true;
+        }
+      }
+    }
+    if (shift) { t.setAttribute("y", y + shift); b = {x: b.x, y: b.y + shift, width: b.width, height: b.height}; }
+    if (placed) { placed.push(b); }
     group.insertBefore(el("rect", {x: b.x - 4, y: b.y - 2, width: b.width + 8, height: b.height + 4, rx: 3,
                                    fill: gd._fullLayout.paper_bgcolor || "#fff", stroke: m.colors.grad,
                                    "stroke-width": 1.5}), t);
@@ -289,8 +321,9 @@
       }
     }
     if (s.p === "b" && !opts.ask) {
+      var placed = [];
       for (var g = 0; g < s.e.length; g++) {
-        if (s.g && s.g[g]) { edgeLabel(svg, gd, m, s.e[g], s.g[g], X, Y, big, "edge-grad"); }
+        if (s.g && s.g[g]) { edgeLabel(svg, gd, m, s.e[g], s.g[g], X, Y, big, "edge-grad", placed); }
       }
     }
     svg.setAttribute("data-step", String(k));
@@ -395,6 +428,6 @@
 
   window.ExplorerPlayer = {config: CONFIG, meta: meta, parse: parse, caption: caption, stepCaption: stepCaption,
                            show: show, overlay: overlay, count: count, fitText: fitText, perFrame: perFrame,
-                           labelsForView: labelsForView, labelAt: labelAt, carried: carried,
+                           labelsForView: labelsForView, labelAt: labelAt, hoverAt: hoverAt, carried: carried,
                            revealLabels: revealLabels, routeMiddle: routeMiddle};
 })();

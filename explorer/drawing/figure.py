@@ -605,8 +605,9 @@ def edge_labels(meta: dict, k: int, background: str) -> list[dict]:
     now = carried({"steps": [steps[k]], "n_forward": 0}, 0)
     color = meta["colors"]["grad"]
     out = []
-    for edge, g in now.items():
+    for i, (edge, g) in enumerate(now.items()):
         x, y = route_middle(meta["routes"].get(edge) or [])
+        y += 24 * i  # edges of one step side by side (y * y): one label under the other, as in the browser
         out.append({"x": x, "y": y, "xref": "x", "yref": "y", "text": _esc(g), "showarrow": False,
                     "font": {"color": color, "size": 13}, "bgcolor": background, "bordercolor": color,
                     "borderwidth": 1.5, "borderpad": 2})

@@ -15,6 +15,7 @@ from explorer.drawing.figure import (
     HIGHLIGHT_EDGE,
     HIGHLIGHT_NODE,
     HIGHLIGHT_TEXT,
+    HOVER_WORDS,
     LAZY_LABELS_MIN,
     NODE_HOVER,
     NODE_LABELS,
@@ -43,6 +44,9 @@ def player_config(lang: str = DEFAULT_LANG) -> dict:
         "traces": {"highlight_node": HIGHLIGHT_NODE, "highlight_edge": HIGHLIGHT_EDGE,
                    "highlight_text": HIGHLIGHT_TEXT, "labels": NODE_LABELS, "nodes": NODE_HOVER},
         "lazy_labels_min": LAZY_LABELS_MIN,
+        # how a node's hover text begins its value and gradient lines, in every language ("grad: ..."): the
+        # player leaves them out until they are computed, as on the labels
+        "hover_words": {kind: sorted({w[kind] for w in HOVER_WORDS.values()}) for kind in ("value", "grad")},
         "words": STEP_WORDS,
         "langs": list(LANGS), "default_lang": lang, "control_titles": CONTROL_TITLES[lang],
         "speeds": SPEEDS, "default_speed": DEFAULT_SPEED,

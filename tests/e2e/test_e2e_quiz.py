@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 import torch
-
-from tests.e2e.e2e_support import open_app, run_program, wait_graph_change, wait_idle
+from e2e_support import open_app, run_program, wait_graph_change, wait_idle
 
 pytestmark = pytest.mark.browser
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 import torch
+from e2e_support import open_app, run_program, wait_graph_change, wait_idle
 
 import explorer
-from tests.e2e.e2e_support import open_app, run_program, wait_graph_change, wait_idle
 
 pytestmark = pytest.mark.browser
 
@@ -27,6 +27,8 @@ LABELS = """() => {
   return names; }"""
 EDGE_LABELS = """() => Array.from(document.querySelectorAll('svg.explorer-overlay g.edge-grad'))
   .map(g => ({edge: g.getAttribute('data-edge'), text: g.textContent}))"""
+HOVERS = """() => document.querySelector('#graph .js-plotly-plot').data.find(d => d.name === 'nodes').hovertext
+  .join(' | ')"""
 # the text plotly really drew on the page for the labels (what a learner sees)
 DRAWN_TEXT = """() => {
   const gd = document.querySelector('#graph .js-plotly-plot') || document.getElementById('explorer-graph');
@@ -77,6 +79,8 @@ def test_values_and_gradients_appear_exactly_at_their_steps(page):
     assert "grad" not in drawn, drawn
     assert f"[{fmt(want['z'])}]" not in drawn and f"[{fmt(want['y'])}]" not in drawn, drawn
     assert "[2]" in drawn  # x's value, just computed
+    hovers = page.evaluate(HOVERS)  # hovering a node does not tell either
+    assert "grad: " not in hovers and f"value: [{fmt(want['z'])}]" not in hovers and "value: [2]" in hovers
     step_to(page, 1)  # y
     drawn = page.evaluate(DRAWN_TEXT)
     assert f"[{fmt(want['y'])}]" in drawn and f"[{fmt(want['z'])}]" not in drawn
@@ -88,6 +92,7 @@ def test_values_and_gradients_appear_exactly_at_their_steps(page):
     step_to(page, 3)
     labels = page.evaluate(LABELS)
     assert f"grad [{fmt(want['dz'])}]" in labels["z"]
+    assert page.evaluate(HOVERS).count("grad: ") == 1
     assert "grad" not in labels["y"] and "grad" not in labels["x"]
     edges = page.evaluate(EDGE_LABELS)
     assert [e["text"] for e in edges] == [f"[{fmt(want['dy'])}]"]

@@ -77,3 +77,46 @@ def test_screenshot_projector_presentation_mode(page, shots):
     page.keyboard.press("Escape")
     page.wait_for_function("() => !document.body.classList.contains('present')")
     assert page.is_visible("#editor")
+
+
+# --- reveal as it flows, and the quiz, at a projector's 1280×720: docs/screenshots/ -------------------------
+
+
+def test_screenshot_mid_backward_with_edge_gradients(page, shots):
+    """Mid-backward on the first graph: the values all known, gradients only where the engine has been, and
+    the step's two edges labelled with the gradient each sends."""
+    page.set_viewport_size({"width": 1280, "height": 720})
+    open_app(page, "v=1&ex=first-graph")
+    nf = graph_meta(page)["n_forward"]
+    page.locator("#tl-fwd").click()
+    for _ in range(nf + 2):
+        page.keyboard.press("ArrowRight")
+    page.wait_for_function(f"() => window.ExplorerApp.k === {nf + 2}")
+    wait_idle(page)
+    page.mouse.move(2, 2)
+    page.wait_for_timeout(300)
+    assert page.locator("svg.explorer-overlay g.edge-grad").count() == 2
+    (shots / "screenshots").mkdir(exist_ok=True)
+    page.screenshot(path=str(shots / "screenshots" / "mid-backward.png"))
+
+
+def test_screenshot_quiz_asking(page, shots):
+    """Quiz mode from a teacher's link: one gradient answered (1/1), the next one asked, its answer being typed."""
+    page.set_viewport_size({"width": 1280, "height": 720})
+    open_app(page, "v=1&ex=first-graph&quiz=1")
+    page.click("#tl-last")
+    page.wait_for_function("() => window.ExplorerApp.ask && !window.ExplorerApp.ask.answered")
+    wait_idle(page)
+    page.fill("#quiz-answer", "1")
+    page.click("#quiz-check")
+    page.wait_for_selector("#quiz-feedback .quiz-right")
+    page.click("#tl-last")
+    page.wait_for_function("() => window.ExplorerApp.ask && !window.ExplorerApp.ask.answered")
+    wait_idle(page)
+    page.fill("#quiz-answer", "[0.33, 0.33, 0.33]")
+    page.locator("#quiz-panel").scroll_into_view_if_needed()
+    page.mouse.move(2, 2)
+    page.wait_for_timeout(300)
+    assert "1/1" in page.inner_text("#quiz-score-text")
+    (shots / "screenshots").mkdir(exist_ok=True)
+    page.screenshot(path=str(shots / "screenshots" / "quiz.png"))
