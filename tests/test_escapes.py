@@ -1003,3 +1003,28 @@ def test_sequence_repeat_is_refused_before_it_is_built(source):
         tracemalloc.stop()
     assert info.value.kind == LIMIT
     assert peak < 16 * 2**20, f"{peak / 2**20:.0f} MB were allocated before the refusal"
+
+
+# --- the quiz's answer box: text the server reads, never runs ------------------------------------------------
+
+@pytest.mark.parametrize("answer", [
+    pytest.param("__import__('os').system('true')", id="import-call"),
+    pytest.param("().__class__.__base__.__subclasses__()", id="dunder-walk"),
+    pytest.param("open('/etc/passwd').read()", id="open"),
+    pytest.param("[1] * 10**9", id="list-bomb"),
+    pytest.param("9 ** 9 ** 9", id="power-bomb"),
+    pytest.param("[" * 1000 + "]" * 1000, id="deep-json"),
+    pytest.param("(" * 1000 + ")" * 1000, id="deep-tuple"),
+    pytest.param("9" * 1999, id="huge-int"),
+    pytest.param("1" * 5000, id="too-long"),
+    pytest.param("lambda: 1", id="lambda"),
+    pytest.param("{'a': 1}", id="dict"),
+])
+def test_a_quiz_answer_is_read_as_numbers_never_evaluated(answer):
+    """explorer.drawing.quiz.parse_answer: JSON or Python literals only, bounded; anything else is no answer
+    (and Question.check says wrong), never an exception or a side effect."""
+    from explorer.drawing.quiz import parse_answer, quiz
+
+    assert parse_answer(answer) is None
+    tr = explorer.trace("x = torch.tensor(2.0, requires_grad=True)\ny = x * 3\ny.backward()", sandbox=False)
+    assert not any(q.check(answer) for q in quiz(tr))

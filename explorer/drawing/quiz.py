@@ -145,12 +145,15 @@ def parse_answer(answer: Any) -> Any:
             text = f"[{text}]"
         try:
             answer = json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):
             try:
                 answer = ast.literal_eval(text)
-            except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+            except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError, OverflowError):
                 return None
-    return _numbers(answer, 0)
+    try:
+        return _numbers(answer, 0)
+    except OverflowError:  # an integer too big for a float
+        return None
 
 
 def _numbers(value: Any, depth: int) -> Any:
