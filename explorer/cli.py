@@ -54,6 +54,8 @@ def _parser() -> argparse.ArgumentParser:
     x.add_argument("--direction", default=choices.DEFAULT_DIRECTION, choices=choices.DIRECTIONS)
     x.add_argument("--show-constants", action="store_true")
     x.add_argument("--hide-values", action="store_true")
+    x.add_argument("--step", type=int, help="a picture of the graph as the player shows it at this step "
+                                             "(0-based): only what is computed by then (default: everything)")
     x.set_defaults(func=_export)
 
     e = sub.add_parser("examples", help="list the example programs")
@@ -136,7 +138,7 @@ def _export(args: argparse.Namespace) -> int:
                seed=args.seed, sandbox=not args.no_sandbox)
     try:
         path = export(tr, args.output_file, theme=args.theme, direction=args.direction,
-                      show_constants=args.show_constants, show_values=not args.hide_values)
+                      show_constants=args.show_constants, show_values=not args.hide_values, step=args.step)
     except ExportError as e:
         print(f"error: {e}", file=sys.stderr)
         return 1

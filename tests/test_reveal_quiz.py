@@ -133,3 +133,23 @@ def test_answers_are_read_never_evaluated():
     for bad in ("__import__('os')", "x", "True", "[1, 'a']", "1" * 3000, "[" * 500, "{1: 2}", None):
         assert parse_answer(bad) is None
     assert question_at(trace_in_process(PROGRAM), 99) is None
+
+
+def test_export_of_a_step_draws_that_step(tmp_path):
+    """explorer.export(..., step=k) and `explorer export --step k`: an SVG of the first backward step shows
+    z's gradient and the number its edge carries, not y's or x's gradients; without a step, all of them."""
+    want = torch_grads()
+    tr = trace_in_process(PROGRAM)
+    nf = figure_meta(figure(tr))["n_forward"]
+    at_step = explorer.export(tr, tmp_path / "step.svg", step=nf).read_text(encoding="utf-8")
+    everything = explorer.export(tr, tmp_path / "all.svg").read_text(encoding="utf-8")
+    assert at_step.count("grad [") == 1 and f"[{want['y']:g}]" in at_step
+    assert everything.count("grad [") == 3
+    import subprocess
+    import sys
+
+    out = tmp_path / "cli.svg"
+    r = subprocess.run([sys.executable, "-m", "explorer", "export", "-", "-o", str(out), "--step", str(nf),
+                        "--no-sandbox"], input=PROGRAM, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert out.read_text(encoding="utf-8").count("grad [") == 1
