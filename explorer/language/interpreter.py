@@ -265,6 +265,12 @@ class NullRecorder:
     def run_pass(self, kind, node, roots, run, **kw):
         return run()
 
+    def enter(self, kind, what, node, index=None):
+        pass
+
+    def leave(self, result=None, args=(), node=None):
+        pass
+
     def write(self, text):
         pass
 
@@ -393,7 +399,7 @@ class Interpreter:
                     # more than KEEP_PASSES passes still to come after this iteration: it will be summarised
                     rec.light = (total - 1 - i) * per > KEEP_PASSES
                 self.assign(node.target, item, scope)
-                if self._iteration(node.body, scope):
+                if self._iteration(node.body, scope, node, i):
                     broke = True
                     break
         finally:
@@ -401,14 +407,17 @@ class Interpreter:
         if not broke and node.orelse:
             self.exec_block(node.orelse, scope)
 
-    def _iteration(self, body: list[ast.stmt], scope: Scope) -> bool:
-        """One run of a loop body; True if it ended with `break`."""
+    def _iteration(self, body: list[ast.stmt], scope: Scope, loop: ast.AST, index: int) -> bool:
+        """One run of a loop body (the recorder's group for iteration `index`); True if it ended with `break`."""
+        self.rec.enter("loop", None, loop, index)
         try:
             self.exec_block(body, scope)
         except _Break:
             return True
         except _Continue:
             pass
+        finally:
+            self.rec.leave()
         return False
 
     def _certain_passes(self, node: ast.For) -> int:
@@ -420,9 +429,11 @@ class Interpreter:
 
     def exec_While(self, node: ast.While, scope: Scope) -> None:
         broke = False
+        iteration = 0
         while self.truth(self.eval(node.test, scope), node.test):
             self.tick_loop(node)
-            if self._iteration(node.body, scope):
+            iteration += 1
+            if self._iteration(node.body, scope, node, iteration - 1):
                 broke = True
                 break
         if not broke and node.orelse:
@@ -1251,6 +1262,10 @@ class Interpreter:
         if fn.generator:
             return UserIterator(self.generate(fn, scope, node), "generator", fn.name)
         self.call_depth += 1
+        grouped = isinstance(fn.node, ast.FunctionDef) and not (
+            fn.name == "forward" and fn.owner is not None and fn.owner.module)  # a module's forward: its module's group
+        if grouped:
+            self.rec.enter("function", fn.name, node)
         try:
             with _grad_mode(fn.grad_mode):
                 if isinstance(fn.node, ast.Lambda):
@@ -1262,6 +1277,8 @@ class Interpreter:
             raise ProgramError("syntax", "'break' or 'continue' outside a loop").at(node) from None
         finally:
             self.call_depth -= 1
+            if grouped:
+                self.rec.leave()
         return None
 
     def generate(self, fn: UserFunction, scope: Scope, node: ast.AST) -> Iterator[Any]:
@@ -1572,26 +1589,37 @@ class Interpreter:
             if call is not None:
                 return self.call(call, args, kwargs, node)
             outer, self.module_call = self.module_call, node
+            self.rec.enter("module", m, node)
             try:
                 run = m.forward if forward else m
                 return self.guarded(run, tuple(args), kwargs, node)
             finally:
                 self.module_call = outer
+                self.rec.leave()
         if isinstance(m, torch.nn.Sequential):
             if len(args) != 1 or kwargs:
                 raise ProgramError("runtime", "a Sequential takes one input").at(node)
             x = args[0]
-            for child in list(m):
-                x = self.call_module(child, [x], {}, node)
+            self.rec.enter("module", m, node)
+            try:
+                for child in list(m):
+                    x = self.call_module(child, [x], {}, node)
+            finally:
+                self.rec.leave()
             return x
         self.check_data(args, node)
         self.check_data(kwargs, node)
         self.guarded(guards.check_devices, (tuple(args), kwargs), {}, node)
         self.guarded(layers.check_call, (m, tuple(args), kwargs, self.limits), {}, node)
         self.current_call = node
-        result = self.guarded(m.forward if forward else m, tuple(args), kwargs, node)
-        self.check_value(result, node)
-        guards.check_result(result, self.limits)
+        self.rec.enter("module", m, node)
+        result = None
+        try:  # the layer's nodes are recorded before its group ends (leave)
+            result = self.guarded(m.forward if forward else m, tuple(args), kwargs, node)
+            self.check_value(result, node)
+            guards.check_result(result, self.limits)
+        finally:
+            self.rec.leave(result, args, node)
         return result
 
     def run_forward(self, m: UserModule, args: tuple, kwargs: dict) -> Any:

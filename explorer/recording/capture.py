@@ -38,6 +38,7 @@ from explorer.config import FULL_NAMED_ELEMENTS, FULL_NAMED_TOTAL, KEEP_PASSES, 
 from explorer.errors import ProgramError
 from explorer.language.hooks import peek
 from explorer.recording.gradlog import GradLog
+from explorer.recording.groups import GroupLog
 from explorer.recording.model import (
     Edge,
     Node,
@@ -98,6 +99,7 @@ class _Node:
     hooked: bool = False
     light_pass: int | None = None  # a light pass reached it, and no full pass has since
     tensor: torch.Tensor | None = None  # leaves only: the live tensor, for its final .grad
+    group: str | None = None  # the innermost group it was made in (groups.py)
 
 
 @dataclass(slots=True)
@@ -141,6 +143,7 @@ class Recorder:
         self._seq_base = _next_sequence_nr()  # torch's counter is process-wide; store seq relative to this run
         self.grad_log = GradLog()  # each leaf's .grad, pass by pass (gradlog.py)
         self._hooked: dict[tuple[int, str], dict | None] = {}  # (pass, node id) -> gradient before the program's hooks
+        self.group_log = GroupLog(self._lines)  # module calls, function calls, loop iterations, lines (groups.py)
 
     # --- source spans -------------------------------------------------------------------------------------
     def span(self, node: ast.AST | None) -> Span | None:
@@ -208,7 +211,8 @@ class Recorder:
 
     def _new_node(self, kind: str, op: str, label: str, span: Span | None) -> _Node:
         nid = f"n{self._reserve()}"
-        n = _Node(nid, kind, op, label, order=self._count - 1, epoch=len(self.passes), span=span)
+        n = _Node(nid, kind, op, label, order=self._count - 1, epoch=len(self.passes), span=span,
+                  group=self.group_log.current(span))
         if self._active_pass is not None:
             n.created_in_pass = self._active_pass.index
         self.nodes[nid] = n
@@ -405,6 +409,30 @@ class Recorder:
         self._alive.append(value)
         return c.id
 
+    # --- groups -------------------------------------------------------------------------------------------
+    def enter(self, kind: str, what: Any, node: ast.AST | None, index: int | None = None) -> None:
+        """The interpreter starts a module call (what: the module), a call of a program's function (what: its
+        name) or a loop iteration (index): the nodes made until `leave` belong to it (groups.py)."""
+        self.group_log.enter(kind, what, node, index)
+
+    def leave(self, result: Any = None, args: Iterable[Any] = (), node: ast.AST | None = None) -> None:
+        """The stretch `enter` started ends. A torch layer's call gives its `result` (and the arguments it was
+        called with, `node` the call): its nodes are recorded here, while still inside the layer's group."""
+        first = self._count
+        try:
+            if result is not None:
+                given = list(args)
+                exprs: list[ast.AST | None] = [None] * len(given)
+                if isinstance(node, ast.Call) and len(node.args) == len(given):
+                    exprs = list(node.args)
+                self.on_value(result, node, list(zip(given, exprs)))
+        finally:
+            self.group_log.leave()
+        for i in range(first, self._count):  # the layer's inputs that carry no gradient: the caller's
+            n = self.nodes.get(f"n{i}")
+            if n is not None and n.kind == "constant":
+                n.group = self.group_log.caller(node, n.span)
+
     # --- backward -----------------------------------------------------------------------------------------
     def run_pass(
         self,
@@ -567,6 +595,7 @@ class Recorder:
         self._handles.clear()
         self._alive.clear()
         self.grad_log = GradLog()  # it holds the leaves' .grad tensors
+        self.group_log = GroupLog(self._lines)  # it holds the modules
 
     # --- output -------------------------------------------------------------------------------------------
     def write(self, text: str) -> None:
@@ -613,6 +642,7 @@ class Recorder:
             )
 
         nodes: dict[str, Node] = {}
+        live: dict[str, torch.Tensor] = {}  # shown leaf id -> its tensor
         for n in self.nodes.values():
             if n.id not in keep:
                 continue
@@ -623,8 +653,13 @@ class Recorder:
                 id=n.id, kind=n.kind, op=n.op, label=(n.name or n.label) if n.kind == "leaf" else n.label,
                 name=n.name, aliases=tuple(n.aliases), span=n.span, shape=tuple(n.shape), dtype=n.dtype,
                 value=n.value, grad=grad, requires_grad=n.requires_grad, is_output=(n.id == out_node),
-                saved=n.saved, created_in_pass=n.created_in_pass, seq=n.seq,
+                saved=n.saved, created_in_pass=n.created_in_pass, seq=n.seq, group=n.group,
             )
+            if n.kind == "leaf" and n.tensor is not None:
+                live[n.id] = n.tensor
+        groups, homes = self.group_log.finish(nodes, named, live)
+        for nid, node in nodes.items():  # still being made: nobody has seen them frozen yet
+            node.__dict__["group"] = homes.get(nid)
         edge_ids: dict[tuple, str] = {}
         edges: list[Edge] = []
         for key, e in self.edges.items():
@@ -690,7 +725,7 @@ class Recorder:
             source=self.source, nodes=nodes, edges=tuple(edges), forward_steps=tuple(forward),
             backward_steps=tuple(backward), passes=tuple(passes), values=values, grads=grads,
             stdout="".join(self._stdout), inputs=inputs, output=output, notices=tuple(self.notices),
-            counts=counts, seed=seed, grad_events=grad_events,
+            counts=counts, seed=seed, grad_events=grad_events, groups=groups,
         )
 
     def _kept_nodes(self, named: dict[str, Any]) -> set[str]:

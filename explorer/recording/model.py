@@ -57,6 +57,33 @@ class Node:
     saved: dict[str, Any] = field(default_factory=dict)  # saved tensors torch exposes (_saved_self, ...)
     created_in_pass: int | None = None  # made during backward pass k (create_graph=True)
     seq: int | None = None  # torch's sequence number: forward creation order
+    group: str | None = None  # the innermost Group it was made in (Trace.groups), None outside every group
+
+
+GROUP_KINDS = ("module", "function", "loop", "line")
+
+
+@dataclass(frozen=True)
+class Group:
+    """A stretch of the program a node was made in: a module call, a call of one of the program's functions,
+    one iteration of a loop, or one source line. Groups nest (`parent`): `net` > `net.fc1` > a line.
+
+    A module's `label` is its path as `named_modules()` spells it under the program's variable (`net.fc1`,
+    `model.0`); a module called twice gives two groups with the same label, told apart by `index` (0, 1, ...).
+    A function's label is `name()`, a loop's its header (`for i in range(3)`, `index` the iteration), a line's
+    its text. `key` is what repeats: two groups with the same key did the same thing (the same module class,
+    the same loop's body)."""
+
+    id: str  # "g0", "g1", ... in the order the program entered them
+    kind: str  # GROUP_KINDS
+    label: str
+    parent: str | None = None
+    index: int = 0  # module / function: which call of it; loop: which iteration
+    line: int | None = None  # the source line of the call, the loop or the line
+    cls: str | None = None  # module: its class name (Linear, or the program's class: Net)
+    key: str = ""
+    params: tuple[tuple[str, tuple[int, ...]], ...] = ()  # module: (full parameter name, shape), as named_parameters()
+    n_params: int = 0  # module: numbers in its parameters
 
 
 @dataclass(frozen=True)
@@ -151,6 +178,7 @@ class Trace:
     counts: dict[str, int] = field(default_factory=dict)  # ops_total, passes_total, nodes_dropped, ...
     seed: int = 0
     grad_events: dict[str, tuple[GradEvent, ...]] = field(default_factory=dict)  # leaf id -> its .grad's history
+    groups: dict[str, Group] = field(default_factory=dict)  # id -> Group, parents before children (see Group)
 
     # --- views --------------------------------------------------------------------------------------------
     def node(self, node_id: str) -> Node:
@@ -214,6 +242,7 @@ class Trace:
             "counts": dict(self.counts),
             "seed": self.seed,
             "grad_events": {nid: [dict(vars(e)) for e in events] for nid, events in self.grad_events.items()},
+            "groups": [_group_dict(g) for g in self.groups.values()],
         }
 
     @classmethod
@@ -250,6 +279,7 @@ class Trace:
             seed=d.get("seed", 0),
             grad_events={nid: tuple(make_grad_event(**e) for e in events)
                          for nid, events in d.get("grad_events", {}).items()},
+            groups={g["id"]: _group(g) for g in d.get("groups", ())},
         )
 
 
@@ -280,8 +310,20 @@ def maker(cls: type) -> Callable[..., Any]:
     return make
 
 
-make_node, make_edge, make_step, make_pass, make_span, make_notice, make_grad_event = map(
-    maker, (Node, Edge, Step, Pass, Span, Notice, GradEvent))
+make_node, make_edge, make_step, make_pass, make_span, make_notice, make_grad_event, make_group = map(
+    maker, (Node, Edge, Step, Pass, Span, Notice, GradEvent, Group))
+
+
+def _group(d: dict) -> Group:
+    d = dict(d)
+    d["params"] = tuple((name, tuple(shape)) for name, shape in d.get("params", ()))
+    return make_group(**d)
+
+
+def _group_dict(g: Group) -> dict:
+    d = dict(vars(g))
+    d["params"] = [[name, list(shape)] for name, shape in g.params]
+    return d
 
 
 def _span(d: dict | None) -> Span | None:
