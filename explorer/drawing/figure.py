@@ -22,6 +22,15 @@ import plotly.graph_objects as go
 from explorer import fastjson
 from explorer.choices import DEFAULT_DIRECTION, DEFAULT_LANG, DEFAULT_THEME, DIRECTIONS, normalize_lang
 from explorer.drawing import text
+from explorer.drawing.groups import (
+    GROUP_WORDS,
+    GroupView,
+    collapsed_caption,
+    collapsed_hover,
+    group_title,
+    group_view,
+)
+from explorer.drawing.groups import group_meta as group_meta
 from explorer.drawing.layout import Layout, layered_layout
 from explorer.drawing.steps import animation_data, carried, label_at, step_caption
 from explorer.drawing.steps import figure_meta as figure_meta  # where figures' readers have found it
@@ -74,11 +83,15 @@ def figure(
     show_constants: bool = False,
     layout: Layout | None = None,
     lang: str = DEFAULT_LANG,
+    collapse: Any = None,
 ) -> go.Figure:
     """The autograd graph of `trace` as a plotly Figure (displays inline in Jupyter). `lang` ("en" or "zh")
-    is the language of the hover text; torch's names stay as they are."""
+    is the language of the hover text; torch's names stay as they are. `collapse` draws module calls,
+    function calls and loop iterations as labelled boxes, some of them collapsed to one node: a depth, a
+    list of group paths, "repeated", "auto" or [] (boxes only); None draws every node, without boxes
+    (explorer/drawing/groups.py)."""
     return as_figure(figure_dict(trace, theme=theme, direction=direction, show_values=show_values,
-                                 show_constants=show_constants, layout=layout, lang=lang))
+                                 show_constants=show_constants, layout=layout, lang=lang, collapse=collapse))
 
 
 @without_gc
@@ -93,15 +106,21 @@ def figure_dict(
     lang: str = DEFAULT_LANG,
     webgl: bool = False,
     lazy_labels: bool = False,
+    collapse: Any = None,
 ) -> dict:
     """The same figure as a plain dict, ready for JSON: what the web app sends. Building plotly's objects
     validates every property again, which costs ten times more than making the figure; the tests validate
     these dicts with plotly instead (tests/test_figure.py), so a request need not. `webgl`: the browser
     can use WebGL, so a big graph may (see WEBGL_MIN_NODES); image export keeps to SVG. `lazy_labels`: the
-    browser shows labels as the view needs them, so a big graph's start hidden (see LAZY_LABELS_MIN)."""
+    browser shows labels as the view needs them, so a big graph's start hidden (see LAZY_LABELS_MIN).
+    `collapse`: see `figure`."""
     if direction not in DIRECTIONS:
         raise ValueError("direction must be 'LR' (left to right) or 'TB' (top to bottom)")
     th = get_theme(theme)
+    view = None
+    if collapse is not None:
+        view = group_view(trace, collapse, constants=show_constants)
+        trace = view.trace
     graph = to_networkx(trace, constants=show_constants)
     words = HOVER_WORDS[normalize_lang(lang)]
     values = _ValueText(normalize_lang(lang))
@@ -110,29 +129,51 @@ def figure_dict(
         node = trace.nodes[nid]
         hovers[nid] = hover_text(node, words, values.long)  # first: values.long writes the short text too
         texts[nid] = node_text(node, th, show_values, values.short, words["grad"])
+    if view is not None:
+        for cid in view.runs:
+            if cid in texts:
+                texts[cid] = _with_line(texts[cid], collapsed_caption(view, cid, normalize_lang(lang)), th)
+                hovers[cid] += "<br>" + collapsed_hover(view, cid, normalize_lang(lang))
+
+    nesting = group_nesting(view) if view is not None else {}
 
     def size(nid: str, attrs: dict) -> tuple[float, float]:
         t = texts[nid]
-        return (max(2.5 * th.line_height, t.width(th) + 18), len(t.lines) * th.line_height + 10)
+        w, h = max(2.5 * th.line_height, t.width(th) + 18), len(t.lines) * th.line_height + 10
+        d = nesting.get(nid)
+        if d:  # room for the frames of the groups around it
+            return w + 2 * d * GROUP_PAD, h + 2 * d * (GROUP_PAD + GROUP_LABEL_ROOM / 2)
+        return w, h
 
     if layout is None:
         layout = layered_layout(graph, direction=direction, node_size=size)
+    if view is not None:
+        layout = output_anchored(layout)
     # each box and each edge's drawn route once: the traces and the animation data share them
-    boxes = {nid: _box(layout, nid) for nid in layout.positions}
+    boxes = {nid: _box(layout, nid, nesting.get(nid, 0)) for nid in layout.positions}
     # (source, target, key, kind), read once: networkx's edge views are slow, and list(view) would ask
     # for its length first, which walks every edge an extra time
     edges = [edge for edge in graph.edges(keys=True, data="kind")]
     routes = _drawn_routes(edges, layout, boxes)
     data: list[dict] = []
     gl = webgl and len(layout.positions) >= WEBGL_MIN_NODES
+    frames = group_frames(view, boxes) if view is not None else {}
+    if view is not None:
+        _add_group_boxes(data, view, frames, th, normalize_lang(lang))
     _add_edges(data, edges, layout, routes, th, gl)
     _add_boxes(data, trace, boxes, th)
     _add_labels(data, layout, texts, th, hidden=lazy_labels and len(layout.positions) >= LAZY_LABELS_MIN)
     _add_hover(data, layout, hovers, th, gl)
     _add_highlights(data, th)
-    fig_layout = _style(layout, th)
+    fig_layout = _style(layout, th, frames)
     # a JSON string: the browser parses it once, and plotly treats it as one opaque value
     meta = animation_data(trace, graph, boxes, routes, {"value": th.value, "grad": th.grad}, values.short)
+    if view is not None and (view.runs or view.boxes):
+        meta["groups"] = group_meta(view, {g: [round(c, 1) for c in f] for g, f in frames.items()},
+                                    normalize_lang(lang))
+        meta["hidden"] = view.hidden
+        if view.hidden:
+            _add_hidden_note(fig_layout, view, th, normalize_lang(lang))
     fig_layout["meta"] = {"explorer": fastjson.dumps_text(meta)}
     return {"data": data, "layout": fig_layout}
 
@@ -264,8 +305,12 @@ def _colors(node: Node, th: Theme) -> tuple[str, str]:
 Box = tuple[float, float, float, float]  # x0, y0, x1, y1: left, top, right, bottom (y grows downward)
 
 
-def _box(layout: Layout, nid: str) -> Box:
+def _box(layout: Layout, nid: str, nesting: int = 0) -> Box:
+    """A node's box; inside `nesting` group frames, without the room the layout kept around it for them."""
     (x, y), (w, h) = layout.positions[nid], layout.sizes[nid]
+    if nesting:
+        w -= 2 * nesting * GROUP_PAD
+        h -= 2 * nesting * (GROUP_PAD + GROUP_LABEL_ROOM / 2)
     return x - w / 2, y - h / 2, x + w / 2, y + h / 2
 
 
@@ -526,16 +571,131 @@ def _add_highlights(data: list[dict], th: Theme) -> None:
                          textfont={"color": th.value, "size": th.font_size + 2, "family": th.font_family}))
 
 
-def _style(layout: Layout, th: Theme) -> dict:
+def _style(layout: Layout, th: Theme, frames: dict[str, Box] | None = None) -> dict:
     pad = 20.0
+    x0, y0 = _origin(layout)
+    if frames:  # group boxes reach a little beyond the nodes
+        pad += max(max(x0 - f[0], y0 - f[1], f[2] - x0 - layout.width, f[3] - y0 - layout.height, 0.0)
+                   for f in frames.values())
     return {
         "paper_bgcolor": th.background, "plot_bgcolor": th.background,
         "margin": {"l": 10, "r": 10, "t": 10, "b": 10},
         "font": {"family": th.font_family, "size": th.font_size, "color": th.text}, "dragmode": "pan",
         "hovermode": "closest", "showlegend": False,
-        "xaxis": {"visible": False, "range": [-pad, layout.width + pad]},
-        "yaxis": {"visible": False, "range": [layout.height + pad, -pad], "scaleanchor": "x", "scaleratio": 1},
+        "xaxis": {"visible": False, "range": [x0 - pad, x0 + layout.width + pad]},
+        "yaxis": {"visible": False, "range": [y0 + layout.height + pad, y0 - pad], "scaleanchor": "x",
+                  "scaleratio": 1},
     }
+
+
+# --- groups: explorer/drawing/groups.py -----------------------------------------------------------------------
+GROUP_BOXES = "group-boxes"  # the boxes around expanded groups
+GROUP_LABELS = "group-labels"  # their labels: a click on one collapses its group (customdata: the group id)
+GROUP_PAD = 8.0  # room between a group's box and what it holds, per level of nesting
+GROUP_LABEL_ROOM = 16.0  # the box's top strip, where its label is written
+
+
+def _with_line(t: NodeText, words: str, th: Theme) -> NodeText:
+    """A node's text with one more small line under its title."""
+    line = f"<span style='font-size:{th.small_font_size}px'>{_esc(words)}</span>"
+    return NodeText((t.lines[0], line, *t.lines[1:]), (t.lengths[0], _cells(words), *t.lengths[1:]))
+
+
+def output_anchored(layout: Layout) -> Layout:
+    """The layout moved so that its last layer (the output's) is at 0 and the others at negative places along
+    the layers. Layers count from the output, so when a group is expanded everything after it keeps its
+    place exactly, and what comes before it moves back by the room the group now takes: the picture does
+    not jump where the reader is looking at the output side."""
+    if layout.direction == "LR":
+        dx, dy = -layout.width, 0.0
+    else:
+        dx, dy = 0.0, -layout.height
+    return Layout(
+        direction=layout.direction,
+        positions={n: (x + dx, y + dy) for n, (x, y) in layout.positions.items()},
+        sizes=layout.sizes,
+        routes={k: tuple((x + dx, y + dy) for x, y in pts) for k, pts in layout.routes.items()},
+        layers=layout.layers, width=layout.width, height=layout.height,
+    )
+
+
+def _origin(layout: Layout) -> tuple[float, float]:
+    """Where the layout's top left corner is: (0, 0), or moved by output_anchored."""
+    if not layout.positions:
+        return 0.0, 0.0
+    xs = [x - layout.sizes[n][0] / 2 for n, (x, _) in layout.positions.items()]
+    ys = [y - layout.sizes[n][1] / 2 for n, (_, y) in layout.positions.items()]
+    return (-layout.width if min(xs) < -1e-6 else 0.0), (-layout.height if min(ys) < -1e-6 else 0.0)
+
+
+def group_nesting(view: GroupView) -> dict[str, int]:
+    """Drawn node id -> how many group frames are drawn around it."""
+    out: dict[str, int] = {}
+    for gid in view.boxes:
+        for n in view.box_members[gid]:
+            out[n] = out.get(n, 0) + 1
+    return out
+
+
+def group_frames(view: GroupView, boxes: dict[str, Box]) -> dict[str, Box]:
+    """Each box group's frame: around the boxes of its nodes and the frames of the groups inside it, with
+    room for its label on top. Inner groups first (a group's id is larger than its parent's)."""
+    frames: dict[str, Box] = {}
+    for gid in sorted(view.boxes, key=lambda g: -int(g[1:])):
+        parts = [boxes[n] for n in view.box_members[gid] if n in boxes]
+        parts += [frames[c] for c in view.boxes if c in frames and view.groups[c].parent is not None
+                  and _inside(view, c, gid)]
+        if not parts:
+            continue
+        x0 = min(p[0] for p in parts) - GROUP_PAD
+        y0 = min(p[1] for p in parts) - GROUP_PAD - GROUP_LABEL_ROOM
+        x1 = max(p[2] for p in parts) + GROUP_PAD
+        y1 = max(p[3] for p in parts) + GROUP_PAD
+        frames[gid] = (x0, y0, x1, y1)
+    return frames
+
+
+def _inside(view: GroupView, inner: str, outer: str) -> bool:
+    gid = view.groups[inner].parent
+    while gid is not None:
+        if gid == outer:
+            return True
+        gid = view.groups[gid].parent
+    return False
+
+
+def _add_group_boxes(data: list[dict], view: GroupView, frames: dict[str, Box], th: Theme, lang: str) -> None:
+    """The frames, under everything else, and their labels (clickable: the app collapses the group)."""
+    xs: list = []
+    ys: list = []
+    ids = [g for g in view.boxes if g in frames]
+    for gid in ids:
+        x0, y0, x1, y1 = frames[gid]
+        xs.extend([x0, x1, x1, x0, x0, None])
+        ys.extend([y0, y0, y1, y1, y0, None])
+    if not ids:
+        return
+    data.append(_scatter(name=GROUP_BOXES, x=_numbers(xs), y=_numbers(ys), mode="lines", fill="toself",
+                         fillcolor=th.fills.get("group", "rgba(128, 128, 128, 0.07)"),
+                         line={"color": th.muted, "width": 1, "dash": "dot"}))
+    titles = [group_title(view.groups[g], lang) for g in ids]
+    data.append(_scatter(
+        name=GROUP_LABELS, x=_numbers([frames[g][0] + 4 for g in ids]), y=_numbers([frames[g][1] + 2 for g in ids]),
+        mode="markers+text", text=[_esc(t) for t in titles], textposition="bottom right",
+        marker={"size": 8, "symbol": "triangle-down", "color": th.muted},
+        textfont={"color": th.muted, "size": th.small_font_size, "family": th.font_family},
+        customdata=ids, hovertext=[_esc(t) for t in titles], hoverinfo="text",
+    ))
+
+
+def _add_hidden_note(fig_layout: dict, view: GroupView, th: Theme, lang: str) -> None:
+    """'1,234 nodes hidden in 12 collapsed groups', in the top left corner of the picture."""
+    w = GROUP_WORDS.get(lang, GROUP_WORDS["en"])
+    fig_layout["annotations"] = [{
+        "text": _esc(w["hidden"].format(n=f"{view.hidden:,}", g=len(view.runs))), "xref": "paper", "yref": "paper",
+        "x": 0, "y": 1, "xanchor": "left", "yanchor": "top", "showarrow": False,
+        "font": {"color": th.muted, "size": th.small_font_size, "family": th.font_family},
+    }]
 
 
 # --- what the animation needs: explorer/drawing/steps.py ----------------------------------------------------

@@ -17,8 +17,20 @@ app and in an exported HTML file::
       "sources":   {edge id: node id},              # the node each edge starts at (where a gradient goes)
       "colors":    {"value": "#0072B2", "grad": "#B34700"},  # the theme's forward and backward colours
       "reveal":    {node id: [value_at, grad_at]}   # the step from which the node's value / gradient is
-                                                    # shown (-1: from the start; null: never)
+                                                    # shown (-1: from the start; null: never),
+      "groups":    {group id: group},               # only in a figure drawn with groups (collapse=...)
+      "hidden":    int                              # only with "groups": nodes drawn inside collapsed ones
     }
+
+    group, drawn as a box:  {"title": "net.fc1 · Linear", "path": "net.fc1", "kind": "module" | "function" | "loop",
+                             "box": [x0, y0, x1, y1], "collapsed": false}
+    group, collapsed:       {"title": ..., "path": ..., "kind": ..., "collapsed": true,
+                             "groups": [the group ids it stands for: several for repeated blocks],
+                             "hidden": how many nodes it stands for}
+
+A collapsed group is a node like any other (its id is the group id, `g3`): its box is in "boxes", its title
+("net.fc1 · Linear", the module path first) in "titles", and every step of a node inside it is a step of it,
+so it is lit while anything inside runs and the caption names the module path (explorer/drawing/groups.py).
 
     step, forward:  {"p": "f", "n": node id, "e": [edge ids into the node], "v": "value text"}
     step, backward: {"p": "b", "n": node id, "e": [edge ids out of it, towards its inputs],

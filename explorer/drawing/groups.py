@@ -1,0 +1,365 @@
+"""Groups in the picture: boxes around module calls, function calls and loop iterations, and groups collapsed
+to one node each, so that a model of thousands of nodes reads as a handful of blocks.
+
+`group_view(trace, collapse)` turns a trace into the trace as drawn: each collapsed group (or run of repeated
+groups) becomes one node whose id is the group's id (`g3`), standing for every node inside; edges inside it
+are dropped, edges crossing its border are kept (one per outside tensor going in), and the animation's steps
+of the nodes inside become steps of the collapsed node, so it lights up while anything inside runs and the
+caption names it by its module path. Everything downstream (layout, figure, animation) then works on that
+trace as on any other.
+
+What `collapse` may be (see `collapsed_runs`):
+- None: nothing collapsed;
+- an int N: module calls deeper than N modules drawn as one node each (0: every outermost module call);
+- "repeated": the same module class, function or loop body done N times in a row drawn once, "×N";
+- a list of group paths (`net.fc1`: every call of it) or group ids (`g3`: that one call);
+- "auto": nothing, unless the graph has more than AUTO_COLLAPSE_NODES nodes: then the least collapsing of the
+  above that brings it under that number (or the most collapsing one).
+"""
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from explorer.recording.groups import chain
+from explorer.recording.model import Edge, Group, Node, Step, Trace, make_node
+
+DRAWN_KINDS = ("module", "function", "loop")  # the kinds drawn as boxes and collapsible (not lines)
+AUTO_COLLAPSE_NODES = 300
+MAX_LOOP_BOXES = 12  # a loop with more shown iterations than this gets no box per iteration (too many)
+
+# The words a collapsed node and a group box show, by language.
+GROUP_WORDS: dict[str, dict[str, str]] = {
+    "en": {"params": "{n} parameters", "nodes": "{n} nodes inside", "call": "call {k}", "iteration": "iteration {k}",
+           "function": "function", "loop": "loop", "hidden": "{n} nodes hidden in {g} collapsed groups",
+           "param_list": "parameters"},
+    "zh": {"params": "{n} 个参数", "nodes": "内含 {n} 个节点", "call": "第 {k} 次调用", "iteration": "第 {k} 次迭代",
+           "function": "函数", "loop": "循环", "hidden": "{g} 个折叠的组里隐藏了 {n} 个节点", "param_list": "参数"},
+}
+
+
+@dataclass
+class GroupView:
+    """A trace as drawn with some groups collapsed (see the module docstring)."""
+
+    trace: Trace  # the drawn trace: collapsed groups are nodes whose id is their first group's id
+    runs: dict[str, tuple[str, ...]]  # collapsed node id -> the groups it stands for (several: repeated)
+    members: dict[str, list[str]]  # collapsed node id -> the trace's node ids inside it
+    boxes: list[str]  # groups drawn as boxes around their nodes, outermost first
+    box_members: dict[str, set[str]] = field(default_factory=dict)  # box group id -> drawn node ids inside
+    hidden: int = 0  # the trace's nodes drawn only as part of a collapsed node
+
+    @property
+    def groups(self) -> dict[str, Group]:
+        return self.trace.groups
+
+
+def members_of(trace: Trace) -> dict[str, list[str]]:
+    """Group id -> the ids of every node inside it (at any depth), in the trace's order."""
+    out: dict[str, list[str]] = {gid: [] for gid in trace.groups}
+    groups = trace.groups
+    for n in trace.nodes.values():
+        gid = n.group
+        while gid is not None:
+            out[gid].append(n.id)
+            gid = groups[gid].parent
+    return out
+
+
+def module_depth(groups: dict[str, Group], gid: str) -> int:
+    return sum(1 for g in chain(groups, gid) if g.kind == "module")
+
+
+# --- which groups are collapsed -----------------------------------------------------------------------------
+def collapsed_runs(trace: Trace, collapse: Any, members: dict[str, list[str]] | None = None,
+                   constants: bool = False) -> list[tuple[str, ...]]:
+    """The runs of groups to draw as one node each, outermost only (see the module docstring)."""
+    if collapse is None or collapse is False or not trace.groups:
+        return []
+    members = members if members is not None else members_of(trace)
+    if collapse == "auto":
+        return _auto(trace, members, constants)
+    if collapse == "repeated":
+        return _outermost(trace, repeated_runs(trace, members))
+    if isinstance(collapse, bool):
+        raise ValueError("collapse=True is not a depth: give a number, a list of groups, 'repeated' or 'auto'")
+    if isinstance(collapse, int):
+        if collapse < 0:
+            raise ValueError("collapse must be a depth of 0 or more")
+        return _outermost(trace, [(g.id,) for g in trace.groups.values()
+                                  if g.kind == "module" and module_depth(trace.groups, g.id) > collapse])
+    if isinstance(collapse, str):
+        collapse = [collapse]
+    if isinstance(collapse, (list, tuple, set, frozenset)):
+        wanted = set(map(str, collapse))
+        return _outermost(trace, [(g.id,) for g in trace.groups.values()
+                                  if g.kind in DRAWN_KINDS and (g.id in wanted or g.label in wanted)])
+    raise ValueError("collapse must be None, a depth, a list of group paths, 'repeated' or 'auto'")
+
+
+def _outermost(trace: Trace, runs: Iterable[tuple[str, ...]]) -> list[tuple[str, ...]]:
+    """Drop runs inside another run's groups (the outer one is drawn as one node anyway), and runs sharing a
+    group with a longer one; in the order the groups began."""
+    runs = sorted(runs, key=lambda r: -len(r))
+    chosen = {gid for run in runs for gid in run}
+    out: list[tuple[str, ...]] = []
+    taken: set[str] = set()
+    for run in runs:
+        if any(gid in taken for gid in run) or any(g.id in chosen for g in chain(trace.groups, run[0])[:-1]):
+            continue
+        taken.update(run)
+        out.append(run)
+    return sorted(out, key=lambda r: int(r[0][1:]))
+
+
+def repeated_runs(trace: Trace, members: dict[str, list[str]]) -> list[tuple[str, ...]]:
+    """Sibling groups in a row that did the same thing (same key: module class, function, loop; same ops
+    inside): each run of two or more, in order."""
+    children: dict[str | None, list[Group]] = {}
+    for g in trace.groups.values():
+        if g.kind in DRAWN_KINDS:
+            children.setdefault(_drawn_parent(trace.groups, g), []).append(g)
+    nodes = trace.nodes
+    signature = {}
+    for g in trace.groups.values():
+        if g.kind in DRAWN_KINDS:
+            ops = Counter(nodes[n].op for n in members[g.id] if nodes[n].kind == "op")
+            signature[g.id] = (g.key, tuple(sorted(ops.items())))
+    runs: list[tuple[str, ...]] = []
+    for kids in children.values():
+        run: list[str] = []
+        for g in kids:
+            if run and signature[run[-1]] == signature[g.id]:
+                run.append(g.id)
+                continue
+            if len(run) > 1:
+                runs.append(tuple(run))
+            run = [g.id]
+        if len(run) > 1:
+            runs.append(tuple(run))
+    return runs
+
+
+def _drawn_parent(groups: dict[str, Group], g: Group) -> str | None:
+    gid = g.parent
+    while gid is not None and groups[gid].kind not in DRAWN_KINDS:
+        gid = groups[gid].parent
+    return gid
+
+
+def _auto(trace: Trace, members: dict[str, list[str]], constants: bool) -> list[tuple[str, ...]]:
+    """Nothing for a small graph; else the least collapsing choice that draws at most AUTO_COLLAPSE_NODES."""
+    drawn = [n for n in trace.nodes.values() if constants or n.kind != "constant"]
+    if len(drawn) <= AUTO_COLLAPSE_NODES:
+        return []
+    groups = trace.groups
+    deepest = max((module_depth(groups, g.id) for g in groups.values() if g.kind == "module"), default=0)
+    candidates = [collapsed_runs(trace, d, members) for d in range(deepest - 1, -1, -1)]
+    repeated = repeated_runs(trace, members)
+    top = [(g.id,) for g in groups.values() if g.kind in DRAWN_KINDS and _drawn_parent(groups, g) is None]
+    candidates.append(_outermost(trace, [*repeated, *collapsed_runs(trace, 0, members)]))
+    candidates.append(_outermost(trace, [*(r for r in repeated if _drawn_parent(groups, groups[r[0]]) is None), *top]))
+    for runs in candidates:
+        if drawn_count(trace, runs, members, constants) <= AUTO_COLLAPSE_NODES:
+            return runs
+    return candidates[-1]
+
+
+def drawn_count(trace: Trace, runs: list[tuple[str, ...]], members: dict[str, list[str]], constants: bool) -> int:
+    """How many nodes the picture has with `runs` collapsed."""
+    inside = {n for run in runs for gid in run for n in members[gid]}
+    shown = sum(1 for n in trace.nodes.values() if n.id not in inside and (constants or n.kind != "constant"))
+    return shown + len(runs)
+
+
+# --- the trace as drawn -------------------------------------------------------------------------------------
+def group_view(trace: Trace, collapse: Any = None, constants: bool = False) -> GroupView:
+    """The trace with the groups `collapse` names drawn as one node each (see the module docstring)."""
+    members = members_of(trace)
+    runs = collapsed_runs(trace, collapse, members, constants)
+    rep: dict[str, str] = {}
+    run_of: dict[str, tuple[str, ...]] = {}
+    inside: dict[str, list[str]] = {}
+    for run in runs:
+        cid = run[0]
+        run_of[cid] = run
+        ids = {n for gid in run for n in members[gid]}
+        inside[cid] = [n for n in trace.nodes if n in ids]
+        for n in ids:
+            rep[n] = cid
+    nodes = _nodes(trace, rep, run_of, inside)
+    edges, edge_map = _edges(trace, rep, run_of)
+    drawn = replace_trace(trace, nodes, edges, rep, edge_map)
+    boxes, box_members = _boxes(trace, members, rep, run_of, nodes)
+    hidden = sum(len(ids) for ids in inside.values())
+    return GroupView(drawn, run_of, inside, boxes, box_members, hidden)
+
+
+def _nodes(trace: Trace, rep: dict[str, str], run_of: dict[str, tuple[str, ...]],
+           inside: dict[str, list[str]]) -> dict[str, Node]:
+    out: dict[str, Node] = {}
+    for n in trace.nodes.values():
+        cid = rep.get(n.id)
+        if cid is None:
+            out[n.id] = n
+        elif cid not in out:
+            out[cid] = collapsed_node(trace, run_of[cid], inside[cid], rep)
+    return out
+
+
+def collapsed_node(trace: Trace, run: tuple[str, ...], ids: list[str], rep: dict[str, str]) -> Node:
+    """The node a run of groups is drawn as: labelled with its path and class, carrying the value (and
+    gradient) of what leaves it last."""
+    groups, nodes = trace.groups, trace.nodes
+    first = groups[run[0]]
+    inside = set(ids)
+    leaving = {e.source for e in trace.edges if e.source in inside and e.target not in inside}
+    outs = [nodes[n] for n in ids if n in leaving or nodes[n].is_output]
+    out = outs[-1] if outs else nodes[ids[-1]]
+    what = first.cls if first.kind == "module" else first.kind
+    if len(run) > 1:
+        what = f"{what} ×{len(run)}"
+    return make_node(
+        id=first.id, kind="op", op=what or first.kind, label=run_label([groups[g] for g in run]),
+        shape=out.shape, dtype=out.dtype, value=out.value, grad=out.grad,
+        is_output=any(nodes[n].is_output for n in ids), group=first.parent,
+    )
+
+
+def run_label(groups: list[Group]) -> str:
+    """`net.fc1`; a run of repeated groups: `net.layers.0–2`, or the label once when all share it."""
+    labels = [g.label for g in groups]
+    if len(set(labels)) == 1:
+        return labels[0]
+    a, b = re.match(r"(.*\.)(\d+)$", labels[0]), re.match(r"(.*\.)(\d+)$", labels[-1])
+    if a and b and a.group(1) == b.group(1):
+        return f"{a.group(1)}{a.group(2)}–{b.group(2)}"
+    return f"{labels[0]} … {labels[-1]}"
+
+
+def _edges(trace: Trace, rep: dict[str, str], run_of: dict) -> tuple[list[Edge], dict[str, str]]:
+    """Edges between drawn nodes: inside a collapsed node none; into one, one per outside tensor."""
+    out: list[Edge] = []
+    kept: dict[tuple, str] = {}
+    edge_map: dict[str, str] = {}  # a trace's edge id -> the drawn edge standing for it
+    for e in trace.edges:
+        s, t = rep.get(e.source, e.source), rep.get(e.target, e.target)
+        if s == t and (e.source in rep or e.target in rep):
+            continue
+        key: tuple = (s, t, e.source) if t in run_of else (e.id,)
+        if key in kept:
+            edge_map[e.id] = kept[key]
+            continue
+        kept[key] = edge_map[e.id] = e.id
+        out.append(e if (s, t) == (e.source, e.target) else dataclasses.replace(e, source=s, target=t))
+    return out, edge_map
+
+
+def replace_trace(trace: Trace, nodes: dict[str, Node], edges: list[Edge], rep: dict[str, str],
+                  edge_map: dict[str, str]) -> Trace:
+    """The trace with drawn nodes and edges; every step of a node inside a collapsed one is a step of it."""
+    if not rep:
+        return trace
+
+    def moved(s: Step) -> Step:
+        node = rep.get(s.node, s.node)
+        pairs: list[tuple[str, Any]] = []
+        seen: set[str] = set()
+        grads = s.grads_out if s.phase == "backward" else (None,) * len(s.edges)
+        for e, g in zip(s.edges, grads):
+            drawn = edge_map.get(e)
+            if drawn is not None and drawn not in seen:
+                seen.add(drawn)
+                pairs.append((drawn, g))
+        if node == s.node and len(pairs) == len(s.edges):
+            return s
+        return dataclasses.replace(s, node=node, edges=tuple(e for e, _ in pairs),
+                                   grads_out=tuple(g for _, g in pairs) if s.phase == "backward" else s.grads_out)
+
+    passes = tuple(dataclasses.replace(p, roots=tuple(dict.fromkeys(rep.get(r, r) for r in p.roots)),
+                                       inputs=tuple(dict.fromkeys(rep.get(i, i) for i in p.inputs)))
+                   for p in trace.passes)
+    return dataclasses.replace(trace, nodes=nodes, edges=tuple(edges),
+                               forward_steps=tuple(moved(s) for s in trace.forward_steps),
+                               backward_steps=tuple(moved(s) for s in trace.backward_steps), passes=passes)
+
+
+def _boxes(trace: Trace, members: dict[str, list[str]], rep: dict[str, str], run_of: dict,
+           nodes: dict[str, Node]) -> tuple[list[str], dict[str, set[str]]]:
+    """The expanded groups drawn as boxes, with the drawn nodes inside each."""
+    groups = trace.groups
+    collapsed = {gid for run in run_of.values() for gid in run}
+    iterations = Counter(g.key for g in groups.values() if g.kind == "loop")
+    out, inside = [], {}
+    for g in groups.values():
+        if g.kind not in DRAWN_KINDS or g.id in collapsed:
+            continue
+        if g.kind == "loop" and (iterations[g.key] > MAX_LOOP_BOXES
+                                 or any(a.kind == "module" for a in chain(groups, g.id))):
+            continue  # a loop inside a module is told by its modules; a long loop's boxes would be clutter
+        if any(a.id in collapsed for a in chain(groups, g.id)[:-1]):
+            continue
+        drawn = {rep.get(n, n) for n in members[g.id]} - {g.id}
+        drawn = {n for n in drawn if n in nodes}
+        if drawn:
+            out.append(g.id)
+            inside[g.id] = drawn
+    return out, inside
+
+
+# --- words --------------------------------------------------------------------------------------------------
+def group_title(g: Group, lang: str = "en") -> str:
+    """A box's label: `net.fc1 · Linear`, `net.fc · Linear · call 2`, `for i in range(3) · iteration 2`."""
+    w = GROUP_WORDS.get(lang, GROUP_WORDS["en"])
+    if g.kind == "module":
+        title = f"{g.label} · {g.cls}"
+        return title + (f" · {w['call'].format(k=g.index + 1)}" if g.index else "")
+    if g.kind == "loop":
+        return f"{g.label} · {w['iteration'].format(k=g.index + 1)}"
+    return g.label + (f" · {w['call'].format(k=g.index + 1)}" if g.index else "")
+
+
+def collapsed_caption(view: GroupView, cid: str, lang: str = "en") -> str:
+    """The small line under a collapsed node's title: its parameters and the nodes it hides."""
+    w = GROUP_WORDS.get(lang, GROUP_WORDS["en"])
+    run = [view.groups[g] for g in view.runs[cid]]
+    params = run[0].n_params if len({g.label for g in run}) == 1 else sum(g.n_params for g in run)
+    parts = [w["nodes"].format(n=len(view.members[cid]))]
+    if params:
+        parts.insert(0, w["params"].format(n=f"{params:,}"))
+    return " · ".join(parts)
+
+
+def collapsed_hover(view: GroupView, cid: str, lang: str = "en") -> str:
+    """Hover lines of a collapsed node: each parameter with its shape."""
+    w = GROUP_WORDS.get(lang, GROUP_WORDS["en"])
+    params = dict(p for gid in view.runs[cid] for p in view.groups[gid].params)
+    if not params:
+        return collapsed_caption(view, cid, lang)
+    lines = [f"{name}: {'×'.join(map(str, shape)) or 'scalar'}" for name, shape in list(params.items())[:12]]
+    if len(params) > 12:
+        lines.append("…")
+    return f"{collapsed_caption(view, cid, lang)}<br>{w['param_list']}: " + "<br>".join(lines)
+
+
+def group_meta(view: GroupView, boxes: dict[str, list[float]], lang: str = "en") -> dict:
+    """What the page needs about groups (the `groups` entry of the animation data, steps.py)."""
+    out: dict[str, Any] = {}
+    for gid in view.boxes:
+        g = view.groups[gid]
+        out[gid] = {"title": group_title(g, lang), "path": g.label, "kind": g.kind, "box": boxes.get(gid),
+                    "collapsed": False}
+    for cid, run in view.runs.items():
+        g = view.groups[cid]
+        out[cid] = {"title": group_title(g, lang), "path": g.label, "kind": g.kind, "collapsed": True,
+                    "groups": list(run), "hidden": len(view.members[cid])}
+    return out
+
+
+__all__ = ["AUTO_COLLAPSE_NODES", "DRAWN_KINDS", "GROUP_WORDS", "GroupView", "collapsed_caption",
+           "collapsed_hover", "collapsed_runs", "drawn_count", "group_meta", "group_title", "group_view",
+           "members_of", "repeated_runs", "run_label"]

@@ -1,0 +1,233 @@
+"""Groups in the picture (explorer/drawing/groups.py): collapse by depth, by path, repeated blocks, the
+overview of a big graph, the animation over a collapsed group, and a layout that stays put when one group
+opens."""
+from __future__ import annotations
+
+import json
+import statistics
+
+import plotly.graph_objects as go
+import pytest
+import torch
+from torch import nn
+
+import explorer
+from explorer.drawing.figure import GROUP_LABELS, figure_dict
+from explorer.drawing.groups import AUTO_COLLAPSE_NODES, group_view
+from explorer.drawing.steps import step_caption
+from explorer.recording.run import trace_in_process
+
+MODEL = """
+import torch
+import torch.nn as nn
+
+class Block(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(4, 4)
+        self.norm = nn.LayerNorm(4)
+    def forward(self, x):
+        return x + torch.tanh(self.norm(self.fc(x)))
+
+class Net(nn.Module):
+    def __init__(self, n):
+        super().__init__()
+        self.inp = nn.Linear(3, 4)
+        self.blocks = nn.ModuleList([Block() for _ in range(n)])
+        self.out = nn.Linear(4, 1)
+    def forward(self, x):
+        x = self.inp(x)
+        for b in self.blocks:
+            x = b(x)
+        return self.out(x)
+
+net = Net(N)
+loss = net(torch.ones(2, 3)).pow(2).mean()
+loss.backward()
+"""
+
+
+class Block(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(4, 4)
+        self.norm = nn.LayerNorm(4)
+
+    def forward(self, x):
+        return x + torch.tanh(self.norm(self.fc(x)))
+
+
+class Net(nn.Module):
+    def __init__(self, n):
+        super().__init__()
+        self.inp = nn.Linear(3, 4)
+        self.blocks = nn.ModuleList([Block() for _ in range(n)])
+        self.out = nn.Linear(4, 1)
+
+    def forward(self, x):
+        x = self.inp(x)
+        for b in self.blocks:
+            x = b(x)
+        return self.out(x)
+
+
+@pytest.fixture(scope="module")
+def model():
+    return trace_in_process(MODEL.replace("N)", "4)"))
+
+
+def meta_of(fig: dict) -> dict:
+    return json.loads(fig["layout"]["meta"]["explorer"])
+
+
+def test_collapse_to_a_depth_draws_each_module_as_one_node(model):
+    fig = figure_dict(model, collapse=1)
+    go.Figure(fig)  # plotly accepts it
+    meta = meta_of(fig)
+    by_path = {g["path"]: (gid, g) for gid, g in meta["groups"].items() if g["collapsed"]}
+    assert sorted(by_path) == ["net.blocks.0", "net.blocks.1", "net.blocks.2", "net.blocks.3", "net.inp", "net.out"]
+    gid, block = by_path["net.blocks.2"]
+    assert meta["titles"][gid] == "net.blocks.2 · Block"
+    assert gid in meta["boxes"] and block["hidden"] == len(
+        [n for n in model.nodes.values() if any(g.label == "net.blocks.2" for g in _chain(model, n.group))])
+    # the collapsed node shows its parameter count, torch's own
+    label = next(t for t in fig["data"] if t.get("name") == "labels")
+    at = list(json.loads(fig["layout"]["meta"]["explorer"])["boxes"]).index(gid)
+    assert f"{sum(p.numel() for p in Block().parameters())} parameters" in label["text"][at]
+    # `net` itself stays open: drawn as a box around the rest
+    assert [g["path"] for g in meta["groups"].values() if not g["collapsed"]] == ["net"]
+    assert meta["hidden"] > 0
+
+
+def _chain(tr, gid):
+    from explorer.recording.groups import chain
+
+    return chain(tr.groups, gid)
+
+
+def test_edges_cross_only_group_borders(model):
+    view = group_view(model, 1)
+    drawn = view.trace
+    inside = {n for ids in view.members.values() for n in ids}
+    assert not inside & set(drawn.nodes)
+    for e in drawn.edges:
+        assert e.source in drawn.nodes and e.target in drawn.nodes and e.source != e.target
+    # a collapsed block takes the block before it as input, and gives the block after it
+    ids = {model.groups[c].label: c for c in view.runs}
+    assert any(e.source == ids["net.blocks.1"] and e.target == ids["net.blocks.2"] for e in drawn.edges)
+
+
+def test_the_animation_runs_over_collapsed_groups(model):
+    meta = meta_of(figure_dict(model, collapse=1))
+    block = next(gid for gid, g in meta["groups"].items() if g["path"] == "net.blocks.1")
+    # every step of the full graph is still a step: the collapsed node's for the nodes inside it
+    full = meta_of(figure_dict(model))
+    assert len(meta["steps"]) == len(full["steps"])
+    lit = [k for k, s in enumerate(meta["steps"]) if s["n"] == block]
+    inside = [n for n in model.nodes.values() if any(g.label == "net.blocks.1" for g in _chain(model, n.group))]
+    assert len([k for k in lit if k < meta["n_forward"]]) == len([n for n in inside if n.kind != "constant"])
+    # the caption names the module path; gradients sent are those torch computed (aligned with the edges)
+    back = [k for k in lit if k >= meta["n_forward"]]
+    assert back and all("net.blocks.1 · Block" in step_caption(meta, k) for k in lit)
+    for k in back:
+        s = meta["steps"][k]
+        assert len(s.get("g", [])) == len(s["e"])
+        for e in s["e"]:
+            assert e in meta["routes"]
+    assert any(meta["steps"][k]["e"] and meta["sources"][meta["steps"][k]["e"][0]] != block for k in back)
+
+
+def test_collapse_by_path_collapses_every_call_of_it():
+    tr = trace_in_process("import torch\nimport torch.nn as nn\n"
+                          "class Twice(nn.Module):\n"
+                          "    def __init__(self):\n"
+                          "        super().__init__()\n"
+                          "        self.fc = nn.Linear(2, 2)\n"
+                          "    def forward(self, x):\n"
+                          "        return self.fc(torch.relu(self.fc(x)))\n"
+                          "net = Twice()\nloss = net(torch.ones(1, 2)).sum()\nloss.backward()\n")
+    meta = meta_of(figure_dict(tr, collapse=["net.fc"]))
+    collapsed = [g for g in meta["groups"].values() if g["collapsed"]]
+    assert [g["path"] for g in collapsed] == ["net.fc", "net.fc"]
+    assert [g["title"] for g in collapsed] == ["net.fc · Linear", "net.fc · Linear · call 2"]
+    # the shared parameters are drawn once, in the first call
+    assert all(n.kind != "leaf" for n in group_view(tr, ["net.fc"]).trace.nodes.values())
+
+
+def test_repeated_blocks_are_drawn_once_with_their_count(model):
+    fig = figure_dict(model, collapse="repeated")
+    meta = meta_of(fig)
+    runs = [g for g in meta["groups"].values() if g["collapsed"]]
+    assert len(runs) == 1 and len(runs[0]["groups"]) == 4
+    gid = next(gid for gid, g in meta["groups"].items() if g["collapsed"])
+    assert meta["titles"][gid] == "for b in self.blocks · loop ×4"
+    assert fig["layout"]["annotations"][0]["text"].startswith(f"{runs[0]['hidden']} nodes hidden in 1 collapsed")
+    # the loop's four iterations each ran one Block: collapsed blocks of a ModuleList called in a loop
+    view = group_view(model, "repeated")
+    assert {model.groups[g].key for g in view.runs[gid]} == {"loop 21"}
+
+
+def test_a_big_graph_opens_collapsed():
+    tr = trace_in_process(MODEL.replace("N)", "40)"))
+    assert len([n for n in tr.nodes.values() if n.kind != "constant"]) > AUTO_COLLAPSE_NODES
+    fig = figure_dict(tr, collapse="auto")
+    meta = meta_of(fig)
+    assert 0 < len(meta["boxes"]) <= AUTO_COLLAPSE_NODES
+    assert meta["hidden"] >= len(tr.nodes) - len(meta["boxes"]) - len([n for n in tr.nodes.values() if n.kind == "constant"])
+    assert "collapsed groups" in fig["layout"]["annotations"][0]["text"]
+    # a small one does not
+    small = trace_in_process(MODEL.replace("N)", "2)"))
+    assert not any(g["collapsed"] for g in meta_of(figure_dict(small, collapse="auto"))["groups"].values())
+
+
+def test_without_collapse_the_figure_is_as_before(model):
+    meta = meta_of(figure_dict(model))
+    assert "groups" not in meta and "hidden" not in meta
+    assert not any(t.get("name") == GROUP_LABELS for t in figure_dict(model)["data"])
+
+
+def test_group_boxes_carry_their_group_for_clicks(model):
+    fig = figure_dict(model, collapse=[])
+    labels = next(t for t in fig["data"] if t.get("name") == GROUP_LABELS)
+    assert {model.groups[g].label for g in labels["customdata"]} >= {"net", "net.blocks.0", "net.blocks.3.fc"}
+    meta = meta_of(fig)
+    for gid in labels["customdata"]:
+        box = meta["groups"][gid]["box"]
+        inner = [meta["boxes"][n] for n in group_view(model, []).box_members[gid] if n in meta["boxes"]]
+        assert all(box[0] <= b[0] and box[1] <= b[1] and b[2] <= box[2] and b[3] <= box[3] for b in inner)
+
+
+def test_expanding_one_group_keeps_the_rest_in_place(model):
+    """Measured: the picture with every block collapsed, against the same with block k expanded. Nodes after
+    the block keep their place exactly; nodes before it all move back together, by the room the block now
+    takes; across the layers nothing moves more than a few pixels."""
+    blocks = [f"net.blocks.{i}" for i in range(4)]
+
+    def centres(collapse):
+        boxes = meta_of(figure_dict(model, collapse=collapse))["boxes"]
+        return {n: ((b[0] + b[2]) / 2, (b[1] + b[3]) / 2) for n, b in boxes.items()}
+
+    before = centres(blocks)
+    for k in range(4):
+        after = centres([b for b in blocks if b != blocks[k]])
+        common = set(before) & set(after)
+        assert len(common) == len(before) - 1
+        along = [after[n][0] - before[n][0] for n in common]
+        across = [abs(after[n][1] - before[n][1]) for n in common]
+        assert max(across) <= 30, (k, max(across))
+        stayed = [d for d in along if abs(d) < 0.5]
+        moved = [d for d in along if abs(d) >= 0.5]
+        assert stayed  # the output side
+        if moved:  # the input side: back together, by about the same amount
+            assert max(moved) < 0 and (max(moved) - min(moved)) <= 0.1 * abs(statistics.median(moved)), (k, moved)
+
+
+def test_the_notebook_api_takes_collapse(model):
+    fig = explorer.figure(model, collapse=1)
+    assert json.loads(fig.layout.meta["explorer"])["groups"]
+
+
+def test_bad_collapse_values_are_refused(model):
+    for bad in (-1, True, 2.5, {"a": 1}):
+        with pytest.raises(ValueError):
+            figure_dict(model, collapse=bad)
