@@ -173,7 +173,8 @@ def test_a_big_graph_opens_collapsed():
     fig = figure_dict(tr, collapse="auto")
     meta = meta_of(fig)
     assert 0 < len(meta["boxes"]) <= AUTO_COLLAPSE_NODES
-    assert meta["hidden"] >= len(tr.nodes) - len(meta["boxes"]) - len([n for n in tr.nodes.values() if n.kind == "constant"])
+    constants = [n for n in tr.nodes.values() if n.kind == "constant"]
+    assert meta["hidden"] >= len(tr.nodes) - len(meta["boxes"]) - len(constants)
     assert "collapsed groups" in fig["layout"]["annotations"][0]["text"]
     # a small one does not
     small = trace_in_process(MODEL.replace("N)", "2)"))
