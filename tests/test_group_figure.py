@@ -232,3 +232,27 @@ def test_bad_collapse_values_are_refused(model):
     for bad in (-1, True, 2.5, {"a": 1}):
         with pytest.raises(ValueError):
             figure_dict(model, collapse=bad)
+
+
+def test_opening_a_collapsed_group_opens_one_level(model):
+    """What the app's clicks make: {"base": ..., "open": [...], "closed": [...]}."""
+    block = next(g.id for g in model.groups.values() if g.label == "net.blocks.1")
+    fc = next(g.id for g in model.groups.values() if g.label == "net.blocks.1.fc")
+    view = group_view(model, {"base": 1, "open": [block]})
+    labels = {model.groups[c].label for c in view.runs}
+    assert "net.blocks.1" not in labels and {"net.blocks.1.fc", "net.blocks.1.norm", "net.blocks.0"} <= labels
+    assert block in view.boxes
+    closed = group_view(model, {"base": None, "closed": [fc]})
+    assert list(closed.runs) == [fc]
+
+
+def test_search_finds_nodes_by_name_op_path_and_source(model):
+    meta = meta_of(figure_dict(model, collapse=1))
+    words = meta["search"]
+    assert set(words) == set(meta["boxes"])
+    block = next(gid for gid, g in meta["groups"].items() if g["path"] == "net.blocks.2")
+    for query in ("net.blocks.2", "block", "net.blocks.2.fc.weight", "nativelayernormbackward0", "tanh",
+                  "self.norm(self.fc(x))"):
+        assert query in words[block], query
+    loss = next(nid for nid in words if "loss" in words[nid].split())
+    assert "meanbackward0" in words[loss] and "mean" in words[loss]

@@ -29,6 +29,7 @@ from explorer.drawing.groups import (
     collapsed_hover,
     group_title,
     group_view,
+    search_texts,
 )
 from explorer.drawing.groups import group_meta as group_meta
 from explorer.drawing.layout import Layout, layered_layout
@@ -118,6 +119,7 @@ def figure_dict(
         raise ValueError("direction must be 'LR' (left to right) or 'TB' (top to bottom)")
     th = get_theme(theme)
     view = None
+    original = trace
     if collapse is not None:
         view = group_view(trace, collapse, constants=show_constants)
         trace = view.trace
@@ -172,6 +174,8 @@ def figure_dict(
         meta["groups"] = group_meta(view, {g: [round(c, 1) for c in f] for g, f in frames.items()},
                                     normalize_lang(lang))
         meta["hidden"] = view.hidden
+        meta["search"] = {n: words for n, words in search_texts(original, view).items() if n in boxes}
+        _add_search_hits(data, th)
         if view.hidden:
             _add_hidden_note(fig_layout, view, th, normalize_lang(lang))
     fig_layout["meta"] = {"explorer": fastjson.dumps_text(meta)}
@@ -593,6 +597,7 @@ GROUP_BOXES = "group-boxes"  # the boxes around expanded groups
 GROUP_LABELS = "group-labels"  # their labels: a click on one collapses its group (customdata: the group id)
 GROUP_PAD = 8.0  # room between a group's box and what it holds, per level of nesting
 GROUP_LABEL_ROOM = 16.0  # the box's top strip, where its label is written
+SEARCH_HITS = "search-hits"  # frames around the nodes a search found, drawn by assets/groups.js
 
 
 def _with_line(t: NodeText, words: str, th: Theme) -> NodeText:
@@ -686,6 +691,12 @@ def _add_group_boxes(data: list[dict], view: GroupView, frames: dict[str, Box], 
         textfont={"color": th.muted, "size": th.small_font_size, "family": th.font_family},
         customdata=ids, hovertext=[_esc(t) for t in titles], hoverinfo="text",
     ))
+
+
+def _add_search_hits(data: list[dict], th: Theme) -> None:
+    """An empty trace the page's search fills with frames around the nodes it found (assets/groups.js)."""
+    data.append(_scatter(name=SEARCH_HITS, x=[], y=[], mode="lines",
+                         line={"color": th.output, "width": th.border_width * 2.5}))
 
 
 def _add_hidden_note(fig_layout: dict, view: GroupView, th: Theme, lang: str) -> None:

@@ -77,27 +77,46 @@ def module_depth(groups: dict[str, Group], gid: str) -> int:
 # --- which groups are collapsed -----------------------------------------------------------------------------
 def collapsed_runs(trace: Trace, collapse: Any, members: dict[str, list[str]] | None = None,
                    constants: bool = False) -> list[tuple[str, ...]]:
-    """The runs of groups to draw as one node each, outermost only (see the module docstring)."""
+    """The runs of groups to draw as one node each, outermost only (see the module docstring).
+
+    `collapse` may also be {"base": one of the above, "open": [group ids], "closed": [group ids]}: the base's
+    choice, with the groups of `open` drawn open (the groups inside one then collapse as the base says: a
+    depth opens one level at a time) and those of `closed` collapsed. What the app's clicks make."""
     if collapse is None or collapse is False or not trace.groups:
         return []
     members = members if members is not None else members_of(trace)
+    return _outermost(trace, _raw_runs(trace, collapse, members, constants))
+
+
+def _raw_runs(trace: Trace, collapse: Any, members: dict[str, list[str]], constants: bool) -> list[tuple[str, ...]]:
+    """collapsed_runs before keeping the outermost: a group inside a collapsed one may be listed too."""
+    if collapse is None or collapse is False:
+        return []
+    if isinstance(collapse, dict):
+        if set(collapse) - {"base", "open", "closed"}:
+            raise ValueError('a collapse dict has the keys "base", "open" and "closed" only')
+        opened = set(map(str, collapse.get("open") or ()))
+        closed = [(str(gid),) for gid in collapse.get("closed") or () if str(gid) in trace.groups]
+        base = [run for run in _raw_runs(trace, collapse.get("base"), members, constants)
+                if not opened.intersection(run)]
+        return [*closed, *base]
     if collapse == "auto":
         return _auto(trace, members, constants)
     if collapse == "repeated":
-        return _outermost(trace, repeated_runs(trace, members))
+        return repeated_runs(trace, members)
     if isinstance(collapse, bool):
         raise ValueError("collapse=True is not a depth: give a number, a list of groups, 'repeated' or 'auto'")
     if isinstance(collapse, int):
         if collapse < 0:
             raise ValueError("collapse must be a depth of 0 or more")
-        return _outermost(trace, [(g.id,) for g in trace.groups.values()
-                                  if g.kind == "module" and module_depth(trace.groups, g.id) > collapse])
+        return [(g.id,) for g in trace.groups.values()
+                if g.kind == "module" and module_depth(trace.groups, g.id) > collapse]
     if isinstance(collapse, str):
         collapse = [collapse]
     if isinstance(collapse, (list, tuple, set, frozenset)):
         wanted = set(map(str, collapse))
-        return _outermost(trace, [(g.id,) for g in trace.groups.values()
-                                  if g.kind in DRAWN_KINDS and (g.id in wanted or g.label in wanted)])
+        return [(g.id,) for g in trace.groups.values()
+                if g.kind in DRAWN_KINDS and (g.id in wanted or g.label in wanted)]
     raise ValueError("collapse must be None, a depth, a list of group paths, 'repeated' or 'auto'")
 
 
@@ -158,13 +177,13 @@ def _auto(trace: Trace, members: dict[str, list[str]], constants: bool) -> list[
         return []
     groups = trace.groups
     deepest = max((module_depth(groups, g.id) for g in groups.values() if g.kind == "module"), default=0)
-    candidates = [collapsed_runs(trace, d, members) for d in range(deepest - 1, -1, -1)]
+    candidates = [_raw_runs(trace, d, members, constants) for d in range(deepest - 1, -1, -1)]
     repeated = repeated_runs(trace, members)
     top = [(g.id,) for g in groups.values() if g.kind in DRAWN_KINDS and _drawn_parent(groups, g) is None]
-    candidates.append(_outermost(trace, [*repeated, *collapsed_runs(trace, 0, members)]))
-    candidates.append(_outermost(trace, [*(r for r in repeated if _drawn_parent(groups, groups[r[0]]) is None), *top]))
+    candidates.append([*repeated, *_raw_runs(trace, 0, members, constants)])
+    candidates.append([*(r for r in repeated if _drawn_parent(groups, groups[r[0]]) is None), *top])
     for runs in candidates:
-        if drawn_count(trace, runs, members, constants) <= AUTO_COLLAPSE_NODES:
+        if drawn_count(trace, _outermost(trace, runs), members, constants) <= AUTO_COLLAPSE_NODES:
             return runs
     return candidates[-1]
 
@@ -346,6 +365,31 @@ def collapsed_hover(view: GroupView, cid: str, lang: str = "en") -> str:
     return f"{collapsed_caption(view, cid, lang)}<br>{w['param_list']}: " + "<br>".join(lines)
 
 
+def search_texts(original: Trace, view: GroupView) -> dict[str, str]:
+    """Drawn node id -> the words a search finds it by, lower case: its variable names, torch's op and the
+    plain word for it, its source text, the module path and class around it, a parameter's name; a collapsed
+    node's own path, class and parameters, and every word of the nodes inside it."""
+    groups = original.groups
+    around: dict[str | None, str] = {None: ""}
+
+    def of_group(gid: str | None) -> str:
+        if gid not in around:
+            g = groups[gid]  # type: ignore[index]
+            words = [g.label, g.cls or "", *(name for name, _ in g.params)] if g.kind != "line" else []
+            around[gid] = of_group(g.parent) + " " + " ".join(words)
+        return around[gid]
+
+    def of_node(n: Node) -> str:
+        words = [n.name or "", *n.aliases, n.op, n.label, n.span.text if n.span else "", of_group(n.group)]
+        return " ".join(w for w in words if w)
+
+    out = {nid: of_node(n).lower() for nid, n in original.nodes.items() if nid in view.trace.nodes}
+    for cid, run in view.runs.items():
+        parts = [of_group(gid) for gid in run] + [of_node(original.nodes[n]) for n in view.members[cid]]
+        out[cid] = " ".join(parts).lower()
+    return out
+
+
 def group_meta(view: GroupView, boxes: dict[str, list[float]], lang: str = "en") -> dict:
     """What the page needs about groups (the `groups` entry of the animation data, steps.py)."""
     out: dict[str, Any] = {}
@@ -362,4 +406,4 @@ def group_meta(view: GroupView, boxes: dict[str, list[float]], lang: str = "en")
 
 __all__ = ["AUTO_COLLAPSE_NODES", "DRAWN_KINDS", "GROUP_WORDS", "GroupView", "collapsed_caption",
            "collapsed_hover", "collapsed_runs", "drawn_count", "group_meta", "group_title", "group_view",
-           "members_of", "repeated_runs", "run_label"]
+           "members_of", "repeated_runs", "run_label", "search_texts"]
