@@ -23,7 +23,7 @@ from dash.exceptions import PreventUpdate
 
 from explorer import examples as gallery
 from explorer import fastjson
-from explorer.app import urlstate, views
+from explorer.app import groups, urlstate, views
 from explorer.app.i18n import normalize, t
 from explorer.app.layout import (
     BIG_GRAPH_NODES,
@@ -119,14 +119,16 @@ def trace_for(spec: dict) -> Trace:
 
 
 def make_figure(trace: Trace, theme: str = DEFAULT_THEME, direction: str = DEFAULT_DIRECTION, constants: bool = False,
-                present: bool = False, lang: str | None = None, webgl: bool = False, reveal: bool = False) -> dict:
+                present: bool = False, lang: str | None = None, webgl: bool = False, reveal: bool = False,
+                collapse: Any = None) -> dict:
     """The figure as the plain dict dcc.Graph gets (explorer.drawing.figure.figure_dict: no plotly objects, no
     second validation, so a Run costs the graph's drawing and little else). `reveal`: for the page, whose
-    player shows the labels as the steps reveal them (so none is drawn with every answer first)."""
+    player shows the labels as the steps reveal them (so none is drawn with every answer first). `collapse`:
+    which groups are drawn as one node (explorer/app/groups.py collapse_for)."""
     theme = PRESENTATION_THEME if present else (theme if theme in THEMES else DEFAULT_THEME)
     direction = direction if direction in DIRECTIONS else DEFAULT_DIRECTION
     fig = figure_dict(trace, theme=theme, direction=direction, show_constants=bool(constants),
-                      lang=normalize(lang), webgl=webgl is True, lazy_labels=True)
+                      lang=normalize(lang), webgl=webgl is True, lazy_labels=True, collapse=collapse)
     if reveal:
         _labels_wait_for_the_player(fig)
     # keep the user's zoom and pan while only the theme changes
@@ -184,7 +186,8 @@ def on_boot(search: str | None, booted: bool) -> tuple:
 
 def on_run(trigger: Any, source: str | None, example: str | None, backward: str | None, boot: dict | None,
            input_ids: list, input_values: list, theme: str, direction: str, constants: Any, present: bool,
-           seed: int = 0, lang: str | None = None, webgl: bool = False) -> tuple:
+           seed: int = 0, lang: str | None = None, webgl: bool = False, collapse_state: dict | None = None,
+           depth: Any = None) -> tuple:
     """Run a program. Returns (editor, backward, spec, figure, stats, error, notices, inputs panel,
     inputs section style, stdout, example). A bad program sets `error` and clears the printed output (it was
     the previous program's): the last good graph stays.
@@ -225,7 +228,8 @@ def on_run(trigger: Any, source: str | None, example: str | None, backward: str 
         spec = make_spec(source, inputs, backward or DEFAULT_BACKWARD, seed, ex_key)
     try:
         trace = trace_for(spec)
-        fig = make_figure(trace, theme, direction, _constants_on(constants), present, lang, webgl, reveal=True)
+        fig = make_figure(trace, theme, direction, _constants_on(constants), present, lang, webgl, reveal=True,
+                          collapse=groups.collapse_for(collapse_state, spec, depth))
     except ProgramError as e:
         return (editor_out, backward_out, keep, keep, keep, error_dict(e, spec["source"]), keep, keep, keep, None,
                 keep)
@@ -253,14 +257,16 @@ def _is_example_source(key: str, source: str) -> bool:
 
 
 def on_redraw(theme: str, direction: str, constants: Any, present: bool, spec: dict | None,
-              lang: str | None = None, webgl: bool = False) -> tuple:
-    """Settings changed (or the language, for the hover text): draw the same trace again.
-    Returns (figure, stats)."""
+              lang: str | None = None, webgl: bool = False, collapse_state: dict | None = None,
+              depth: Any = None) -> tuple:
+    """Settings changed (or the language, for the hover text, or which groups are collapsed): draw the same
+    trace again. Returns (figure, stats)."""
     if not spec:
         raise PreventUpdate
     try:
         trace = trace_for(spec)
-        fig = make_figure(trace, theme, direction, _constants_on(constants), present, lang, webgl, reveal=True)
+        fig = make_figure(trace, theme, direction, _constants_on(constants), present, lang, webgl, reveal=True,
+                          collapse=groups.collapse_for(collapse_state, spec, depth))
     except Exception:
         log.exception("redraw failed")
         raise PreventUpdate from None
@@ -272,7 +278,8 @@ def program_key(source: str) -> str:
     return hashlib.sha1(source.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
-def on_select(trigger: Any, click: dict | None, lang: str, spec: dict | None, selected: dict | None) -> tuple:
+def on_select(trigger: Any, click: dict | None, lang: str, spec: dict | None, selected: dict | None,
+              collapse_state: dict | None = None, depth: Any = None) -> tuple:
     """A node was clicked (or the language or the run changed). Returns (detail, code view, selected), where
     `selected` is {"node": id, "program": program_key(its program)}. A run of another program clears the
     panel: the old node id would name some other node of the new graph."""
@@ -294,6 +301,9 @@ def on_select(trigger: Any, click: dict | None, lang: str, spec: dict | None, se
     except Exception:
         log.exception("select failed")
         return views.empty_detail(lang), None, None
+    if node_id in trace.groups:  # a group's box, or a collapsed group: its detail, with its toggle
+        detail = groups.render_group_detail(trace, node_id, groups.collapse_for(collapse_state, spec, depth), lang)
+        return detail, None, {"node": node_id, "program": program_key(spec["source"])}
     if node_id not in trace.nodes:
         return views.empty_detail(lang), None, None
     return (views.render_detail(trace, node_id, lang), views.render_code_view(trace, node_id, lang),
@@ -458,11 +468,12 @@ def register(app: Any) -> None:
         Input(input_ids, "n_submit"),
         State(ID.EDITOR, "value"), State(input_ids, "value"), State(ID.THEME, "value"),
         State(ID.DIRECTION, "value"), State(ID.CONSTANTS, "value"), State(ID.PRESENT, "data"),
-        State(ID.SPEC, "data"), State(ID.LANG, "data"), State(ID.WEBGL, "data"),
+        State(ID.SPEC, "data"), State(ID.LANG, "data"), State(ID.WEBGL, "data"), State(ID.COLLAPSE, "data"),
+        State(ID.GROUP_DEPTH, "value"),
         prevent_initial_call=True,
     )
     def _run(_n, example, backward, boot, _submits, source, values, theme, direction, constants, present, spec,
-             lang, webgl):
+             lang, webgl, collapse_state, depth):
         trigger = ctx.triggered_id
         triggered = {p["prop_id"].split(".")[0] for p in ctx.triggered}
         if ID.BOOT in triggered:
@@ -474,15 +485,16 @@ def register(app: Any) -> None:
         ids = [o["id"] for o in ctx.states_list[1]] if len(ctx.states_list) > 1 else []
         seed = int((spec or boot or {}).get("seed") or 0)
         return on_run(trigger, source, example, backward, boot, ids, values, theme, direction, constants,
-                      present, seed, lang, webgl)
+                      present, seed, lang, webgl, collapse_state, depth)
 
     app.callback(
         Output(ID.GRAPH, "figure", allow_duplicate=True), Output(ID.STATS, "data", allow_duplicate=True),
         Input(ID.THEME, "value"), Input(ID.DIRECTION, "value"), Input(ID.CONSTANTS, "value"),
-        Input(ID.PRESENT, "data"), Input(ID.LANG, "data"), State(ID.SPEC, "data"), State(ID.WEBGL, "data"),
+        Input(ID.PRESENT, "data"), Input(ID.LANG, "data"), Input(ID.COLLAPSE, "data"), State(ID.SPEC, "data"),
+        State(ID.WEBGL, "data"), State(ID.GROUP_DEPTH, "value"),
         prevent_initial_call=True,
-    )(lambda theme, direction, constants, present, lang, spec, webgl:
-      on_redraw(theme, direction, constants, present, spec, lang, webgl))
+    )(lambda theme, direction, constants, present, lang, collapse_state, spec, webgl, depth:
+      on_redraw(theme, direction, constants, present, spec, lang, webgl, collapse_state, depth))
 
     # the toolbar's tooltips in the page's language
     app.callback(Output(ID.GRAPH, "config"), Input(ID.LANG, "data"),
@@ -498,11 +510,35 @@ def register(app: Any) -> None:
 
     @app.callback(
         Output(ID.DETAIL, "children"), Output(ID.CODE_VIEW, "children"), Output(ID.SELECTED, "data"),
-        Input(ID.GRAPH, "clickData"), Input(ID.LANG, "data"), Input(ID.SPEC, "data"), State(ID.SELECTED, "data"),
+        Input(ID.GRAPH, "clickData"), Input(ID.LANG, "data"), Input(ID.SPEC, "data"), Input(ID.COLLAPSE, "data"),
+        State(ID.SELECTED, "data"), State(ID.GROUP_DEPTH, "value"),
         prevent_initial_call=True,
     )
-    def _select(click, lang, spec, selected):
-        return on_select(ctx.triggered_id, click, lang, spec, selected)
+    def _select(click, lang, spec, collapse_state, selected, depth):
+        trigger = ID.LANG if ctx.triggered_id == ID.COLLAPSE else ctx.triggered_id  # same node, drawn anew
+        return on_select(trigger, click, lang, spec, selected, collapse_state, depth)
+
+    # groups (explorer/app/groups.py): the depth control, the detail panel's collapse / expand button
+    app.callback(Output(ID.COLLAPSE, "data"), Input(ID.GROUP_DEPTH, "value"), State(ID.SPEC, "data"),
+                 prevent_initial_call=True)(groups.on_depth)
+
+    @app.callback(
+        Output(ID.COLLAPSE, "data", allow_duplicate=True),
+        Input({"type": groups.TOGGLE, "group": ALL}, "n_clicks"),
+        State(ID.COLLAPSE, "data"), State(ID.SPEC, "data"), State(ID.GROUP_DEPTH, "value"),
+        prevent_initial_call=True,
+    )
+    def _toggle(clicks, state, spec, depth):
+        trigger = ctx.triggered_id
+        if not isinstance(trigger, dict) or not any(clicks or []) or not spec:
+            raise PreventUpdate  # a button just drawn (n_clicks 0)
+        out = groups.on_toggle(trigger.get("group"), 1, state, spec, depth, trace_for(spec))
+        if out is None:
+            raise PreventUpdate
+        return out
+
+    app.callback(Output(ID.GROUP_DEPTH, "options"), Input(ID.LANG, "data"),
+                 prevent_initial_call=True)(lambda lang: groups.depth_options(normalize(lang)))
 
     app.callback(
         Output(ID.SHARE_QUERY, "data"),
@@ -578,6 +614,10 @@ def register(app: Any) -> None:
     app.clientside_callback(cs("copyLink"), Output(ID.SHARE_COPY, "className"),
                             Input(ID.SHARE_COPY, "n_clicks"), State(ID.SHARE_LINK, "value"),
                             prevent_initial_call=True)
+    app.clientside_callback(ClientsideFunction(namespace="explorer_groups", function_name="search"),
+                            Output(ID.SEARCH_COUNT, "children"),
+                            Input(ID.SEARCH, "value"), Input(ID.SEARCH, "n_submit"), Input(ID.GRAPH, "figure"),
+                            State(ID.LANG, "data"))
     app.clientside_callback(cs("downloadImage"), Output(ID.EXPORT_MSG, "title"),
                             Input(ID.EXPORT_PNG, "n_clicks"), Input(ID.EXPORT_SVG, "n_clicks"),
                             State(ID.SPEC, "data"), prevent_initial_call=True)

@@ -16,6 +16,7 @@ from typing import Any
 import plotly.graph_objects as go
 from dash import dcc, html
 
+from explorer.app import groups
 from explorer.app.i18n import PLOTLY_LOCALES, PLOTLY_WORDS, t
 from explorer.choices import (
     DEFAULT_BACKWARD,
@@ -118,6 +119,10 @@ class ID:
     SHARE_LINK = "share-link"
     SHARE_COPY = "share-copy"
     DUMMY = "clientside-dummy"
+    GROUP_DEPTH = "group-depth"  # groups: which are collapsed (explorer/app/groups.py)
+    COLLAPSE = "collapse-store"
+    SEARCH = "search"
+    SEARCH_COUNT = "search-count"
 
 
 # The language buttons of the header: id -> the language it switches to
@@ -145,7 +150,7 @@ TITLES = {
 
 # Components whose `placeholder` is translated: id -> key
 PLACEHOLDERS = {ID.EXAMPLE: "examples.placeholder", ID.EDITOR: "editor.placeholder",
-                ID.QUIZ_ANSWER: "quiz.placeholder"}
+                ID.QUIZ_ANSWER: "quiz.placeholder", ID.SEARCH: "search.placeholder"}
 
 
 def example_options(lang: str) -> list[dict]:
@@ -229,6 +234,7 @@ def build_layout(lang: str = DEFAULT_LANG) -> html.Div:
         dcc.Store(id=ID.QUIZ, data=False),
         dcc.Store(id=ID.QUIZ_ASK),
         dcc.Store(id=ID.QUIZ_SCORE, data={"right": 0, "asked": 0, "answered": {}}),
+        dcc.Store(id=ID.COLLAPSE, storage_type="session"),
         dcc.Download(id=ID.DOWNLOAD),
         dcc.Interval(id=ID.TICK, interval=SPEEDS[DEFAULT_SPEED], disabled=True),
         html.Div(id=ID.DUMMY, style={"display": "none"}),
@@ -306,6 +312,12 @@ def build_layout(lang: str = DEFAULT_LANG) -> html.Div:
                            className="radio-inline"),
         ]),
         dcc.Checklist(id=ID.CONSTANTS, options=constants_options(lang), value=[], className="checklist tool-group"),
+        html.Div(className="tool-group groups-group", children=[
+            T("groups", html.Label, className="tool-label", htmlFor=ID.GROUP_DEPTH),
+            dcc.Dropdown(id=ID.GROUP_DEPTH, options=groups.depth_options(lang), value=groups.DEFAULT_DEPTH,
+                         clearable=False, searchable=False, className="depth-dropdown"),
+            *groups.search_box(lang),
+        ]),
         html.Div(className="tool-group export-group", children=[
             T("export", html.Span, className="tool-label"),
             button(ID.EXPORT_PNG, "PNG", "btn btn-small"),
