@@ -87,3 +87,11 @@ def run_program(page, source: str) -> None:
     editor.press("Delete")
     editor.fill(source)
     editor.press("Control+Enter")
+
+
+def set_group_depth(page, label: str) -> None:
+    """Choose in the toolbar's group control (explorer/app/groups.py): "All open", "Automatic", "Repeated blocks
+    once", "Modules to depth 1", ..."""
+    page.click("#group-depth")
+    page.get_by_role("option", name=label, exact=True).click()
+    wait_idle(page)

@@ -13,6 +13,7 @@ from e2e_support import (
     open_app,
     player_state,
     run_program,
+    set_group_depth,
     wait_graph_change,
     wait_idle,
 )
@@ -321,6 +322,7 @@ def test_html_and_json_export_from_the_server(page, tmp_path):
 
 def test_a_big_graph_tells_its_node_count_and_still_plays(page):
     open_app(page)
+    set_group_depth(page, "All open")  # else it opens collapsed (tests/e2e/test_e2e_groups.py)
     before = graph_signature(page)
     source = ("x = torch.tensor(0.5, requires_grad=True)\nw = torch.tensor(0.9, requires_grad=True)\n"
               "b = torch.tensor(0.1, requires_grad=True)\ny = x\nfor i in range(110):\n"
@@ -346,6 +348,7 @@ def test_software_webgl_is_not_used_for_big_graphs(webgl_page):
     """Chromium here has WebGL only from its software renderer, which drags slower than SVG: stay SVG."""
     page = webgl_page
     open_app(page)
+    set_group_depth(page, "All open")  # else it opens collapsed (tests/e2e/test_e2e_groups.py)
     assert page.evaluate("() => !!document.createElement('canvas').getContext('webgl')")
     assert page.evaluate("() => window.dash_clientside.explorer.webgl()") is False
     before = graph_signature(page)
@@ -361,6 +364,7 @@ def test_a_big_graph_draws_lines_with_webgl_when_asked_and_stays_clickable(webgl
     node still explains it."""
     page = webgl_page
     open_app(page, "gl=1")
+    set_group_depth(page, "All open")  # else it opens collapsed (tests/e2e/test_e2e_groups.py)
     assert page.evaluate("() => window.dash_clientside.explorer.webgl()")
     assert "scattergl" not in page.evaluate(TRACE_TYPES)  # the first example is small: SVG
     before = graph_signature(page)
@@ -390,6 +394,7 @@ def test_a_big_graph_arrives_without_its_specks_of_labels_and_shows_them_zoomed_
     """Zoomed out to fit, a big graph's labels are unreadable specks: the figure comes with them hidden (the
     first draw skips laying them out) and zooming in shows the ones around the view, readable."""
     open_app(page)
+    set_group_depth(page, "All open")  # else it opens collapsed (tests/e2e/test_e2e_groups.py)
     before = graph_signature(page)
     # every label plotly lays out, even one it removes again in the same task, is an added text point
     page.evaluate("""() => { window.__labelsLaidOut = 0;
@@ -420,6 +425,7 @@ def test_a_zoom_draws_the_graph_once(page):
     """dcc.Graph copies a zoom into its figure and then draws that figure again; the page stops the copy, so
     a zoom costs one draw (on a big graph, each draw is what a teacher waits for)."""
     open_app(page)
+    set_group_depth(page, "All open")  # else it opens collapsed (tests/e2e/test_e2e_groups.py)
     before = graph_signature(page)
     run_program(page, BIG_CHAIN)
     wait_graph_change(page, previous=before, timeout=60_000)

@@ -1,0 +1,172 @@
+"""Groups in the browser: collapse and open a module by clicking, repeated blocks drawn once, search with Enter
+cycling through the matches, and the animation over a collapsed group."""
+from __future__ import annotations
+
+import pytest
+from e2e_support import (
+    click_node,
+    graph_meta,
+    graph_signature,
+    highlight,
+    open_app,
+    player_state,
+    run_program,
+    set_group_depth,
+    wait_graph_change,
+    wait_idle,
+)
+
+pytestmark = pytest.mark.browser
+
+MODEL = """import torch
+import torch.nn as nn
+
+class Block(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(3, 3)
+    def forward(self, x):
+        return torch.tanh(self.fc(x))
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.blocks = nn.ModuleList([Block() for _ in range(3)])
+        self.head = nn.Linear(3, 1)
+    def forward(self, x):
+        for b in self.blocks:
+            x = b(x)
+        return self.head(x)
+
+net = Net()
+loss = net(torch.ones(2, 3)).sum()
+loss.backward()
+"""
+
+
+def run_model(page) -> dict:
+    open_app(page)
+    before = graph_signature(page)
+    run_program(page, MODEL)
+    wait_graph_change(page, previous=before, timeout=60_000)
+    return graph_meta(page)
+
+
+def group_id(meta: dict, path: str) -> str:
+    return next(gid for gid, g in meta["groups"].items() if g["path"] == path)
+
+
+def click_group_label(page, gid: str) -> None:
+    """A real click on the label of a group's box (its small triangle), which selects the group."""
+    xy = page.evaluate(
+        """(gid) => {
+          const gd = document.querySelector('#graph .js-plotly-plot');
+          const t = gd._fullData.find(d => d.name === 'group-labels');
+          const i = t.customdata.indexOf(gid);
+          const fl = gd._fullLayout, r = gd.getBoundingClientRect();
+          return [r.left + fl._size.l + fl.xaxis.d2p(t.x[i]), r.top + fl._size.t + fl.yaxis.d2p(t.y[i])];
+        }""", gid)
+    page.mouse.move(xy[0], xy[1])
+    page.wait_for_timeout(80)
+    page.mouse.click(xy[0], xy[1])
+    page.wait_for_function("(gid) => { const d = document.querySelector('#detail [data-group]');"
+                           " return d && d.getAttribute('data-group') === gid; }", arg=gid, timeout=15_000)
+
+
+def press_toggle(page) -> None:
+    before = graph_signature(page)
+    page.locator("#detail .group-toggle").click()
+    wait_graph_change(page, previous=before)
+
+
+def test_collapse_and_expand_a_module(page):
+    meta = run_model(page)
+    block = group_id(meta, "net.blocks.1")
+    assert not meta["groups"][block]["collapsed"] and block not in meta["boxes"]
+    click_group_label(page, block)
+    assert "net.blocks.1 · Block" in page.inner_text("#detail")
+    assert page.inner_text("#detail .group-toggle") == "Collapse"
+    assert "net.blocks.1.fc.weight" in page.inner_text("#detail")  # its parameters, with their gradients' norms
+    press_toggle(page)
+    meta = graph_meta(page)
+    assert meta["titles"][block] == "net.blocks.1 · Block" and meta["groups"][block]["collapsed"]
+    assert not any("net.blocks.1" in t and "·" in t and t != "net.blocks.1 · Block" for t in meta["titles"].values())
+    # the collapsed node is clicked like any node: its detail offers to open it again
+    click_node(page, block)
+    assert page.inner_text("#detail .group-toggle") == "Expand"
+    press_toggle(page)
+    meta = graph_meta(page)
+    assert block not in meta["boxes"] and not meta["groups"][block]["collapsed"]
+    assert page.errors == []
+
+
+def test_collapse_repeated_blocks(page):
+    run_model(page)
+    before = graph_signature(page)
+    set_group_depth(page, "Repeated blocks once")
+    wait_graph_change(page, previous=before)
+    meta = graph_meta(page)
+    runs = [g for g in meta["groups"].values() if g["collapsed"]]
+    assert len(runs) == 1 and len(runs[0]["groups"]) == 3
+    assert any(t.endswith("×3") for t in meta["titles"].values())
+    assert "collapsed groups" in page.inner_text("#graph")
+    assert page.errors == []
+
+
+def test_search_and_cycle(page):
+    meta = run_model(page)
+    tanh = [nid for nid, t in meta["titles"].items() if t.startswith("tanh")]
+    assert len(tanh) == 3
+    box = page.locator("#search")
+    box.fill("TanhBackward0")
+    page.wait_for_function("() => document.getElementById('search-count').innerText === '0/3'")
+    hits = page.evaluate("() => window.ExplorerGroups.state().hits")
+    assert hits == tanh
+    drawn = page.evaluate("""() => document.querySelector('#graph .js-plotly-plot')._fullData
+                             .find(d => d.name === 'search-hits').x.filter(v => v !== null).length""")
+    assert drawn == 3 * 5
+    for k in (1, 2, 3, 1):  # Enter cycles through the matches, and round again
+        box.press("Enter")
+        page.wait_for_function(f"() => document.getElementById('search-count').innerText === '{k}/3'")
+        b = meta["boxes"][tanh[k - 1]]
+        page.wait_for_function("""(c) => { const gd = document.querySelector('#graph .js-plotly-plot');
+            const r = gd._fullLayout.xaxis.range, y = gd._fullLayout.yaxis.range;
+            return Math.abs((r[0] + r[1]) / 2 - c[0]) < 1 && Math.abs((y[0] + y[1]) / 2 - c[1]) < 1; }""",
+                               arg=[(b[0] + b[2]) / 2, (b[1] + b[3]) / 2])
+    # by module path and by the variable of a parameter
+    box.fill("net.head")
+    page.wait_for_function("() => /^0\\/[1-9]/.test(document.getElementById('search-count').innerText)")
+    box.fill("no such thing")
+    page.wait_for_function("() => document.getElementById('search-count').innerText === '0/0'")
+    assert page.errors == []
+
+
+def test_the_animation_over_a_collapsed_group(page):
+    run_model(page)
+    before = graph_signature(page)
+    set_group_depth(page, "Modules to depth 1")
+    wait_graph_change(page, previous=before)
+    meta = graph_meta(page)
+    block = group_id(meta, "net.blocks.1")
+    assert meta["groups"][block]["collapsed"]
+    lit = [k for k, s in enumerate(meta["steps"]) if s["n"] == block]
+    assert len(lit) > 1  # every node inside runs as a step of the collapsed node
+    page.locator("body").click(position={"x": 5, "y": 5})
+    page.keyboard.press("Home")
+    for _ in range(lit[0] + 1):
+        page.keyboard.press("ArrowRight")
+    page.wait_for_function(f"() => window.ExplorerApp.k === {lit[0]}")
+    wait_idle(page)
+    state = player_state(page)
+    assert "net.blocks.1 · Block" in state["caption"]
+    assert highlight(page)["node"] == 1
+    # a backward step inside it too
+    page.keyboard.press("End")
+    last = len(meta["steps"]) - 1
+    page.wait_for_function(f"() => window.ExplorerApp.k === {last}")
+    back = [k for k in lit if k >= meta["n_forward"]][-1]
+    for k in range(last - 1, back - 1, -1):  # one step at a time
+        page.keyboard.press("ArrowLeft")
+        page.wait_for_function(f"() => window.ExplorerApp.k === {k}")
+    assert "net.blocks.1 · Block" in player_state(page)["caption"]
+    assert page.errors == []
