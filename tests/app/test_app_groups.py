@@ -1,0 +1,97 @@
+"""The app's groups (explorer/app/groups.py) as plain functions: the collapse state, the toggle, a group's
+detail with its parameters' gradient norms (torch's), and what the page is built with."""
+from __future__ import annotations
+
+import json
+
+import torch
+from torch import nn
+
+from explorer.app import callbacks as cb
+from explorer.app import groups
+from explorer.app.i18n import t
+from explorer.app.layout import ID, build_layout
+
+MODEL = """import torch
+import torch.nn as nn
+model = nn.Sequential(nn.Linear(3, 2), nn.Tanh(), nn.Linear(2, 1))
+loss = model(torch.ones(4, 3)).pow(2).mean()
+loss.backward()
+"""
+
+
+def texts(component) -> str:
+    if component is None:
+        return ""
+    if isinstance(component, (str, int, float)):
+        return str(component)
+    if isinstance(component, (list, tuple)):
+        return " ".join(texts(c) for c in component)
+    return texts(getattr(component, "children", None))
+
+
+def spec() -> dict:
+    return cb.make_spec(MODEL, {}, "auto")
+
+
+def gid(trace, label: str) -> str:
+    return next(g.id for g in trace.groups.values() if g.label == label)
+
+
+def test_the_depth_control_starts_a_state_and_a_click_toggles_a_group():
+    s = spec()
+    trace = cb.trace_for(s)
+    first = gid(trace, "model.0")
+    state = groups.on_depth("auto", s)
+    assert state == {"program": cb.program_key(MODEL), "base": "auto", "open": [], "closed": []}
+    assert not groups.is_collapsed(trace, groups.collapse_for(state, s), first)
+    state = groups.on_toggle(first, 1, state, s, "auto", trace)
+    assert state["closed"] == [first] and groups.is_collapsed(trace, groups.collapse_for(state, s), first)
+    state = groups.on_toggle(first, 1, state, s, "auto", trace)
+    assert state["closed"] == [] and state["open"] == [first]
+    assert not groups.is_collapsed(trace, groups.collapse_for(state, s), first)
+    # another program's state counts for nothing
+    other = cb.make_spec(MODEL + "\n", {}, "auto")
+    assert groups.collapse_for(state, other, "1") == 1
+    assert groups.collapse_for(None, s, "open") == [] and groups.collapse_for(None, s, None) == "auto"
+
+
+def test_the_figure_follows_the_state():
+    s = spec()
+    trace = cb.trace_for(s)
+    first = gid(trace, "model.0")
+    state = groups.on_toggle(first, 1, groups.on_depth("auto", s), s, "auto", trace)
+    fig, _ = cb.on_redraw("light", "LR", [], False, s, "en", False, state, "auto")
+    meta = json.loads(fig["layout"]["meta"]["explorer"])
+    assert meta["titles"][first] == "model.0 · Linear" and meta["groups"][first]["collapsed"]
+    fig, _ = cb.on_redraw("light", "LR", [], False, s, "en", False, groups.on_depth("0", s), "0")
+    meta = json.loads(fig["layout"]["meta"]["explorer"])
+    assert [g["path"] for g in meta["groups"].values() if g["collapsed"]] == ["model"]
+
+
+def test_a_group_detail_shows_torchs_parameter_gradients_and_its_button():
+    s = spec()
+    trace = cb.trace_for(s)
+    first = gid(trace, "model.0")
+    detail, code, selected = cb.on_select(ID.GRAPH, {"points": [{"customdata": first}]}, "en", s, None, None, "auto")
+    assert selected == {"node": first, "program": cb.program_key(MODEL)} and code is None
+    words = texts(detail)
+    assert "model.0 · Linear" in words and t("group.collapse", "en") in words
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(3, 2), nn.Tanh(), nn.Linear(2, 1))
+    model(torch.ones(4, 3)).pow(2).mean().backward()
+    norm = model[0].weight.grad.norm().item()
+    assert f"{norm:.4g}"[:5] in words
+    assert "model.0.weight" in words and "2×3" in words
+    top = {"node": gid(trace, "model"), "program": cb.program_key(MODEL)}
+    zh, _, _ = cb.on_select(ID.LANG, None, "zh", s, top, groups.on_depth("0", s), "0")
+    assert t("group.expand", "zh") in texts(zh)  # collapsed at depth 0: the button opens it
+
+
+def test_the_page_has_the_depth_control_and_the_search_box():
+    page = build_layout("zh")
+    found = json.dumps(page.to_plotly_json(), default=str, ensure_ascii=False)
+    assert ID.GROUP_DEPTH in found and ID.SEARCH in found and ID.COLLAPSE in found
+    assert t("search.placeholder", "zh") in found
+    assert [o["value"] for o in groups.depth_options("en")] == list(groups.DEPTHS)
+    assert all(o["label"] for o in groups.depth_options("zh"))
