@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from explorer.recording.groups import chain
-from explorer.recording.model import Edge, Group, Node, Step, Trace, make_node
+from explorer.recording.model import Edge, Group, Node, Step, Trace, make_node, make_step
 
 DRAWN_KINDS = ("module", "function", "loop")  # the kinds drawn as boxes and collapsible (not lines)
 AUTO_COLLAPSE_NODES = 300
@@ -175,13 +175,17 @@ def _auto(trace: Trace, members: dict[str, list[str]], constants: bool) -> list[
     drawn = [n for n in trace.nodes.values() if constants or n.kind != "constant"]
     if len(drawn) <= AUTO_COLLAPSE_NODES:
         return []
+    if not any(g.kind in DRAWN_KINDS for g in trace.groups.values()):
+        return []
     groups = trace.groups
     deepest = max((module_depth(groups, g.id) for g in groups.values() if g.kind == "module"), default=0)
-    candidates = [_raw_runs(trace, d, members, constants) for d in range(deepest - 1, -1, -1)]
     repeated = repeated_runs(trace, members)
+    candidates = []
+    for d in range(deepest - 1, -1, -1):  # deepest first; at each depth, then also repeated blocks drawn once
+        by_depth = _raw_runs(trace, d, members, constants)
+        candidates += [by_depth, [*repeated, *by_depth]]
     top = [(g.id,) for g in groups.values() if g.kind in DRAWN_KINDS and _drawn_parent(groups, g) is None]
-    candidates.append([*repeated, *_raw_runs(trace, 0, members, constants)])
-    candidates.append([*(r for r in repeated if _drawn_parent(groups, groups[r[0]]) is None), *top])
+    candidates.append([*repeated, *top])
     for runs in candidates:
         if drawn_count(trace, _outermost(trace, runs), members, constants) <= AUTO_COLLAPSE_NODES:
             return runs
@@ -203,11 +207,12 @@ def group_view(trace: Trace, collapse: Any = None, constants: bool = False) -> G
     rep: dict[str, str] = {}
     run_of: dict[str, tuple[str, ...]] = {}
     inside: dict[str, list[str]] = {}
+    order = {nid: i for i, nid in enumerate(trace.nodes)} if runs else {}
     for run in runs:
         cid = run[0]
         run_of[cid] = run
         ids = {n for gid in run for n in members[gid]}
-        inside[cid] = [n for n in trace.nodes if n in ids]
+        inside[cid] = sorted(ids, key=order.__getitem__)
         for n in ids:
             rep[n] = cid
     nodes = _nodes(trace, rep, run_of, inside)
@@ -221,22 +226,21 @@ def group_view(trace: Trace, collapse: Any = None, constants: bool = False) -> G
 def _nodes(trace: Trace, rep: dict[str, str], run_of: dict[str, tuple[str, ...]],
            inside: dict[str, list[str]]) -> dict[str, Node]:
     out: dict[str, Node] = {}
+    leaving = {e.source for e in trace.edges if e.source in rep and rep[e.source] != rep.get(e.target)}
     for n in trace.nodes.values():
         cid = rep.get(n.id)
         if cid is None:
             out[n.id] = n
         elif cid not in out:
-            out[cid] = collapsed_node(trace, run_of[cid], inside[cid], rep)
+            out[cid] = collapsed_node(trace, run_of[cid], inside[cid], leaving)
     return out
 
 
-def collapsed_node(trace: Trace, run: tuple[str, ...], ids: list[str], rep: dict[str, str]) -> Node:
+def collapsed_node(trace: Trace, run: tuple[str, ...], ids: list[str], leaving: set[str]) -> Node:
     """The node a run of groups is drawn as: labelled with its path and class, carrying the value (and
-    gradient) of what leaves it last."""
+    gradient) of what leaves it last (`leaving`: the nodes whose value goes out of their collapsed node)."""
     groups, nodes = trace.groups, trace.nodes
     first = groups[run[0]]
-    inside = set(ids)
-    leaving = {e.source for e in trace.edges if e.source in inside and e.target not in inside}
     outs = [nodes[n] for n in ids if n in leaving or nodes[n].is_output]
     out = outs[-1] if outs else nodes[ids[-1]]
     what = first.cls if first.kind == "module" else first.kind
@@ -296,8 +300,12 @@ def replace_trace(trace: Trace, nodes: dict[str, Node], edges: list[Edge], rep: 
                 pairs.append((drawn, g))
         if node == s.node and len(pairs) == len(s.edges):
             return s
-        return dataclasses.replace(s, node=node, edges=tuple(e for e, _ in pairs),
-                                   grads_out=tuple(g for _, g in pairs) if s.phase == "backward" else s.grads_out)
+        fields = dict(vars(s))
+        fields["node"] = node
+        fields["edges"] = tuple(e for e, _ in pairs)
+        if s.phase == "backward":
+            fields["grads_out"] = tuple(g for _, g in pairs)
+        return make_step(**fields)
 
     passes = tuple(dataclasses.replace(p, roots=tuple(dict.fromkeys(rep.get(r, r) for r in p.roots)),
                                        inputs=tuple(dict.fromkeys(rep.get(i, i) for i in p.inputs)))
@@ -367,26 +375,31 @@ def collapsed_hover(view: GroupView, cid: str, lang: str = "en") -> str:
 
 def search_texts(original: Trace, view: GroupView) -> dict[str, str]:
     """Drawn node id -> the words a search finds it by, lower case: its variable names, torch's op and the
-    plain word for it, its source text, the module path and class around it, a parameter's name; a collapsed
-    node's own path, class and parameters, and every word of the nodes inside it."""
+    plain word for it, its source text, the paths and classes of the modules around it, a parameter's name;
+    a collapsed node's own paths, classes and parameters, and every word of the nodes inside it (each once)."""
     groups = original.groups
-    around: dict[str | None, str] = {None: ""}
+    around: dict[str | None, tuple[str, ...]] = {None: ()}
 
-    def of_group(gid: str | None) -> str:
+    def of_group(gid: str | None) -> tuple[str, ...]:
         if gid not in around:
             g = groups[gid]  # type: ignore[index]
-            words = [g.label, g.cls or "", *(name for name, _ in g.params)] if g.kind != "line" else []
-            around[gid] = of_group(g.parent) + " " + " ".join(words)
+            own = (g.label, g.cls or "") if g.kind != "line" else ()
+            around[gid] = of_group(g.parent) + own
         return around[gid]
 
-    def of_node(n: Node) -> str:
-        words = [n.name or "", *n.aliases, n.op, n.label, n.span.text if n.span else "", of_group(n.group)]
-        return " ".join(w for w in words if w)
+    def of_node(n: Node) -> list[str]:
+        return [n.name or "", *n.aliases, n.op, n.label, n.span.text if n.span else "", *of_group(n.group)]
 
-    out = {nid: of_node(n).lower() for nid, n in original.nodes.items() if nid in view.trace.nodes}
+    out = {nid: " ".join(w for w in of_node(n) if w).lower() for nid, n in original.nodes.items()
+           if nid in view.trace.nodes}
     for cid, run in view.runs.items():
-        parts = [of_group(gid) for gid in run] + [of_node(original.nodes[n]) for n in view.members[cid]]
-        out[cid] = " ".join(parts).lower()
+        words: dict[str, None] = {}
+        for gid in run:
+            words.update(dict.fromkeys(of_group(gid)))
+            words.update(dict.fromkeys(name for name, _ in groups[gid].params))
+        for n in view.members[cid]:
+            words.update(dict.fromkeys(of_node(original.nodes[n])))
+        out[cid] = " ".join(w for w in words if w).lower()
     return out
 
 
