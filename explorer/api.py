@@ -116,11 +116,13 @@ class record:
                 return result
 
         def name_parameters(module, inputs):
+            owner._rec.enter("module", module, None)  # its nodes are in its group (recording/groups.py)
             for pname, p in module.named_parameters(recurse=False):
                 owner._rec.on_value(p, None)
                 owner._name_once(f"{type(module).__name__}.{pname}", p)
 
         def name_output(module, inputs, output):
+            owner._rec.leave()
             if isinstance(output, torch.Tensor):
                 owner._name_once(type(module).__name__, output)
 
@@ -128,7 +130,7 @@ class record:
         self._mode.__enter__()
         hooks = torch.nn.modules.module
         self._hooks = [hooks.register_module_forward_pre_hook(name_parameters),
-                       hooks.register_module_forward_hook(name_output)]
+                       hooks.register_module_forward_hook(name_output, always_call=True)]
         return self
 
     def __exit__(self, *exc: Any) -> None:

@@ -256,3 +256,17 @@ def test_search_finds_nodes_by_name_op_path_and_source(model):
         assert query in words[block], query
     loss = next(nid for nid in words if "loss" in words[nid].split())
     assert "meanbackward0" in words[loss] and "mean" in words[loss]
+
+
+def test_record_groups_a_live_model_by_its_modules():
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(3, 4), nn.Tanh(), nn.Linear(4, 1))
+    with explorer.record() as rec:
+        loss = model(torch.ones(2, 3)).pow(2).mean()
+        loss.backward()
+    tr = rec.trace()
+    # no variable names the model here: paths start from its class, below it as named_modules() spells them
+    assert {g.label for g in tr.groups.values()} == {"Sequential"} | {f"Sequential.{p}" for p, _ in
+                                                                      model.named_children()}
+    meta = json.loads(figure_dict(tr, collapse=0)["layout"]["meta"]["explorer"])
+    assert [g["path"] for g in meta["groups"].values() if g["collapsed"]] == ["Sequential"]
