@@ -228,3 +228,33 @@ def test_groups_round_trip():
     for nd in old["nodes"]:
         del nd["group"]
     assert Trace.from_dict(old).groups == {}
+
+
+def test_a_loop_that_makes_no_node_makes_no_group():
+    tr = run("total = 0\n"
+             "for i in range(1000):\n"
+             "    total = total + i\n"
+             "w = torch.tensor(1.0, requires_grad=True)\n"
+             "y = w * total\n"
+             "y.backward()\n")
+    assert {g.kind for g in tr.groups.values()} == {"line"}
+    from explorer.config import Limits
+    from explorer.recording.capture import Recorder
+
+    rec = Recorder("x\n", Limits())
+    for i in range(1000):  # what the interpreter tells the recorder: kept on a stack, nothing made
+        rec.enter("loop", None, None, i)
+        rec.leave()
+    assert rec.group_log.groups == {}
+
+
+def test_sequential_inputs_stay_outside_and_groups_are_made_once():
+    tr = run("model = nn.Sequential(nn.Sequential(nn.Linear(2, 2), nn.Tanh()), nn.Linear(2, 1))\n"
+             "x = torch.ones(3, 2)\n"
+             "for i in range(2):\n"
+             "    loss = model(x).sum()\n"
+             "loss.backward()\n")
+    labels = [(g.label, g.index) for g in tr.groups.values() if g.kind == "module"]
+    assert labels == [(p, i) for i in range(2) for p in ("model", "model.0", "model.0.0", "model.0.1", "model.1")]
+    x = next(n for n in tr.nodes.values() if n.label == "x")
+    assert [g.kind for g in chain(tr.groups, x.group)] == ["loop", "line"]

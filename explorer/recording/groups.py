@@ -36,61 +36,87 @@ class _Group:
     module: Any = None
     layer: bool = False  # a torch layer: its nodes have no source line of their own
     key: str = ""
-    call: int = 0  # id() of the call's AST node: a Sequential's children share their Sequential's
+    call: int = 0  # id() of the call's AST node
 
 
 class GroupLog:
-    """The recorder's part for groups: a stack while running, the Group table at the end."""
+    """The recorder's part for groups: a stack while running, the Group table at the end.
+
+    A stretch entered is only noted on the stack; its group is made when the first node is made inside it (or
+    inside a stretch within it). A loop of 100,000 iterations that makes no node costs no group."""
 
     def __init__(self, lines: list[bytes]) -> None:
         self._lines = lines
         self.groups: dict[str, _Group] = {}
-        self._stack: list[_Group] = []
+        self._stack: list[list[Any]] = []  # [kind, what, node, index, its _Group once made]
+        self._made = 0  # the stack's entries below this have their group made
         self._line_groups: dict[tuple[str | None, int], str] = {}
         self._calls: dict[Any, int] = {}  # a module's id or a function's name -> calls so far
         self._alive: list[Any] = []  # the modules whose id() is used
 
     # --- while running --------------------------------------------------------------------------------------
     def enter(self, kind: str, what: Any, node: ast.AST | None, index: int | None = None) -> None:
-        """Start a group: kind "module" (what: the module), "function" (what: its name), "loop" (what: unused,
-        index: the iteration)."""
-        line = getattr(node, "lineno", None)
-        parent = self._stack[-1].id if self._stack else None
+        """Start a stretch: kind "module" (what: the module), "function" (what: its name), "loop" (what: unused,
+        index: the iteration). Calls are counted now, so that a call's index is its place among all calls."""
         if kind == "module":
-            calls = self._calls.get(id(what), 0)
-            self._calls[id(what)] = calls + 1
+            index = self._calls.get(id(what), 0)
+            self._calls[id(what)] = index + 1
             self._alive.append(what)
-            layer = "_explorer_class" not in what.__dict__ and not isinstance(what, torch.nn.Sequential)
-            g = _Group(f"g{len(self.groups)}", kind, "", parent, calls, line, module=what, layer=layer,
-                       key=module_class(what), call=id(node))
         elif kind == "function":
-            calls = self._calls.get(what, 0)
-            self._calls[what] = calls + 1
-            g = _Group(f"g{len(self.groups)}", kind, f"{what}()", parent, calls, line, key=f"function {what}")
-        else:
-            g = _Group(f"g{len(self.groups)}", kind, self._header(line), parent, index or 0, line,
-                       key=f"loop {line}")
-        self.groups[g.id] = g
-        self._stack.append(g)
+            index = self._calls.get(what, 0)
+            self._calls[what] = index + 1
+        self._stack.append([kind, what, node, index or 0, None])
 
     def leave(self) -> None:
         self._stack.pop()
+        if self._made > len(self._stack):
+            self._made = len(self._stack)
+
+    def _make(self, entry: list[Any], parent: str | None) -> _Group:
+        kind, what, node, index, _ = entry
+        line = getattr(node, "lineno", None)
+        gid = f"g{len(self.groups)}"
+        if kind == "module":
+            layer = "_explorer_class" not in what.__dict__ and not isinstance(what, torch.nn.Sequential)
+            g = _Group(gid, kind, "", parent, index, line, module=what, layer=layer, key=module_class(what),
+                       call=id(node))
+        elif kind == "function":
+            g = _Group(gid, kind, f"{what}()", parent, index, line, key=f"function {what}")
+        else:
+            g = _Group(gid, kind, self._header(line), parent, index, line, key=f"loop {line}")
+        self.groups[gid] = g
+        return g
+
+    def _top(self) -> _Group | None:
+        """The innermost stretch's group, made now (with those around it) if not yet."""
+        stack = self._stack
+        if not stack:
+            return None
+        while self._made < len(stack):
+            parent = stack[self._made - 1][4].id if self._made else None
+            stack[self._made][4] = self._make(stack[self._made], parent)
+            self._made += 1
+        return stack[-1][4]
 
     def caller(self, node: ast.AST | None, span: Span | None) -> str | None:
         """The group of a layer's input made at its call `node`: outside the modules that call made (a
         Sequential's, whose first child is the one being left)."""
         k = len(self._stack)
-        while k and self._stack[k - 1].kind == "module" and self._stack[k - 1].call == id(node):
+        while k and self._stack[k - 1][0] == "module" and self._stack[k - 1][2] is node:
             k -= 1
         inner, self._stack = self._stack[k:], self._stack[:k]
+        made = self._made
+        self._made = min(made, k)
         try:
             return self.current(span)
         finally:
             self._stack.extend(inner)
+            if made >= k:  # the inner entries were made already; else none was, and the outer ones are now
+                self._made = made
 
     def current(self, span: Span | None) -> str | None:
         """The group a node made now belongs to: its line's group inside the innermost stretch."""
-        top = self._stack[-1] if self._stack else None
+        top = self._top()
         if span is None or (top is not None and top.layer):
             return top.id if top is not None else None
         parent = top.id if top is not None else None
