@@ -7,11 +7,11 @@
  *                                             captions it uses; the labels and edges reveal what is computed by the lit step,
  *                                             or everything ("show all"); in quiz mode, stepping stops
  *                                             at each new gradient until it is answered
- *   .speed, .setLang, .togglePresent, .modeButtons, .quizNewRun, .webgl, .pageClass, .gutter, .share,
+ *   .speed, .setLang, .togglePresent, .modeButtons, .quizNewRun, .webgl, .pageClass, .share,
  *   .copyLink, .downloadImage
  *   keyboard: Space play/pause, ← → step, Home/End, Ctrl+Enter run, P presentation, A show all, Esc leave
- *             presentation, wherever the focus is but in the editor, a text field, the slider or an open menu (ownsKeys);
- *             Tab in the editor inserts four spaces.
+ *             presentation, wherever the focus is but in the editor, a text field, the slider or an open menu (ownsKeys).
+ * The program editor is assets/editor.js's.
  * Shortcuts press the page's own buttons, so a key and a click always do the same thing.
  *
  * The component ids, speeds, themes and languages are Python's (explorer/app/config.py page_config), handed
@@ -57,6 +57,7 @@
     revealLabels(gd, k);
     P.overlay(gd, k, document.body.classList.contains("theme-" + CONFIG.presentation_theme),
               {all: app.all, ask: asking()});
+    if (window.ExplorerEditor) { window.ExplorerEditor.drawMarks(gd); }  /* the editor line's nodes */
   }
 
   /* --- reveal and quiz modes (explorer/drawing/steps.py, "Reveal as it flows") ---------------------------
@@ -278,18 +279,6 @@
       return noUpdate();
     },
 
-    /* Line numbers beside the editor; the error's line marked. */
-    gutter: function (value, error) {
-      var n = (value || "").split("\n").length;
-      var bad = error && typeof error.line === "number" ? error.line : -1;
-      var out = [];
-      for (var i = 1; i <= n; i++) {
-        out.push({type: "Div", namespace: "dash_html_components",
-                  props: {children: String(i), className: i === bad ? "gutter-line error-line" : "gutter-line"}});
-      }
-      return out;
-    },
-
     /* Put the state in the address bar (no new history entry) and in the share box. */
     share: function (query) {
       if (typeof query !== "string") { return noUpdate(); }
@@ -365,11 +354,6 @@
       press(ID.RUN);
       return;
     }
-    if (e.key === "Tab" && !e.shiftKey && e.target && e.target.id === ID.EDITOR) {
-      e.preventDefault();
-      document.execCommand("insertText", false, "    ");
-      return;
-    }
     if (e.ctrlKey || e.metaKey || e.altKey) { return; }
     var keys = {" ": ID.PLAY, "ArrowRight": ID.FORWARD, "ArrowLeft": ID.BACK, "Home": ID.FIRST,
                 "End": ID.LAST, "p": ID.PRESENT_BTN, "P": ID.PRESENT_BTN, "a": ID.SHOW_ALL_BTN,
@@ -384,12 +368,4 @@
       press(keys[e.key]);
     }
   });
-
-  /* The gutter scrolls with the editor. */
-  document.addEventListener("scroll", function (e) {
-    if (e.target && e.target.id === ID.EDITOR) {
-      var g = document.getElementById(ID.GUTTER);
-      if (g) { g.scrollTop = e.target.scrollTop; }
-    }
-  }, true);
 })();

@@ -48,11 +48,12 @@ def create_app(*, title: str = "Autograd Explorer", warm: bool = False, url_base
         options["url_base_pathname"] = url_base_pathname
     options.update(dash_options)
     app = dash.Dash(__name__, **options)
-    browser.install(app)
-    app.layout = build_layout()
     from explorer.config import Limits, limits_from_env
 
-    callbacks.set_limits(limits_from_env() if limits is None else Limits.from_any(limits))
+    limits = limits_from_env() if limits is None else Limits.from_any(limits)
+    browser.install(app, limits)  # the page learns the limits too: the editor refuses an over-long paste
+    app.layout = build_layout()
+    callbacks.set_limits(limits)
     callbacks.register(app)
     if warm:
         threading.Thread(target=_warm, name="explorer-warm", daemon=True).start()

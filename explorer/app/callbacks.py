@@ -23,7 +23,7 @@ from dash.exceptions import PreventUpdate
 
 from explorer import examples as gallery
 from explorer import fastjson
-from explorer.app import groups, urlstate, views
+from explorer.app import editor, groups, urlstate, views
 from explorer.app.i18n import normalize, t
 from explorer.app.layout import (
     BIG_GRAPH_NODES,
@@ -133,6 +133,7 @@ def make_figure(trace: Trace, theme: str = DEFAULT_THEME, direction: str = DEFAU
         _labels_wait_for_the_player(fig)
     # keep the user's zoom and pan while only the theme changes
     fig["layout"]["uirevision"] = f"{hash(trace.source)}:{direction}:{bool(constants)}"
+    fig["layout"].setdefault("meta", {})["spans"] = editor.node_spans(trace)  # code <-> graph in the editor
     return fig
 
 
@@ -608,8 +609,7 @@ def register(app: Any) -> None:
     app.clientside_callback(cs("webgl"), Output(ID.WEBGL, "data"), Input(ID.URL, "pathname"))
     app.clientside_callback(cs("pageClass"), Output(ID.DUMMY, "children"),
                             Input(ID.THEME, "value"), Input(ID.PRESENT, "data"), Input(ID.LANG, "data"))
-    app.clientside_callback(cs("gutter"), Output(ID.GUTTER, "children"),
-                            Input(ID.EDITOR, "value"), Input(ID.ERROR, "data"))
+    editor.register(app)  # the code editor (assets/editor.js): text, error line, code <-> graph
     app.clientside_callback(cs("share"), Output(ID.SHARE_LINK, "value"), Input(ID.SHARE_QUERY, "data"))
     app.clientside_callback(cs("copyLink"), Output(ID.SHARE_COPY, "className"),
                             Input(ID.SHARE_COPY, "n_clicks"), State(ID.SHARE_LINK, "value"),

@@ -63,8 +63,11 @@ class ID:
 
     EXAMPLE = "example"
     EXAMPLE_SUMMARY = "example-summary"
-    EDITOR = "editor"
-    GUTTER = "gutter"
+    EDITOR = "editor"  # the program's text (its `value`), hidden: assets/editor.js keeps it and the code editor in step
+    CODE_EDITOR = "code-editor"  # where assets/editor.js mounts the code editor (CodeMirror)
+    EDITOR_MSG = "editor-msg"  # what the code editor refused (a paste over the size limit)
+    EDITOR_RESIZE = "editor-resize"  # the handle that makes the program's column wider or narrower
+    EDITOR_SYNC = "editor-sync"  # the output of editor.js's clientside callback (nothing to show)
     RUN = "run-btn"
     ERROR_BOX = "error-box"
     CODE_VIEW = "code-view"
@@ -146,6 +149,7 @@ TITLES = {
     ID.PRESENT_BTN: "present.title",
     ID.SHOW_ALL_BTN: "show_all.title",
     ID.QUIZ_BTN: "quiz.title",
+    ID.EDITOR_RESIZE: "editor.resize",
 }
 
 # Components whose `placeholder` is translated: id -> key
@@ -204,6 +208,20 @@ def graph_config(filename: str = EXPORT_PREFIX + "graph", lang: str = DEFAULT_LA
         "toImageButtonOptions": {"format": "png", "filename": filename, "scale": 2},
         "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d"],
     }
+
+
+def editor_components(lang: str) -> list:
+    """The program editor: a box assets/editor.js fills with a code editor, the hidden text the callbacks read
+    and write (ID.EDITOR's `value`), and a line for what the editor refused."""
+    return [
+        html.Div(className="editor-wrap", children=[
+            html.Div(id=ID.CODE_EDITOR, className="code-editor"),
+            dcc.Textarea(id=ID.EDITOR, className="editor-text", value="", placeholder=t("editor.placeholder", lang),
+                         style={"display": "none"}),
+        ]),
+        html.Div(id=ID.EDITOR_MSG, className="editor-msg", role="status", **{"aria-live": "polite"}),
+        html.Div(id=ID.EDITOR_SYNC, style={"display": "none"}),
+    ]
 
 
 def build_layout(lang: str = DEFAULT_LANG) -> html.Div:
@@ -265,6 +283,8 @@ def build_layout(lang: str = DEFAULT_LANG) -> html.Div:
     ])
 
     left = html.Section(className="panel left-panel", children=[
+        html.Div(id=ID.EDITOR_RESIZE, className="column-resize", role="separator", tabIndex="0",
+                 title=t(TITLES[ID.EDITOR_RESIZE], lang), **{"aria-orientation": "vertical"}),
         html.Div(className="field", children=[
             T("examples", html.Label, htmlFor=ID.EXAMPLE),
             dcc.Dropdown(id=ID.EXAMPLE, options=example_options(lang), placeholder=t("examples.placeholder", lang),
@@ -273,14 +293,10 @@ def build_layout(lang: str = DEFAULT_LANG) -> html.Div:
         ]),
         html.Div(className="field", children=[
             html.Div(className="row spread", children=[
-                T("program", html.Label, htmlFor=ID.EDITOR),
+                T("program", html.Label),
                 button(ID.RUN, ["▶ ", T("run")], "btn btn-primary"),
             ]),
-            html.Div(className="editor-wrap", children=[
-                html.Pre(id=ID.GUTTER, className="gutter", children="1", **{"aria-hidden": "true"}),
-                dcc.Textarea(id=ID.EDITOR, className="editor", spellCheck=False, value="",
-                             placeholder=t("editor.placeholder", lang)),
-            ]),
+            *editor_components(lang),
             html.Div(id=ID.ERROR_BOX, className="error-box", role="alert"),
             html.Div(id=ID.CODE_VIEW, className="code-view"),
         ]),
