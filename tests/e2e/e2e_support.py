@@ -79,14 +79,47 @@ def highlight(page) -> dict:
               text: Array.from(svg.querySelectorAll('text.hl-text')).map(t => t.textContent).join('')}; }""")
 
 
+# The program editor (assets/editor.js): CodeMirror's editable element, and its text as the user sees it.
+EDITOR_CONTENT = "#code-editor .cm-content"
+
+
+def editor_text(page) -> str:
+    """The program in the code editor (what the user sees; #editor's value follows it a moment later)."""
+    return page.evaluate("() => window.ExplorerEditor.text()")
+
+
+# A paste, as the browser delivers one: CodeMirror's own paste handling inserts the text (typing it key by key
+# would auto-indent each new line, and Chromium's text input is slow for thousands of lines).
+PASTE = """(text) => {
+  const dt = new DataTransfer();
+  dt.setData('text/plain', text);
+  document.querySelector('#code-editor .cm-content').dispatchEvent(
+    new ClipboardEvent('paste', {clipboardData: dt, bubbles: true, cancelable: true}));
+}"""
+
+
+def paste(page, text: str) -> None:
+    """Paste `text` where the editor's cursor is (replacing its selection)."""
+    page.evaluate(PASTE, text)
+
+
+def set_program(page, source: str) -> None:
+    """Replace the editor's text with `source` as a user would: click in it, select all, paste (CodeMirror gets
+    it as input, not through an API). Nothing is run."""
+    page.wait_for_function("() => window.ExplorerEditor && window.ExplorerEditor.view")
+    page.click(EDITOR_CONTENT)
+    page.keyboard.press("Control+a")
+    if source:
+        paste(page, source)
+    else:
+        page.keyboard.press("Delete")
+    page.wait_for_function("(src) => window.ExplorerEditor.text() === src", arg=source, timeout=10_000)
+
+
 def run_program(page, source: str) -> None:
     """Type `source` into the editor (replacing what is there) and press Ctrl+Enter."""
-    editor = page.locator("#editor")
-    editor.click()
-    editor.press("Control+a")
-    editor.press("Delete")
-    editor.fill(source)
-    editor.press("Control+Enter")
+    set_program(page, source)
+    page.keyboard.press("Control+Enter")
 
 
 def set_group_depth(page, label: str) -> None:
