@@ -46,6 +46,7 @@
     edited: true,      /* the text differs from spansSource: spans no longer say where things are */
     lineNodes: [],     /* nodes outlined over the graph (code -> graph) */
     line: 0,
+    lang: null,        /* the page's language (the language store) */
     refused: 0         /* how many changes the size limit refused (for tests and benchmarks) */
   };
 
@@ -54,11 +55,7 @@
   }
 
   function lang() {
-    var tag = document.documentElement.lang;
-    for (var code in CONFIG.lang_tags) {
-      if (CONFIG.lang_tags[code] === tag) { return code; }
-    }
-    return CONFIG.default_lang;
+    return CONFIG.langs.indexOf(ed.lang) >= 0 ? ed.lang : CONFIG.default_lang;
   }
 
   function words(name, fill) {
@@ -95,7 +92,7 @@
   }
 
   /* --- the code editor ------------------------------------------------------------------------------- */
-  var cm, setError, setSpan, marks, placeholderSlot;
+  var cm, setError, setSpan, marks, placeholderSlot, labelSlot;
 
   function buildExtensions() {
     cm = window.ExplorerCodeMirror;
@@ -152,6 +149,7 @@
     var keys = cm.defaultKeymap.filter(function (b) { return b.key !== "Mod-Enter"; });
 
     placeholderSlot = new cm.Compartment();
+    labelSlot = new cm.Compartment();
     return [
       cm.lineNumbers(),
       cm.highlightActiveLineGutter(),
@@ -167,8 +165,8 @@
       cm.EditorState.tabSize.of(4),
       cm.EditorView.lineWrapping,
       cm.keymap.of(keys.concat(cm.historyKeymap, [cm.indentWithTab])),
-      cm.EditorView.contentAttributes.of({"aria-label": words("label"), spellcheck: "false",
-                                          autocapitalize: "off", autocorrect: "off"}),
+      cm.EditorView.contentAttributes.of({spellcheck: "false", autocapitalize: "off", autocorrect: "off"}),
+      labelSlot.of(label()),
       placeholderSlot.of(cm.placeholder(ed.placeholderText)),
       marks,
       sizeLimit,
@@ -178,6 +176,10 @@
         focus: function () { scheduleLineNodes(); return false; }
       })
     ];
+  }
+
+  function label() {
+    return cm.EditorView.contentAttributes.of({"aria-label": words("label")});
   }
 
   function onUpdate(u) {
@@ -425,12 +427,15 @@
   }
 
   var clientside = {
-    /* The program's value, the placeholder, the error, a new figure, the selected node: whichever changed. */
-    sync: function (value, placeholderText, error, figure, selected, spec) {
+    /* The program's value, the placeholder, the error, a new figure, the selected node, the language:
+       whichever changed. */
+    sync: function (value, placeholderText, error, figure, selected, language, spec) {
       var what = triggered();
       var all = what.length === 0 || what[0] === ".";  /* the first call: everything */
       function is(prop) { return all || what.indexOf(prop) >= 0; }
+      ed.lang = language;
       var view = ensure();
+      if (view && is(ID.LANG + ".data")) { view.dispatch({effects: labelSlot.reconfigure(label())}); }
       if (is(ID.EDITOR + ".value") && typeof value === "string" && value !== ed.sent) { setText(value); }
       view = ensure();
       if (is(ID.EDITOR + ".placeholder") && typeof placeholderText === "string") {

@@ -13,7 +13,7 @@ callback knows the editor changed.
   program each node came from, so that the cursor on a line lights the nodes it made, and a clicked node
   marks its text, without a server round trip.
 - `register(app)` wires editor.js's clientside callback: the program's value, its placeholder, the error,
-  the figure and the selected node in; nothing out.
+  the figure, the selected node and the language in; nothing out.
 """
 from __future__ import annotations
 
@@ -59,5 +59,5 @@ def register(app: Any) -> None:
         ClientsideFunction(namespace="explorer_editor", function_name="sync"),
         Output(ID.EDITOR_SYNC, "children"),
         Input(ID.EDITOR, "value"), Input(ID.EDITOR, "placeholder"), Input(ID.ERROR, "data"),
-        Input(ID.GRAPH, "figure"), Input(ID.SELECTED, "data"), State(ID.SPEC, "data"),
+        Input(ID.GRAPH, "figure"), Input(ID.SELECTED, "data"), Input(ID.LANG, "data"), State(ID.SPEC, "data"),
     )

@@ -6,7 +6,9 @@ import re
 import pytest
 import torch
 from e2e_support import (
+    EDITOR_CONTENT,
     click_node,
+    editor_text,
     graph_meta,
     graph_signature,
     highlight,
@@ -51,7 +53,7 @@ def node_id(page, title: str, nth: int = 0) -> str:
 def test_page_loads_the_first_example_from_this_server_only(page):
     open_app(page)
     ex = examples.get("first-graph")
-    assert page.input_value("#editor") == ex.source
+    assert editor_text(page) == ex.source and page.input_value("#editor") == ex.source
     assert len(graph_meta(page)["boxes"]) == shown_nodes(ex.source)
     assert page.inner_text("#status").startswith(f"{shown_nodes(ex.source)} nodes")
     outside = [u for u in page.requests if not u.startswith(page.app_url) and not u.startswith("data:")]
@@ -91,7 +93,7 @@ def test_pick_an_example_runs_it_with_the_right_number_of_nodes(page):
     page.get_by_role("option", name=examples.get("two-paths").title("en")).click()
     wait_graph_change(page, previous=before)
     ex = examples.get("two-paths")
-    assert page.input_value("#editor") == ex.source
+    assert editor_text(page) == ex.source
     assert len(graph_meta(page)["boxes"]) == shown_nodes(ex.source)
     assert ex.summary("en") in page.inner_text("#example-summary")
 
@@ -157,11 +159,10 @@ def test_play_to_the_end_then_step_and_scrub(page):
 
 def test_space_plays_and_pauses(page):
     open_app(page)
-    editor = page.locator("#editor")
-    editor.click()
-    editor.press("Control+End")
-    editor.press(" ")  # in the editor a space is a space
-    assert page.input_value("#editor") == examples.get("first-graph").source + " "
+    page.click(EDITOR_CONTENT)
+    page.keyboard.press("Control+End")
+    page.keyboard.press(" ")  # in the editor a space is a space
+    assert editor_text(page) == examples.get("first-graph").source + " "
     assert page.evaluate("() => window.ExplorerApp.k") == -1
     page.locator("body").click(position={"x": 5, "y": 5})
     page.keyboard.press(" ")
@@ -179,14 +180,15 @@ def test_a_bad_program_shows_an_inline_error_and_the_next_good_run_works(page):
     page.wait_for_selector("#error-box .error", timeout=15_000)
     err = page.inner_text("#error-box")
     assert "line 2" in err
-    assert page.locator("#gutter .error-line").inner_text() == "2"
+    assert page.locator("#code-editor .cm-gutterElement.error-line").inner_text() == "2"
+    assert page.inner_text("#code-editor .cm-error-line") == "y = x +* 2"
     assert graph_signature(page) == before  # the last good graph stays
     assert page.errors == []
 
     run_program(page, "z = y * y * 2\n")
     wait_graph_change(page, previous=before)
     page.wait_for_function("() => document.getElementById('error-box').innerText.trim() === ''")
-    assert page.locator("#gutter .error-line").count() == 0
+    assert page.locator("#code-editor .error-line, #code-editor .cm-error-line").count() == 0
     assert page.input_value("#inputs-panel input") == "3.0"
     click_node(page, node_id(page, "y"))
     assert close(numbers(page.inner_text("#detail [data-field=grad]")), [12.0])  # dz/dy = 4y
@@ -251,7 +253,7 @@ def test_a_shared_link_reproduces_program_inputs_settings_and_numbers(page, brow
         p2.wait_for_function("() => { const gd = document.querySelector('#graph .js-plotly-plot');"
                              " return gd && gd.layout && gd.layout.meta && gd.layout.meta.explorer; }")
         wait_idle(p2)
-        assert p2.input_value("#editor") == source
+        assert editor_text(p2) == source
         assert p2.input_value("#inputs-panel input >> nth=0") == "0.25"
         assert graph_signature(p2) == sig
         assert p2.evaluate("() => document.body.classList.contains('theme-dark')")

@@ -167,7 +167,9 @@ def test_a_paste_over_the_size_limit_is_refused_in_both_languages(page):
 
     # one more typed character is refused, here in Chinese
     page.click("#lang-zh")
-    page.wait_for_function("() => document.documentElement.lang.startsWith('zh')")
+    page.wait_for_function("() => window.ExplorerEditor.lang === 'zh'")
+    label = page.get_attribute(EDITOR_CONTENT, "aria-label")
+    assert label == t("editor.label", "zh")
     page.click(EDITOR_CONTENT)
     page.keyboard.press("Control+End")
     page.keyboard.type("z")

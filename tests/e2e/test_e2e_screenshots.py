@@ -70,13 +70,13 @@ def test_screenshot_projector_presentation_mode(page, shots):
     wait_idle(page)
     page.wait_for_function("() => { const svg = document.querySelector('#graph svg.explorer-overlay');"
                            " return svg && svg.querySelectorAll('rect.hl-node').length === 1; }", timeout=10_000)
-    assert not page.is_visible("#editor")
+    assert not page.is_visible("#code-editor")
     page.mouse.move(2, 2)
     page.wait_for_timeout(300)
     page.screenshot(path=str(shots / "app-projector.png"))
     page.keyboard.press("Escape")
     page.wait_for_function("() => !document.body.classList.contains('present')")
-    assert page.is_visible("#editor")
+    assert page.is_visible("#code-editor")
 
 
 # --- reveal as it flows, and the quiz, at a projector's 1280×720: docs/screenshots/ -------------------------

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.browser
 # marked source, printed output, the error's snippet, code, chain-rule formulas; nor is torch's (or Python's)
 # own English, which the page marks with lang="en".
 PAGE_WORDS = """() => {
-  const skip = 'textarea, #gutter, #code-view, #stdout, .error-snippet, code, pre, [lang=en], script, style';
+  const skip = 'textarea, #code-editor, #code-view, #stdout, .error-snippet, code, pre, [lang=en], script, style';
   const out = [];
   const visible = el => el && el.getClientRects().length > 0 && getComputedStyle(el).visibility !== 'hidden';
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
