@@ -66,14 +66,14 @@
 
   /* Characters as Python counts them (code points): a JavaScript string counts a character outside the
      Basic Multilingual Plane twice. Only called when the UTF-16 length is over the limit. */
-  function pythonLength(doc) {
-    var n = 0;
-    for (var it = doc.iter(); !it.next().done;) {
-      var s = it.value;
-      var pairs = s.match(/[\uD800-\uDBFF][\uDC00-\uDFFF]/g);
-      n += s.length - (pairs ? pairs.length : 0);
-    }
-    return n;
+  function codePoints(text) {
+    var pairs = text.match(/[\uD800-\uDBFF][\uDC00-\uDFFF]/g);
+    return text.length - (pairs ? pairs.length : 0);
+  }
+
+  function refuse(chars) {
+    ed.refused += 1;
+    showMessage(words("too_long", {n: chars.toLocaleString("en-US"), limit: MAX_CHARS.toLocaleString("en-US")}));
   }
 
   /* A column in code points (the trace's spans) as an offset in the line's UTF-16 text. */
@@ -138,12 +138,28 @@
       if (!tr.docChanged || tr.isUserEvent("explorer.set")) { return tr; }
       var n = tr.newDoc.length;
       if (n <= MAX_CHARS || n <= tr.startState.doc.length) { return tr; }
-      var chars = pythonLength(tr.newDoc);
+      var chars = codePoints(tr.newDoc.toString());
       if (chars <= MAX_CHARS) { return tr; }
-      ed.refused += 1;
-      showMessage(words("too_long", {n: chars.toLocaleString("en-US"), limit: MAX_CHARS.toLocaleString("en-US")}));
+      refuse(chars);
       return [];
     });
+
+    /* A paste too long is refused before CodeMirror splits it into lines (a 3 MB paste is 500,000 of them):
+       the program's length after it, from the pasted string alone. Others go on to CodeMirror. */
+    function pasteTooLong(event, view) {
+      var data = event.clipboardData;
+      var text = data ? data.getData("text/plain") : "";
+      var st = view.state;
+      if (!text || st.doc.length + text.length <= MAX_CHARS) { return false; }
+      var before = codePoints(st.doc.toString());
+      var replaced = 0;
+      st.selection.ranges.forEach(function (r) { replaced += codePoints(st.sliceDoc(r.from, r.to)); });
+      var chars = before - replaced + codePoints(text.replace(/\r\n?/g, "\n"));
+      if (chars <= MAX_CHARS || chars <= before) { return false; }  /* (the filter above checks the rest) */
+      event.preventDefault();
+      refuse(chars);
+      return true;
+    }
 
     /* Ctrl+Enter is app.js's (it presses Run): take it out of CodeMirror's keys, which would add a line. */
     var keys = cm.defaultKeymap.filter(function (b) { return b.key !== "Mod-Enter"; });
@@ -172,6 +188,7 @@
       sizeLimit,
       cm.EditorView.updateListener.of(onUpdate),
       cm.EditorView.domEventHandlers({
+        paste: pasteTooLong,
         blur: function () { flush(); clearLineNodes(); return false; },
         focus: function () { scheduleLineNodes(); return false; }
       })
