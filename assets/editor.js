@@ -201,10 +201,10 @@
 
   function onUpdate(u) {
     if (u.docChanged) {
+      ed.edited = true;  /* until the text is the program of the figure again (stale) */
       var ours = u.transactions.every(function (tr) { return !tr.docChanged || tr.isUserEvent("explorer.set"); });
       if (!ours) {
         ed.dirty = true;
-        ed.edited = true;
         schedule();
         showMessage("");
       }
@@ -291,13 +291,23 @@
     ed.edited = !ed.view || ed.view.state.doc.toString() !== ed.spansSource;
   }
 
+  /* Do the figure's spans no longer say where things are in the text? (After an edit, until the next run,
+     or until undo brings the text back to the program that ran.) */
+  function stale() {
+    var view = ed.view;
+    if (ed.edited && view && ed.spansSource !== null && view.state.doc.length === ed.spansSource.length) {
+      ed.edited = view.state.doc.toString() !== ed.spansSource;
+    }
+    return ed.edited;
+  }
+
   /* graph -> code: mark the selected node's text, and bring it into view (the focus stays where it is). */
   function markSelected(selected) {
     var view = ed.view;
     if (!view) { return; }
     var s = selected && selected.node ? ed.spans[selected.node] : null;
     var range = null;
-    if (s && !ed.edited && s[0] >= 1 && s[2] <= view.state.doc.lines) {
+    if (s && !stale() && s[0] >= 1 && s[2] <= view.state.doc.lines) {
       var a = view.state.doc.line(s[0]), b = view.state.doc.line(s[2]);
       range = {from: a.from + utf16Col(a.text, s[1]), to: b.from + utf16Col(b.text, s[3] === null ? b.length : s[3])};
     }
@@ -317,7 +327,7 @@
   function updateLineNodes() {
     var view = ed.view;
     var nodes = [], line = 0;
-    if (view && view.hasFocus && !ed.edited) {
+    if (view && view.hasFocus && !stale()) {
       line = view.state.doc.lineAt(view.state.selection.main.head).number;
       nodes = ed.byLine[line] || [];
     }

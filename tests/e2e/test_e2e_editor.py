@@ -217,6 +217,12 @@ def test_the_cursor_on_a_line_outlines_the_nodes_it_made(page):
     page.keyboard.press("End")
     page.keyboard.type(" + 1")
     page.wait_for_function("() => document.querySelectorAll('svg.explorer-linemarks rect.line-node').length === 0")
+    # undone, the text is the program that ran again
+    for _ in range(4):
+        page.keyboard.press("Control+z")
+    page.wait_for_function("(src) => window.ExplorerEditor.text() === src", arg=LOOP)
+    page.keyboard.press("ArrowLeft")
+    page.wait_for_function("() => document.querySelectorAll('svg.explorer-linemarks rect.line-node').length === 3")
     assert page.errors == []
 
 
