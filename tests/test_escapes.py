@@ -781,7 +781,7 @@ ESCAPES: list[Escape] = [
     E("fn-type-of-ctx-probe", FN_FORWARD.format("assert 'explorer' in str(type(ctx))"), (PROBE,)),
     E("fn-apply-self", FN_DOUBLE + "s = Double.apply.__self__\n"),
     E("fn-apply-impl", FN_DOUBLE + "s = Double.apply.impl\n"),
-    E("fn-backward-cls", FN_DOUBLE + "b = Double._backward_cls\n"),
+    E("fn-backward-cls", FN_DOUBLE + "b = Double._backward_cls\n", (NA, RUNTIME), ["has no attribute"]),
     E("fn-torch-members-of-the-class", FN_DOUBLE + "b = Double.vjp\n", (RUNTIME,), ["has no attribute"]),
     E("fn-base-apply-call", "from torch.autograd import Function\ny = Function.apply(torch.ones(2))\n"),
     E("fn-base-apply-patch", "torch.autograd.Function.apply = print\n", state=True),

@@ -23,6 +23,7 @@ import torch
 import torch.autograd.functional as AF
 
 from explorer.errors import ProgramError
+from explorer.language.functions import quiet_recorder
 from explorer.language.objects import (
     BoundMethod,
     Fn,
@@ -165,9 +166,7 @@ def _functional(interp: Interpreter, name: str) -> Fn:
                 _check_jacobian_size("jacobian", n_in, n_out, interp)
         elif name == "hessian":
             _check_jacobian_size("hessian", n_in, n_in, interp)
-        from explorer.language.functions import quiet_recorder  # gradcheck's own passes stay out of the graph
-
-        with quiet_recorder(interp):
+        with quiet_recorder(interp):  # the calls torch makes to build the matrices are not the program's graph
             return real(program_function(interp, func, name, check), inputs, **opts)
 
     return Fn(qualname, impl, False)
@@ -205,7 +204,8 @@ def _gradcheck(interp: Interpreter, name: str) -> Fn:
         def check(n_out: int) -> None:
             _check_jacobian_size("jacobian", n_in, n_out, interp)  # the two it compares
 
-        return real(program_function(interp, func, name, check), inputs, **opts)
+        with quiet_recorder(interp):  # gradcheck's own calls and passes are not the program's graph
+            return real(program_function(interp, func, name, check), inputs, **opts)
 
     return Fn(f"torch.autograd.{name}", impl, False)
 

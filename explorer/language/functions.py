@@ -301,6 +301,12 @@ class _Quiet:
     def on_hook(self, t: Any, before: Any, after: Any) -> None:
         pass
 
+    def enter(self, kind: str, what: Any, node: Any, index: Any = None) -> None:
+        pass  # no groups either: nothing gradcheck runs is drawn
+
+    def leave(self, result: Any = None, args: Any = (), node: Any = None) -> None:
+        pass
+
     def run_pass(self, kind: str, node: Any, roots: Any, run: Callable[[], Any], **kw: Any) -> Any:
         return run()
 
