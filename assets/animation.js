@@ -330,7 +330,8 @@
   }
 
   /* Node labels are text of a fixed pixel size, but boxes are drawn in layout units (pixels at zoom 1):
-     when the whole graph is zoomed out to fit, shrink each label with its box so it stays inside.
+     scale each label with its box, so it stays inside when the graph is zoomed out to fit and grows with
+     it when the graph is drawn larger (a small graph on a big canvas, or zoomed in to read).
      Works on plotly's SVG directly (a transform per label), so it costs no redraw. All writes, then all
      reads, then all writes: reading a box between two writes would make the browser lay the page out
      again for every label (a thousand layouts per frame on a 1,000-node graph). */
@@ -338,8 +339,8 @@
     var full = gd && gd._fullLayout;
     if (!full || !full.xaxis || !full.xaxis.range) { return; }
     var units = Math.abs(full.xaxis.range[1] - full.xaxis.range[0]);
-    var scale = units > 0 ? Math.min(1, full.xaxis._length / units) : 1;
-    var k = scale >= 0.999 ? "1" : scale.toFixed(3);
+    var scale = units > 0 ? full.xaxis._length / units : 1;
+    var k = Math.abs(scale - 1) < 0.001 ? "1" : scale.toFixed(3);
     var all = gd.querySelectorAll(".scatterlayer .textpoint text");
     var todo = [], i, t;
     for (i = 0; i < all.length; i++) {  /* labels plotly has not redrawn since the last fit keep theirs */

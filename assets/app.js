@@ -89,15 +89,118 @@
     app.k = k;
     if (gd && gd.layout && gd._fullLayout) {
       hookGraph(gd);
+      if (fitCanvas(gd)) { return; }  /* plotly redraws at the new size, and the hook lights the step */
       drawOverlay(gd, k);
+      P.fitText(gd);
     }
   }
+
+  /* --- the graph's canvas: as big as the graph needs to be read ---------------------------------------
+     The graph is fitted to the width of its element (whatever the columns beside it make it) and to the
+     room in height under it that keeps the timeline and the caption in the window (canvasRoom). A graph of
+     up to fit.readable_max_nodes nodes whose text would come out under fit.readable_px gets a taller canvas
+     (the page scrolls; outside presentation mode), and a flat one a shorter canvas: the height follows the
+     graph. The rule is explorer/drawing/figure.py canvas_fit, which picks the "auto" direction with it; the
+     numbers come with the figure (layout.meta.fit). Labels scale with their boxes (ExplorerPlayer.fitText). */
+  var MIN_ROOM = 260;  /* px: the least room in height a graph gets, however small the window */
+  var MIN_CANVAS = 140;  /* px: the least height of the canvas, however flat the graph */
+
+  function graphElement() {
+    return document.getElementById(ID.GRAPH);
+  }
+
+  function present() {
+    return document.body.classList.contains("present");
+  }
+
+  /* {w, h}: the graph element's width, and the height it may take with the timeline and the caption (room
+     for three lines in presentation mode) still in the window, the page scrolled to the top. */
+  function canvasRoom() {
+    var el = graphElement();
+    if (!el) { return null; }
+    var top = el.getBoundingClientRect().top + window.scrollY;
+    var below = 24;  /* the gaps between the graph, the timeline and the caption, and the page's padding */
+    var timeline = document.querySelector(".timeline");
+    if (timeline) { below += timeline.getBoundingClientRect().height; }
+    var cap = document.getElementById(ID.CAPTION);
+    if (cap) {
+      var style = window.getComputedStyle(cap);
+      var line = parseFloat(style.lineHeight) || 1.45 * parseFloat(style.fontSize) || 20;
+      var pads = (parseFloat(style.paddingTop) || 0) + (parseFloat(style.paddingBottom) || 0);
+      below += Math.max(cap.getBoundingClientRect().height, (present() ? 3 : 2) * line + pads);
+    }
+    return {w: Math.round(el.clientWidth), h: Math.round(Math.max(MIN_ROOM, window.innerHeight - top - below))};
+  }
+
+  /* (zoom, canvas height) for figure fit on a room {w, h}: figure.py canvas_fit, step for step. */
+  function canvasFit(fit, room, grow) {
+    var w = fit.width, h = fit.height, m = fit.margin;
+    var roomW = Math.max(1, room.w - 2 * m), roomH = Math.max(1, room.h - 2 * m);
+    var zoom = Math.min(roomW / w, roomH / h);
+    var readable = fit.readable_px / fit.min_font;
+    if (grow && fit.nodes <= fit.readable_max_nodes && zoom < readable) {
+      zoom = Math.min(roomW / w, readable, (fit.max_canvas - 2 * m) / h);
+    }
+    zoom = Math.min(zoom, fit.max_zoom);
+    return [zoom, h * zoom + 2 * m];
+  }
+
+  /* Set the graph element's height for the figure drawn in gd; true when it changed (plotly then redraws).
+     plotly keeps the axes' ranges at a resize, widened to the plot's old proportions: unless the user has
+     zoomed or panned (app.userView), the whole graph is shown again, fitted to the new size. */
+  function fitCanvas(gd) {
+    var fit = gd && gd.layout && gd.layout.meta && gd.layout.meta.fit;
+    var el = graphElement(), room = canvasRoom();
+    if (!fit || !el || !room || !window.Plotly) { return false; }
+    var height = Math.round(Math.max(MIN_CANVAS, canvasFit(fit, room, !present())[1]));
+    if (Math.abs(el.getBoundingClientRect().height - height) < 2) { return false; }
+    el.style.setProperty("height", height + "px", "important");
+    app.fitting = true;
+    window.Plotly.Plots.resize(gd).then(function () {
+      if (app.userView) { return null; }
+      return window.Plotly.relayout(gd, {"xaxis.range": [-fit.pad, fit.width - fit.pad],
+                                         "yaxis.range": [fit.height - fit.pad, -fit.pad]});
+    }).then(function () { app.fitting = false; }, function () { app.fitting = false; });
+    return true;
+  }
+
+  /* Did the user move the view (zoom, pan, the toolbar's buttons)? Then a new canvas size keeps their view. */
+  function userMoved(data) {
+    if (app.fitting || !data) { return; }
+    for (var key in data) {
+      if (/^[xy]axis\.(range|autorange)/.test(key)) { app.userView = true; return; }
+    }
+  }
+
+  /* On a canvas taller than the window the wheel scrolls the page (Ctrl or Cmd + wheel zooms the graph):
+     plotly would take every wheel turn over the graph for a zoom, and the page could not be scrolled past it. */
+  document.addEventListener("wheel", function (e) {
+    var el = graphElement();
+    if (!el || e.ctrlKey || e.metaKey || !el.contains(e.target)) { return; }
+    if (el.getBoundingClientRect().height > window.innerHeight * 0.9) { e.stopPropagation(); }
+  }, {capture: true, passive: true});
+
+  /* A new window size: fit the graph again, and tell the server the room (for the next figure's direction). */
+  var resizeTimer = null;
+  window.addEventListener("resize", function () {
+    if (resizeTimer !== null) { clearTimeout(resizeTimer); }
+    resizeTimer = setTimeout(function () {
+      resizeTimer = null;
+      var gd = graphDiv();
+      if (gd) { fitCanvas(gd); }
+      var room = canvasRoom();
+      if (room && window.dash_clientside && window.dash_clientside.set_props) {
+        window.dash_clientside.set_props(ID.CANVAS, {data: room});
+      }
+    }, 150);
+  });
 
   /* Redraw the highlight whenever plotly draws: a new figure (Plotly.react), zoom, pan, resize. */
   function hookGraph(gd) {
     if (gd._explorerHooked || !gd.on) { return; }
     gd._explorerHooked = true;
     var again = function () {
+      if (fitCanvas(gd)) { return; }  /* plotly redraws at the new size, then again */
       if (revealLabels(gd, app.k) || P.labelsForView(gd)) { return; }  /* plotly redraws, then again */
       drawOverlay(gd, app.k);
       P.fitText(gd);
@@ -107,6 +210,8 @@
     var soon = P.perFrame(follow);
     gd.on("plotly_react", function () {
       app.drawn += 1;
+      var revision = gd.layout && gd.layout.uirevision;
+      if (revision !== app.revision) { app.revision = revision; app.userView = false; }  /* another graph */
       setTimeout(again, 0);
     });
     /* dcc.Graph (Dash 4) copies each zoom or pan into its `figure` prop, and a new figure prop makes it draw
@@ -116,11 +221,11 @@
     var emit = gd.emit;
     if (typeof emit === "function") {
       gd.emit = function (name, data) {
-        if (name === "plotly_relayout") { again(data); return undefined; }
+        if (name === "plotly_relayout") { userMoved(data); again(data); return undefined; }
         return emit.apply(this, arguments);
       };
     } else {
-      gd.on("plotly_relayout", again);
+      gd.on("plotly_relayout", function (data) { userMoved(data); again(data); });
     }
     gd.on("plotly_relayouting", function () { soon(gd); });  /* fires on every mouse move of a drag */
     gd.on("plotly_afterplot", again);
@@ -262,6 +367,11 @@
       }
     },
 
+    /* The graph's room in the page (canvasRoom), for the server's choice of direction. */
+    canvas: function () {
+      return canvasRoom() || noUpdate();
+    },
+
     /* Classes on <body> for the theme and presentation mode; <html lang>; the active language button. */
     pageClass: function (theme, present, lang) {
       var b = document.body;
@@ -300,21 +410,49 @@
       return "btn btn-small copied";
     },
 
-    /* PNG and SVG straight from the drawn graph (plotly.js's own image export). */
+    /* PNG and SVG straight from the drawn graph (plotly.js's own image export), at the graph's own size (layout
+       units are pixels), whatever its size on screen: labels are drawn at their size, and boxes were made
+       to hold them. A graph larger than MAX_IMAGE px is drawn smaller, its labels with it. */
     downloadImage: function (png, svg, spec) {
       var gd = graphDiv();
       if (!gd || !window.Plotly) { return noUpdate(); }
       var format = triggeredIds().indexOf(ID.EXPORT_SVG) >= 0 ? "svg" : "png";
       var name = CONFIG.export_prefix + (spec && spec.example ? spec.example : CONFIG.unnamed);
-      var full = gd._fullLayout || {};
       var lit = app.k >= 0;
       if (lit) { P.show(gd, app.k); }  // the picture shows the step on screen
+      var figure = imageFigure(gd);
       var done = function () { if (lit) { P.show(gd, -1); } };
-      window.Plotly.downloadImage(gd, {format: format, filename: name, scale: format === "png" ? 2 : 1,
-                                       width: full.width || 1200, height: full.height || 700}).then(done, done);
+      window.Plotly.downloadImage(figure, {format: format, filename: name, scale: format === "png" ? 2 : 1,
+                                           width: figure.layout.width, height: figure.layout.height}).then(done, done);
       return noUpdate();
     }
   };
+
+  var MAX_IMAGE = 4000;  /* px: explorer/drawing/export.py _auto_size's bound */
+
+  /* The figure of gd for an image file: the whole graph (not the user's zoom) at zoom 1, or smaller, labels
+     and all, when that would exceed MAX_IMAGE px. */
+  function imageFigure(gd) {
+    var fit = gd.layout.meta && gd.layout.meta.fit;
+    if (!fit) {
+      var full = gd._fullLayout || {};
+      return {data: gd.data, layout: Object.assign({}, gd.layout, {width: full.width || 1200, height: full.height || 700})};
+    }
+    var m = fit.margin;
+    var zoom = Math.min(1, (MAX_IMAGE - 2 * m) / fit.width, (MAX_IMAGE - 2 * m) / fit.height);
+    var layout = Object.assign({}, gd.layout, {
+      width: Math.round(fit.width * zoom + 2 * m), height: Math.round(fit.height * zoom + 2 * m),
+      xaxis: Object.assign({}, gd.layout.xaxis, {range: [-fit.pad, fit.width - fit.pad], autorange: false}),
+      yaxis: Object.assign({}, gd.layout.yaxis, {range: [fit.height - fit.pad, -fit.pad], autorange: false})
+    });
+    var data = gd.data.map(function (t) {
+      if (t.name !== CONFIG.traces.labels) { return t; }
+      /* every label, also those a big graph's view had left out (ExplorerPlayer.labelsForView) */
+      var font = Object.assign({}, t.textfont, {size: (t.textfont && t.textfont.size || 13) * zoom});
+      return Object.assign({}, t, {textfont: font, visible: true, text: t._explorerAll || t.text});
+    });
+    return {data: data, layout: layout};
+  }
 
   app.show = showNow;  // light up step k (or none, k = -1) on the graph: for benchmarks and the console
 

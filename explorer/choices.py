@@ -21,9 +21,20 @@ THEMES = ("light", "dark", "projector")
 DEFAULT_THEME = "light"
 PRESENTATION_THEME = "projector"
 
-# Which way the graph runs: left to right, or top to bottom.
-DIRECTIONS = ("LR", "TB")
-DEFAULT_DIRECTION = "LR"
+# Which way the graph runs: left to right, top to bottom, or `auto`: the one of the two in which the graph's
+# labels come out largest on the canvas it is drawn on (explorer.drawing.figure.choose_direction).
+DIRECTIONS = ("auto", "LR", "TB")
+DEFAULT_DIRECTION = "auto"
+LAID_OUT_DIRECTIONS = ("LR", "TB")  # what `auto` resolves to: the layout knows only these
+
+# Readable in front of a class: on a graph of up to READABLE_MAX_NODES nodes, no node text is drawn smaller
+# than READABLE_PX CSS pixels in the app. The canvas grows taller (up to MAX_CANVAS_PX) when that is what it
+# takes; a bigger graph is fitted to the window, and its labels shrink with it (zoom in to read them). Text is
+# never drawn more than MAX_TEXT_ZOOM times its theme's size (a 3-node graph needn't fill a wall).
+READABLE_PX = 14.0
+READABLE_MAX_NODES = 30
+MAX_CANVAS_PX = 3200
+MAX_TEXT_ZOOM = 2.0
 
 # Languages of the app, the hover text and the step captions; the tag each gives <html lang>.
 LANGS = ("en", "zh")

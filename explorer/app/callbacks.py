@@ -120,15 +120,17 @@ def trace_for(spec: dict) -> Trace:
 
 def make_figure(trace: Trace, theme: str = DEFAULT_THEME, direction: str = DEFAULT_DIRECTION, constants: bool = False,
                 present: bool = False, lang: str | None = None, webgl: bool = False, reveal: bool = False,
-                collapse: Any = None) -> dict:
+                collapse: Any = None, canvas: Any = None) -> dict:
     """The figure as the plain dict dcc.Graph gets (explorer.drawing.figure.figure_dict: no plotly objects, no
     second validation, so a Run costs the graph's drawing and little else). `reveal`: for the page, whose
     player shows the labels as the steps reveal them (so none is drawn with every answer first). `collapse`:
-    which groups are drawn as one node (explorer/app/groups.py collapse_for)."""
+    which groups are drawn as one node (explorer/app/groups.py collapse_for). `canvas` is what the page measured
+    of the graph's room ({"w": px, "h": px}, assets/app.js canvasRoom), for the "auto" direction."""
     theme = PRESENTATION_THEME if present else (theme if theme in THEMES else DEFAULT_THEME)
     direction = direction if direction in DIRECTIONS else DEFAULT_DIRECTION
     fig = figure_dict(trace, theme=theme, direction=direction, show_constants=bool(constants),
-                      lang=normalize(lang), webgl=webgl is True, lazy_labels=True, collapse=collapse)
+                      lang=normalize(lang), webgl=webgl is True, lazy_labels=True, collapse=collapse,
+                      canvas=canvas_size(canvas))
     if reveal:
         _labels_wait_for_the_player(fig)
     # keep the user's zoom and pan while only the theme changes
@@ -143,6 +145,17 @@ def _labels_wait_for_the_player(fig: dict) -> None:
     for trace in fig["data"]:
         if trace.get("name") == NODE_LABELS:
             trace["visible"] = False
+
+
+def canvas_size(canvas: Any) -> tuple[float, float] | None:
+    """The page's measure of the graph's room as (width, height) px, or None when it sent none that makes
+    sense (the figure then assumes explorer.drawing.figure.DEFAULT_CANVAS)."""
+    if not isinstance(canvas, dict):
+        return None
+    w, h = canvas.get("w"), canvas.get("h")
+    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) and 50 <= v <= 20_000 for v in (w, h)):
+        return None
+    return float(w), float(h)
 
 
 def stats_of(trace: Trace, fig: dict | go.Figure) -> dict:
@@ -188,7 +201,7 @@ def on_boot(search: str | None, booted: bool) -> tuple:
 def on_run(trigger: Any, source: str | None, example: str | None, backward: str | None, boot: dict | None,
            input_ids: list, input_values: list, theme: str, direction: str, constants: Any, present: bool,
            seed: int = 0, lang: str | None = None, webgl: bool = False, collapse_state: dict | None = None,
-           depth: Any = None) -> tuple:
+           depth: Any = None, canvas: Any = None) -> tuple:
     """Run a program. Returns (editor, backward, spec, figure, stats, error, notices, inputs panel,
     inputs section style, stdout, example). A bad program sets `error` and clears the printed output (it was
     the previous program's): the last good graph stays.
@@ -230,7 +243,7 @@ def on_run(trigger: Any, source: str | None, example: str | None, backward: str 
     try:
         trace = trace_for(spec)
         fig = make_figure(trace, theme, direction, _constants_on(constants), present, lang, webgl, reveal=True,
-                          collapse=groups.collapse_for(collapse_state, spec, depth))
+                          collapse=groups.collapse_for(collapse_state, spec, depth), canvas=canvas)
     except ProgramError as e:
         return (editor_out, backward_out, keep, keep, keep, error_dict(e, spec["source"]), keep, keep, keep, None,
                 keep)
@@ -259,7 +272,7 @@ def _is_example_source(key: str, source: str) -> bool:
 
 def on_redraw(theme: str, direction: str, constants: Any, present: bool, spec: dict | None,
               lang: str | None = None, webgl: bool = False, collapse_state: dict | None = None,
-              depth: Any = None) -> tuple:
+              depth: Any = None, canvas: Any = None) -> tuple:
     """Settings changed (or the language, for the hover text, or which groups are collapsed): draw the same
     trace again. Returns (figure, stats)."""
     if not spec:
@@ -267,7 +280,7 @@ def on_redraw(theme: str, direction: str, constants: Any, present: bool, spec: d
     try:
         trace = trace_for(spec)
         fig = make_figure(trace, theme, direction, _constants_on(constants), present, lang, webgl, reveal=True,
-                          collapse=groups.collapse_for(collapse_state, spec, depth))
+                          collapse=groups.collapse_for(collapse_state, spec, depth), canvas=canvas)
     except Exception:
         log.exception("redraw failed")
         raise PreventUpdate from None
@@ -393,7 +406,8 @@ def export_name(spec: dict | None, ext: str) -> str:
     return f"{EXPORT_PREFIX}{key}.{ext}"
 
 
-def on_export(trigger: Any, spec: dict | None, theme: str, direction: str, constants: Any, lang: str) -> tuple:
+def on_export(trigger: Any, spec: dict | None, theme: str, direction: str, constants: Any, lang: str,
+              canvas: Any = None) -> tuple:
     """PDF, GIF (the steps, animated), HTML or JSON through dcc.Download. Returns (download, message)."""
     from explorer.drawing.export import ExportError, to_gif, to_html, to_image
 
@@ -407,7 +421,8 @@ def on_export(trigger: Any, spec: dict | None, theme: str, direction: str, const
         name = export_name(spec, ext)
         if ext == "json":
             return dcc.send_string(fastjson.dumps_text(trace.to_dict()), name, type="application/json"), ""
-        fig = as_figure(make_figure(trace, theme, direction, _constants_on(constants), lang=lang))
+        fig = as_figure(make_figure(trace, theme, direction, _constants_on(constants), lang=lang,
+                                    canvas=canvas))
         if ext == "html":
             return dcc.send_string(to_html(fig, lang=lang), name, type="text/html"), ""
         if ext == "gif":
@@ -470,11 +485,11 @@ def register(app: Any) -> None:
         State(ID.EDITOR, "value"), State(input_ids, "value"), State(ID.THEME, "value"),
         State(ID.DIRECTION, "value"), State(ID.CONSTANTS, "value"), State(ID.PRESENT, "data"),
         State(ID.SPEC, "data"), State(ID.LANG, "data"), State(ID.WEBGL, "data"), State(ID.COLLAPSE, "data"),
-        State(ID.GROUP_DEPTH, "value"),
+        State(ID.GROUP_DEPTH, "value"), State(ID.CANVAS, "data"),
         prevent_initial_call=True,
     )
     def _run(_n, example, backward, boot, _submits, source, values, theme, direction, constants, present, spec,
-             lang, webgl, collapse_state, depth):
+             lang, webgl, collapse_state, depth, canvas):
         trigger = ctx.triggered_id
         triggered = {p["prop_id"].split(".")[0] for p in ctx.triggered}
         if ID.BOOT in triggered:
@@ -486,16 +501,16 @@ def register(app: Any) -> None:
         ids = [o["id"] for o in ctx.states_list[1]] if len(ctx.states_list) > 1 else []
         seed = int((spec or boot or {}).get("seed") or 0)
         return on_run(trigger, source, example, backward, boot, ids, values, theme, direction, constants,
-                      present, seed, lang, webgl, collapse_state, depth)
+                      present, seed, lang, webgl, collapse_state, depth, canvas)
 
     app.callback(
         Output(ID.GRAPH, "figure", allow_duplicate=True), Output(ID.STATS, "data", allow_duplicate=True),
         Input(ID.THEME, "value"), Input(ID.DIRECTION, "value"), Input(ID.CONSTANTS, "value"),
         Input(ID.PRESENT, "data"), Input(ID.LANG, "data"), Input(ID.COLLAPSE, "data"), State(ID.SPEC, "data"),
-        State(ID.WEBGL, "data"), State(ID.GROUP_DEPTH, "value"),
+        State(ID.WEBGL, "data"), State(ID.GROUP_DEPTH, "value"), State(ID.CANVAS, "data"),
         prevent_initial_call=True,
-    )(lambda theme, direction, constants, present, lang, collapse_state, spec, webgl, depth:
-      on_redraw(theme, direction, constants, present, spec, lang, webgl, collapse_state, depth))
+    )(lambda theme, direction, constants, present, lang, collapse_state, spec, webgl, depth, canvas:
+      on_redraw(theme, direction, constants, present, spec, lang, webgl, collapse_state, depth, canvas))
 
     # the toolbar's tooltips in the page's language
     app.callback(Output(ID.GRAPH, "config"), Input(ID.LANG, "data"),
@@ -572,11 +587,11 @@ def register(app: Any) -> None:
         Input(ID.EXPORT_PDF, "n_clicks"), Input(ID.EXPORT_GIF, "n_clicks"), Input(ID.EXPORT_HTML, "n_clicks"),
         Input(ID.EXPORT_JSON, "n_clicks"),
         State(ID.SPEC, "data"), State(ID.THEME, "value"), State(ID.DIRECTION, "value"),
-        State(ID.CONSTANTS, "value"), State(ID.LANG, "data"),
+        State(ID.CONSTANTS, "value"), State(ID.LANG, "data"), State(ID.CANVAS, "data"),
         prevent_initial_call=True,
     )
-    def _export(_a, _b, _c, _d, spec, theme, direction, constants, lang):
-        return on_export(ctx.triggered_id, spec, theme, direction, constants, normalize(lang))
+    def _export(_a, _b, _c, _d, spec, theme, direction, constants, lang, canvas):
+        return on_export(ctx.triggered_id, spec, theme, direction, constants, normalize(lang), canvas)
 
     # --- in the browser (assets/app.js): no server round trip ------------------------------------------
     def cs(name: str) -> ClientsideFunction:
@@ -607,6 +622,8 @@ def register(app: Any) -> None:
     app.clientside_callback(cs("togglePresent"), Output(ID.PRESENT, "data"),
                             Input(ID.PRESENT_BTN, "n_clicks"), State(ID.PRESENT, "data"), prevent_initial_call=True)
     app.clientside_callback(cs("webgl"), Output(ID.WEBGL, "data"), Input(ID.URL, "pathname"))
+    # the graph's room, measured at load (and kept up to date on resize by assets/app.js)
+    app.clientside_callback(cs("canvas"), Output(ID.CANVAS, "data"), Input(ID.URL, "pathname"))
     app.clientside_callback(cs("pageClass"), Output(ID.DUMMY, "children"),
                             Input(ID.THEME, "value"), Input(ID.PRESENT, "data"), Input(ID.LANG, "data"))
     editor.register(app)  # the code editor (assets/editor.js): text, error line, code <-> graph

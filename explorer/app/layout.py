@@ -60,6 +60,7 @@ class ID:
     PRESENT = "present"
     SHARE_QUERY = "share-query"
     WEBGL = "webgl"  # whether this browser can draw WebGL (set once by assets/app.js)
+    CANVAS = "canvas"  # the graph's room in the page, {"w": px, "h": px} (measured by assets/app.js canvasRoom)
 
     EXAMPLE = "example"
     EXAMPLE_SUMMARY = "example-summary"
@@ -247,6 +248,7 @@ def build_layout(lang: str = DEFAULT_LANG) -> html.Div:
         dcc.Store(id=ID.SELECTED),
         dcc.Store(id=ID.PRESENT, data=False),
         dcc.Store(id=ID.WEBGL, data=False),
+        dcc.Store(id=ID.CANVAS),
         dcc.Store(id=ID.SHARE_QUERY),
         dcc.Store(id=ID.SHOW_ALL, data=False),
         dcc.Store(id=ID.QUIZ, data=False),

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import math
+import re
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
@@ -20,7 +21,18 @@ import numpy as np
 import plotly.graph_objects as go
 
 from explorer import fastjson
-from explorer.choices import DEFAULT_DIRECTION, DEFAULT_LANG, DEFAULT_THEME, DIRECTIONS, normalize_lang
+from explorer.choices import (
+    DEFAULT_DIRECTION,
+    DEFAULT_LANG,
+    DEFAULT_THEME,
+    DIRECTIONS,
+    LAID_OUT_DIRECTIONS,
+    MAX_CANVAS_PX,
+    MAX_TEXT_ZOOM,
+    READABLE_MAX_NODES,
+    READABLE_PX,
+    normalize_lang,
+)
 from explorer.drawing import text
 from explorer.drawing.groups import (
     GROUP_WORDS,
@@ -65,14 +77,27 @@ class NodeText(NamedTuple):
     """The label on a node's box. A named tuple rather than a frozen dataclass: as immutable, and quicker to
     make, which counts at one per node."""
 
-    lines: tuple[str, ...]  # plotly's small HTML subset: <b>, <br>, <span style>; the first is the bold title
-    lengths: tuple[int, ...]  # characters shown on each line (the text without its tags)
+    lines: tuple[str, ...]  # plotly's small HTML subset: <b>, <br>, <span style>; the first `bold` are the title
+    plain: tuple[str, ...]  # the words of each line as drawn (without the tags)
+    bold: int = 1  # how many lines the title takes (a long one is broken after its " · ")
 
     def width(self, th: Theme) -> float:
-        """Pixels the widest line needs: the bold title is wider per character, the small lines narrower."""
-        title = self.lengths[0] * th.char_width * 1.12
-        small = max(self.lengths[1:], default=0) * th.char_width * th.small_font_size / th.font_size
-        return max(title, small)
+        """Pixels the widest line takes: measured in the theme's font (text.text_width), the title bold."""
+        small = th.small_font_size
+        title = max([text.text_width(p, th.font_size, bold=True) for p in self.plain[:self.bold]])
+        rest = max([text.text_width(p, small) for p in self.plain[self.bold:]], default=0.0)
+        return max(title, rest)
+
+
+# Room around a label inside its box, in pixels at the theme's size: a box is its label's width plus
+# BOX_PAD_X, its lines plus BOX_PAD_Y.
+BOX_PAD_X = 18.0
+BOX_PAD_Y = 10.0
+
+
+def box_size(t: NodeText, th: Theme) -> tuple[float, float]:
+    """(width, height) of the box that holds label `t`, at the theme's size."""
+    return max(2.5 * th.line_height, t.width(th) + BOX_PAD_X), len(t.lines) * th.line_height + BOX_PAD_Y
 
 
 def figure(
@@ -85,14 +110,17 @@ def figure(
     layout: Layout | None = None,
     lang: str = DEFAULT_LANG,
     collapse: Any = None,
+    canvas: tuple[float, float] | None = None,
 ) -> go.Figure:
     """The autograd graph of `trace` as a plotly Figure (displays inline in Jupyter). `lang` ("en" or "zh")
     is the language of the hover text; torch's names stay as they are. `collapse` draws module calls,
     function calls and loop iterations as labelled boxes, some of them collapsed to one node: a depth, a
     list of group paths, "repeated", "auto" or [] (boxes only); None draws every node, without boxes
-    (explorer/drawing/groups.py)."""
+    (explorer/drawing/groups.py). `direction` "auto" picks the one in which the labels come out largest on
+    `canvas` (width, height in px; default: a 16:9 slide)."""
     return as_figure(figure_dict(trace, theme=theme, direction=direction, show_values=show_values,
-                                 show_constants=show_constants, layout=layout, lang=lang, collapse=collapse))
+                                 show_constants=show_constants, layout=layout, lang=lang, collapse=collapse,
+                                 canvas=canvas))
 
 
 @without_gc
@@ -108,15 +136,17 @@ def figure_dict(
     webgl: bool = False,
     lazy_labels: bool = False,
     collapse: Any = None,
+    canvas: tuple[float, float] | None = None,
 ) -> dict:
     """The same figure as a plain dict, ready for JSON: what the web app sends. Building plotly's objects
     validates every property again, which costs ten times more than making the figure; the tests validate
     these dicts with plotly instead (tests/test_figure.py), so a request need not. `webgl`: the browser
     can use WebGL, so a big graph may (see WEBGL_MIN_NODES); image export keeps to SVG. `lazy_labels`: the
     browser shows labels as the view needs them, so a big graph's start hidden (see LAZY_LABELS_MIN).
-    `collapse`: see `figure`."""
+    `collapse`: see `figure`. `canvas`: the (width, height) in px the graph is shown in, for direction "auto"
+    (see choose_direction)."""
     if direction not in DIRECTIONS:
-        raise ValueError("direction must be 'LR' (left to right) or 'TB' (top to bottom)")
+        raise ValueError("direction must be 'auto', 'LR' (left to right) or 'TB' (top to bottom)")
     th = get_theme(theme)
     view = None
     original = trace
@@ -139,17 +169,26 @@ def figure_dict(
 
     nesting = group_nesting(view) if view is not None else {}
 
+    sizes = {nid: box_size(t, th) for nid, t in texts.items()}
+
     def size(nid: str, attrs: dict) -> tuple[float, float]:
-        t = texts[nid]
-        w, h = max(2.5 * th.line_height, t.width(th) + 18), len(t.lines) * th.line_height + 10
+        w, h = sizes[nid]
         d = nesting.get(nid)
         if d:  # room for the frames of the groups around it
             return w + 2 * d * GROUP_PAD, h + 2 * d * (GROUP_PAD + GROUP_LABEL_ROOM / 2)
         return w, h
 
+    if direction == "auto" and view is not None and len(original.nodes) > READABLE_MAX_NODES:
+        # a big graph's groups are opened and closed one by one: the picture keeps its direction, or every
+        # click could turn it round (output_anchored keeps the rest in place)
+        direction = LAID_OUT_DIRECTIONS[0]
     if layout is None:
-        layout = layered_layout(graph, direction=direction, node_size=size)
-    if view is not None:
+        if direction == "auto":
+            layouts = [layered_layout(graph, direction=d, node_size=size) for d in LAID_OUT_DIRECTIONS]
+            layout = choose_direction(layouts, canvas or DEFAULT_CANVAS, th.small_font_size)
+        else:
+            layout = layered_layout(graph, direction=direction, node_size=size)
+    if view is not None:  # after the direction is chosen: anchoring moves the picture, not its size
         layout = output_anchored(layout)
     # each box and each edge's drawn route once: the traces and the animation data share them
     boxes = {nid: _box(layout, nid, nesting.get(nid, 0)) for nid in layout.positions}
@@ -178,7 +217,7 @@ def figure_dict(
         _add_search_hits(data, th)
         if view.hidden:
             _add_hidden_note(fig_layout, view, th, normalize_lang(lang))
-    fig_layout["meta"] = {"explorer": fastjson.dumps_text(meta)}
+    fig_layout["meta"] = {"explorer": fastjson.dumps_text(meta), "fit": fit_meta(layout, th, frames)}
     return {"data": data, "layout": fig_layout}
 
 
@@ -197,14 +236,20 @@ def as_figure(fig: dict) -> go.Figure:
 def node_text(node: Node, th: Theme, show_values: bool,
               short: Callable[[Any], str] = text.value_short, grad_word: str = "grad") -> NodeText:
     """The bold title, then small lines: the source text, the value, the gradient (after `grad_word`, the
-    language's word). `short` writes a value (text.value_short, or figure_dict's _ValueText.short)."""
+    language's word). `short` writes a value (text.value_short, or figure_dict's _ValueText.short). A title
+    much wider than the lines under it is broken after its " · " (linalg_vector_norm · / LinalgVectorNormBackward0),
+    so one long op name does not widen its box, its layer and the whole graph. The small lines' size is given
+    relative to the title's (in em), so that scaling the label trace's font scales every line."""
     title = text.node_title(node)
-    lines, lengths = [f"<b>{_esc(title)}</b>"], [len(title)]
+    plain: list[str] = []
+    lines: list[str] = []
+    relative = f"font-size:{th.small_font_size / th.font_size:.4g}em"
 
     def small(words: str, color: str | None = None) -> None:
-        style = f"font-size:{th.small_font_size}px" + (f";color:{color}" if color else "")
-        lines.append(f"<span style='{style}'>{_esc(words)}</span>")
-        lengths.append(_cells(words))
+        style = relative + (f";color:{color}" if color else "")
+        for part in _wrapped(words):
+            lines.append(f"<span style='{style}'>{_esc(part)}</span>")
+            plain.append(part)
 
     caption = text.node_caption(node)
     if caption:
@@ -215,12 +260,43 @@ def node_text(node: Node, th: Theme, show_values: bool,
             small(v, th.value)
         if node.grad is not None:
             small(f"{grad_word} " + short(node.grad), th.grad)
-    return NodeText(tuple(lines), tuple(lengths))
+    heads = _title_lines(title, max([text.text_ems(p) for p in plain], default=0.0) * th.small_font_size / th.font_size)
+    return NodeText(tuple([f"<b>{_esc(h)}</b>" for h in heads] + lines), tuple(heads + plain), len(heads))
 
 
-def _cells(words: str) -> int:
-    """How many characters wide `words` is drawn: a Chinese character takes about two."""
-    return sum(2 if ord(c) >= 0x2E80 else 1 for c in words)
+# A title is broken in two when it is wider than this many ems, and wider by TITLE_BREAK_GAIN ems than every
+# line under it (so that breaking it makes the box narrower by that much at least).
+LONG_TITLE_EMS = 12.0
+TITLE_BREAK_GAIN = 1.5
+# A small line (source text, value, gradient) wider than this many ems goes on as many lines as it needs,
+# broken after a comma or at a space: a 2x2 value's numbers should not make a whole layer twice as wide.
+LONG_LINE_EMS = 17.0
+
+
+def _wrapped(words: str) -> list[str]:
+    """`words` in lines of at most LONG_LINE_EMS ems where it can be broken (after ", " or at a space); a
+    piece with no place to break stays whole."""
+    if text.text_ems(words) <= LONG_LINE_EMS:
+        return [words]
+    lines: list[str] = []
+    line = ""
+    for piece in re.split(r"(?<=, )|(?<= )", words):
+        if line and text.text_ems(line + piece.rstrip()) > LONG_LINE_EMS:
+            lines.append(line.rstrip())
+            line = ""
+        line += piece
+    if line.strip():
+        lines.append(line.rstrip())
+    return lines
+
+
+def _title_lines(title: str, rest_ems: float) -> list[str]:
+    """The title as one line, or two when it is long (see node_text): "name ·" and torch's node name."""
+    ems = text.text_ems(title, bold=True)
+    if ems <= max(LONG_TITLE_EMS, rest_ems + TITLE_BREAK_GAIN) or " · " not in title:
+        return [title]
+    head, tail = title.split(" · ", 1)
+    return [head + " ·", tail]
 
 
 HOVER_WORDS = {
@@ -575,15 +651,22 @@ def _add_highlights(data: list[dict], th: Theme) -> None:
                          textfont={"color": th.value, "size": th.font_size + 2, "family": th.font_family}))
 
 
-def _style(layout: Layout, th: Theme, frames: dict[str, Box] | None = None) -> dict:
-    pad = 20.0
+def _pad(layout: Layout, frames: dict[str, Box] | None = None) -> float:
+    """Room around the boxes inside the axes' ranges, layout units: PAD, and more where group frames reach
+    beyond the nodes."""
+    if not frames:
+        return PAD
     x0, y0 = _origin(layout)
-    if frames:  # group boxes reach a little beyond the nodes
-        pad += max(max(x0 - f[0], y0 - f[1], f[2] - x0 - layout.width, f[3] - y0 - layout.height, 0.0)
-                   for f in frames.values())
+    return PAD + max(max(x0 - f[0], y0 - f[1], f[2] - x0 - layout.width, f[3] - y0 - layout.height, 0.0)
+                     for f in frames.values())
+
+
+def _style(layout: Layout, th: Theme, frames: dict[str, Box] | None = None) -> dict:
+    x0, y0 = _origin(layout)
+    pad = _pad(layout, frames)
     return {
         "paper_bgcolor": th.background, "plot_bgcolor": th.background,
-        "margin": {"l": 10, "r": 10, "t": 10, "b": 10},
+        "margin": {"l": MARGIN, "r": MARGIN, "t": MARGIN, "b": MARGIN},
         "font": {"family": th.font_family, "size": th.font_size, "color": th.text}, "dragmode": "pan",
         "hovermode": "closest", "showlegend": False,
         "xaxis": {"visible": False, "range": [x0 - pad, x0 + layout.width + pad]},
@@ -601,9 +684,10 @@ SEARCH_HITS = "search-hits"  # frames around the nodes a search found, drawn by 
 
 
 def _with_line(t: NodeText, words: str, th: Theme) -> NodeText:
-    """A node's text with one more small line under its title."""
-    line = f"<span style='font-size:{th.small_font_size}px'>{_esc(words)}</span>"
-    return NodeText((t.lines[0], line, *t.lines[1:]), (t.lengths[0], _cells(words), *t.lengths[1:]))
+    """A node's text with one more small line under its title (sized relative to the title, as node_text's)."""
+    line = f"<span style='font-size:{th.small_font_size / th.font_size:.4g}em'>{_esc(words)}</span>"
+    b = t.bold
+    return NodeText((*t.lines[:b], line, *t.lines[b:]), (*t.plain[:b], words, *t.plain[b:]), b)
 
 
 def output_anchored(layout: Layout) -> Layout:
@@ -707,6 +791,72 @@ def _add_hidden_note(fig_layout: dict, view: GroupView, th: Theme, lang: str) ->
         "x": 0, "y": 1, "xanchor": "left", "yanchor": "top", "showarrow": False,
         "font": {"color": th.muted, "size": th.small_font_size, "family": th.font_family},
     }]
+
+
+# --- fitting the graph to its canvas ----------------------------------------------------------------------
+
+MARGIN = 10.0  # the plot's margin on each side, px (_style)
+# canvas_fit aims this much above READABLE_PX: the page rounds the canvas to whole pixels
+READABLE_SLACK = 1.01
+PAD = 20.0  # room around the boxes inside the axes' ranges, layout units (_style)
+# The canvas a figure is chosen for when none is given: a 16:9 slide, or the app's graph at 1280x720.
+DEFAULT_CANVAS = (850.0, 460.0)
+
+
+def canvas_fit(width: float, height: float, canvas: tuple[float, float], nodes: int, min_font: float) -> \
+        tuple[float, float]:
+    """(zoom, canvas height) of a graph `width` x `height` layout units (boxes at their theme's size) shown on
+    a canvas `canvas` = (width, room in height) px whose smallest text is `min_font` px at zoom 1.
+
+    The graph fits the canvas; then, if it has at most READABLE_MAX_NODES nodes and that leaves its text under
+    READABLE_PX, the canvas grows taller until it is not (as far as the width allows, up to MAX_CANVAS_PX);
+    text is never zoomed beyond MAX_TEXT_ZOOM. The canvas is then as tall as the graph needs: a flat graph
+    leaves the room below it to the rest of the page. assets/animation.js fitCanvas does the same in the page."""
+    w, h = width + 2 * PAD, height + 2 * PAD
+    room_w, room_h = max(1.0, canvas[0] - 2 * MARGIN), max(1.0, canvas[1] - 2 * MARGIN)
+    zoom = min(room_w / w, room_h / h)
+    readable = READABLE_PX * READABLE_SLACK / min_font
+    if nodes <= READABLE_MAX_NODES and zoom < readable:
+        zoom = min(room_w / w, readable, (MAX_CANVAS_PX - 2 * MARGIN) / h)
+    zoom = min(zoom, MAX_TEXT_ZOOM)
+    return zoom, h * zoom + 2 * MARGIN
+
+
+def choose_direction(layouts: list[Layout], canvas: tuple[float, float], min_font: float) -> Layout:
+    """The layout whose text comes out largest on `canvas` (canvas_fit). Between two that both reach
+    READABLE_PX, or that come within 10% of each other below it, the one that needs the shorter canvas, so
+    that more of the page stays in view; ties keep the first (left to right)."""
+    readable = READABLE_PX / min_font
+
+    def better(a: Layout, b: Layout) -> bool:
+        (za, ha), (zb, hb) = (canvas_fit(lay.width, lay.height, canvas, len(lay.positions), min_font)
+                              for lay in (a, b))
+        if (za >= readable) != (zb >= readable):
+            return za >= readable
+        if za > zb * 1.1 or zb > za * 1.1:
+            return za > zb
+        return ha < hb
+
+    best = layouts[0]
+    for lay in layouts[1:]:
+        if better(lay, best):
+            best = lay
+    return best
+
+
+def fit_meta(layout: Layout, th: Theme, frames: dict[str, Box] | None = None) -> dict:
+    """What the page needs to fit the graph to its canvas (assets/app.js fitCanvas, canvas_fit's twin) and to
+    export it at its own size: the direction drawn, the number of nodes, the smallest text size at zoom 1, the
+    graph's extent in layout units (its axes' ranges: boxes plus `pad` on each side, starting at `x0`, `y0`:
+    not 0 when output_anchored moved the picture) and the plot's margin, and the rule's numbers
+    (explorer/choices.py)."""
+    x0, y0 = _origin(layout)
+    pad = _pad(layout, frames)
+    return {"direction": layout.direction, "nodes": len(layout.positions), "min_font": th.small_font_size,
+            "width": layout.width + 2 * pad, "height": layout.height + 2 * pad, "pad": pad, "margin": MARGIN,
+            "x0": x0 - pad, "y0": y0 - pad,
+            "readable_px": READABLE_PX * READABLE_SLACK, "readable_max_nodes": READABLE_MAX_NODES,
+            "max_canvas": MAX_CANVAS_PX, "max_zoom": MAX_TEXT_ZOOM}
 
 
 # --- what the animation needs: explorer/drawing/steps.py ----------------------------------------------------

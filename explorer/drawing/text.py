@@ -157,3 +157,48 @@ def node_caption(node: Node) -> str:
     if node.name and src:
         return f"{node.name} = {src}"
     return node.name or src
+
+
+# --- how wide a label is drawn -----------------------------------------------------------------------------
+
+# Advance widths of DejaVu Sans (the first font of every theme, explorer/drawing/themes.py FONT), regular and
+# bold, in thousandths of the font size, for the printable ASCII characters (32 " " to 126 "~") and the few
+# others labels use. Read once from the font's own tables (DejaVuSans.ttf, DejaVuSans-Bold.ttf 2.37); the
+# fallbacks of FONT (Verdana, Arial) draw narrower or about as wide, so a box sized with these holds its text.
+_REGULAR = (318, 401, 460, 838, 636, 950, 780, 275, 390, 390, 500, 838, 318, 361, 318, 337, 636, 636, 636, 636, 636,
+    636, 636, 636, 636, 636, 337, 337, 838, 838, 838, 531, 1000, 684, 686, 698, 770, 632, 575, 775, 752, 295, 295,
+    656, 557, 863, 748, 787, 603, 787, 695, 635, 611, 732, 684, 989, 685, 611, 685, 390, 337, 390, 838, 500, 500,
+    613, 635, 550, 635, 615, 352, 635, 634, 278, 278, 579, 278, 974, 634, 612, 635, 635, 411, 521, 392, 634, 592,
+    818, 592, 592, 525, 636, 337, 636, 838)
+_BOLD = (348, 456, 521, 838, 696, 1002, 872, 306, 457, 457, 523, 838, 380, 415, 380, 365, 696, 696, 696, 696, 696,
+    696, 696, 696, 696, 696, 400, 400, 838, 838, 838, 580, 1000, 774, 762, 734, 830, 683, 683, 821, 837, 372, 372,
+    775, 637, 995, 837, 850, 733, 850, 770, 720, 682, 812, 774, 1103, 771, 724, 725, 457, 365, 457, 838, 500, 500,
+    675, 716, 593, 716, 678, 435, 716, 712, 343, 343, 665, 343, 1042, 712, 687, 716, 716, 493, 595, 478, 712, 652,
+    924, 645, 652, 582, 712, 365, 712, 838)
+_REGULAR_MORE = {"·": 318, "…": 1000, "×": 838, "−": 838, "²": 401, "—": 1000}
+_BOLD_MORE = {"·": 380, "…": 1000, "×": 838, "−": 838, "²": 438, "—": 1000}
+_WIDE = 0x2E80  # from here on (CJK and beyond) a character is drawn a full em wide
+_OTHER = 0.72  # any other character: about a capital's width
+
+
+class _Advances(dict):
+    """Character -> advance width in thousandths of an em; a character not in the table is looked up once."""
+
+    def __missing__(self, c: str) -> int:
+        width = self[c] = 1000 if ord(c) >= _WIDE else int(_OTHER * 1000)
+        return width
+
+
+_ADVANCES = {False: _Advances({**dict(zip(map(chr, range(32, 127)), _REGULAR)), **_REGULAR_MORE}),
+             True: _Advances({**dict(zip(map(chr, range(32, 127)), _BOLD)), **_BOLD_MORE})}
+
+
+def text_ems(words: str, bold: bool = False) -> float:
+    """How wide `words` is drawn, in ems (times the font size in px: pixels): the sum of its characters'
+    advance widths in DejaVu Sans, bold or regular. Kerning is ignored (it only narrows)."""
+    return sum(map(_ADVANCES[bold].__getitem__, words)) / 1000
+
+
+def text_width(words: str, size: float, bold: bool = False) -> float:
+    """Pixels `words` takes at a font size of `size` px (see text_ems)."""
+    return text_ems(words, bold) * size

@@ -128,3 +128,65 @@ def set_group_depth(page, label: str) -> None:
     page.click("#group-depth")
     page.get_by_role("option", name=label, exact=True).click()
     wait_idle(page)
+
+
+# --- how readable the graph is ----------------------------------------------------------------------------
+
+# The smallest node label on screen, in CSS pixels: for every line (tspan) of every label of the labels trace
+# (explorer/drawing/figure.py NODE_LABELS), its computed font size times the scale the screen draws it at
+# (getScreenCTM: plotly's plot transform and the label's own fit transform, assets/animation.js fitText).
+# null when no label is drawn (a big graph zoomed out: labels are hidden until one zooms in).
+LABEL_PX_JS = """() => {
+  const gd = document.querySelector('#graph .js-plotly-plot');
+  const i = gd._fullData.findIndex(d => d.name === 'labels');
+  if (i < 0 || gd._fullData[i].visible === false) return {min: null, labels: 0};
+  const layer = gd.querySelectorAll('.scatterlayer .trace')[i];
+  let min = null, max = null, labels = 0;
+  for (const t of (layer ? layer.querySelectorAll('.textpoint text') : [])) {
+    if (!t.textContent.trim()) continue;
+    labels += 1;
+    const m = t.getScreenCTM();
+    const scale = Math.hypot(m.a, m.b);
+    const parts = t.querySelectorAll('tspan').length ? t.querySelectorAll('tspan') : [t];
+    for (const s of parts) {
+      if (!s.textContent.trim()) continue;
+      const px = parseFloat(getComputedStyle(s).fontSize) * scale;
+      if (min === null || px < min) min = px;
+      if (max === null || px > max) max = px;
+    }
+  }
+  return {min: min, max: max, labels: labels};
+}"""
+
+# How the graph uses its canvas: the plot's size in pixels and the share of it the drawn graph covers.
+CANVAS_JS = """() => {
+  const gd = document.querySelector('#graph .js-plotly-plot');
+  const fl = gd._fullLayout, xa = fl.xaxis, ya = fl.yaxis;
+  const boxes = window.ExplorerPlayer.meta(gd).boxes;
+  let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+  for (const b of Object.values(boxes)) {
+    x0 = Math.min(x0, xa.l2p(b[0]), xa.l2p(b[2])); x1 = Math.max(x1, xa.l2p(b[0]), xa.l2p(b[2]));
+    y0 = Math.min(y0, ya.l2p(b[1]), ya.l2p(b[3])); y1 = Math.max(y1, ya.l2p(b[1]), ya.l2p(b[3]));
+  }
+  return {width: fl._size.w, height: fl._size.h, used_w: (x1 - x0) / fl._size.w, used_h: (y1 - y0) / fl._size.h,
+          nodes: Object.keys(boxes).length, direction: (gd.layout.meta.fit || {}).direction || null};
+}"""
+
+
+def label_px(page) -> dict:
+    """{"min": smallest node-label text on screen in px (None if none is drawn), "max", "labels": how many}."""
+    return page.evaluate(LABEL_PX_JS)
+
+
+def canvas_use(page) -> dict:
+    """The plot's size in px and the fraction of its width and height the graph's boxes span."""
+    return page.evaluate(CANVAS_JS)
+
+
+def caption_fits(page) -> dict:
+    """Whether the step caption shows all its text: not scrolled or cut inside its box, and inside the window."""
+    return page.evaluate("""() => { const c = document.getElementById('caption');
+      const r = c.getBoundingClientRect();
+      return {scroll: c.scrollHeight, client: c.clientHeight, top: r.top, bottom: r.bottom,
+              viewport: window.innerHeight, text: c.innerText,
+              fits: c.scrollHeight <= c.clientHeight + 1 && r.top >= 0 && r.bottom <= window.innerHeight}; }""")
