@@ -169,25 +169,21 @@ def figure_dict(
 
     nesting = group_nesting(view) if view is not None else {}
 
-    sizes = {nid: box_size(t, th) for nid, t in texts.items()}
+    lang_key = normalize_lang(lang)
 
-    def size(nid: str, attrs: dict) -> tuple[float, float]:
-        w, h = sizes[nid]
-        d = nesting.get(nid)
-        if d:  # room for the frames of the groups around it
-            return w + 2 * d * GROUP_PAD, h + 2 * d * (GROUP_PAD + GROUP_LABEL_ROOM / 2)
-        return w, h
+    def compact(nid: str) -> NodeText:
+        t = node_text(trace.nodes[nid], th, show_values, values.short, words["grad"], compact=True)
+        if view is not None and nid in view.runs:
+            t = _with_line(t, collapsed_caption(view, nid, lang_key), th)
+        return t
 
     if direction == "auto" and view is not None and len(original.nodes) > READABLE_MAX_NODES:
         # a big graph's groups are opened and closed one by one: the picture keeps its direction, or every
         # click could turn it round (output_anchored keeps the rest in place)
         direction = LAID_OUT_DIRECTIONS[0]
     if layout is None:
-        if direction == "auto":
-            layouts = [layered_layout(graph, direction=d, node_size=size) for d in LAID_OUT_DIRECTIONS]
-            layout = choose_direction(layouts, canvas or DEFAULT_CANVAS, th.small_font_size)
-        else:
-            layout = layered_layout(graph, direction=direction, node_size=size)
+        layout, texts = _fitted_layout(graph, texts, th, direction, canvas or DEFAULT_CANVAS,
+                                       None if canvas is None else compact, nesting)
     if view is not None:  # after the direction is chosen: anchoring moves the picture, not its size
         layout = output_anchored(layout)
     # each box and each edge's drawn route once: the traces and the animation data share them
@@ -234,12 +230,15 @@ def as_figure(fig: dict) -> go.Figure:
 
 
 def node_text(node: Node, th: Theme, show_values: bool,
-              short: Callable[[Any], str] = text.value_short, grad_word: str = "grad") -> NodeText:
+              short: Callable[[Any], str] = text.value_short, grad_word: str = "grad",
+              compact: bool = False) -> NodeText:
     """The bold title, then small lines: the source text, the value, the gradient (after `grad_word`, the
     language's word). `short` writes a value (text.value_short, or figure_dict's _ValueText.short). A title
     much wider than the lines under it is broken after its " · " (linalg_vector_norm · / LinalgVectorNormBackward0),
     so one long op name does not widen its box, its layer and the whole graph. The small lines' size is given
-    relative to the title's (in em), so that scaling the label trace's font scales every line."""
+    relative to the title's (in em), so that scaling the label trace's font scales every line. `compact`: the
+    narrowest label that says as much (every title broken, lines wrapped at COMPACT_LINE_EMS), for a small graph
+    that would otherwise not be readable on its canvas (figure_dict)."""
     title = text.node_title(node)
     plain: list[str] = []
     lines: list[str] = []
@@ -247,7 +246,7 @@ def node_text(node: Node, th: Theme, show_values: bool,
 
     def small(words: str, color: str | None = None) -> None:
         style = relative + (f";color:{color}" if color else "")
-        for part in _wrapped(words):
+        for part in _wrapped(words, COMPACT_LINE_EMS if compact else LONG_LINE_EMS):
             lines.append(f"<span style='{style}'>{_esc(part)}</span>")
             plain.append(part)
 
@@ -260,7 +259,8 @@ def node_text(node: Node, th: Theme, show_values: bool,
             small(v, th.value)
         if node.grad is not None:
             small(f"{grad_word} " + short(node.grad), th.grad)
-    heads = _title_lines(title, max([text.text_ems(p) for p in plain], default=0.0) * th.small_font_size / th.font_size)
+    rest = max([text.text_ems(p) for p in plain], default=0.0) * th.small_font_size / th.font_size
+    heads = _title_lines(title, -TITLE_BREAK_GAIN if compact else rest, 0.0 if compact else LONG_TITLE_EMS)
     return NodeText(tuple([f"<b>{_esc(h)}</b>" for h in heads] + lines), tuple(heads + plain), len(heads))
 
 
@@ -271,17 +271,18 @@ TITLE_BREAK_GAIN = 1.5
 # A small line (source text, value, gradient) wider than this many ems goes on as many lines as it needs,
 # broken after a comma or at a space: a 2x2 value's numbers should not make a whole layer twice as wide.
 LONG_LINE_EMS = 17.0
+COMPACT_LINE_EMS = 8.0  # the same for compact labels
 
 
-def _wrapped(words: str) -> list[str]:
-    """`words` in lines of at most LONG_LINE_EMS ems where it can be broken (after ", " or at a space); a
-    piece with no place to break stays whole."""
-    if text.text_ems(words) <= LONG_LINE_EMS:
+def _wrapped(words: str, longest: float = LONG_LINE_EMS) -> list[str]:
+    """`words` in lines of at most `longest` ems where it can be broken (after ", " or at a space); a piece
+    with no place to break stays whole."""
+    if text.text_ems(words) <= longest:
         return [words]
     lines: list[str] = []
     line = ""
     for piece in re.split(r"(?<=, )|(?<= )", words):
-        if line and text.text_ems(line + piece.rstrip()) > LONG_LINE_EMS:
+        if line and text.text_ems(line + piece.rstrip()) > longest:
             lines.append(line.rstrip())
             line = ""
         line += piece
@@ -290,10 +291,10 @@ def _wrapped(words: str) -> list[str]:
     return lines
 
 
-def _title_lines(title: str, rest_ems: float) -> list[str]:
+def _title_lines(title: str, rest_ems: float, longest: float = LONG_TITLE_EMS) -> list[str]:
     """The title as one line, or two when it is long (see node_text): "name ·" and torch's node name."""
     ems = text.text_ems(title, bold=True)
-    if ems <= max(LONG_TITLE_EMS, rest_ems + TITLE_BREAK_GAIN) or " · " not in title:
+    if ems <= max(longest, rest_ems + TITLE_BREAK_GAIN) or " · " not in title:
         return [title]
     head, tail = title.split(" · ", 1)
     return [head + " ·", tail]
@@ -820,6 +821,47 @@ def canvas_fit(width: float, height: float, canvas: tuple[float, float], nodes: 
         zoom = min(room_w / w, readable, (MAX_CANVAS_PX - 2 * MARGIN) / h)
     zoom = min(zoom, MAX_TEXT_ZOOM)
     return zoom, h * zoom + 2 * MARGIN
+
+
+def _fitted_layout(graph: Any, texts: dict[str, NodeText], th: Theme, direction: str,
+                   canvas: tuple[float, float], compact: Callable[[str], NodeText] | None,
+                   nesting: dict[str, int] | None = None) -> tuple[Layout, dict[str, NodeText]]:
+    """The layout of `graph` in `direction` ("auto": the better of the two, choose_direction), and the labels it
+    was made for. A small graph (READABLE_MAX_NODES) whose text would stay under READABLE_PX on `canvas` is
+    also tried with compact labels (`compact`: node id -> its label with every title broken, long lines wrapped
+    narrower), which make narrower boxes, and drawn so if that reads better: in the app, whose canvas is known
+    (None: not tried). `nesting`: how many group frames are drawn around a node, each wanting room around
+    its box (group_nesting)."""
+    directions = LAID_OUT_DIRECTIONS if direction == "auto" else (direction,)
+    nesting = nesting or {}
+
+    def layouts(labels: dict[str, NodeText]) -> list[Layout]:
+        sizes = {nid: _with_room(box_size(t, th), nesting.get(nid, 0)) for nid, t in labels.items()}
+        return [layered_layout(graph, direction=d, node_size=lambda nid, attrs: sizes[nid]) for d in directions]
+
+    tried = layouts(texts)
+    best = choose_direction(tried, canvas, th.small_font_size)
+    if compact is None or len(texts) > READABLE_MAX_NODES or _readable(best, canvas, th.small_font_size):
+        return best, texts
+    narrow = {nid: compact(nid) for nid in texts}
+    other = choose_direction(layouts(narrow), canvas, th.small_font_size)
+    if choose_direction([best, other], canvas, th.small_font_size) is other:
+        return other, narrow
+    return best, texts
+
+
+def _with_room(size: tuple[float, float], nesting: int) -> tuple[float, float]:
+    """A box's size in the layout: with room for the frames of the `nesting` groups around it (_box takes it
+    off again)."""
+    if not nesting:
+        return size
+    w, h = size
+    return w + 2 * nesting * GROUP_PAD, h + 2 * nesting * (GROUP_PAD + GROUP_LABEL_ROOM / 2)
+
+
+def _readable(layout: Layout, canvas: tuple[float, float], min_font: float) -> bool:
+    zoom, _ = canvas_fit(layout.width, layout.height, canvas, len(layout.positions), min_font)
+    return zoom * min_font >= READABLE_PX
 
 
 def choose_direction(layouts: list[Layout], canvas: tuple[float, float], min_font: float) -> Layout:

@@ -54,7 +54,7 @@ def run(trigger=ID.RUN, source="", example=None, backward="auto", boot=None, ids
 def test_boot_without_a_query_opens_the_first_example():
     editor, example, _backward, theme, direction, constants, lang, boot, booted = cb.on_boot("", False)
     assert editor == FIRST.source and example == FIRST.key and boot["source"] == FIRST.source
-    assert theme == "light" and direction == "LR" and constants == [] and lang is no_update and booted is True
+    assert theme == "light" and direction == "auto" and constants == [] and lang is no_update and booted is True
 
 
 def test_boot_reads_the_url_once():
