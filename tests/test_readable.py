@@ -100,8 +100,12 @@ def chain(n: int) -> nx.MultiDiGraph:
     return g
 
 
+def box_150x70(nid: str, attrs: dict) -> tuple[float, float]:
+    return 150.0, 70.0
+
+
 def test_a_flat_graph_gets_a_short_canvas_and_a_tall_one_a_tall_canvas():
-    size = (lambda nid, attrs: (150.0, 70.0))
+    size = box_150x70
     lr = layered_layout(chain(5), direction="LR", node_size=size)
     zoom, height = canvas_fit(lr.width, lr.height, (1400, 450), 5, 11)
     assert height < 450 / 2  # a 5-node chain left to right does not take a whole canvas of height
@@ -114,7 +118,7 @@ def test_a_flat_graph_gets_a_short_canvas_and_a_tall_one_a_tall_canvas():
 
 
 def test_auto_picks_the_direction_whose_text_comes_out_largest():
-    size = (lambda nid, attrs: (150.0, 70.0))
+    size = box_150x70
     lr, tb = (layered_layout(chain(5), direction=d, node_size=size) for d in ("LR", "TB"))
     assert choose_direction([lr, tb], (1400, 450), 11) is lr  # wide canvas: left to right
     assert choose_direction([lr, tb], (400, 450), 11) is tb  # narrow column: top to bottom

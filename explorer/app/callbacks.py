@@ -153,9 +153,14 @@ def canvas_size(canvas: Any) -> tuple[float, float] | None:
     if not isinstance(canvas, dict):
         return None
     w, h = canvas.get("w"), canvas.get("h")
-    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) and 50 <= v <= 20_000 for v in (w, h)):
+    if not (_pixels(w) and _pixels(h)):
         return None
     return float(w), float(h)
+
+
+def _pixels(v: Any) -> bool:
+    """A sensible size in px from the page: a number (not a bool), from 50 to 20,000."""
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and 50 <= v <= 20_000
 
 
 def stats_of(trace: Trace, fig: dict | go.Figure) -> dict:
