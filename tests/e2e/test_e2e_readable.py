@@ -7,6 +7,8 @@
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from e2e_support import canvas_use, caption_fits, label_px, open_app, wait_idle
 
@@ -68,8 +70,8 @@ def test_a_left_to_right_chain_fills_its_canvas(small_page):
     open_app(small_page, "v=1&ex=first-graph&dir=LR")
     _settled(small_page)
     use = canvas_use(small_page)
-    assert use["direction"] == "LR"
     assert use["used_w"] > 0.8 and use["used_h"] > 0.6, use
+    assert use["direction"] == "LR"
 
 
 def test_presentation_mode_shows_the_whole_caption(small_page):
@@ -115,10 +117,30 @@ def test_exported_svg_labels_sit_inside_their_boxes(small_page, key):
     ex = examples.get(key)
     fig = figure(explorer.trace(ex.source, inputs=ex.inputs, backward=ex.backward, sandbox=False))
     svg = to_image(fig, "svg").decode()
-    small_page.set_content(f"<html><body style='margin:0'>{svg}</body></html>")
     index = [t.name for t in fig.data].index(NODE_LABELS)
-    extents = small_page.evaluate(LABEL_EXTENTS_JS, index)
-    boxes = list(figure_meta(fig)["boxes"].values())  # in the labels trace's order
+    _assert_labels_inside(small_page, key, svg, index, list(figure_meta(fig)["boxes"].values()))
+
+
+@pytest.mark.parametrize("key", ["relu-tanh", "control-flow"])
+def test_the_apps_svg_download_keeps_labels_inside_their_boxes(small_page, key):
+    """The app's own SVG button (plotly.js's image export in the page, assets/app.js downloadImage): the
+    picture is drawn at the graph's own size, not squeezed to the window with the labels left at full size."""
+    open_app(small_page, f"v=1&ex={key}&dir=LR")
+    _settled(small_page)
+    boxes, index = small_page.evaluate("""() => { const gd = document.querySelector('#graph .js-plotly-plot');
+        return [Object.values(window.ExplorerPlayer.meta(gd).boxes),
+                gd.data.findIndex(t => t.name === 'labels')]; }""")
+    with small_page.expect_download() as info:
+        small_page.click("#exp-svg")
+    svg = Path(info.value.path()).read_text(encoding="utf-8")
+    _assert_labels_inside(small_page, key, svg, index, boxes)
+
+
+def _assert_labels_inside(page, key: str, svg: str, labels_index: int, boxes: list) -> None:
+    """Draw `svg` in the page and check that each label's drawn extent lies inside its box (`boxes`, in layout
+    units, in the order of the labels trace, which is trace `labels_index`)."""
+    page.set_content(f"<html><body style='margin:0'>{svg}</body></html>")
+    extents = page.evaluate(LABEL_EXTENTS_JS, labels_index)
     assert len(extents) == len(boxes) > 0
     # image px per layout unit, from the labels' centres (each label is centred on its box)
     xs = [((b[0] + b[2]) / 2, (e[0] + e[2]) / 2) for b, e in zip(boxes, extents)]
