@@ -127,3 +127,19 @@ def test_auto_picks_the_direction_whose_text_comes_out_largest():
     narrow = figure_dict(tr, direction="auto", canvas=(500, 500))
     assert wide["layout"]["meta"]["fit"]["direction"] == "LR"
     assert narrow["layout"]["meta"]["fit"]["direction"] == "TB"
+
+
+def test_an_image_smaller_than_the_graph_shrinks_its_labels_with_the_boxes():
+    """A graph wider than the image it is drawn in (beyond export._auto_size's bound) is drawn smaller: its
+    labels with it."""
+    from explorer.drawing.export import _labels_fitted
+
+    fig = explorer.figure(traced("control-flow"), direction="LR")
+    labels = next(t for t in fig.data if t.name == NODE_LABELS)
+    x0, x1 = fig.layout.xaxis.range
+    width, height = 2000, 600
+    small = next(t for t in _labels_fitted(fig, width, height).data if t.name == NODE_LABELS)
+    zoom = (width - 20) / (x1 - x0)
+    assert zoom < 1
+    assert small.textfont.size == pytest.approx(labels.textfont.size * zoom)
+    assert _labels_fitted(fig, 5000, 5000) is fig  # room enough: unchanged

@@ -75,6 +75,7 @@ def to_image(fig: go.Figure, fmt: str, *, scale: float = 2.0, width: int | None 
     if fmt not in IMAGE_FORMATS:
         raise ExportError(f"image format must be one of {', '.join(IMAGE_FORMATS)}")
     width, height = width or _auto_size(fig)[0], height or _auto_size(fig)[1]
+    fig = _labels_fitted(fig, width, height)
     _warn_if_no_chinese_font(fig)
     with _kaleido_lock:
         _start_server()
@@ -167,6 +168,30 @@ def _auto_size(fig: go.Figure) -> tuple[int, int]:
     width = int(min(max(w + 40, 400), 4000))
     height = int(min(max(h + 40, 250), 4000))
     return width, height
+
+
+def _labels_fitted(fig: go.Figure, width: int, height: int) -> go.Figure:
+    """`fig` as it fits an image of width x height px: labels are text of a fixed size, boxes are drawn in layout
+    units, so when the image is smaller than the graph (a graph beyond _auto_size's bounds), a copy whose labels
+    are shrunk as much as the boxes (their lines' sizes are relative to the trace's font: figure.node_text)."""
+    from explorer.drawing.figure import NODE_LABELS
+
+    try:
+        x0, x1 = fig.layout.xaxis.range
+        y1, y0 = fig.layout.yaxis.range
+        margin = fig.layout.margin
+        room_w = width - (margin.l or 0) - (margin.r or 0)
+        room_h = height - (margin.t or 0) - (margin.b or 0)
+        zoom = min(room_w / abs(x1 - x0), room_h / abs(y1 - y0))
+    except (TypeError, ValueError, ZeroDivisionError):
+        return fig
+    if zoom >= 0.999:
+        return fig
+    out = go.Figure(fig)
+    for trace in out.data:
+        if trace.name == NODE_LABELS and trace.textfont.size:
+            trace.textfont.size = trace.textfont.size * zoom
+    return out
 
 
 def to_html(fig: go.Figure, lang: str = DEFAULT_LANG) -> str:
