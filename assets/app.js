@@ -129,7 +129,24 @@
       var pads = (parseFloat(style.paddingTop) || 0) + (parseFloat(style.paddingBottom) || 0);
       below += Math.max(cap.getBoundingClientRect().height, (present() ? 3 : 2) * line + pads);
     }
-    return {w: Math.round(el.clientWidth), h: Math.round(Math.max(MIN_ROOM, window.innerHeight - top - below))};
+    var room = {w: Math.round(el.clientWidth), h: Math.round(Math.max(MIN_ROOM, window.innerHeight - top - below))};
+    /* the other mode's room, for the figure the server draws when the mode changes: kept from when the page
+       was in it, else guessed from the window (presentation mode: the window's width, and its height less
+       the header, the timeline and a caption of three large lines) */
+    var kept = app.rooms || (app.rooms = {});
+    kept[present() ? "present" : "page"] = room;
+    var page = kept.page || {w: room.w, h: room.h};
+    var shown = kept.present || {w: window.innerWidth - PRESENT_SIDES, h: Math.max(MIN_ROOM, window.innerHeight - PRESENT_CHROME)};
+    return {w: room.w, h: room.h, pw: shown.w, ph: shown.h, page: page};
+  }
+  var PRESENT_SIDES = 24, PRESENT_CHROME = 290;  /* px, measured at 1280x720 (explorer.css body.present) */
+
+  /* What the server is told (the ID.CANVAS store): the room outside presentation mode {w, h} and in it
+     {pw, ph}, whichever mode the page is in now. */
+  function canvasStore() {
+    var room = canvasRoom();
+    if (!room) { return null; }
+    return {w: room.page.w, h: room.page.h, pw: room.pw, ph: room.ph};
   }
 
   /* (zoom, canvas height) for figure fit on a room {w, h}: figure.py canvas_fit, step for step. */
@@ -188,7 +205,7 @@
       resizeTimer = null;
       var gd = graphDiv();
       if (gd) { fitCanvas(gd); }
-      var room = canvasRoom();
+      var room = canvasStore();
       if (room && window.dash_clientside && window.dash_clientside.set_props) {
         window.dash_clientside.set_props(ID.CANVAS, {data: room});
       }
@@ -369,7 +386,7 @@
 
     /* The graph's room in the page (canvasRoom), for the server's choice of direction. */
     canvas: function () {
-      return canvasRoom() || noUpdate();
+      return canvasStore() || noUpdate();
     },
 
     /* Classes on <body> for the theme and presentation mode; <html lang>; the active language button. */

@@ -130,7 +130,7 @@ def make_figure(trace: Trace, theme: str = DEFAULT_THEME, direction: str = DEFAU
     direction = direction if direction in DIRECTIONS else DEFAULT_DIRECTION
     fig = figure_dict(trace, theme=theme, direction=direction, show_constants=bool(constants),
                       lang=normalize(lang), webgl=webgl is True, lazy_labels=True, collapse=collapse,
-                      canvas=canvas_size(canvas))
+                      canvas=canvas_size(canvas, present), canvas_grows=not present)
     if reveal:
         _labels_wait_for_the_player(fig)
     # keep the user's zoom and pan while only the theme changes
@@ -147,12 +147,12 @@ def _labels_wait_for_the_player(fig: dict) -> None:
             trace["visible"] = False
 
 
-def canvas_size(canvas: Any) -> tuple[float, float] | None:
-    """The page's measure of the graph's room as (width, height) px, or None when it sent none that makes
-    sense (the figure then assumes explorer.drawing.figure.DEFAULT_CANVAS)."""
+def canvas_size(canvas: Any, present: bool = False) -> tuple[float, float] | None:
+    """The page's measure of the graph's room as (width, height) px, in presentation mode or not, or None
+    when it sent none that makes sense (the figure then assumes explorer.drawing.figure.DEFAULT_CANVAS)."""
     if not isinstance(canvas, dict):
         return None
-    w, h = canvas.get("w"), canvas.get("h")
+    w, h = (canvas.get("pw"), canvas.get("ph")) if present else (canvas.get("w"), canvas.get("h"))
     if not (_pixels(w) and _pixels(h)):
         return None
     return float(w), float(h)

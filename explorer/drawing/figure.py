@@ -137,6 +137,7 @@ def figure_dict(
     lazy_labels: bool = False,
     collapse: Any = None,
     canvas: tuple[float, float] | None = None,
+    canvas_grows: bool = True,
 ) -> dict:
     """The same figure as a plain dict, ready for JSON: what the web app sends. Building plotly's objects
     validates every property again, which costs ten times more than making the figure; the tests validate
@@ -144,7 +145,8 @@ def figure_dict(
     can use WebGL, so a big graph may (see WEBGL_MIN_NODES); image export keeps to SVG. `lazy_labels`: the
     browser shows labels as the view needs them, so a big graph's start hidden (see LAZY_LABELS_MIN).
     `collapse`: see `figure`. `canvas`: the (width, height) in px the graph is shown in, for direction "auto"
-    (see choose_direction)."""
+    (see choose_direction); `canvas_grows`: whether the page lets the canvas grow taller to make text readable
+    (not in presentation mode, where the graph and the caption stay in the window: canvas_fit)."""
     if direction not in DIRECTIONS:
         raise ValueError("direction must be 'auto', 'LR' (left to right) or 'TB' (top to bottom)")
     th = get_theme(theme)
@@ -183,7 +185,7 @@ def figure_dict(
         direction = LAID_OUT_DIRECTIONS[0]
     if layout is None:
         layout, texts = _fitted_layout(graph, texts, th, direction, canvas or DEFAULT_CANVAS,
-                                       None if canvas is None else compact, nesting)
+                                       None if canvas is None else compact, nesting, canvas_grows)
     if view is not None:  # after the direction is chosen: anchoring moves the picture, not its size
         layout = output_anchored(layout)
     # each box and each edge's drawn route once: the traces and the animation data share them
@@ -799,25 +801,26 @@ def _add_hidden_note(fig_layout: dict, view: GroupView, th: Theme, lang: str) ->
 MARGIN = 10.0  # the plot's margin on each side, px (_style)
 # canvas_fit aims this much above READABLE_PX: the page rounds the canvas to whole pixels
 READABLE_SLACK = 1.01
-PAD = 20.0  # room around the boxes inside the axes' ranges, layout units (_style)
+PAD = 32.0  # room around the boxes inside the axes' ranges, layout units (_style); the lit step's number goes there
 # The canvas a figure is chosen for when none is given: a 16:9 slide, or the app's graph at 1280x720.
 DEFAULT_CANVAS = (850.0, 460.0)
 
 
-def canvas_fit(width: float, height: float, canvas: tuple[float, float], nodes: int, min_font: float) -> \
-        tuple[float, float]:
+def canvas_fit(width: float, height: float, canvas: tuple[float, float], nodes: int, min_font: float,
+               grow: bool = True) -> tuple[float, float]:
     """(zoom, canvas height) of a graph `width` x `height` layout units (boxes at their theme's size) shown on
     a canvas `canvas` = (width, room in height) px whose smallest text is `min_font` px at zoom 1.
 
     The graph fits the canvas; then, if it has at most READABLE_MAX_NODES nodes and that leaves its text under
     READABLE_PX, the canvas grows taller until it is not (as far as the width allows, up to MAX_CANVAS_PX);
-    text is never zoomed beyond MAX_TEXT_ZOOM. The canvas is then as tall as the graph needs: a flat graph
-    leaves the room below it to the rest of the page. assets/animation.js fitCanvas does the same in the page."""
+    text is never zoomed beyond MAX_TEXT_ZOOM (`grow` False: the canvas never grows: presentation mode). The
+    canvas is then as tall as the graph needs: a flat graph leaves the room below it to the rest of the page.
+    assets/app.js fitCanvas does the same in the page."""
     w, h = width + 2 * PAD, height + 2 * PAD
     room_w, room_h = max(1.0, canvas[0] - 2 * MARGIN), max(1.0, canvas[1] - 2 * MARGIN)
     zoom = min(room_w / w, room_h / h)
     readable = READABLE_PX * READABLE_SLACK / min_font
-    if nodes <= READABLE_MAX_NODES and zoom < readable:
+    if grow and nodes <= READABLE_MAX_NODES and zoom < readable:
         zoom = min(room_w / w, readable, (MAX_CANVAS_PX - 2 * MARGIN) / h)
     zoom = min(zoom, MAX_TEXT_ZOOM)
     return zoom, h * zoom + 2 * MARGIN
@@ -825,13 +828,14 @@ def canvas_fit(width: float, height: float, canvas: tuple[float, float], nodes: 
 
 def _fitted_layout(graph: Any, texts: dict[str, NodeText], th: Theme, direction: str,
                    canvas: tuple[float, float], compact: Callable[[str], NodeText] | None,
-                   nesting: dict[str, int] | None = None) -> tuple[Layout, dict[str, NodeText]]:
+                   nesting: dict[str, int] | None = None, grow: bool = True) -> \
+        tuple[Layout, dict[str, NodeText]]:
     """The layout of `graph` in `direction` ("auto": the better of the two, choose_direction), and the labels it
     was made for. A small graph (READABLE_MAX_NODES) whose text would stay under READABLE_PX on `canvas` is
     also tried with compact labels (`compact`: node id -> its label with every title broken, long lines wrapped
     narrower), which make narrower boxes, and drawn so if that reads better: in the app, whose canvas is known
     (None: not tried). `nesting`: how many group frames are drawn around a node, each wanting room around
-    its box (group_nesting)."""
+    its box (group_nesting). `grow`: see canvas_fit."""
     directions = LAID_OUT_DIRECTIONS if direction == "auto" else (direction,)
     nesting = nesting or {}
 
@@ -840,12 +844,12 @@ def _fitted_layout(graph: Any, texts: dict[str, NodeText], th: Theme, direction:
         return [layered_layout(graph, direction=d, node_size=lambda nid, attrs: sizes[nid]) for d in directions]
 
     tried = layouts(texts)
-    best = choose_direction(tried, canvas, th.small_font_size)
-    if compact is None or len(texts) > READABLE_MAX_NODES or _readable(best, canvas, th.small_font_size):
+    best = choose_direction(tried, canvas, th.small_font_size, grow)
+    if compact is None or len(texts) > READABLE_MAX_NODES or _readable(best, canvas, th.small_font_size, grow):
         return best, texts
     narrow = {nid: compact(nid) for nid in texts}
-    other = choose_direction(layouts(narrow), canvas, th.small_font_size)
-    if choose_direction([best, other], canvas, th.small_font_size) is other:
+    other = choose_direction(layouts(narrow), canvas, th.small_font_size, grow)
+    if choose_direction([best, other], canvas, th.small_font_size, grow) is other:
         return other, narrow
     return best, texts
 
@@ -859,19 +863,20 @@ def _with_room(size: tuple[float, float], nesting: int) -> tuple[float, float]:
     return w + 2 * nesting * GROUP_PAD, h + 2 * nesting * (GROUP_PAD + GROUP_LABEL_ROOM / 2)
 
 
-def _readable(layout: Layout, canvas: tuple[float, float], min_font: float) -> bool:
-    zoom, _ = canvas_fit(layout.width, layout.height, canvas, len(layout.positions), min_font)
+def _readable(layout: Layout, canvas: tuple[float, float], min_font: float, grow: bool = True) -> bool:
+    zoom, _ = canvas_fit(layout.width, layout.height, canvas, len(layout.positions), min_font, grow)
     return zoom * min_font >= READABLE_PX
 
 
-def choose_direction(layouts: list[Layout], canvas: tuple[float, float], min_font: float) -> Layout:
+def choose_direction(layouts: list[Layout], canvas: tuple[float, float], min_font: float,
+                     grow: bool = True) -> Layout:
     """The layout whose text comes out largest on `canvas` (canvas_fit). Between two that both reach
     READABLE_PX, or that come within 10% of each other below it, the one that needs the shorter canvas, so
     that more of the page stays in view; ties keep the first (left to right)."""
     readable = READABLE_PX / min_font
 
     def better(a: Layout, b: Layout) -> bool:
-        (za, ha), (zb, hb) = (canvas_fit(lay.width, lay.height, canvas, len(lay.positions), min_font)
+        (za, ha), (zb, hb) = (canvas_fit(lay.width, lay.height, canvas, len(lay.positions), min_font, grow)
                               for lay in (a, b))
         if (za >= readable) != (zb >= readable):
             return za >= readable

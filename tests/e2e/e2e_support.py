@@ -50,14 +50,19 @@ def graph_signature(page) -> str:
 
 
 def click_node(page, node_id: str) -> None:
-    """A real mouse click on the node's box, where plotly's hover marker for it sits."""
+    """A real mouse click on the node's box, where plotly's hover marker for it sits; the page is scrolled to
+    the node first if it is out of the window (a small graph's canvas may be taller than the window)."""
     xy = page.evaluate(
         """(nid) => {
           const gd = document.querySelector('#graph .js-plotly-plot');
           const t = gd._fullData.find(d => d.name === 'nodes');
           const i = t.customdata.indexOf(nid);
-          const fl = gd._fullLayout, r = gd.getBoundingClientRect();
-          return [r.left + fl._size.l + fl.xaxis.d2p(t.x[i]), r.top + fl._size.t + fl.yaxis.d2p(t.y[i])];
+          const fl = gd._fullLayout;
+          const at = () => { const r = gd.getBoundingClientRect();
+            return [r.left + fl._size.l + fl.xaxis.d2p(t.x[i]), r.top + fl._size.t + fl.yaxis.d2p(t.y[i])]; };
+          const [x, y] = at();
+          if (y < 40 || y > window.innerHeight - 40) { window.scrollBy(0, y - window.innerHeight / 2); }
+          return at();
         }""", node_id)
     page.mouse.move(xy[0], xy[1])
     page.wait_for_timeout(80)
