@@ -181,12 +181,25 @@
     return true;
   }
 
-  /* Did the user move the view (zoom, pan, the toolbar's buttons)? Then a new canvas size keeps their view. */
+  /* Did the user move the view (zoom, pan, the toolbar's buttons)? Then a new canvas size, or the same graph
+     drawn again (a theme, the language), keeps their view: plotly's uirevision keeps it only while the axes'
+     ranges are the figure's own, and fitting the graph to its canvas widens one of them. */
   function userMoved(data) {
     if (app.fitting || !data) { return; }
     for (var key in data) {
-      if (/^[xy]axis\.(range|autorange)/.test(key)) { app.userView = true; return; }
+      if (/^[xy]axis\.(range|autorange)/.test(key)) {
+        var gd = graphDiv(), fl = gd && gd._fullLayout;
+        app.userView = true;
+        app.view = fl ? {x: fl.xaxis.range.slice(), y: fl.yaxis.range.slice()} : null;
+        return;
+      }
     }
+  }
+
+  function keepView(gd) {
+    app.fitting = true;
+    window.Plotly.relayout(gd, {"xaxis.range": app.view.x.slice(), "yaxis.range": app.view.y.slice()})
+      .then(function () { app.fitting = false; }, function () { app.fitting = false; });
   }
 
   /* On a canvas taller than the window the wheel scrolls the page (Ctrl or Cmd + wheel zooms the graph):
@@ -216,6 +229,7 @@
   function hookGraph(gd) {
     if (gd._explorerHooked || !gd.on) { return; }
     gd._explorerHooked = true;
+    app.revision = gd.layout && gd.layout.uirevision;
     var again = function () {
       if (fitCanvas(gd)) { return; }  /* plotly redraws at the new size, then again */
       if (revealLabels(gd, app.k) || P.labelsForView(gd)) { return; }  /* plotly redraws, then again */
@@ -229,6 +243,7 @@
       app.drawn += 1;
       var revision = gd.layout && gd.layout.uirevision;
       if (revision !== app.revision) { app.revision = revision; app.userView = false; }  /* another graph */
+      else if (app.userView && app.view) { keepView(gd); }  /* the same graph redrawn: the user's view stays */
       setTimeout(again, 0);
     });
     /* dcc.Graph (Dash 4) copies each zoom or pan into its `figure` prop, and a new figure prop makes it draw

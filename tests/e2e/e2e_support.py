@@ -18,7 +18,18 @@ def open_app(page, query: str = "", timeout: float = 30_000):
     page.goto(page.app_url + (("?" + query) if query else ""))
     page.wait_for_function(GRAPH_READY, timeout=timeout)
     wait_idle(page)
+    wait_canvas(page)
     return page
+
+
+def wait_canvas(page, timeout: float = 20_000) -> None:
+    """Until the graph's canvas has its size (assets/app.js fitCanvas: a new figure may make it taller or
+    shorter, and plotly then draws again): no fit under way, and the same height twice 100 ms apart."""
+    page.wait_for_function("""() => { const app = window.ExplorerApp;
+        const gd = document.querySelector('#graph .js-plotly-plot');
+        if (!gd || (app && app.fitting)) return false;
+        const h = gd.getBoundingClientRect().height, same = window.__explorerHeight === h;
+        window.__explorerHeight = h; return same; }""", polling=100, timeout=timeout)
 
 
 def wait_idle(page, timeout: float = 30_000) -> None:
@@ -52,6 +63,8 @@ def graph_signature(page) -> str:
 def click_node(page, node_id: str) -> None:
     """A real mouse click on the node's box, where plotly's hover marker for it sits; the page is scrolled to
     the node first if it is out of the window (a small graph's canvas may be taller than the window)."""
+    wait_idle(page)
+    wait_canvas(page)
     xy = page.evaluate(
         """(nid) => {
           const gd = document.querySelector('#graph .js-plotly-plot');

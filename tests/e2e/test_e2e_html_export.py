@@ -51,7 +51,7 @@ LABEL_SCALES = """() => Array.from(document.querySelectorAll('.scatterlayer .tex
 
 
 def test_labels_shrink_with_their_boxes_and_a_pan_does_not_refit_them(browser, tmp_path):
-    """Zoomed out to fit, labels are scaled down to stay inside their boxes; zoomed in they are full size.
+    """Zoomed out to fit, labels are scaled down to stay inside their boxes; zoomed in they grow with them.
     Mid-drag (plotly_relayouting, every mouse move) the labels are not touched: refitting a thousand labels
     per move is what made big graphs stutter."""
     page, errors = open_chain(browser, tmp_path, 40)
@@ -75,7 +75,7 @@ def test_labels_shrink_with_their_boxes_and_a_pan_does_not_refit_them(browser, t
     page.evaluate("""() => { const gd = document.querySelector('.js-plotly-plot');
       const xr = gd._fullLayout.xaxis.range.slice();
       return Plotly.relayout(gd, {'xaxis.range': [xr[0], xr[0] + (xr[1] - xr[0]) / 40]}); }""")
-    page.wait_for_function(f"({LABEL_SCALES})().every(s => s === 1)")
+    page.wait_for_function(f"({LABEL_SCALES})().every(s => s > 1)")  # they grow with their boxes
     assert not errors
     page.close()
 
