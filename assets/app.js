@@ -210,9 +210,10 @@
     if (el.getBoundingClientRect().height > window.innerHeight * 0.9) { e.stopPropagation(); }
   }, {capture: true, passive: true});
 
-  /* A new window size: fit the graph again, and tell the server the room (for the next figure's direction). */
+  /* A new window size, or a new width of the graph's column (a resizable editor beside it): fit the graph
+     again, and tell the server the room (for the next figure's direction). */
   var resizeTimer = null;
-  window.addEventListener("resize", function () {
+  function refitSoon() {
     if (resizeTimer !== null) { clearTimeout(resizeTimer); }
     resizeTimer = setTimeout(function () {
       resizeTimer = null;
@@ -223,10 +224,24 @@
         window.dash_clientside.set_props(ID.CANVAS, {data: room});
       }
     }, 150);
-  });
+  }
+  window.addEventListener("resize", refitSoon);
+
+  function watchWidth() {
+    var el = graphElement();
+    if (!el || el._explorerWatched || !window.ResizeObserver) { return; }
+    el._explorerWatched = true;
+    var width = el.clientWidth;
+    new window.ResizeObserver(function () {
+      if (Math.abs(el.clientWidth - width) < 2) { return; }  /* its height is ours (fitCanvas) */
+      width = el.clientWidth;
+      refitSoon();
+    }).observe(el);
+  }
 
   /* Redraw the highlight whenever plotly draws: a new figure (Plotly.react), zoom, pan, resize. */
   function hookGraph(gd) {
+    watchWidth();
     if (gd._explorerHooked || !gd.on) { return; }
     gd._explorerHooked = true;
     app.revision = gd.layout && gd.layout.uirevision;
