@@ -162,6 +162,18 @@
     return [zoom, h * zoom + 2 * m];
   }
 
+  /* The axes' ranges that show the whole graph (figure.py fit_meta): they start at fit.x0, fit.y0, which are
+     not -pad when the picture is anchored at its output (groups: figure.py output_anchored). */
+  function xRange(fit) {
+    var x0 = fit.x0 === undefined ? -fit.pad : fit.x0;
+    return [x0, x0 + fit.width];
+  }
+
+  function yRange(fit) {
+    var y0 = fit.y0 === undefined ? -fit.pad : fit.y0;
+    return [y0 + fit.height, y0];
+  }
+
   /* Set the graph element's height for the figure drawn in gd; true when it changed (plotly then redraws).
      plotly keeps the axes' ranges at a resize, widened to the plot's old proportions: unless the user has
      zoomed or panned (app.userView), the whole graph is shown again, fitted to the new size. */
@@ -175,8 +187,7 @@
     app.fitting = true;
     window.Plotly.Plots.resize(gd).then(function () {
       if (app.userView) { return null; }
-      return window.Plotly.relayout(gd, {"xaxis.range": [-fit.pad, fit.width - fit.pad],
-                                         "yaxis.range": [fit.height - fit.pad, -fit.pad]});
+      return window.Plotly.relayout(gd, {"xaxis.range": xRange(fit), "yaxis.range": yRange(fit)});
     }).then(function () { app.fitting = false; }, function () { app.fitting = false; });
     return true;
   }
@@ -489,8 +500,8 @@
     var zoom = Math.min(1, (MAX_IMAGE - 2 * m) / fit.width, (MAX_IMAGE - 2 * m) / fit.height);
     var layout = Object.assign({}, gd.layout, {
       width: Math.round(fit.width * zoom + 2 * m), height: Math.round(fit.height * zoom + 2 * m),
-      xaxis: Object.assign({}, gd.layout.xaxis, {range: [-fit.pad, fit.width - fit.pad], autorange: false}),
-      yaxis: Object.assign({}, gd.layout.yaxis, {range: [fit.height - fit.pad, -fit.pad], autorange: false})
+      xaxis: Object.assign({}, gd.layout.xaxis, {range: xRange(fit), autorange: false}),
+      yaxis: Object.assign({}, gd.layout.yaxis, {range: yRange(fit), autorange: false})
     });
     var data = gd.data.map(function (t) {
       if (t.name !== CONFIG.traces.labels) { return t; }

@@ -33,7 +33,9 @@ def measure(browser, url: str, key: str, width: int, height: int, shots: Path | 
     page = ctx.new_page()
     page.app_url = url
     try:
-        open_app(page, f"v=1&ex={key}", timeout=60_000)
+        # "all=1": every value and gradient shown ("Show all"): the labels start hidden otherwise, revealed
+        # step by step, and the measure would read none
+        open_app(page, f"v=1&ex={key}&all=1", timeout=60_000)
         page.wait_for_timeout(300)  # the labels' fit runs after plotly's last draw
         px, use = label_px(page), canvas_use(page)
         if shots is not None:

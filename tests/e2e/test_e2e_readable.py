@@ -52,7 +52,7 @@ def _settled(page) -> None:
     pytest.param(ex.key, marks=pytest.mark.xfail(strict=True, reason="too wide to read at 1280x720 (TOO_WIDE)"))
     if ex.key in TOO_WIDE else ex.key for ex in examples.EXAMPLES])
 def test_small_graphs_are_readable_at_1280x720(small_page, key):
-    open_app(small_page, f"v=1&ex={key}")
+    open_app(small_page, f"v=1&ex={key}&all=1")  # every value and gradient shown: the widest labels
     _settled(small_page)
     use, px = canvas_use(small_page), label_px(small_page)
     if use["nodes"] > READABLE_MAX_NODES:
@@ -125,7 +125,7 @@ def test_exported_svg_labels_sit_inside_their_boxes(small_page, key):
 def test_the_apps_svg_download_keeps_labels_inside_their_boxes(small_page, key):
     """The app's own SVG button (plotly.js's image export in the page, assets/app.js downloadImage): the
     picture is drawn at the graph's own size, not squeezed to the window with the labels left at full size."""
-    open_app(small_page, f"v=1&ex={key}&dir=LR")
+    open_app(small_page, f"v=1&ex={key}&dir=LR&all=1")
     _settled(small_page)
     boxes, index = small_page.evaluate("""() => { const gd = document.querySelector('#graph .js-plotly-plot');
         return [Object.values(window.ExplorerPlayer.meta(gd).boxes),
