@@ -182,7 +182,17 @@
     var el = graphElement(), room = canvasRoom();
     if (!fit || !el || !room || !window.Plotly) { return false; }
     var height = Math.round(Math.max(MIN_CANVAS, canvasFit(fit, room, !present())[1]));
-    if (Math.abs(el.getBoundingClientRect().height - height) < 2) { return false; }
+    if (Math.abs(el.getBoundingClientRect().height - height) < 2) {
+      /* the same graph drawn again with other boxes (a new backward choice, ...): plotly's uirevision kept
+         the ranges fitted to the old ones, so they are fitted again, unless the user moved the view */
+      if (!app.refit || app.userView) { app.refit = false; return false; }
+      app.refit = false;
+      app.fitting = true;
+      window.Plotly.relayout(gd, {"xaxis.range": xRange(fit), "yaxis.range": yRange(fit)})
+        .then(function () { app.fitting = false; }, function () { app.fitting = false; });
+      return true;
+    }
+    app.refit = false;
     el.style.setProperty("height", height + "px", "important");
     app.fitting = true;
     window.Plotly.Plots.resize(gd).then(function () {
@@ -270,6 +280,7 @@
       var revision = gd.layout && gd.layout.uirevision;
       if (revision !== app.revision) { app.revision = revision; app.userView = false; }  /* another graph */
       else if (app.userView && app.view) { keepView(gd); }  /* the same graph redrawn: the user's view stays */
+      else { app.refit = true; }  /* the same graph redrawn: fitted again (fitCanvas) */
       setTimeout(again, 0);
     });
     /* dcc.Graph (Dash 4) copies each zoom or pan into its `figure` prop, and a new figure prop makes it draw

@@ -179,7 +179,7 @@ def figure_dict(
             t = _with_line(t, collapsed_caption(view, nid, lang_key), th)
         return t
 
-    if direction == "auto" and view is not None and len(original.nodes) > READABLE_MAX_NODES:
+    if direction == "auto" and view is not None and _drawn_open(original, show_constants) > READABLE_MAX_NODES:
         # a big graph's groups are opened and closed one by one: the picture keeps its direction, or every
         # click could turn it round (output_anchored keeps the rest in place)
         direction = LAID_OUT_DIRECTIONS[0]
@@ -852,6 +852,13 @@ def _fitted_layout(graph: Any, texts: dict[str, NodeText], th: Theme, direction:
     if choose_direction([best, other], canvas, th.small_font_size, grow) is other:
         return other, narrow
     return best, texts
+
+
+def _drawn_open(trace: Trace, constants: bool) -> int:
+    """How many nodes `trace` draws with every group open (to_networkx's count, without building the graph)."""
+    if constants:
+        return len(trace.nodes)
+    return sum(1 for n in trace.nodes.values() if n.kind != "constant")
 
 
 def _with_room(size: tuple[float, float], nesting: int) -> tuple[float, float]:
