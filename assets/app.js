@@ -206,7 +206,7 @@
      drawn again (a theme, the language), keeps their view: plotly's uirevision keeps it only while the axes'
      ranges are the figure's own, and fitting the graph to its canvas widens one of them. */
   function userMoved(data) {
-    if (app.fitting || !data) { return; }
+    if (app.fitting || !data || isFitted(data)) { return; }
     for (var key in data) {
       if (/^[xy]axis\.(range|autorange)/.test(key)) {
         var gd = graphDiv(), fl = gd && gd._fullLayout;
@@ -215,6 +215,16 @@
         return;
       }
     }
+  }
+
+  /* A relayout to the whole graph's ranges (fitCanvas's own, whose event may come after it finished) is not the
+     user's move. */
+  function isFitted(data) {
+    var gd = graphDiv(), fit = gd && gd.layout && gd.layout.meta && gd.layout.meta.fit;
+    var x = data["xaxis.range"], y = data["yaxis.range"];
+    if (!fit || !x || !y) { return false; }
+    var same = function (a, b) { return Math.abs(a[0] - b[0]) < 1e-6 && Math.abs(a[1] - b[1]) < 1e-6; };
+    return same(x, xRange(fit)) && same(y, yRange(fit));
   }
 
   function keepView(gd) {
@@ -278,7 +288,12 @@
     gd.on("plotly_react", function () {
       app.drawn += 1;
       var revision = gd.layout && gd.layout.uirevision;
+      var fit = gd.layout && gd.layout.meta && gd.layout.meta.fit;
+      var extent = fit ? [fit.x0, fit.y0, fit.width, fit.height].join(",") : "";
+      var moved = app.extent !== undefined && extent !== app.extent;  /* other boxes: a view of them is stale */
+      app.extent = extent;
       if (revision !== app.revision) { app.revision = revision; app.userView = false; }  /* another graph */
+      else if (moved) { app.userView = false; app.refit = true; }  /* the same program, another graph */
       else if (app.userView && app.view) { keepView(gd); }  /* the same graph redrawn: the user's view stays */
       else { app.refit = true; }  /* the same graph redrawn: fitted again (fitCanvas) */
       setTimeout(again, 0);
