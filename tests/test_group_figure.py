@@ -200,7 +200,8 @@ def test_group_boxes_carry_their_group_for_clicks(model):
 
 def test_expanding_one_group_keeps_the_rest_in_place(model):
     """Measured: the picture with every block collapsed, against the same with block k expanded. Nodes after
-    the block keep their place exactly; nodes before it all move back together, by the room the block now
+    the block keep their place (within 20 px: a node centred in a layer the block also reaches shifts by part
+    of the width the block adds there); nodes before it all move back together, by the room the block now
     takes; across the layers nothing moves more than a few pixels."""
     blocks = [f"net.blocks.{i}" for i in range(4)]
 
@@ -216,9 +217,9 @@ def test_expanding_one_group_keeps_the_rest_in_place(model):
         along = [after[n][0] - before[n][0] for n in common]
         across = [abs(after[n][1] - before[n][1]) for n in common]
         assert max(across) <= 30, (k, max(across))
-        stayed = [d for d in along if abs(d) < 0.5]
-        moved = [d for d in along if abs(d) >= 0.5]
-        assert stayed  # the output side
+        stayed = [d for d in along if abs(d) <= 20]
+        moved = [d for d in along if abs(d) > 20]
+        assert stayed and sum(abs(d) < 0.5 for d in stayed) >= len(stayed) / 2  # the output side, most exactly
         if moved:  # the input side: back together, by about the same amount
             assert max(moved) < 0 and (max(moved) - min(moved)) <= 0.1 * abs(statistics.median(moved)), (k, moved)
 
