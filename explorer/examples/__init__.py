@@ -500,6 +500,33 @@ for t in range(50):
 print(loss)
 """),
     ),
+    Example(
+        key="dataloader",
+        title_en="Training with a DataLoader",
+        title_zh="用 DataLoader 训练",
+        summary_en="A DataLoader hands the model one mini-batch at a time: each batch is a forward pass, a "
+                   "backward pass and a step; zero_grad() in between keeps each batch's gradient its own.",
+        summary_zh="DataLoader 每次给模型一个小批量：每个批量做一次前向、一次反向和一步更新；"
+                   "中间的 zero_grad() 让每个批量的梯度只属于它自己。",
+        source=_src("""
+# Six points on the line y = 2x + 1, in mini-batches of 2.
+x = torch.tensor([[0.0], [1.0], [2.0], [3.0], [4.0], [5.0]])
+y = 2 * x + 1
+data = torch.utils.data.TensorDataset(x, y)                         # (x[i], y[i]) pairs
+loader = torch.utils.data.DataLoader(data, batch_size=2, shuffle=True)   # shuffled with the run's seed
+
+model = nn.Linear(1, 1)                    # weight and bias: model.weight, model.bias
+opt = torch.optim.SGD(model.parameters(), lr=0.02)
+for epoch in range(2):
+    for xb, yb in loader:                  # 3 batches per epoch
+        opt.zero_grad()                    # forget the last batch's gradient
+        loss = F.mse_loss(model(xb), yb)   # this batch only
+        loss.backward()                    # model.weight.grad: this batch's gradient
+        opt.step()
+    print(epoch, loss.item())
+print(model.weight, model.bias)
+"""),
+    ),
 )
 
 _BY_KEY = {ex.key: ex for ex in EXAMPLES}
