@@ -86,7 +86,7 @@ def test_screenshot_mid_backward_with_edge_gradients(page, shots):
     """Mid-backward on the first graph: the values all known, gradients only where the engine has been, and
     the step's two edges labelled with the gradient each sends."""
     page.set_viewport_size({"width": 1280, "height": 720})
-    open_app(page, "v=1&ex=first-graph")
+    open_app(page, "v=1&ex=first-graph&dir=LR")  # left to right: the whole chain and its edge labels in view
     nf = graph_meta(page)["n_forward"]
     page.locator("#tl-fwd").click()
     for _ in range(nf + 2):
