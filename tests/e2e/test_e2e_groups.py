@@ -56,21 +56,38 @@ def group_id(meta: dict, path: str) -> str:
     return next(gid for gid, g in meta["groups"].items() if g["path"] == path)
 
 
+LABEL_POINT = """(gid) => {
+  const gd = document.querySelector('#graph .js-plotly-plot');
+  const t = gd._fullData.find(d => d.name === 'group-labels');
+  const i = t.customdata.indexOf(gid);
+  const fl = gd._fullLayout;
+  let r = gd.getBoundingClientRect();
+  const y = r.top + fl._size.t + fl.yaxis.d2p(t.y[i]);
+  if (y < 0 || y > window.innerHeight) {
+    window.scrollBy(0, y - window.innerHeight / 2);
+    r = gd.getBoundingClientRect();
+  }
+  return [r.left + fl._size.l + fl.xaxis.d2p(t.x[i]), r.top + fl._size.t + fl.yaxis.d2p(t.y[i])];
+}"""
+SELECTED = ("(gid) => { const d = document.querySelector('#detail [data-group]');"
+            " return d && d.getAttribute('data-group') === gid; }")
+
+
 def click_group_label(page, gid: str) -> None:
-    """A real click on the label of a group's box (its small triangle), which selects the group."""
-    xy = page.evaluate(
-        """(gid) => {
-          const gd = document.querySelector('#graph .js-plotly-plot');
-          const t = gd._fullData.find(d => d.name === 'group-labels');
-          const i = t.customdata.indexOf(gid);
-          const fl = gd._fullLayout, r = gd.getBoundingClientRect();
-          return [r.left + fl._size.l + fl.xaxis.d2p(t.x[i]), r.top + fl._size.t + fl.yaxis.d2p(t.y[i])];
-        }""", gid)
-    page.mouse.move(xy[0], xy[1])
-    page.wait_for_timeout(80)
-    page.mouse.click(xy[0], xy[1])
-    page.wait_for_function("(gid) => { const d = document.querySelector('#detail [data-group]');"
-                           " return d && d.getAttribute('data-group') === gid; }", arg=gid, timeout=15_000)
+    """A real click on the label of a group's box (its small triangle), which selects the group. The label is
+    scrolled into the window first (a small graph's canvas may be taller than it); a click that lands before
+    plotly takes mouse events on a loaded machine is tried again."""
+    for attempt in range(3):
+        xy = page.evaluate(LABEL_POINT, gid)
+        page.mouse.move(xy[0], xy[1])
+        page.wait_for_timeout(80)
+        page.mouse.click(xy[0], xy[1])
+        try:
+            page.wait_for_function(SELECTED, arg=gid, timeout=8_000)
+            return
+        except Exception:
+            if attempt == 2:
+                raise
 
 
 def press_toggle(page) -> None:
