@@ -44,7 +44,7 @@ from explorer.drawing.groups import (
     search_texts,
 )
 from explorer.drawing.groups import group_meta as group_meta
-from explorer.drawing.layout import Layout, layered_layout
+from explorer.drawing.layout import Frames, Layout, layered_layout
 from explorer.drawing.steps import animation_data, carried, label_at, step_caption
 from explorer.drawing.steps import figure_meta as figure_meta  # where figures' readers have found it
 from explorer.drawing.themes import Theme, get_theme
@@ -170,6 +170,7 @@ def figure_dict(
                 hovers[cid] += "<br>" + collapsed_hover(view, cid, normalize_lang(lang))
 
     nesting = group_nesting(view) if view is not None else {}
+    around = group_chains(view) if view is not None else None
 
     lang_key = normalize_lang(lang)
 
@@ -185,7 +186,7 @@ def figure_dict(
         direction = LAID_OUT_DIRECTIONS[0]
     if layout is None:
         layout, texts = _fitted_layout(graph, texts, th, direction, canvas or DEFAULT_CANVAS,
-                                       None if canvas is None else compact, nesting, canvas_grows)
+                                       None if canvas is None else compact, nesting, canvas_grows, around)
     if view is not None:  # after the direction is chosen: anchoring moves the picture, not its size
         layout = output_anchored(layout)
     # each box and each edge's drawn route once: the traces and the animation data share them
@@ -389,11 +390,14 @@ Box = tuple[float, float, float, float]  # x0, y0, x1, y1: left, top, right, bot
 
 
 def _box(layout: Layout, nid: str, nesting: int = 0) -> Box:
-    """A node's box; inside `nesting` group frames, without the room the layout kept around it for them."""
+    """A node's box; inside `nesting` group frames, without the room the layout kept around it for them
+    (along the layers: _with_room)."""
     (x, y), (w, h) = layout.positions[nid], layout.sizes[nid]
     if nesting:
-        w -= 2 * nesting * GROUP_PAD
-        h -= 2 * nesting * (GROUP_PAD + GROUP_LABEL_ROOM / 2)
+        if layout.direction == "LR":
+            w -= 2 * nesting * GROUP_PAD
+        else:
+            h -= 2 * nesting * (GROUP_PAD + GROUP_LABEL_ROOM / 2)
     return x - w / 2, y - h / 2, x + w / 2, y + h / 2
 
 
@@ -683,6 +687,7 @@ GROUP_BOXES = "group-boxes"  # the boxes around expanded groups
 GROUP_LABELS = "group-labels"  # their labels: a click on one collapses its group (customdata: the group id)
 GROUP_PAD = 8.0  # room between a group's box and what it holds, per level of nesting
 GROUP_LABEL_ROOM = 16.0  # the box's top strip, where its label is written
+GROUP_GAP = 12.0  # free space across the layers between a frame and a box or frame beside it
 SEARCH_HITS = "search-hits"  # frames around the nodes a search found, drawn by assets/groups.js
 
 
@@ -695,13 +700,18 @@ def _with_line(t: NodeText, words: str, th: Theme) -> NodeText:
 
 def output_anchored(layout: Layout) -> Layout:
     """The layout moved so that its last layer (the output's) is at 0 and the others at negative places along
-    the layers. Layers count from the output, so when a group is expanded everything after it keeps its
-    place exactly, and what comes before it moves back by the room the group now takes: the picture does
-    not jump where the reader is looking at the output side."""
+    the layers, and the output's layer centred on 0 across them. Layers count from the output, so when a group
+    is expanded everything after it keeps its place, and what comes before it moves back by the room the group
+    now takes (and across, if the open group's frames move the main line): the picture does not jump where
+    the reader is looking at the output side."""
+    if not layout.positions:
+        return layout
+    last = max(layout.layers.values())
+    ends = [p for n, p in layout.positions.items() if layout.layers[n] == last]
     if layout.direction == "LR":
-        dx, dy = -layout.width, 0.0
+        dx, dy = -layout.width, -sum(y for _, y in ends) / len(ends)
     else:
-        dx, dy = 0.0, -layout.height
+        dx, dy = -sum(x for x, _ in ends) / len(ends), -layout.height
     return Layout(
         direction=layout.direction,
         positions={n: (x + dx, y + dy) for n, (x, y) in layout.positions.items()},
@@ -715,9 +725,9 @@ def _origin(layout: Layout) -> tuple[float, float]:
     """Where the layout's top left corner is: (0, 0), or moved by output_anchored."""
     if not layout.positions:
         return 0.0, 0.0
-    xs = [x - layout.sizes[n][0] / 2 for n, (x, _) in layout.positions.items()]
-    ys = [y - layout.sizes[n][1] / 2 for n, (_, y) in layout.positions.items()]
-    return (-layout.width if min(xs) < -1e-6 else 0.0), (-layout.height if min(ys) < -1e-6 else 0.0)
+    x0 = min(x - layout.sizes[n][0] / 2 for n, (x, _) in layout.positions.items())
+    y0 = min(y - layout.sizes[n][1] / 2 for n, (_, y) in layout.positions.items())
+    return (0.0 if abs(x0) < 1e-6 else x0), (0.0 if abs(y0) < 1e-6 else y0)
 
 
 def group_nesting(view: GroupView) -> dict[str, int]:
@@ -727,6 +737,22 @@ def group_nesting(view: GroupView) -> dict[str, int]:
         for n in view.box_members[gid]:
             out[n] = out.get(n, 0) + 1
     return out
+
+
+def group_chains(view: GroupView) -> dict[str, tuple[str, ...]]:
+    """Drawn node id -> the groups drawn as frames around it, outermost first (for the layout: Frames)."""
+    out: dict[str, tuple[str, ...]] = {}
+    for gid in sorted(view.boxes, key=lambda g: int(g[1:])):  # a group's id is larger than its parent's
+        for n in view.box_members[gid]:
+            out[n] = (*out.get(n, ()), gid)
+    return out
+
+
+def group_layout_frames(around: dict[str, tuple[str, ...]], direction: str) -> Frames:
+    """The room group_frames takes across the layers: GROUP_PAD on each side, and the label's strip on top
+    when the layers are columns (in rows, the strip is along the layers: _with_room)."""
+    before = GROUP_PAD + (GROUP_LABEL_ROOM if direction == "LR" else 0.0)
+    return Frames(around, before=before, after=GROUP_PAD, gap=GROUP_GAP)
 
 
 def group_frames(view: GroupView, boxes: dict[str, Box]) -> dict[str, Box]:
@@ -828,20 +854,25 @@ def canvas_fit(width: float, height: float, canvas: tuple[float, float], nodes: 
 
 def _fitted_layout(graph: Any, texts: dict[str, NodeText], th: Theme, direction: str,
                    canvas: tuple[float, float], compact: Callable[[str], NodeText] | None,
-                   nesting: dict[str, int] | None = None, grow: bool = True) -> \
-        tuple[Layout, dict[str, NodeText]]:
+                   nesting: dict[str, int] | None = None, grow: bool = True,
+                   around: dict[str, tuple[str, ...]] | None = None) -> tuple[Layout, dict[str, NodeText]]:
     """The layout of `graph` in `direction` ("auto": the better of the two, choose_direction), and the labels it
     was made for. A small graph (READABLE_MAX_NODES) whose text would stay under READABLE_PX on `canvas` is
     also tried with compact labels (`compact`: node id -> its label with every title broken, long lines wrapped
     narrower), which make narrower boxes, and drawn so if that reads better: in the app, whose canvas is known
     (None: not tried). `nesting`: how many group frames are drawn around a node, each wanting room around
-    its box (group_nesting). `grow`: see canvas_fit."""
+    its box (group_nesting); `around`: the frames around each node, outermost first (group_chains), which the
+    layout keeps apart. `grow`: see canvas_fit."""
     directions = LAID_OUT_DIRECTIONS if direction == "auto" else (direction,)
     nesting = nesting or {}
 
+    def one(labels: dict[str, NodeText], d: str) -> Layout:
+        sizes = {nid: _with_room(box_size(t, th), nesting.get(nid, 0), d) for nid, t in labels.items()}
+        frames = group_layout_frames(around, d) if around else None
+        return layered_layout(graph, direction=d, node_size=lambda nid, attrs: sizes[nid], frames=frames)
+
     def layouts(labels: dict[str, NodeText]) -> list[Layout]:
-        sizes = {nid: _with_room(box_size(t, th), nesting.get(nid, 0)) for nid, t in labels.items()}
-        return [layered_layout(graph, direction=d, node_size=lambda nid, attrs: sizes[nid]) for d in directions]
+        return [one(labels, d) for d in directions]
 
     tried = layouts(texts)
     best = choose_direction(tried, canvas, th.small_font_size, grow)
@@ -861,13 +892,15 @@ def _drawn_open(trace: Trace, constants: bool) -> int:
     return sum(1 for n in trace.nodes.values() if n.kind != "constant")
 
 
-def _with_room(size: tuple[float, float], nesting: int) -> tuple[float, float]:
-    """A box's size in the layout: with room for the frames of the `nesting` groups around it (_box takes it
-    off again)."""
+def _with_room(size: tuple[float, float], nesting: int, direction: str = "LR") -> tuple[float, float]:
+    """A box's size in the layout: with room along the layers for the frames of the `nesting` groups around
+    it (_box takes it off again); across the layers the layout makes the frames' room itself (Frames)."""
     if not nesting:
         return size
     w, h = size
-    return w + 2 * nesting * GROUP_PAD, h + 2 * nesting * (GROUP_PAD + GROUP_LABEL_ROOM / 2)
+    if direction == "LR":
+        return w + 2 * nesting * GROUP_PAD, h
+    return w, h + 2 * nesting * (GROUP_PAD + GROUP_LABEL_ROOM / 2)
 
 
 def _readable(layout: Layout, canvas: tuple[float, float], min_font: float, grow: bool = True) -> bool:

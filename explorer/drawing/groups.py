@@ -325,9 +325,8 @@ def _boxes(trace: Trace, members: dict[str, list[str]], rep: dict[str, str], run
     for g in groups.values():
         if g.kind not in DRAWN_KINDS or g.id in collapsed:
             continue
-        if g.kind == "loop" and (iterations[g.key] > MAX_LOOP_BOXES
-                                 or any(a.kind == "module" for a in chain(groups, g.id))):
-            continue  # a loop inside a module is told by its modules; a long loop's boxes would be clutter
+        if g.kind == "loop" and iterations[g.key] > MAX_LOOP_BOXES:
+            continue  # a long loop's boxes would be clutter
         if any(a.id in collapsed for a in chain(groups, g.id)[:-1]):
             continue
         drawn = {rep.get(n, n) for n in members[g.id]} - {g.id}

@@ -62,15 +62,16 @@ import bisect
 import networkx as nx
 
 from explorer.drawing.layout.dag import _acyclic, _edge_keys, _edge_list, _longest_to_sink, _read_nodes
+from explorer.drawing.layout.frames import BlockOrder, node_chains, separate_frames, spaced_to_sink, vertex_blocks
 from explorer.drawing.layout.layers import assign_layers
 from explorer.drawing.layout.long_edges import split_long_edges
-from explorer.drawing.layout.model import Layout, NodeSize, Point
+from explorer.drawing.layout.model import Frames, Layout, NodeSize, Point
 from explorer.drawing.layout.ordering import _inversions, initial_order, reduce_crossings
 from explorer.drawing.layout.placement import assign_cross_positions
 from explorer.drawing.layout.routing import layer_lines, route_edges
 from explorer.gcpause import without_gc
 
-__all__ = ["Layout", "NodeSize", "Point", "count_crossings", "default_node_size", "layered_layout"]
+__all__ = ["Frames", "Layout", "NodeSize", "Point", "count_crossings", "default_node_size", "layered_layout"]
 
 HELPER_BUDGET_PER_NODE = 8  # helper points allowed per node; beyond, the longest edges are drawn straight
 HELPER_BUDGET_MIN = 20_000
@@ -114,18 +115,22 @@ def layered_layout(
     direction: str = "LR",
     node_size: NodeSize | None = None,
     sweeps: int = 8,
+    frames: Frames | None = None,
 ) -> Layout:
     """Lay out `graph` (edges from inputs to the ops using them) in layers; see the module docstring.
 
     `node_size(node_id, attrs) -> (width, height)` gives each box (default: `default_node_size`);
     `sweeps` is how many crossing-reduction passes (alternately forward and backward) to try at most.
+    `frames`: boxes to be drawn around groups of nodes (model.Frames, frames.py): each one's nodes kept
+    together, and no two frames that are not nested overlapping.
     The result depends only on the graph (node order, edge order and attributes), never on chance.
     """
     # the layout makes many small lists and no reference cycles (see explorer.gcpause)
-    return _layered_layout(graph, direction, node_size or default_node_size, sweeps)
+    return _layered_layout(graph, direction, node_size or default_node_size, sweeps, frames)
 
 
-def _layered_layout(graph: nx.MultiDiGraph, direction: str, node_size: NodeSize, sweeps: int) -> Layout:
+def _layered_layout(graph: nx.MultiDiGraph, direction: str, node_size: NodeSize, sweeps: int,
+                    frames: Frames | None = None) -> Layout:
     if direction not in ("LR", "TB"):
         raise ValueError(f'direction must be "LR" or "TB", not {direction!r}')
     ids, sizes, is_output = _read_nodes(graph, node_size)
@@ -137,6 +142,10 @@ def _layered_layout(graph: nx.MultiDiGraph, direction: str, node_size: NodeSize,
     pairs, keys, slots = _edge_list(graph, index)
     dag, forward, turned = _acyclic(n, pairs)
     to_sink = _longest_to_sink(dag)
+    if frames is not None:
+        chain, parents = node_chains(frames, ids)
+        if parents:
+            to_sink = spaced_to_sink(dag.pred, dag.topo, to_sink, chain, len(parents))
     layer = assign_layers(dag, to_sink, is_output)
 
     # The extent of each box along the layers (primary) and across them (secondary), in node order.
@@ -146,8 +155,11 @@ def _layered_layout(graph: nx.MultiDiGraph, direction: str, node_size: NodeSize,
     budget = max(HELPER_BUDGET_MIN, HELPER_BUDGET_PER_NODE * n)  # helper points, at most
     g = split_long_edges(n, layer, forward, slots, dag.depth, to_sink, budget)
     secondary_size.extend(g.helper_size)
-    order = reduce_crossings(g, initial_order(g), sweeps)
+    blocks = vertex_blocks(frames, ids, g, forward) if frames is not None else None
+    order = reduce_crossings(g, initial_order(g), sweeps, None if blocks is None else BlockOrder(blocks))
     cross = assign_cross_positions(g, order, secondary_size)
+    if blocks is not None and frames is not None:
+        cross = separate_frames(g, order, cross, secondary_size, blocks, frames)
     lines, half = layer_lines(g, order, cross, primary_size)
 
     # Shift so that every box (and every edge) starts at 0 across the layers. Edges run through the centres

@@ -19,3 +19,19 @@ class Layout:
     layers: dict[str, int]  # node id -> layer index, 0 = first layer (inputs), edges go to higher layers
     width: float
     height: float
+
+
+@dataclass(frozen=True)
+class Frames:
+    """Boxes drawn around sets of nodes (a module call, a loop iteration), nested like the groups they show.
+
+    The layout keeps each frame's nodes together in every layer, puts frames that hold no node of each other
+    in the same order in every layer, and leaves room across the layers for the frames: `before` between a
+    frame's low side (top in "LR", where its label goes) and what it holds, `after` on its other side, and
+    `gap` between a frame and a box or frame beside it. Room along the layers is the caller's: it sizes the
+    boxes with it (explorer/drawing/figure.py)."""
+
+    around: dict[str, tuple[str, ...]]  # node id -> the frames drawn around it, outermost first
+    before: float = 8.0
+    after: float = 8.0
+    gap: float = 12.0

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import bisect
 
+from explorer.drawing.layout.frames import BlockOrder
 from explorer.drawing.layout.long_edges import LayeredGraph
 
 TRANSPOSE_ROUNDS = 2  # at most this many rounds of neighbour swaps after each ordering sweep
@@ -45,13 +46,19 @@ def initial_order(g: LayeredGraph, both_ways: bool = True) -> list[list[int]]:
     return layers
 
 
-def reduce_crossings(g: LayeredGraph, order: list[list[int]], sweeps: int) -> list[list[int]]:
+def reduce_crossings(g: LayeredGraph, order: list[list[int]], sweeps: int,
+                     blocks: BlockOrder | None = None) -> list[list[int]]:
     """Barycenter sweeps, alternately forward (using the previous layer) and backward (the next layer),
     each followed by swaps of neighbours that remove crossings ("transpose", as in dot).
 
     After each sweep the crossings are counted and the best ordering is kept; stops early at zero crossings
-    or when a forward-and-backward round no longer improves."""
+    or when a forward-and-backward round no longer improves. With `blocks` (frames around groups of nodes,
+    frames.py) every layer is kept sorted into blocks, each frame's vertices together, and only vertices in
+    the same frames swap places."""
     pos = [0] * len(g.layer_of)
+    if blocks is not None:
+        order = [list(layer) for layer in order]
+        blocks.sort_all(order, pos)
     for layer in order:
         for i, v in enumerate(layer):
             pos[v] = i
@@ -66,10 +73,17 @@ def reduce_crossings(g: LayeredGraph, order: list[list[int]], sweeps: int) -> li
             break
         forward = sweep % 2 == 0
         ks = range(1, g.layer_count) if forward else range(g.layer_count - 2, -1, -1)
+        if blocks is not None:
+            blocks.take_keys(order)
         for k in ks:
             _sort_by_barycenter(order[k], g.up if forward else g.down, pos)
+            if blocks is not None:
+                blocks.sort(order[k], pos)
         per_gap = _gap_crossings(g, pos)
-        crossings = sum(per_gap) - _transpose(g, order, pos, per_gap)
+        crossings = sum(per_gap) - _transpose(g, order, pos, per_gap, blocks)
+        if blocks is not None:  # the keys moved with the sweep: every layer sorted by the same ones again
+            blocks.sort_all(order, pos)
+            crossings = sum(_gap_crossings(g, pos))
         if crossings < best:
             best, best_order, stale = crossings, [list(layer) for layer in order], 0
         else:
@@ -79,11 +93,14 @@ def reduce_crossings(g: LayeredGraph, order: list[list[int]], sweeps: int) -> li
     return best_order
 
 
-def _transpose(g: LayeredGraph, order: list[list[int]], pos: list[int], per_gap: list[int]) -> int:
+def _transpose(g: LayeredGraph, order: list[list[int]], pos: list[int], per_gap: list[int],
+               blocks: BlockOrder | None = None) -> int:
     """Swap neighbours in a layer whenever that removes crossings with both adjacent layers, until no swap
     helps (or a few rounds have passed). Only layers next to a gap with crossings (`per_gap`) are tried at
-    first. Returns how many crossings the swaps removed (a swap changes only those between the two)."""
+    first. Returns how many crossings the swaps removed (a swap changes only those between the two). With
+    `blocks`, only neighbours in the same frames swap."""
     up, down = g.up, g.down
+    ident = blocks.blocks.ident if blocks is not None else None
     dirty = [(k > 0 and per_gap[k - 1] > 0) or per_gap[k] > 0 for k in range(len(order))]
     removed = 0
     for _ in range(TRANSPOSE_ROUNDS):
@@ -94,6 +111,8 @@ def _transpose(g: LayeredGraph, order: list[list[int]], pos: list[int], per_gap:
             dirty[k] = False
             for i in range(len(layer) - 1):
                 u, v = layer[i], layer[i + 1]
+                if ident is not None and ident[u] != ident[v]:
+                    continue
                 gain = _swap_gain(up[u], up[v], pos) + _swap_gain(down[u], down[v], pos)
                 if gain > 0:
                     removed += gain
