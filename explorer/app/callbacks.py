@@ -412,8 +412,9 @@ def export_name(spec: dict | None, ext: str) -> str:
 
 
 def on_export(trigger: Any, spec: dict | None, theme: str, direction: str, constants: Any, lang: str,
-              canvas: Any = None) -> tuple:
-    """PDF, GIF (the steps, animated), HTML or JSON through dcc.Download. Returns (download, message)."""
+              canvas: Any = None, collapse_state: dict | None = None, depth: Any = None) -> tuple:
+    """PDF, GIF (the steps, animated), HTML or JSON through dcc.Download. Returns (download, message).
+    The picture has the groups collapsed and open as on the screen (`collapse_state`, `depth`: groups.py)."""
     from explorer.drawing.export import ExportError, to_gif, to_html, to_image
 
     if not spec:
@@ -427,7 +428,7 @@ def on_export(trigger: Any, spec: dict | None, theme: str, direction: str, const
         if ext == "json":
             return dcc.send_string(fastjson.dumps_text(trace.to_dict()), name, type="application/json"), ""
         fig = as_figure(make_figure(trace, theme, direction, _constants_on(constants), lang=lang,
-                                    canvas=canvas))
+                                    collapse=groups.collapse_for(collapse_state, spec, depth), canvas=canvas))
         if ext == "html":
             return dcc.send_string(to_html(fig, lang=lang), name, type="text/html"), ""
         if ext == "gif":
@@ -593,10 +594,12 @@ def register(app: Any) -> None:
         Input(ID.EXPORT_JSON, "n_clicks"),
         State(ID.SPEC, "data"), State(ID.THEME, "value"), State(ID.DIRECTION, "value"),
         State(ID.CONSTANTS, "value"), State(ID.LANG, "data"), State(ID.CANVAS, "data"),
+        State(ID.COLLAPSE, "data"), State(ID.GROUP_DEPTH, "value"),
         prevent_initial_call=True,
     )
-    def _export(_a, _b, _c, _d, spec, theme, direction, constants, lang, canvas):
-        return on_export(ctx.triggered_id, spec, theme, direction, constants, normalize(lang), canvas)
+    def _export(_a, _b, _c, _d, spec, theme, direction, constants, lang, canvas, collapse_state, depth):
+        return on_export(ctx.triggered_id, spec, theme, direction, constants, normalize(lang), canvas,
+                         collapse_state, depth)
 
     # --- in the browser (assets/app.js): no server round trip ------------------------------------------
     def cs(name: str) -> ClientsideFunction:

@@ -11,6 +11,7 @@ from explorer.app import callbacks as cb
 from explorer.app import groups
 from explorer.app.i18n import t
 from explorer.app.layout import ID, build_layout
+from explorer.drawing.groups import members_of
 
 MODEL = """import torch
 import torch.nn as nn
@@ -95,3 +96,33 @@ def test_the_page_has_the_depth_control_and_the_search_box():
     assert t("search.placeholder", "zh") in found
     assert [o["value"] for o in groups.depth_options("en")] == list(groups.DEPTHS)
     assert all(o["label"] for o in groups.depth_options("zh"))
+
+
+def test_exports_show_the_groups_as_the_screen_does(monkeypatch):
+    """PDF, GIF and HTML are drawn with the groups collapsed and open as on the screen: a collapsed module
+    is one node in the exported picture, and the ops it hides are not drawn."""
+    import explorer.drawing.export as export
+
+    s = spec()
+    trace = cb.trace_for(s)
+    first = gid(trace, "model.0")
+    hidden = members_of(trace)[first]
+    assert hidden
+    state = groups.on_toggle(first, 1, groups.on_depth("auto", s), s, "auto", trace)
+    drawn: list = []
+    for name, empty in (("to_html", ""), ("to_gif", b""), ("to_image", b"")):
+        monkeypatch.setattr(export, name, lambda fig, *a, empty=empty, **k: drawn.append(fig) or empty)
+    for button in (ID.EXPORT_HTML, ID.EXPORT_GIF, ID.EXPORT_PDF):
+        data, msg = cb.on_export(button, s, "light", "LR", [], "en", None, state, "auto")
+        assert msg == "", msg
+    assert len(drawn) == 3
+    for fig in drawn:
+        meta = json.loads(fig.layout.meta["explorer"])
+        assert meta["groups"][first]["collapsed"] and first in meta["boxes"]
+        assert not set(hidden) & set(meta["boxes"])
+    # and without a state of this program, as the depth control says (here: everything open)
+    drawn.clear()
+    cb.on_export(ID.EXPORT_HTML, s, "light", "LR", [], "en", None, None, "open")
+    meta = json.loads(drawn[0].layout.meta["explorer"])
+    assert set(hidden) <= set(meta["boxes"])
+
