@@ -83,6 +83,26 @@
     return P.stepCaption(masked, k, lang);
   }
 
+  /* --- the lit node stays in the window ----------------------------------------------------------------
+     A graph taller than the window (a readable canvas outside presentation mode) makes the page scroll:
+     when the step's node, or the search match Enter went to, is outside the window, the page scrolls to
+     put it in the middle. Inside the window nothing moves, so a teacher's own scrolling is left alone. */
+  function keepInWindow(gd, box) {
+    var ya = gd && gd._fullLayout && gd._fullLayout.yaxis;
+    if (!box || !ya || !ya.l2p) { return; }
+    var top = gd.getBoundingClientRect().top + ya._offset;
+    var a = top + ya.l2p(box[1]), b = top + ya.l2p(box[3]);
+    var y0 = Math.min(a, b), y1 = Math.max(a, b), h = window.innerHeight, margin = 24;
+    if (y0 >= margin && y1 <= h - margin) { return; }
+    window.scrollBy(0, (y0 + y1) / 2 - h / 2);
+  }
+  app.keepInWindow = keepInWindow;
+
+  function keepStepInWindow(gd, k) {
+    var meta = P.meta(gd), s = meta && meta.steps[k];
+    if (s && meta.boxes) { keepInWindow(gd, meta.boxes[s.n]); }
+  }
+
   /* Light up step k on the drawn graph, now. */
   function showNow(k) {
     var gd = graphDiv();
@@ -92,6 +112,7 @@
       if (fitCanvas(gd)) { return; }  /* plotly redraws at the new size, and the hook lights the step */
       drawOverlay(gd, k);
       P.fitText(gd);
+      keepStepInWindow(gd, k);
     }
   }
 

@@ -65,7 +65,8 @@
     var xr = gd._fullLayout.xaxis.range, yr = gd._fullLayout.yaxis.range;
     var cx = (box[0] + box[2]) / 2, cy = (box[1] + box[3]) / 2;
     var w = xr[1] - xr[0], h = yr[0] - yr[1];
-    window.Plotly.relayout(gd, {"xaxis.range": [cx - w / 2, cx + w / 2], "yaxis.range": [cy + h / 2, cy - h / 2]});
+    window.Plotly.relayout(gd, {"xaxis.range": [cx - w / 2, cx + w / 2], "yaxis.range": [cy + h / 2, cy - h / 2]})
+      .then(function () { if (window.ExplorerApp.keepInWindow) { window.ExplorerApp.keepInWindow(gd, box); } });
     gd.setAttribute("data-search-centre", JSON.stringify([cx, cy]));
   }
 

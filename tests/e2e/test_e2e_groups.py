@@ -187,3 +187,34 @@ def test_the_animation_over_a_collapsed_group(page):
         page.wait_for_function(f"() => window.ExplorerApp.k === {k}")
     assert "net.blocks.1 · Block" in player_state(page)["caption"]
     assert page.errors == []
+
+
+IN_WINDOW = """(box) => { const gd = document.querySelector('#graph .js-plotly-plot'), ya = gd._fullLayout.yaxis;
+  const top = gd.getBoundingClientRect().top + ya._offset;
+  const a = top + ya.l2p(box[1]), b = top + ya.l2p(box[3]);
+  return Math.min(a, b) >= 0 && Math.max(a, b) <= window.innerHeight; }"""
+
+
+def test_a_tall_graph_scrolls_to_the_lit_node_and_the_match(page):
+    """At 1280x720 the model's readable canvas is taller than the window: stepping to a node below the fold,
+    or Enter on a search match there, scrolls the page to it."""
+    page.set_viewport_size({"width": 1280, "height": 720})
+    meta = run_model(page)
+    height = page.evaluate("() => document.querySelector('#graph .js-plotly-plot').getBoundingClientRect().height")
+    assert height > 720, "the test needs a canvas taller than the window"
+    page.evaluate("() => window.scrollTo(0, 0)")
+    page.locator("body").click(position={"x": 3, "y": 3})
+    page.keyboard.press("End")  # the last step: a leaf's gradient, low in the graph or high, but in the window
+    last = len(meta["steps"]) - 1
+    page.wait_for_function(f"() => window.ExplorerApp.k === {last}")
+    node = meta["steps"][last]["n"]
+    page.wait_for_function(IN_WINDOW, arg=meta["boxes"][node])
+    page.evaluate("() => window.scrollTo(0, 0)")
+    box = page.locator("#search")
+    box.fill("net.head")
+    page.wait_for_function("() => /^0\\/[1-9]/.test(document.getElementById('search-count').innerText)")
+    box.press("Enter")
+    page.wait_for_function("() => /^1\\//.test(document.getElementById('search-count').innerText)")
+    hit = page.evaluate("() => window.ExplorerGroups.state().hits[0]")
+    page.wait_for_function(IN_WINDOW, arg=meta["boxes"][hit])
+    assert page.errors == []

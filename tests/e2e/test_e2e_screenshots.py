@@ -13,7 +13,16 @@ import os
 from pathlib import Path
 
 import pytest
-from e2e_support import click_node, graph_meta, highlight, open_app, wait_idle
+from e2e_support import (
+    click_node,
+    graph_meta,
+    graph_signature,
+    highlight,
+    open_app,
+    run_program,
+    wait_graph_change,
+    wait_idle,
+)
 
 from explorer.drawing.themes import THEMES
 
@@ -120,3 +129,26 @@ def test_screenshot_quiz_asking(page, shots):
     assert "1/1" in page.inner_text("#quiz-score-text")
     (shots / "screenshots").mkdir(exist_ok=True)
     page.screenshot(path=str(shots / "screenshots" / "quiz.png"))
+
+
+def test_screenshot_search_in_a_model(page, shots):
+    """A model of three residual-free blocks with every module open and `tanh` searched: the three matches
+    ringed, the view on the first one (Enter pressed once), the count beside the box."""
+    from test_e2e_groups import MODEL
+    page.set_viewport_size({"width": 1280, "height": 720})
+    open_app(page)
+    before = graph_signature(page)
+    run_program(page, MODEL)
+    wait_graph_change(page, previous=before, timeout=60_000)
+    box = page.locator("#search")
+    box.fill("tanh")
+    page.wait_for_function("() => document.getElementById('search-count').innerText === '0/3'")
+    box.press("Enter")
+    page.wait_for_function("() => document.getElementById('search-count').innerText === '1/3'")
+    titles = graph_meta(page)["titles"]
+    assert all(titles[h].startswith("tanh") for h in page.evaluate("() => window.ExplorerGroups.state().hits"))
+    wait_idle(page)
+    page.mouse.move(2, 2)
+    page.wait_for_timeout(300)
+    (shots / "screenshots").mkdir(exist_ok=True)
+    page.screenshot(path=str(shots / "screenshots" / "search.png"))
