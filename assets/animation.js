@@ -28,9 +28,26 @@
   var parsed = {raw: null, meta: null};
   function parse(raw) {
     if (!raw) { return null; }
-    if (typeof raw !== "string") { return raw; }
-    if (parsed.raw !== raw) { parsed.meta = JSON.parse(raw); parsed.raw = raw; }
+    if (typeof raw !== "string") { return compact(raw); }
+    if (parsed.raw !== raw) { parsed.meta = compact(JSON.parse(raw)); parsed.raw = raw; }
     return parsed.meta;
+  }
+
+  /* A figure of the app sends its values once, as numbers (explorer/drawing/compact.py): the steps' texts are
+     written here, once, by assets/values.js (ExplorerValues), so everything below reads the step format. */
+  function compact(m) {
+    return m && m.table && window.ExplorerValues ? window.ExplorerValues.expand(m) : m;
+  }
+
+  /* The full node labels and hover texts of a figure: its traces' own, or, for a compact figure (whose traces
+     carry none), written from its table, in the order of the traces (both follow table.nodes.ids). */
+  function fullTexts(m, trace, hover) {
+    if (!trace._explorerFull) {
+      trace._explorerFull = m.table ? window.ExplorerValues.labels(m) : (trace.text || []);
+    }
+    if (!hover._explorerFull) {
+      hover._explorerFull = m.table ? window.ExplorerValues.hovers(m) : (hover.hovertext || []);
+    }
   }
 
   function meta(gd) {
@@ -123,8 +140,7 @@
     var m = meta(gd), iLabels = traceIndex(gd, TRACES.labels), iIds = traceIndex(gd, TRACES.nodes);
     if (!m || !m.reveal || iLabels < 0 || iIds < 0) { return false; }
     var trace = gd.data[iLabels], hover = gd.data[iIds], ids = hover.customdata || [];
-    if (!trace._explorerFull) { trace._explorerFull = trace.text || []; }
-    if (!hover._explorerFull) { hover._explorerFull = hover.hovertext || []; }
+    fullTexts(m, trace, hover);
     var full = trace._explorerFull, texts = full, hovers = hover._explorerFull, key = "all";
     if (!all) {
       texts = full.map(function (t, i) { return labelAt(t, m.reveal[ids[i]], m.colors, k); });
@@ -133,7 +149,7 @@
     }
     if (trace._explorerShown === key) { return false; }
     trace._explorerShown = key;
-    if (Array.isArray(hover.hovertext)) { window.Plotly.restyle(gd, {hovertext: [hovers]}, [iIds]); }
+    if (Array.isArray(hover.hovertext) || m.table) { window.Plotly.restyle(gd, {hovertext: [hovers]}, [iIds]); }
     trace._explorerAll = texts;
     trace._explorerRegion = null;
     if (texts.length >= FEW_LABELS) { return labelsForView(gd); }
@@ -363,13 +379,14 @@
   }
 
   /* Numbers of a trace as the figure gave them: a plain array, or plotly's typed-array spec
-     {dtype: "f8", bdata: base64} (explorer/drawing/figure.py sends coordinates that way). */
+     {dtype: "f8" | "f4", bdata: base64} (explorer/drawing/figure.py sends coordinates that way; the app's
+     compact figures in float32, explorer/drawing/compact.py narrowed). */
   function numbers(v) {
     if (!v || !v.bdata) { return v; }
-    if (v.dtype !== "f8") { return null; }
+    if (v.dtype !== "f8" && v.dtype !== "f4") { return null; }
     var raw = window.atob(v.bdata), bytes = new Uint8Array(raw.length);
     for (var i = 0; i < raw.length; i++) { bytes[i] = raw.charCodeAt(i); }
-    return new Float64Array(bytes.buffer);
+    return v.dtype === "f8" ? new Float64Array(bytes.buffer) : new Float32Array(bytes.buffer);
   }
 
   /* Plotly lays out every label of a text trace at every redraw, on screen or not: on 1,000 nodes that is
@@ -430,5 +447,5 @@
   window.ExplorerPlayer = {config: CONFIG, meta: meta, parse: parse, caption: caption, stepCaption: stepCaption,
                            show: show, overlay: overlay, count: count, fitText: fitText, perFrame: perFrame,
                            labelsForView: labelsForView, labelAt: labelAt, hoverAt: hoverAt, carried: carried,
-                           revealLabels: revealLabels, routeMiddle: routeMiddle};
+                           revealLabels: revealLabels, routeMiddle: routeMiddle, fullTexts: fullTexts};
 })();

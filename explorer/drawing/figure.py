@@ -33,6 +33,7 @@ from explorer.choices import (
     READABLE_PX,
     normalize_lang,
 )
+from explorer.drawing import compact as compact_form
 from explorer.drawing import text
 from explorer.drawing.groups import (
     GROUP_WORDS,
@@ -138,6 +139,7 @@ def figure_dict(
     collapse: Any = None,
     canvas: tuple[float, float] | None = None,
     canvas_grows: bool = True,
+    compact: bool = False,
 ) -> dict:
     """The same figure as a plain dict, ready for JSON: what the web app sends. Building plotly's objects
     validates every property again, which costs ten times more than making the figure; the tests validate
@@ -146,7 +148,10 @@ def figure_dict(
     browser shows labels as the view needs them, so a big graph's start hidden (see LAZY_LABELS_MIN).
     `collapse`: see `figure`. `canvas`: the (width, height) in px the graph is shown in, for direction "auto"
     (see choose_direction); `canvas_grows`: whether the page lets the canvas grow taller to make text readable
-    (not in presentation mode, where the graph and the caption stay in the window: canvas_fit)."""
+    (not in presentation mode, where the graph and the caption stay in the window: canvas_fit). `compact`:
+    the values travel once, as numbers, and the page writes the labels, hover texts and the steps' texts
+    from them (explorer/drawing/compact.py; the app's figures): the labels trace then has no text and the hover
+    markers no hover text until assets/animation.js fills them."""
     if direction not in DIRECTIONS:
         raise ValueError("direction must be 'auto', 'LR' (left to right) or 'TB' (top to bottom)")
     th = get_theme(theme)
@@ -158,23 +163,26 @@ def figure_dict(
     graph = to_networkx(trace, constants=show_constants)
     words = HOVER_WORDS[normalize_lang(lang)]
     values = _ValueText(normalize_lang(lang))
-    texts, hovers = {}, {}
+    texts, hovers, more = {}, {}, {}
     for nid in graph.nodes:  # one pass: a node's data is read while it is still in the CPU's cache
         node = trace.nodes[nid]
-        hovers[nid] = hover_text(node, words, values.long)  # first: values.long writes the short text too
+        if not compact:
+            hovers[nid] = hover_text(node, words, values.long)  # first: values.long writes the short text too
         texts[nid] = node_text(node, th, show_values, values.short, words["grad"])
     if view is not None:
         for cid in view.runs:
             if cid in texts:
                 texts[cid] = _with_line(texts[cid], collapsed_caption(view, cid, normalize_lang(lang)), th)
-                hovers[cid] += "<br>" + collapsed_hover(view, cid, normalize_lang(lang))
+                more[cid] = collapsed_hover(view, cid, normalize_lang(lang))
+                if not compact:
+                    hovers[cid] += "<br>" + more[cid]
 
     nesting = group_nesting(view) if view is not None else {}
     around = group_chains(view) if view is not None else None
 
     lang_key = normalize_lang(lang)
 
-    def compact(nid: str) -> NodeText:
+    def compact_label(nid: str) -> NodeText:
         t = node_text(trace.nodes[nid], th, show_values, values.short, words["grad"], compact=True)
         if view is not None and nid in view.runs:
             t = _with_line(t, collapsed_caption(view, nid, lang_key), th)
@@ -186,7 +194,7 @@ def figure_dict(
         direction = LAID_OUT_DIRECTIONS[0]
     if layout is None:
         layout, texts = _fitted_layout(graph, texts, th, direction, canvas or DEFAULT_CANVAS,
-                                       None if canvas is None else compact, nesting, canvas_grows, around)
+                                       None if canvas is None else compact_label, nesting, canvas_grows, around)
     if view is not None:  # after the direction is chosen: anchoring moves the picture, not its size
         layout = output_anchored(layout)
     # each box and each edge's drawn route once: the traces and the animation data share them
@@ -202,12 +210,24 @@ def figure_dict(
         _add_group_boxes(data, view, frames, th, normalize_lang(lang))
     _add_edges(data, edges, layout, routes, th, gl)
     _add_boxes(data, trace, boxes, th)
-    _add_labels(data, layout, texts, th, hidden=lazy_labels and len(layout.positions) >= LAZY_LABELS_MIN)
-    _add_hover(data, layout, hovers, th, gl)
+    _add_labels(data, layout, texts, th, hidden=lazy_labels and len(layout.positions) >= LAZY_LABELS_MIN,
+                with_text=not compact)
+    _add_hover(data, layout, hovers, th, gl, with_text=not compact)
     _add_highlights(data, th)
     fig_layout = _style(layout, th, frames)
+    colors = {"value": th.value, "grad": th.grad}
     # a JSON string: the browser parses it once, and plotly treats it as one opaque value
-    meta = animation_data(trace, graph, boxes, routes, {"value": th.value, "grad": th.grad}, values.short)
+    if compact:
+        table, strings = compact_form.ValueTable(lang_key), compact_form.Strings()
+        meta = animation_data(trace, graph, boxes, routes, colors, lambda v: table.add(v) + 1)
+        nodes = compact_form.node_table(trace, list(layout.positions), texts, table, strings, values.short, colors,
+                                        words["grad"], more)
+        meta["table"] = compact_form.table_dict(
+            table, strings, nodes, compact_words(lang_key),
+            {"small": f"font-size:{th.small_font_size / th.font_size:.4g}em", **colors}, lang_key)
+        compact_form.narrowed(data)
+    else:
+        meta = animation_data(trace, graph, boxes, routes, colors, values.short)
     if view is not None and (view.runs or view.boxes):
         meta["groups"] = group_meta(view, {g: [round(c, 1) for c in f] for g, f in frames.items()},
                                     normalize_lang(lang))
@@ -328,6 +348,13 @@ def hover_text(node: Node, words: dict | None = None, long: Callable[[Any], str]
     return "<br>".join(parts)
 
 
+def compact_words(lang: str) -> dict[str, str]:
+    """The words the page writes a compact figure's hover texts and values with (assets/values.js): the hover
+    words, and text.VALUE_WORDS's (whose "shape" is the value's "shape 2×10"; the hover's is "shape_word")."""
+    hover = HOVER_WORDS.get(lang, HOVER_WORDS[DEFAULT_LANG])
+    return {**hover, "shape_word": hover["shape"], **text.VALUE_WORDS.get(lang, text.VALUE_WORDS["en"])}
+
+
 class _ValueText:
     """text.value_short and text.value_long of the values one figure shows, each written once.
 
@@ -415,27 +442,32 @@ def _add_boxes(data: list[dict], trace: Trace, boxes: dict[str, Box], th: Theme)
 
 
 def _add_labels(data: list[dict], layout: Layout, texts: dict[str, NodeText], th: Theme,
-                hidden: bool = False) -> None:
+                hidden: bool = False, with_text: bool = True) -> None:
     ids = list(layout.positions)
     data.append(_scatter(
         name=NODE_LABELS, x=_numbers([layout.positions[i][0] for i in ids]),
-        y=_numbers([layout.positions[i][1] for i in ids]), mode="text", text=["<br>".join(texts[i].lines) for i in ids],
+        y=_numbers([layout.positions[i][1] for i in ids]), mode="text",
         textfont={"color": th.text, "size": th.font_size, "family": th.font_family},
     ))
+    if with_text:
+        data[-1]["text"] = ["<br>".join(texts[i].lines) for i in ids]
     if hidden:
         data[-1]["visible"] = False
 
 
-def _add_hover(data: list[dict], layout: Layout, hovers: dict[str, str], th: Theme, gl: bool = False) -> None:
+def _add_hover(data: list[dict], layout: Layout, hovers: dict[str, str], th: Theme, gl: bool = False,
+               with_text: bool = True) -> None:
     ids = list(layout.positions)
     data.append(_scatter(
         gl,
         name=NODE_HOVER, x=_numbers([layout.positions[i][0] for i in ids]),
         y=_numbers([layout.positions[i][1] for i in ids]), mode="markers",
         marker={"size": _numbers([max(10, layout.sizes[i][1]) for i in ids]), "opacity": 0, "symbol": "square"},
-        customdata=ids, hovertext=[hovers[i] for i in ids], hoverinfo="text",
+        customdata=ids, hoverinfo="text",
         hoverlabel={"font": {"family": th.font_family, "size": th.small_font_size}},
     ))
+    if with_text:
+        data[-1]["hovertext"] = [hovers[i] for i in ids]
 
 
 def _clip(p: tuple[float, float], q: tuple[float, float], box: Box) -> tuple[float, float]:
