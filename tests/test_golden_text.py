@@ -112,3 +112,43 @@ def test_the_page_writes_awkward_numbers_as_python_does():
     done = subprocess.run([NODE, "-e", script, str(RENDER.parents[2] / "assets" / "values.js")],
                           input=json.dumps(encoded), capture_output=True, text=True, check=True, timeout=60)
     assert json.loads(done.stdout) == [text.number(x) for x in AWKWARD]
+
+
+# Values the gallery does not show: integers, booleans, float64, NaN and infinities, a vector longer than a
+# hover writes whole, a big tensor (a summary), a matrix, nodes made by a backward pass (create_graph=True).
+ODD_VALUES = """
+x = torch.tensor([1.0, float('nan'), float('inf'), -float('inf'), 2.0], requires_grad=True)
+a = x * 2
+v = torch.linspace(-3.0, 3.0, 20, dtype=torch.float64, requires_grad=True)
+b = (v * 1.0625).sum()
+m = torch.arange(6.0).reshape(2, 3).requires_grad_()
+c = (m * 12345.0).sum()
+big = torch.ones(300, 4, requires_grad=True)
+d = (big * 0.5).sum()
+i = torch.arange(5)
+k = i > 2
+loss = a[0] + b + c + d + i.sum() + k.sum()
+y = torch.tensor(3.0, requires_grad=True)
+(g,) = torch.autograd.grad(y ** 3, y, create_graph=True)
+g.backward()
+loss.backward()
+"""
+
+
+@pytest.mark.skipif(not Path(NODE).exists(), reason="needs node")
+def test_the_page_writes_odd_values_as_python_does():
+    from explorer.recording.run import trace_in_process
+
+    trace = trace_in_process(ODD_VALUES)
+    items = []
+    for lang in ("en", "zh"):
+        full = rendered(figure_dict(trace, theme=THEME, direction=DIRECTION, lang=lang, show_constants=True), lang)
+        fig = figure_dict(trace, theme=THEME, direction=DIRECTION, lang=lang, show_constants=True, compact=True)
+        items.append((full, fig, lang))
+    pages = browser_render([(fig, lang) for _, fig, lang in items])
+    for (full, _, lang), page in zip(items, pages):
+        assert dict(zip(page["ids"], page["labels"])) == full["labels"], lang
+        assert dict(zip(page["ids"], page["hovers"])) == full["hovers"], lang
+        assert page["steps"] == full["steps"] and page["captions"] == full["captions"], lang
+    hovers = "".join(items[0][0]["hovers"].values())
+    assert "nan" in hovers and "-inf" in hovers and "in all" in hovers and "min" in hovers  # the cases are there
