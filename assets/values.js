@@ -136,7 +136,7 @@
     var raw = typeof atob === "function" ? atob(spec.bdata) : Buffer.from(spec.bdata, "base64").toString("binary");
     var bytes = new Uint8Array(raw.length);
     for (var i = 0; i < raw.length; i++) { bytes[i] = raw.charCodeAt(i); }
-    return new Float64Array(bytes.buffer);
+    return spec.dtype === "f4" ? new Float32Array(bytes.buffer) : new Float64Array(bytes.buffer);
   }
 
   /* The table's values, each {shape, list, flat, kind} (or a dict's, fromDict). */

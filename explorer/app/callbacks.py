@@ -125,12 +125,14 @@ def make_figure(trace: Trace, theme: str = DEFAULT_THEME, direction: str = DEFAU
     second validation, so a Run costs the graph's drawing and little else). `reveal`: for the page, whose
     player shows the labels as the steps reveal them (so none is drawn with every answer first). `collapse`:
     which groups are drawn as one node (explorer/app/groups.py collapse_for). `canvas` is what the page measured
-    of the graph's room ({"w": px, "h": px}, assets/app.js canvasRoom), for the "auto" direction."""
+    of the graph's room ({"w": px, "h": px}, assets/app.js canvasRoom), for the "auto" direction. For the page
+    (`reveal`) the figure is compact: its values travel once as numbers and the page writes the labels, hover
+    texts and captions (explorer/drawing/compact.py, assets/values.js); an export gets the full text."""
     theme = PRESENTATION_THEME if present else (theme if theme in THEMES else DEFAULT_THEME)
     direction = direction if direction in DIRECTIONS else DEFAULT_DIRECTION
     fig = figure_dict(trace, theme=theme, direction=direction, show_constants=bool(constants),
                       lang=normalize(lang), webgl=webgl is True, lazy_labels=True, collapse=collapse,
-                      canvas=canvas_size(canvas, present), canvas_grows=not present)
+                      canvas=canvas_size(canvas, present), canvas_grows=not present, compact=reveal)
     if reveal:
         _labels_wait_for_the_player(fig)
     # keep the user's zoom and pan while only the theme changes

@@ -8,7 +8,8 @@ explorer/drawing/text.py exactly; tests/test_golden_text.py holds both to the te
     layout.meta["explorer"] (a JSON string) holds the step format (explorer/drawing/steps.py) with
       steps[i]["v"], steps[i]["g"][j]:  value indices (int, -1: none) instead of texts, and
       "table": {
-        "nums":   {"dtype": "f8", "bdata": base64},  # every number of every value, one after the other
+        "nums":   {"dtype": "f4" | "f8", "bdata": base64},  # every number of every value, one after the other
+                                        # (float32 when every one is a float32 exactly: most traces)
         "count":  [int, ...],           # per value: how many numbers it has in "nums"
         "shape":  [int, ...],           # per value: its shape, an index into "shapes"
         "kind":   "fflib...",           # per value: f floats, i ints, b bools (a list); F I B: one number (0-d);
@@ -54,6 +55,7 @@ class ValueTable:
     def __init__(self, lang: str = "en") -> None:
         self.lang = lang  # the language of the few words of a value Python writes itself ("other")
         self._index: dict[int, int] = {}
+        self._same: dict[tuple, int] = {}  # (kind, shape, numbers...) -> index
         self._keep: list[Any] = []  # holds the dicts, so that no id() is reused while the table lives
         self.nums: list[float] = []
         self.count: list[int] = []
@@ -69,12 +71,20 @@ class ValueTable:
         hit = self._index.get(id(value))
         if hit is not None:
             return hit
-        i = self._index[id(value)] = len(self.kind)
         self._keep.append(value)
         shape = tuple(value.get("shape") or ())
-        self.shape.append(self.shapes.setdefault(shape, len(self.shapes)))
         data = value.get("data")
         kind, flat = _numbers_of(data) if data is not None else ("x", [])
+        if kind != "x":  # the same numbers in another dict (a gradient sent, then received): once
+            key = (kind, shape, *flat)
+            hit = self._same.get(key)
+            if hit is not None:
+                self._index[id(value)] = hit
+                return hit
+        i = self._index[id(value)] = len(self.kind)
+        if kind != "x":
+            self._same[key] = i
+        self.shape.append(self.shapes.setdefault(shape, len(self.shapes)))
         if kind == "x":  # written here, as today: a summary, a complex tensor's text, huge integers
             self.other[str(i)] = [text.value_short(value, lang=self.lang), text.value_long(value, lang=self.lang)]
         self.kind.append(kind)
@@ -84,7 +94,11 @@ class ValueTable:
 
     def to_dict(self) -> dict:
         array = np.array(self.nums, dtype="<f8")
-        return {"nums": {"dtype": "f8", "bdata": base64.b64encode(array.tobytes()).decode("ascii")},
+        narrow = array.astype("<f4")
+        if np.array_equal(narrow.astype("<f8"), array, equal_nan=True):  # float32 values: half the bytes, exactly
+            array = narrow
+        dtype = "f4" if array.dtype == np.float32 else "f8"
+        return {"nums": {"dtype": dtype, "bdata": base64.b64encode(array.tobytes()).decode("ascii")},
                 "count": self.count, "shape": self.shape, "kind": "".join(self.kind),
                 "shapes": [list(s) for s in self.shapes], "other": self.other}
 
@@ -203,7 +217,8 @@ def _f4(spec: dict) -> dict:
 
 def short_texts(table: dict, lang: str = "en") -> list[str]:
     """text.value_short of each of the table's values, the words in `lang`."""
-    nums = np.frombuffer(base64.b64decode(table["nums"]["bdata"]), dtype="<f8").tolist()
+    nums = np.frombuffer(base64.b64decode(table["nums"]["bdata"]),
+                         dtype="<f4" if table["nums"]["dtype"] == "f4" else "<f8").astype("<f8").tolist()
     out: list[str] = []
     pos = 0
     for i, (n, shape, kind) in enumerate(zip(table["count"], table["shape"], table["kind"])):

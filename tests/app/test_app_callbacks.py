@@ -183,8 +183,9 @@ def test_redraw_follows_the_settings():
 def test_redraw_in_chinese_translates_the_hover_text():
     spec = run(source=FIRST.source)[2]
     fig, _ = cb.on_redraw("light", "LR", [], False, spec, "zh")
-    hover = next(t for t in fig["data"] if t.get("name") == "nodes")
-    assert all("形状" in h for h in hover["hovertext"])
+    # the page writes the hover texts (assets/values.js) with the words the compact figure carries
+    words = cb.figure_meta(fig)["table"]["words"]
+    assert words["shape_word"] == "形状" and words["grad"] == "梯度"
 
 
 def test_selecting_a_node_shows_torch_s_numbers_and_marks_its_source():
