@@ -7,8 +7,9 @@ and the `dot` binary are installed -- torchviz's make_dot(...).pipe("svg") on th
 ratio. `app ms` is what a Run costs the web app's server for the same program: the trace made in a sandbox
 worker and sent back as JSON, the Trace rebuilt, the figure and its JSON (--no-app skips it). Aims: text to
 figure JSON at least 3x faster than torchviz + dot at 1,000 nodes and 10x at 5,000,
-and under 1.5 KB of JSON per node. The JSON is what the web app sends: `figure_dict` encoded the way Dash
-encodes a callback's output (`explorer.figure()` wraps the same dict in a plotly Figure for notebooks).
+and at most 600 bytes of JSON per node. The JSON is what the web app sends: the compact `figure_dict`
+(values as numbers, the page writes the text: explorer/drawing/compact.py) encoded the way Dash encodes a
+callback's output; --full measures the full-text figure notebooks and exports get (`explorer.figure()`).
 Figures only; nothing asserts on time.
 """
 from __future__ import annotations
@@ -133,6 +134,8 @@ def main() -> None:
     ap.add_argument("--dot-timeout", type=float, default=DOT_TIMEOUT,
                     help="seconds Graphviz may take on one graph (default %(default)s); beyond, the ratio is a bound")
     ap.add_argument("--no-app", action="store_true", help="skip the web app's path (sandbox worker + figure)")
+    ap.add_argument("--full", action="store_true",
+                    help="the full-text figure of notebooks and exports, not the app's compact one")
     args = ap.parse_args()
     torch.set_num_threads(1)
     program = PROGRAMS[args.graph]
@@ -155,7 +158,7 @@ def main() -> None:
         graph.remove_nodes_from([k for k, d in graph.nodes(data=True) if d["kind"] == "constant"])
         layered_layout(graph)  # timed alone; figure() below lays out again with label-sized boxes
         t2 = time.perf_counter()
-        payload = to_json_plotly(figure_dict(tr))  # what the app sends; figure() wraps the same dict
+        payload = to_json_plotly(figure_dict(tr, compact=not args.full, lazy_labels=not args.full))
         t3 = time.perf_counter()
         shown = graph.number_of_nodes()
         tv = torchviz_seconds(n, args.graph, args.dot_timeout)

@@ -14,12 +14,12 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from golden_text import COLLAPSED, DIRECTION, THEME, example_trace, golden, rendered
 
 from explorer.drawing.compact import decode_meta
 from explorer.drawing.figure import figure_dict, figure_meta
 from explorer.drawing.html_player import player_config
 from explorer.drawing.steps import step_caption
-from golden_text import COLLAPSED, DIRECTION, THEME, example_trace, golden, rendered
 
 NODE = shutil.which("node") or "/usr/bin/node"
 RENDER = Path(__file__).resolve().parent / "js" / "render_texts.js"
