@@ -33,7 +33,7 @@ LAID_OUT_DIRECTIONS = ("LR", "TB")  # what `auto` resolves to: the layout knows 
 # never drawn more than MAX_TEXT_ZOOM times its theme's size (a 3-node graph needn't fill a wall).
 READABLE_PX = 14.0
 READABLE_MAX_NODES = 30
-MAX_CANVAS_PX = 3200
+MAX_CANVAS_PX = 4000  # a 30-node chain top to bottom, its text at READABLE_PX: five screens to scroll at 720 px
 MAX_TEXT_ZOOM = 2.0
 
 # Languages of the app, the hover text and the step captions; the tag each gives <html lang>.

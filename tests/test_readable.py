@@ -84,8 +84,13 @@ def test_a_long_title_is_broken_after_its_dot_and_a_long_value_wrapped():
     assert t.plain[:2] == ("linalg_vector_norm ·", "LinalgVectorNormBackward0") and t.bold == 2
     mul = next(n for n in tr.nodes.values() if n.op == "MulBackward0")
     assert node_text(mul, th, True).plain[0] == "mul · MulBackward0"  # short titles stay whole
-    # compact labels break every title
-    assert node_text(mul, th, True, compact=True).plain[:2] == ("mul ·", "MulBackward0")
+    # compact labels: the op's name alone in bold, torch's name of the node a small line under it, broken
+    # between its words when long; a long snake_case title broken after its underscores
+    small = node_text(mul, th, True, compact=True)
+    assert small.plain[:2] == ("mul", "MulBackward0") and small.bold == 1
+    small = node_text(norm, th, True, compact=True)
+    assert small.plain[:5] == ("linalg_", "vector_", "norm", "LinalgVectorNorm", "Backward0"), small.plain
+    assert small.width(th) < node_text(norm, th, True).width(th) * 0.7
     tr = traced("class-mlp")
     lines = [p for n in tr.nodes.values() if n.op == "AddmmBackward0" for p in node_text(n, th, True).plain]
     assert all(text.text_ems(p) <= 17.5 for p in lines[1:]), lines
@@ -127,6 +132,30 @@ def test_auto_picks_the_direction_whose_text_comes_out_largest():
     narrow = figure_dict(tr, direction="auto", canvas=(500, 500))
     assert wide["layout"]["meta"]["fit"]["direction"] == "LR"
     assert narrow["layout"]["meta"]["fit"]["direction"] == "TB"
+
+
+def test_a_tight_layout_has_narrower_gaps_between_layers():
+    """layered_layout(gap=TIGHT_GAP), tried for a small graph that would not read otherwise: the same boxes,
+    closer together along the edges, and the same order across them."""
+    from explorer.drawing.layout import TIGHT_GAP
+
+    wide = layered_layout(chain(5), direction="LR", node_size=box_150x70)
+    tight = layered_layout(chain(5), direction="LR", node_size=box_150x70, gap=TIGHT_GAP)
+    assert wide.width - tight.width == pytest.approx(4 * (56.0 - TIGHT_GAP))
+    assert tight.height == wide.height
+
+
+@pytest.mark.parametrize("key", ["sgd", "control-flow", "custom-function"])
+def test_small_graphs_that_were_too_wide_now_read_at_1280x720(key):
+    """The app's graph at 1280x720 (842 px wide, 430 px of room in height), its default groups: the text of
+    these gallery examples (in the app, at 11.4, 10.1 and 9.3 px before compact names and tight gaps) reaches
+    READABLE_PX (the browser's measure: tests/e2e/test_e2e_readable.py)."""
+    fig = figure_dict(traced(key), direction="auto", collapse="auto", canvas=(818, 430))
+    fit = fig["layout"]["meta"]["fit"]
+    assert fit["nodes"] <= READABLE_MAX_NODES
+    zoom, _ = canvas_fit(fit["width"] - 2 * fit["pad"], fit["height"] - 2 * fit["pad"], (818, 430), fit["nodes"],
+                         fit["min_font"])
+    assert zoom * fit["min_font"] >= READABLE_PX, (key, fit["direction"], zoom * fit["min_font"])
 
 
 def test_an_image_smaller_than_the_graph_shrinks_its_labels_with_the_boxes():

@@ -45,7 +45,7 @@ from explorer.drawing.groups import (
     search_texts,
 )
 from explorer.drawing.groups import group_meta as group_meta
-from explorer.drawing.layout import Frames, Layout, layered_layout
+from explorer.drawing.layout import LAYER_GAP, TIGHT_GAP, Frames, Layout, layered_layout
 from explorer.drawing.steps import animation_data, carried, label_at, step_caption
 from explorer.drawing.steps import figure_meta as figure_meta  # where figures' readers have found it
 from explorer.drawing.themes import Theme, get_theme
@@ -260,8 +260,9 @@ def node_text(node: Node, th: Theme, show_values: bool,
     much wider than the lines under it is broken after its " · " (linalg_vector_norm · / LinalgVectorNormBackward0),
     so one long op name does not widen its box, its layer and the whole graph. The small lines' size is given
     relative to the title's (in em), so that scaling the label trace's font scales every line. `compact`: the
-    narrowest label that says as much (every title broken, lines wrapped at COMPACT_LINE_EMS), for a small graph
-    that would otherwise not be readable on its canvas (figure_dict)."""
+    narrowest label that says as much (an op's name alone in bold, torch's name of its node a small line under
+    it, broken between its words; lines wrapped at COMPACT_LINE_EMS), for a small graph that would otherwise not
+    be readable on its canvas (figure_dict)."""
     title = text.node_title(node)
     plain: list[str] = []
     lines: list[str] = []
@@ -273,6 +274,12 @@ def node_text(node: Node, th: Theme, show_values: bool,
             lines.append(f"<span style='{style}'>{_esc(part)}</span>")
             plain.append(part)
 
+    if compact and node.kind == "op":
+        # the op's name alone is the title; torch's name of its node a small line under it, broken before
+        # "Backward" when long (LinalgVectorNorm / Backward0): the narrowest box that still says both
+        title = node.label
+        for part in _camel_wrapped(node.op, COMPACT_NAME_EMS):
+            small(part, th.muted)
     caption = text.node_caption(node)
     if caption:
         small(caption)
@@ -283,7 +290,10 @@ def node_text(node: Node, th: Theme, show_values: bool,
         if node.grad is not None:
             small(f"{grad_word} " + short(node.grad), th.grad)
     rest = max([text.text_ems(p) for p in plain], default=0.0) * th.small_font_size / th.font_size
-    heads = _title_lines(title, -TITLE_BREAK_GAIN if compact else rest, 0.0 if compact else LONG_TITLE_EMS)
+    if compact:
+        heads = _wrapped(title, COMPACT_LINE_EMS * th.small_font_size / th.font_size, bold=True)
+    else:
+        heads = _title_lines(title, rest, LONG_TITLE_EMS)
     return NodeText(tuple([f"<b>{_esc(h)}</b>" for h in heads] + lines), tuple(heads + plain), len(heads))
 
 
@@ -295,23 +305,37 @@ TITLE_BREAK_GAIN = 1.5
 # broken after a comma or at a space: a 2x2 value's numbers should not make a whole layer twice as wide.
 LONG_LINE_EMS = 17.0
 COMPACT_LINE_EMS = 8.0  # the same for compact labels
+COMPACT_NAME_EMS = 10.0  # ... and for torch's name of a node there, broken between its words (node_text)
 
 
-def _wrapped(words: str, longest: float = LONG_LINE_EMS) -> list[str]:
-    """`words` in lines of at most `longest` ems where it can be broken (after ", " or at a space); a piece
-    with no place to break stays whole."""
-    if text.text_ems(words) <= longest:
+def _wrapped(words: str, longest: float = LONG_LINE_EMS, bold: bool = False) -> list[str]:
+    """`words` in lines of at most `longest` ems (in bold, with `bold`) where it can be broken (after ", ",
+    at a space, after "_" or "."); a piece with no place to break stays whole."""
+    if text.text_ems(words, bold=bold) <= longest:
         return [words]
     lines: list[str] = []
     line = ""
-    for piece in re.split(r"(?<=, )|(?<= )", words):
-        if line and text.text_ems(line + piece.rstrip()) > longest:
+    for piece in re.split(r"(?<=, )|(?<= )|(?<=[_.])(?=\w)", words):
+        if line and text.text_ems(line + piece.rstrip(), bold=bold) > longest:
             lines.append(line.rstrip())
             line = ""
         line += piece
     if line.strip():
         lines.append(line.rstrip())
     return lines
+
+
+def _camel_wrapped(name: str, longest: float) -> list[str]:
+    """torch's name of a node in lines of at most `longest` ems, broken between its words where it must
+    (LinalgVectorNorm / Backward0): a word longer than that stays whole."""
+    if text.text_ems(name) <= longest:
+        return [name]
+    lines = [""]
+    for word in re.findall(r"[A-Z]?[^A-Z]*", name):
+        if lines[-1] and text.text_ems(lines[-1] + word) > longest:
+            lines.append("")
+        lines[-1] += word
+    return [line for line in lines if line]
 
 
 def _title_lines(title: str, rest_ems: float, longest: float = LONG_TITLE_EMS) -> list[str]:
@@ -890,28 +914,28 @@ def _fitted_layout(graph: Any, texts: dict[str, NodeText], th: Theme, direction:
                    around: dict[str, tuple[str, ...]] | None = None) -> tuple[Layout, dict[str, NodeText]]:
     """The layout of `graph` in `direction` ("auto": the better of the two, choose_direction), and the labels it
     was made for. A small graph (READABLE_MAX_NODES) whose text would stay under READABLE_PX on `canvas` is
-    also tried with compact labels (`compact`: node id -> its label with every title broken, long lines wrapped
-    narrower), which make narrower boxes, and drawn so if that reads better: in the app, whose canvas is known
-    (None: not tried). `nesting`: how many group frames are drawn around a node, each wanting room around
-    its box (group_nesting); `around`: the frames around each node, outermost first (group_chains), which the
-    layout keeps apart. `grow`: see canvas_fit."""
+    also tried with compact labels (`compact`: node id -> its compact label, node_text) and the tight gap
+    between layers (TIGHT_GAP), which make a narrower picture, and drawn so if that reads better: in the app,
+    whose canvas is known (None: not tried). `nesting`: how many group frames are drawn around a node, each
+    wanting room around its box (group_nesting); `around`: the frames around each node, outermost first
+    (group_chains), which the layout keeps apart. `grow`: see canvas_fit."""
     directions = LAID_OUT_DIRECTIONS if direction == "auto" else (direction,)
     nesting = nesting or {}
 
-    def one(labels: dict[str, NodeText], d: str) -> Layout:
+    def one(labels: dict[str, NodeText], d: str, gap: float) -> Layout:
         sizes = {nid: _with_room(box_size(t, th), nesting.get(nid, 0), d) for nid, t in labels.items()}
         frames = group_layout_frames(around, d) if around else None
-        return layered_layout(graph, direction=d, node_size=lambda nid, attrs: sizes[nid], frames=frames)
+        return layered_layout(graph, direction=d, node_size=lambda nid, attrs: sizes[nid], frames=frames, gap=gap)
 
-    def layouts(labels: dict[str, NodeText]) -> list[Layout]:
-        return [one(labels, d) for d in directions]
+    def layouts(labels: dict[str, NodeText], gap: float = LAYER_GAP) -> list[Layout]:
+        return [one(labels, d, gap) for d in directions]
 
     tried = layouts(texts)
     best = choose_direction(tried, canvas, th.small_font_size, grow)
     if compact is None or len(texts) > READABLE_MAX_NODES or _readable(best, canvas, th.small_font_size, grow):
         return best, texts
     narrow = {nid: compact(nid) for nid in texts}
-    other = choose_direction(layouts(narrow), canvas, th.small_font_size, grow)
+    other = choose_direction(layouts(narrow, TIGHT_GAP), canvas, th.small_font_size, grow)
     if choose_direction([best, other], canvas, th.small_font_size, grow) is other:
         return other, narrow
     return best, texts

@@ -68,10 +68,11 @@ from explorer.drawing.layout.long_edges import split_long_edges
 from explorer.drawing.layout.model import Frames, Layout, NodeSize, Point
 from explorer.drawing.layout.ordering import _inversions, initial_order, reduce_crossings
 from explorer.drawing.layout.placement import assign_cross_positions
-from explorer.drawing.layout.routing import layer_lines, route_edges
+from explorer.drawing.layout.routing import LAYER_GAP, TIGHT_GAP, layer_lines, route_edges
 from explorer.gcpause import without_gc
 
-__all__ = ["Frames", "Layout", "NodeSize", "Point", "count_crossings", "default_node_size", "layered_layout"]
+__all__ = ["LAYER_GAP", "TIGHT_GAP", "Frames", "Layout", "NodeSize", "Point", "count_crossings",
+           "default_node_size", "layered_layout"]
 
 HELPER_BUDGET_PER_NODE = 8  # helper points allowed per node; beyond, the longest edges are drawn straight
 HELPER_BUDGET_MIN = 20_000
@@ -116,6 +117,7 @@ def layered_layout(
     node_size: NodeSize | None = None,
     sweeps: int = 8,
     frames: Frames | None = None,
+    gap: float = LAYER_GAP,
 ) -> Layout:
     """Lay out `graph` (edges from inputs to the ops using them) in layers; see the module docstring.
 
@@ -123,14 +125,15 @@ def layered_layout(
     `sweeps` is how many crossing-reduction passes (alternately forward and backward) to try at most.
     `frames`: boxes to be drawn around groups of nodes (model.Frames, frames.py): each one's nodes kept
     together, and no two frames that are not nested overlapping.
+    `gap` is the least space between two layers (routing.TIGHT_GAP: a tight layout, for a small canvas).
     The result depends only on the graph (node order, edge order and attributes), never on chance.
     """
     # the layout makes many small lists and no reference cycles (see explorer.gcpause)
-    return _layered_layout(graph, direction, node_size or default_node_size, sweeps, frames)
+    return _layered_layout(graph, direction, node_size or default_node_size, sweeps, frames, gap)
 
 
 def _layered_layout(graph: nx.MultiDiGraph, direction: str, node_size: NodeSize, sweeps: int,
-                    frames: Frames | None = None) -> Layout:
+                    frames: Frames | None = None, gap: float = LAYER_GAP) -> Layout:
     if direction not in ("LR", "TB"):
         raise ValueError(f'direction must be "LR" or "TB", not {direction!r}')
     ids, sizes, is_output = _read_nodes(graph, node_size)
@@ -160,7 +163,7 @@ def _layered_layout(graph: nx.MultiDiGraph, direction: str, node_size: NodeSize,
     cross = assign_cross_positions(g, order, secondary_size)
     if blocks is not None and frames is not None:
         cross = separate_frames(g, order, cross, secondary_size, blocks, frames)
-    lines, half = layer_lines(g, order, cross, primary_size)
+    lines, half = layer_lines(g, order, cross, primary_size, gap)
 
     # Shift so that every box (and every edge) starts at 0 across the layers. Edges run through the centres
     # of boxes and helper points, except parallel edges (shifted apart, within their boxes) and self-loops:

@@ -9,13 +9,18 @@ from explorer.drawing.layout.model import Point
 
 LAYER_GAP = 56.0  # space between two layers, where edges slope; more where they are steep
 MAX_SLOPE = 4.0  # a gap widens (up to 3x) until its steepest edge rises at most this much per unit
+# A tight layout (layered_layout(gap=TIGHT_GAP)): half the gap, and steep edges allowed twice as steep before
+# the gap widens, for a small graph that would not be readable on its canvas otherwise (figure._fitted_layout).
+TIGHT_GAP = 28.0
 
 
 def layer_lines(
-    g: LayeredGraph, order: list[list[int]], cross: list[float], primary_size: list[float]
+    g: LayeredGraph, order: list[list[int]], cross: list[float], primary_size: list[float],
+    layer_gap: float = LAYER_GAP,
 ) -> tuple[list[float], list[float]]:
-    """Centre line and half thickness of each layer along the edges' direction. The gap after a layer grows
-    with the steepest segment crossing it, so that edges stay readable."""
+    """Centre line and half thickness of each layer along the edges' direction. The gap after a layer
+    (`layer_gap`, at least) grows with the steepest segment crossing it, so that edges stay readable: up to
+    MAX_SLOPE per unit across for the usual gap, proportionally steeper for a narrower one."""
     # This runs once per layer and per segment, so min() and max() are spelled out as comparisons: a call
     # costs more than the comparison it makes.
     n = g.n
@@ -27,7 +32,8 @@ def layer_lines(
                 thickest = primary_size[v]
         half.append(thickest / 2 if thickest >= 0 else 0.0)
     gap_segments = g.gap_segments
-    widest = 3 * LAYER_GAP
+    widest = 3 * layer_gap
+    slope = MAX_SLOPE * LAYER_GAP / layer_gap
     line = half[0]
     lines = [line]
     for k in range(1, g.layer_count):
@@ -36,9 +42,9 @@ def layer_lines(
             if abs(cross[a] - cross[b]) > rise:
                 rise = abs(cross[a] - cross[b])
         # the gap: LAYER_GAP, or wider for a steep segment, up to `widest`
-        gap = rise / MAX_SLOPE
-        if not gap > LAYER_GAP:
-            gap = LAYER_GAP
+        gap = rise / slope
+        if not gap > layer_gap:
+            gap = layer_gap
         elif widest < gap:
             gap = widest
         line = line + half[k - 1] + gap + half[k]
