@@ -119,6 +119,18 @@
     return out;
   }
 
+  /* edge id -> the gradient its label shows at step k with "show all": every edge that has carried a gradient
+     by the end of the backward pass being shown (step k's pass; the last pass when no backward step is lit),
+     each with the last it carried by then (explorer/drawing/figure.py edge_grads). */
+  function passGrads(m, k) {
+    var lit = k >= 0 && k < m.steps.length ? m.steps[k] : null, end = m.steps.length - 1;
+    if (lit && lit.p === "b") {
+      end = k;
+      while (end + 1 < m.steps.length && m.steps[end + 1].k === lit.k) { end++; }
+    }
+    return carried(m, end);
+  }
+
   /* A node's hover text at step k: its lines "value: ..." and "grad: ..." (the words of any language,
      CONFIG.hover_words, from explorer/drawing/figure.py HOVER_WORDS) left out until they are computed. */
   function hoverAt(text, reveal, k) {
@@ -241,44 +253,96 @@
     return node;
   }
 
-  /* A gradient's number boxed at the middle of edge e, in the gradient colour: at its backward step, and
-     again while the edge is hovered afterwards. */
+  /* Where to centre a label w x h on the route `pts` so that it covers none of the rectangles `rects`
+     ([x0, y0, x1, y1]: node boxes, labels already placed), all in one unit: the route's middle if free, else the
+     nearest free place along it or beside it, in the order of explorer/drawing/figure.py label_spot (which
+     the exported pictures use); the middle if none is free. */
+  var LABEL_ALONG = [0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8, 0.1, 0.9], LABEL_BESIDE = 12;
+
+  function labelSpot(pts, w, h, rects) {
+    if (!pts.length) { return [0, 0]; }
+    var legs = [], total = 0, i, j;
+    for (i = 1; i < pts.length; i++) {
+      legs.push(Math.hypot(pts[i][0] - pts[i - 1][0], pts[i][1] - pts[i - 1][1]));
+      total += legs[i - 1];
+    }
+    var xs = pts.map(function (p) { return p[0]; }), ys = pts.map(function (p) { return p[1]; });
+    var reach = LABEL_BESIDE * (Math.max(w, h) / 2 + 4);
+    var lo = [Math.min.apply(null, xs) - reach - w, Math.min.apply(null, ys) - reach - h];
+    var hi = [Math.max.apply(null, xs) + reach + w, Math.max.apply(null, ys) + reach + h];
+    var near = rects.filter(function (o) { return o[0] < hi[0] && o[2] > lo[0] && o[1] < hi[1] && o[3] > lo[1]; });
+    var places = [];
+    LABEL_ALONG.forEach(function (t) {
+      var at = t * total, p = pts[pts.length - 1], d = [p[0] - pts[0][0], p[1] - pts[0][1]];
+      for (j = 1; j < pts.length; j++) {
+        var a = pts[j - 1], b = pts[j], len = legs[j - 1];
+        if (at <= len && len > 0) {
+          p = [a[0] + (b[0] - a[0]) * at / len, a[1] + (b[1] - a[1]) * at / len];
+          d = [b[0] - a[0], b[1] - a[1]];
+          break;
+        }
+        at -= len;
+      }
+      var cost = Math.abs(t - 0.5) * total, acrossX = Math.abs(d[1]) >= Math.abs(d[0]);
+      places.push([cost, p[0], p[1]]);
+      for (var k = 1; k <= LABEL_BESIDE; k++) {
+        [1, -1].forEach(function (sign) {
+          var side = sign * k * (w / 2 + 4), upright = sign * k * (h / 2 + 4);
+          places.push([cost + Math.abs(side) * (acrossX ? 1 : 1.5), p[0] + side, p[1]]);
+          places.push([cost + Math.abs(upright) * (acrossX ? 1.5 : 1), p[0], p[1] + upright]);
+        });
+      }
+    });
+    places.forEach(function (q, n) { q.push(n); });
+    places.sort(function (a, b) { return a[0] - b[0] || a[3] - b[3]; });  /* stable, as Python's sort */
+    for (i = 0; i < places.length; i++) {
+      var x = places[i][1], y = places[i][2], free = true;
+      for (j = 0; j < near.length && free; j++) {
+        var o = near[j];
+        if (x - w / 2 < o[2] && o[0] < x + w / 2 && y - h / 2 < o[3] && o[1] < y + h / 2) { free = false; }
+      }
+      if (free) { return [x, y]; }
+    }
+    return routeMiddle(pts);
+  }
+
+  /* The node boxes in screen pixels (for labelSpot), once per drawing of the overlay. */
+  function pixelBoxes(m, X, Y) {
+    return Object.keys(m.boxes).map(function (n) {
+      var b = m.boxes[n], x0 = X(b[0]), x1 = X(b[2]), y0 = Y(b[1]), y1 = Y(b[3]);
+      return [Math.min(x0, x1), Math.min(y0, y1), Math.max(x0, x1), Math.max(y0, y1)];
+    });
+  }
+
+  /* A gradient's number boxed on edge e, in the gradient colour, where it covers no node box and no label in
+     `placed` (labelSpot, in screen pixels): at its backward step, and again while the edge is hovered. */
   function edgeLabel(svg, gd, m, e, g, X, Y, big, cls, placed) {
     var r = m.routes[e];
     if (!r || !r.length) { return; }
-    var p = routeMiddle(r), x = X(p[0]), y = Y(p[1]);
     var group = el("g", {"class": cls, "data-edge": e});
-    var t = el("text", {x: x, y: y, "text-anchor": "middle", "dominant-baseline": "central", fill: m.colors.grad,
+    var t = el("text", {x: 0, y: 0, "text-anchor": "middle", "dominant-baseline": "central", fill: m.colors.grad,
                         "font-size": big ? 22 : 13, "font-weight": "bold",
                         "font-family": "DejaVu Sans, Verdana, Arial, sans-serif"});
     t.textContent = g;
     group.appendChild(t);
     svg.appendChild(group);
-    var b = t.getBBox();
-    /* edges of one step that run side by side (y * y) would put their labels on one another: move each
-       below the ones already placed until it overlaps none */
-    var shift = 0, moved = true;
-    while (placed && moved) {
-      moved = false;
-      for (var i = 0; i < placed.length; i++) {
-        var q = placed[i];
-        if (b.x < q.x + q.width && q.x < b.x + b.width && b.y + shift < q.y + q.height && q.y < b.y + shift + b.height) {
-          shift = q.y + q.height + 6 - b.y;
-          moved = true;
-        }
-      }
-    }
-    if (shift) { t.setAttribute("y", y + shift); b = {x: b.x, y: b.y + shift, width: b.width, height: b.height}; }
-    if (placed) { placed.push(b); }
-    group.insertBefore(el("rect", {x: b.x - 4, y: b.y - 2, width: b.width + 8, height: b.height + 4, rx: 3,
+    var b = t.getBBox(), w = b.width + 8, h = b.height + 4;
+    if (!svg._explorerBoxes) { svg._explorerBoxes = pixelBoxes(m, X, Y); }
+    var rects = svg._explorerBoxes.concat((placed || []).map(function (q) { return [q.x, q.y, q.x + q.width, q.y + q.height]; }));
+    var p = labelSpot(r.map(function (q) { return [X(q[0]), Y(q[1])]; }), w, h, rects);
+    t.setAttribute("x", p[0]);
+    t.setAttribute("y", p[1]);
+    var frame = {x: p[0] - w / 2, y: p[1] - h / 2, width: w, height: h};
+    if (placed) { placed.push(frame); }
+    group.insertBefore(el("rect", {x: frame.x, y: frame.y, width: w, height: h, rx: 3,
                                    fill: gd._fullLayout.paper_bgcolor || "#fff", stroke: m.colors.grad,
                                    "stroke-width": 1.5}), t);
   }
 
   /* Edges that have carried a gradient by step k can be hovered: a wide invisible stroke along each shows
      its label while the pointer is on it (the layer itself lets the pointer through to plotly). */
-  function edgeHover(svg, gd, m, k, big, X, Y) {
-    var sent = carried(m, k);
+  function edgeHover(svg, gd, m, k, big, X, Y, all) {
+    var sent = all ? passGrads(m, k) : carried(m, k);
     Object.keys(sent).forEach(function (e) {
       var r = m.routes[e];
       if (!r || r.length < 2) { return; }
@@ -309,7 +373,8 @@
     var xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis;
     function X(v) { return xa.l2p(v); }
     function Y(v) { return ya.l2p(v); }
-    edgeHover(svg, gd, m, opts.all ? m.steps.length - 1 : (opts.ask ? k - 1 : k), big, X, Y);
+    svg._explorerBoxes = null;  /* the boxes in pixels, worked out again for this drawing (zoom, pan) */
+    edgeHover(svg, gd, m, opts.ask ? k - 1 : k, big, X, Y, opts.all);
     if (k < 0 || k >= m.steps.length) { svg.setAttribute("data-step", "-1"); return; }
     var s = m.steps[k];
     var color = s.p === "f" ? m.colors.value : m.colors.grad;
@@ -447,5 +512,6 @@
   window.ExplorerPlayer = {config: CONFIG, meta: meta, parse: parse, caption: caption, stepCaption: stepCaption,
                            show: show, overlay: overlay, count: count, fitText: fitText, perFrame: perFrame,
                            labelsForView: labelsForView, labelAt: labelAt, hoverAt: hoverAt, carried: carried,
+                           passGrads: passGrads, labelSpot: labelSpot,
                            revealLabels: revealLabels, routeMiddle: routeMiddle, fullTexts: fullTexts};
 })();

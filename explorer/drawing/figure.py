@@ -1008,10 +1008,13 @@ def fit_meta(layout: Layout, th: Theme, frames: dict[str, Box] | None = None) ->
 GIF_START = {"en": "forward, then backward: step by step", "zh": "先前向，再反向：一步一步"}
 
 
-def highlight_step(fig: go.Figure, meta: dict, k: int, lang: str = DEFAULT_LANG, reveal: bool = True) -> go.Figure:
+def highlight_step(fig: go.Figure, meta: dict, k: int, lang: str = DEFAULT_LANG, reveal: bool = True,
+                   show_all: bool = False) -> go.Figure:
     """A copy of `fig` with step k lit up as the browser player does it (for GIF frames and a static export
     of one step), its caption in `lang`. With `reveal`, the labels show only what is known at step k and the
-    edges of a backward step carry their gradient (explorer/drawing/steps.py, "Reveal as it flows")."""
+    edges of a backward step carry their gradient (explorer/drawing/steps.py, "Reveal as it flows"); with
+    `show_all` ("Show all"), every label shows everything, and every edge the gradient it carried in the
+    backward pass being shown (edge_grads)."""
     frame = go.Figure(fig)
     nx, ny, ex, ey, tx, ty, tt = [], [], [], [], [], [], []
     color = meta["colors"]["value"]
@@ -1027,9 +1030,10 @@ def highlight_step(fig: go.Figure, meta: dict, k: int, lang: str = DEFAULT_LANG,
                 ey.append(y)
             ex.append(None)
             ey.append(None)
-    if reveal:
+    if reveal and not show_all:
         _reveal_labels(frame, meta, k)
-        frame.update_layout(annotations=edge_labels(meta, k, frame.layout.paper_bgcolor or "#ffffff"))
+    if reveal or show_all:
+        frame.update_layout(annotations=edge_labels(meta, k, frame.layout.paper_bgcolor or "#ffffff", show_all))
     frame.update_traces(selector=dict(name=HIGHLIGHT_NODE), x=nx, y=ny, line_color=color)
     frame.update_traces(selector=dict(name=HIGHLIGHT_EDGE), x=ex, y=ey, line_color=color)
     frame.update_traces(selector=dict(name=HIGHLIGHT_TEXT), x=tx, y=ty, text=tt, textfont_color=color)
@@ -1040,12 +1044,13 @@ def highlight_step(fig: go.Figure, meta: dict, k: int, lang: str = DEFAULT_LANG,
     return frame
 
 
-def figure_at_step(fig: go.Figure, k: int, lang: str = DEFAULT_LANG) -> go.Figure:
-    """`fig` as the player shows it at step k (0-based; -1: before the first step): for `export(..., step=k)`."""
+def figure_at_step(fig: go.Figure, k: int, lang: str = DEFAULT_LANG, show_all: bool = False) -> go.Figure:
+    """`fig` as the player shows it at step k (0-based; -1: before the first step), with "Show all" or not:
+    for `export(..., step=k)` and the app's image exports."""
     meta = figure_meta(fig)
     if not meta.get("steps"):
         return fig
-    return highlight_step(fig, meta, max(-1, min(k, len(meta["steps"]) - 1)), lang)
+    return highlight_step(fig, meta, max(-1, min(k, len(meta["steps"]) - 1)), lang, show_all=show_all)
 
 
 def _reveal_labels(frame: go.Figure, meta: dict, k: int) -> None:
@@ -1060,22 +1065,111 @@ def _reveal_labels(frame: go.Figure, meta: dict, k: int) -> None:
 # --- edge labels: the gradient an edge carries, at its backward step -------------------------------------
 
 
-def edge_labels(meta: dict, k: int, background: str) -> list[dict]:
-    """plotly annotations for the edges step k sends a gradient along (a backward step): the number, in the
-    gradient colour, boxed at the middle of the edge, as assets/animation.js draws it."""
+EDGE_LABEL_PX = 13  # a gradient's number on an edge, px (assets/animation.js edgeLabel; 22 in presentation mode)
+# Where along its edge a label is tried, as fractions of the route's length (the middle first), and how many
+# steps beside the edge (each half the label's size and a little more) before giving up: labelSpot in
+# assets/animation.js tries the same places in the same order.
+LABEL_ALONG = (0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8, 0.1, 0.9)
+LABEL_BESIDE = 12
+
+
+def edge_grads(meta: dict, k: int, show_all: bool = False) -> dict[str, str]:
+    """edge id -> the gradient its label shows at step k: the edges a backward step sends along, or, with
+    `show_all`, every edge that has carried a gradient by the end of the backward pass being shown (step k's
+    pass; the last pass when no backward step is lit), each with the last it carried by then (steps.carried):
+    an edge of that pass shows that pass's number, never a later pass's."""
     steps = meta.get("steps") or []
-    if not 0 <= k < len(steps) or steps[k]["p"] != "b":
+    lit = steps[k] if 0 <= k < len(steps) else None
+    if not show_all:
+        if lit is None or lit["p"] != "b":
+            return {}
+        return {e: g for e, g in zip(lit["e"], lit.get("g") or []) if g}
+    n_forward = meta.get("n_forward", 0)
+    if len(steps) <= n_forward:
+        return {}
+    end = len(steps) - 1
+    if lit is not None and lit["p"] == "b":
+        end = k
+        while end + 1 < len(steps) and steps[end + 1].get("k") == lit.get("k"):
+            end += 1
+    return carried({"steps": steps, "n_forward": n_forward}, end)
+
+
+def edge_label_size(g: str, px: float = EDGE_LABEL_PX) -> tuple[float, float]:
+    """(width, height) of an edge's label with its frame, px: the number in bold, 2 px of padding and a
+    1.5 px border around it."""
+    return text.text_width(g, px, bold=True) + 8.0, px * 1.3 + 8.0
+
+
+def edge_labels(meta: dict, k: int, background: str, show_all: bool = False) -> list[dict]:
+    """plotly annotations for the gradients edges carry at step k (edge_grads): the number, in the gradient
+    colour, boxed on its edge where it covers no node's box and no other label (label_spot), as
+    assets/animation.js draws it on screen. Layout units are pixels here (images are drawn at zoom 1)."""
+    grads = edge_grads(meta, k, show_all)
+    if not grads:
         return []
-    now = carried({"steps": [steps[k]], "n_forward": 0}, 0)
     color = meta["colors"]["grad"]
+    boxes = [tuple(b) for b in meta["boxes"].values()]
+    placed: list[Box] = []
     out = []
-    for i, (edge, g) in enumerate(now.items()):
-        x, y = route_middle(meta["routes"].get(edge) or [])
-        y += 24 * i  # edges of one step side by side (y * y): one label under the other, as in the browser
+    for edge, g in grads.items():
+        w, h = edge_label_size(g)
+        x, y = label_spot(meta["routes"].get(edge) or [], (w, h), boxes + placed)
+        placed.append((x - w / 2, y - h / 2, x + w / 2, y + h / 2))
         out.append({"x": x, "y": y, "xref": "x", "yref": "y", "text": _esc(g), "showarrow": False,
-                    "font": {"color": color, "size": 13}, "bgcolor": background, "bordercolor": color,
+                    "font": {"color": color, "size": EDGE_LABEL_PX}, "bgcolor": background, "bordercolor": color,
                     "borderwidth": 1.5, "borderpad": 2})
     return out
+
+
+def label_spot(points: list, size: tuple[float, float], obstacles: list) -> tuple[float, float]:
+    """Where to centre a label of `size` (w, h) on the route `points` so that it covers none of `obstacles`
+    (rectangles x0, y0, x1, y1: node boxes, labels already placed): the middle of the route if it is free,
+    else the nearest free place along it (LABEL_ALONG) or beside it (sideways or up and down from there, by
+    steps of half the label and 4 units, up to LABEL_BESIDE; across the route's leg counts as nearer),
+    nearest first; the middle if none is free. A short edge
+    between two boxes has no room for a number in its middle: the number goes beside it."""
+    if not points:
+        return 0.0, 0.0
+    w, h = size
+    reach = LABEL_BESIDE * (max(w, h) / 2 + 4)
+    xs, ys = [p[0] for p in points], [p[1] for p in points]
+    near = [o for o in obstacles if o[0] < max(xs) + reach + w and o[2] > min(xs) - reach - w
+            and o[1] < max(ys) + reach + h and o[3] > min(ys) - reach - h]
+    for x, y in _label_places(points, w, h):
+        if not any(x - w / 2 < o[2] and o[0] < x + w / 2 and y - h / 2 < o[3] and o[1] < y + h / 2 for o in near):
+            return x, y
+    return route_middle(points)
+
+
+def _label_places(points: list, w: float, h: float) -> list[tuple[float, float]]:
+    """The places label_spot tries, nearest to the route's middle first (by how far along and aside)."""
+    legs = [math.dist(a, b) for a, b in zip(points, points[1:])]
+    total = sum(legs)
+    places = []
+    for t in LABEL_ALONG:
+        (x, y), (dx, dy) = _point_along(points, legs, t * total)
+        cost = abs(t - 0.5) * total
+        places.append((cost, x, y))
+        across_x = abs(dy) >= abs(dx)  # a steep leg: sideways first; a flat one: up and down first
+        for i in range(1, LABEL_BESIDE + 1):
+            for sign in (1, -1):
+                side, upright = sign * i * (w / 2 + 4), sign * i * (h / 2 + 4)
+                places.append((cost + abs(side) * (1 if across_x else 1.5), x + side, y))
+                places.append((cost + abs(upright) * (1.5 if across_x else 1), x, y + upright))
+    places.sort(key=lambda p: p[0])  # stable: ties keep the order above
+    return [(x, y) for _, x, y in places]
+
+
+def _point_along(points: list, legs: list[float], at: float) -> tuple[tuple[float, float], tuple[float, float]]:
+    """The point `at` units along the route, and the direction (dx, dy) of the leg it is on."""
+    for (a, b), length in zip(zip(points, points[1:]), legs):
+        if at <= length and length > 0:
+            t = at / length
+            return (a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t), (b[0] - a[0], b[1] - a[1])
+        at -= length
+    a, b = points[0], points[-1]
+    return (float(b[0]), float(b[1])), (b[0] - a[0], b[1] - a[1])
 
 
 def route_middle(points: list) -> tuple[float, float]:
