@@ -306,6 +306,30 @@
     return routeMiddle(pts);
   }
 
+  /* plotly annotations for the gradients edges carry at step k (with `all`, "show all": passGrads), placed as
+     on screen (labelSpot) in layout units drawn `zoom` px each: what an image file of the graph shows
+     (explorer/drawing/figure.py edge_labels makes the same for the server's exports). */
+  function edgeAnnotations(m, k, all, background, zoom) {
+    var grads = {}, s = k >= 0 && k < m.steps.length ? m.steps[k] : null;
+    if (all) {
+      grads = passGrads(m, k);
+    } else if (s && s.p === "b") {
+      for (var i = 0; i < s.e.length; i++) { if (s.g && s.g[i]) { grads[s.e[i]] = s.g[i]; } }
+    }
+    var ctx = document.createElement("canvas").getContext("2d");
+    ctx.font = "bold 13px DejaVu Sans, Verdana, Arial, sans-serif";
+    var rects = Object.keys(m.boxes).map(function (n) { return m.boxes[n].slice(); });
+    var esc = function (t) { return t.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;"); };
+    return Object.keys(grads).filter(function (e) { return m.routes[e]; }).map(function (e) {
+      var g = grads[e], w = (ctx.measureText(g).width + 8) / (zoom || 1), h = (13 * 1.3 + 8) / (zoom || 1);
+      var p = labelSpot(m.routes[e], w, h, rects);
+      rects.push([p[0] - w / 2, p[1] - h / 2, p[0] + w / 2, p[1] + h / 2]);
+      return {x: p[0], y: p[1], xref: "x", yref: "y", text: esc(g), showarrow: false,
+              font: {color: m.colors.grad, size: 13}, bgcolor: background, bordercolor: m.colors.grad,
+              borderwidth: 1.5, borderpad: 2};
+    });
+  }
+
   /* The node boxes in screen pixels (for labelSpot), once per drawing of the overlay. */
   function pixelBoxes(m, X, Y) {
     return Object.keys(m.boxes).map(function (n) {
@@ -512,6 +536,6 @@
   window.ExplorerPlayer = {config: CONFIG, meta: meta, parse: parse, caption: caption, stepCaption: stepCaption,
                            show: show, overlay: overlay, count: count, fitText: fitText, perFrame: perFrame,
                            labelsForView: labelsForView, labelAt: labelAt, hoverAt: hoverAt, carried: carried,
-                           passGrads: passGrads, labelSpot: labelSpot,
+                           passGrads: passGrads, labelSpot: labelSpot, edgeAnnotations: edgeAnnotations,
                            revealLabels: revealLabels, routeMiddle: routeMiddle, fullTexts: fullTexts};
 })();

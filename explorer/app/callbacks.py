@@ -50,7 +50,7 @@ from explorer.choices import (
     THEMES,
 )
 from explorer.config import DEFAULT_LIMITS, Limits
-from explorer.drawing.figure import NODE_LABELS, as_figure, figure_dict, figure_meta
+from explorer.drawing.figure import NODE_LABELS, as_figure, figure_at_step, figure_dict, figure_meta
 from explorer.errors import ProgramError
 from explorer.recording.model import Trace
 
@@ -414,9 +414,12 @@ def export_name(spec: dict | None, ext: str) -> str:
 
 
 def on_export(trigger: Any, spec: dict | None, theme: str, direction: str, constants: Any, lang: str,
-              canvas: Any = None, collapse_state: dict | None = None, depth: Any = None) -> tuple:
+              canvas: Any = None, collapse_state: dict | None = None, depth: Any = None, slider: Any = None,
+              show_all: Any = False) -> tuple:
     """PDF, GIF (the steps, animated), HTML or JSON through dcc.Download. Returns (download, message).
-    The picture has the groups collapsed and open as on the screen (`collapse_state`, `depth`: groups.py)."""
+    The picture has the groups collapsed and open as on the screen (`collapse_state`, `depth`: groups.py). The
+    PDF shows the graph as the screen does at the player's step (`slider`: the step + 1, 0 before the first)
+    with "show all" or not: the step lit, and the gradients on its edges (figure_at_step)."""
     from explorer.drawing.export import ExportError, to_gif, to_html, to_image
 
     if not spec:
@@ -435,6 +438,9 @@ def on_export(trigger: Any, spec: dict | None, theme: str, direction: str, const
             return dcc.send_string(to_html(fig, lang=lang), name, type="text/html"), ""
         if ext == "gif":
             return dcc.send_bytes(to_gif(fig, lang=lang), name, type="image/gif"), ""
+        k = slider - 1 if isinstance(slider, int) and not isinstance(slider, bool) else -1
+        if k >= 0 or show_all is True:
+            fig = figure_at_step(fig, k, lang, show_all=show_all is True)
         return dcc.send_bytes(to_image(fig, "pdf"), name, type="application/pdf"), ""
     except ExportError as e:
         return no_update, t("export.failed", lang, message=str(e))
@@ -596,12 +602,14 @@ def register(app: Any) -> None:
         Input(ID.EXPORT_JSON, "n_clicks"),
         State(ID.SPEC, "data"), State(ID.THEME, "value"), State(ID.DIRECTION, "value"),
         State(ID.CONSTANTS, "value"), State(ID.LANG, "data"), State(ID.CANVAS, "data"),
-        State(ID.COLLAPSE, "data"), State(ID.GROUP_DEPTH, "value"),
+        State(ID.COLLAPSE, "data"), State(ID.GROUP_DEPTH, "value"), State(ID.SLIDER, "value"),
+        State(ID.SHOW_ALL, "data"),
         prevent_initial_call=True,
     )
-    def _export(_a, _b, _c, _d, spec, theme, direction, constants, lang, canvas, collapse_state, depth):
+    def _export(_a, _b, _c, _d, spec, theme, direction, constants, lang, canvas, collapse_state, depth, slider,
+                show_all):
         return on_export(ctx.triggered_id, spec, theme, direction, constants, normalize(lang), canvas,
-                         collapse_state, depth)
+                         collapse_state, depth, slider, show_all)
 
     # --- in the browser (assets/app.js): no server round trip ------------------------------------------
     def cs(name: str) -> ClientsideFunction:

@@ -153,3 +153,74 @@ def _assert_labels_inside(page, key: str, svg: str, labels_index: int, boxes: li
         assert right - left <= (x1 - x0) * scale, f"{key}: a label {right - left:.0f} px wide, its box " \
                                                   f"{(x1 - x0) * scale:.0f} px"
         assert bottom - top <= (y1 - y0) * scale + 1, f"{key}: a label taller than its box"
+
+
+# --- exported images: the gradients on the edges, as on screen ------------------------------------------------
+
+
+def _step_to(page, k: int) -> None:
+    """The player at step k (0-based), by the keyboard, as a user steps."""
+    page.locator("body").click(position={"x": 3, "y": 3})
+    while page.evaluate("() => window.ExplorerApp.k") < k:
+        before = page.evaluate("() => window.ExplorerApp.k")
+        page.keyboard.press("ArrowRight")
+        page.wait_for_function(f"() => window.ExplorerApp.k > {before}")
+
+
+def test_the_apps_svg_download_shows_the_edge_gradients_of_the_step(small_page):
+    """At a backward step, the app's SVG button draws the gradients the step's edges carry, as the screen does
+    (they are on the player's own layer over the plot, which plotly.js's image export does not see)."""
+    open_app(small_page, "v=1&ex=first-graph")
+    _settled(small_page)
+    meta = small_page.evaluate("() => window.ExplorerPlayer.meta(document.querySelector('#graph .js-plotly-plot'))")
+    k = next(j for j in range(meta["n_forward"], len(meta["steps"])) if any(meta["steps"][j]["g"]))
+    _step_to(small_page, k)
+    on_screen = small_page.evaluate(
+        "() => Array.from(document.querySelectorAll('svg.explorer-overlay g.edge-grad text')).map(t => t.textContent)")
+    assert on_screen and set(on_screen) == {g for g in meta["steps"][k]["g"] if g}
+    with small_page.expect_download() as info:
+        small_page.click("#exp-svg")
+    svg = Path(info.value.path()).read_text(encoding="utf-8")
+    for g in on_screen:
+        assert f">{g}<" in svg, f"the SVG lacks the edge label {g!r}"
+
+
+def test_the_pdf_export_draws_the_steps_edge_labels():
+    """The server's PDF (and any image through kaleido) at the player's step, "show all" or not: the callback
+    behind the PDF button makes the picture figure_at_step draws, whose SVG carries the edge labels' text."""
+    from explorer.app.callbacks import make_figure
+    from explorer.drawing.export import to_image
+    from explorer.drawing.figure import as_figure, edge_grads, figure_at_step, figure_meta
+
+    ex = examples.get("first-graph")
+    fig = as_figure(make_figure(explorer.trace(ex.source, inputs=ex.inputs, backward=ex.backward, sandbox=False)))
+    meta = figure_meta(fig)
+    k = meta["n_forward"] + 1
+    for show_all in (False, True):
+        grads = edge_grads(meta, k, show_all)
+        assert grads
+        svg = to_image(figure_at_step(fig, k, show_all=show_all), "svg").decode()
+        for g in grads.values():
+            assert f">{g}<" in svg, (show_all, g)
+
+
+def test_edge_labels_on_screen_cover_no_node(small_page):
+    """first-graph left to right, every backward step: each gradient label's frame on the player's layer
+    (assets/animation.js labelSpot) overlaps no node's box, both measured in screen pixels."""
+    open_app(small_page, "v=1&ex=first-graph&dir=LR")
+    _settled(small_page)
+    meta = small_page.evaluate("() => window.ExplorerPlayer.meta(document.querySelector('#graph .js-plotly-plot'))")
+    for k in range(meta["n_forward"], len(meta["steps"])):
+        _step_to(small_page, k)
+        hits = small_page.evaluate("""() => {
+            const gd = document.querySelector('#graph .js-plotly-plot'), m = window.ExplorerPlayer.meta(gd);
+            const fl = gd._fullLayout, svg = document.querySelector('svg.explorer-overlay').getBoundingClientRect();
+            const X = v => svg.left + fl.xaxis.l2p(v), Y = v => svg.top + fl.yaxis.l2p(v);
+            const boxes = Object.values(m.boxes).map(b => [X(b[0]), Y(b[1]), X(b[2]), Y(b[3])]);
+            return Array.from(document.querySelectorAll('svg.explorer-overlay g.edge-grad rect')).flatMap(r => {
+              const q = r.getBoundingClientRect();
+              return boxes.filter(b => q.left < b[2] && b[0] < q.right && q.top < b[3] && b[1] < q.bottom)
+                          .map(b => [q.left, q.top, q.right, q.bottom, ...b]);
+            });
+        }""")
+        assert not hits, f"step {k}: a label covers a node: {hits}"
