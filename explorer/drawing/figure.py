@@ -930,13 +930,17 @@ def _fitted_layout(graph: Any, texts: dict[str, NodeText], th: Theme, direction:
     def layouts(labels: dict[str, NodeText], gap: float = LAYER_GAP) -> list[Layout]:
         return [one(labels, d, gap) for d in directions]
 
+    # group frames reach beyond the boxes they hold (fit_meta's pad grows by as much): counted, or a graph
+    # in frames would look readable here and come out under READABLE_PX on the page
+    reach = GROUP_PAD + GROUP_LABEL_ROOM if nesting else 0.0
     tried = layouts(texts)
-    best = choose_direction(tried, canvas, th.small_font_size, grow)
-    if compact is None or len(texts) > READABLE_MAX_NODES or _readable(best, canvas, th.small_font_size, grow):
+    best = choose_direction(tried, canvas, th.small_font_size, grow, reach)
+    if compact is None or len(texts) > READABLE_MAX_NODES or \
+            _readable(best, canvas, th.small_font_size, grow, reach):
         return best, texts
     narrow = {nid: compact(nid) for nid in texts}
-    other = choose_direction(layouts(narrow, TIGHT_GAP), canvas, th.small_font_size, grow)
-    if choose_direction([best, other], canvas, th.small_font_size, grow) is other:
+    other = choose_direction(layouts(narrow, TIGHT_GAP), canvas, th.small_font_size, grow, reach)
+    if choose_direction([best, other], canvas, th.small_font_size, grow, reach) is other:
         return other, narrow
     return best, texts
 
@@ -959,21 +963,25 @@ def _with_room(size: tuple[float, float], nesting: int, direction: str = "LR") -
     return w, h + 2 * nesting * (GROUP_PAD + GROUP_LABEL_ROOM / 2)
 
 
-def _readable(layout: Layout, canvas: tuple[float, float], min_font: float, grow: bool = True) -> bool:
-    zoom, _ = canvas_fit(layout.width, layout.height, canvas, len(layout.positions), min_font, grow)
+def _readable(layout: Layout, canvas: tuple[float, float], min_font: float, grow: bool = True,
+              reach: float = 0.0) -> bool:
+    """Whether `layout`'s text reaches READABLE_PX on `canvas`, with `reach` more room on each side."""
+    zoom, _ = canvas_fit(layout.width + 2 * reach, layout.height + 2 * reach, canvas, len(layout.positions),
+                         min_font, grow)
     return zoom * min_font >= READABLE_PX
 
 
 def choose_direction(layouts: list[Layout], canvas: tuple[float, float], min_font: float,
-                     grow: bool = True) -> Layout:
+                     grow: bool = True, reach: float = 0.0) -> Layout:
     """The layout whose text comes out largest on `canvas` (canvas_fit). Between two that both reach
     READABLE_PX, or that come within 10% of each other below it, the one that needs the shorter canvas, so
-    that more of the page stays in view; ties keep the first (left to right)."""
+    that more of the page stays in view; ties keep the first (left to right). `reach`: the room group frames
+    take beyond the boxes, on each side."""
     readable = READABLE_PX / min_font
 
     def better(a: Layout, b: Layout) -> bool:
-        (za, ha), (zb, hb) = (canvas_fit(lay.width, lay.height, canvas, len(lay.positions), min_font, grow)
-                              for lay in (a, b))
+        (za, ha), (zb, hb) = (canvas_fit(lay.width + 2 * reach, lay.height + 2 * reach, canvas,
+                                         len(lay.positions), min_font, grow) for lay in (a, b))
         if (za >= readable) != (zb >= readable):
             return za >= readable
         if za > zb * 1.1 or zb > za * 1.1:

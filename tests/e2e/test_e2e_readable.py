@@ -19,10 +19,10 @@ from explorer.choices import READABLE_MAX_NODES, READABLE_PX
 pytestmark = pytest.mark.browser
 
 # Gallery examples still drawn under READABLE_PX at 1280x720: their nested group frames take the room. Each
-# level of frame around a box keeps room around it in the layout (figure._with_room), and both have three levels
-# (a loop iteration, a module call, a layer call): class-mlp (25 nodes, three training steps side by side, 6 px)
-# and dataloader (11 nodes, three batches, 10.8 px) stay too wide for the graph's 818 px in either direction,
-# even with compact labels and tight gaps between layers. strict: the day one reads, the test says so.
+# level of frame around a box keeps room around it in the layout, and both have three levels (a loop
+# iteration, a module call, a layer call): class-mlp (25 nodes, three training steps, 8.6 px) and dataloader
+# (11 nodes, three batches, 12.6 px) stay too wide for the graph's 818 px in either direction, even with compact
+# labels and tight gaps between layers. strict: the day one reads, the test says so.
 TOO_WIDE = {"class-mlp", "dataloader"}
 
 PROJECTOR = {"width": 1280, "height": 720}
