@@ -310,12 +310,12 @@ COMPACT_NAME_EMS = 10.0  # ... and for torch's name of a node there, broken betw
 
 def _wrapped(words: str, longest: float = LONG_LINE_EMS, bold: bool = False) -> list[str]:
     """`words` in lines of at most `longest` ems (in bold, with `bold`) where it can be broken (after ", ",
-    at a space, after "_" or "."); a piece with no place to break stays whole."""
+    at a space, after "_", after a "." that a name follows, never inside a number); a piece with no place to break stays whole."""
     if text.text_ems(words, bold=bold) <= longest:
         return [words]
     lines: list[str] = []
     line = ""
-    for piece in re.split(r"(?<=, )|(?<= )|(?<=[_.])(?=\w)", words):
+    for piece in re.split(r"(?<=, )|(?<= )|(?<=_)(?=\w)|(?<=\.)(?=[A-Za-z_])", words):
         if line and text.text_ems(line + piece.rstrip(), bold=bold) > longest:
             lines.append(line.rstrip())
             line = ""
