@@ -232,6 +232,14 @@ def test_round_trip_through_json(key):
 
 
 @pytest.mark.parametrize("key", KEYS)
+def test_round_trip_through_packed_json(key):
+    """The packed form a sandbox worker sends (format 2) gives back the same trace, strict JSON on the way."""
+    tr = traced(key)
+    again = Trace.from_dict(json.loads(json.dumps(tr.to_dict(packed=True), allow_nan=False)))
+    assert again == tr
+
+
+@pytest.mark.parametrize("key", KEYS)
 def test_forward_steps_in_creation_order(key):
     tr = traced(key)
     ids = list(tr.nodes)

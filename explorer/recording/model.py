@@ -20,6 +20,7 @@ from dataclasses import MISSING, dataclass, field, fields
 from typing import Any
 
 from explorer.gcpause import without_gc
+from explorer.recording.packing import Packer, unpack
 
 TensorValue = dict  # see the module docstring
 
@@ -222,9 +223,15 @@ class Trace:
         return to_networkx(self)
 
     # --- (de)serialisation --------------------------------------------------------------------------------
-    def to_dict(self) -> dict:
+    def to_dict(self, packed: bool = False) -> dict:
         """JSON-safe, and cheap: values are already plain dicts and lists, so only tuples and spans change
-        (dataclasses.asdict would deep-copy every number of every value)."""
+        (dataclasses.asdict would deep-copy every number of every value).
+
+        `packed=True` gives the compact form a sandbox worker sends (format 2, see explorer/recording/packing.py):
+        every distinct value once, its numbers as base64 float arrays, nodes, edges and steps as columns
+        (one list per field) and spans as a table. `from_dict` reads both."""
+        if packed:
+            return _packed_dict(self)
         return {
             "format": 1,
             "source": self.source,
@@ -248,6 +255,11 @@ class Trace:
     @classmethod
     @without_gc
     def from_dict(cls, d: dict) -> Trace:
+        if d.get("format") == PACKED_FORMAT:
+            try:
+                return _from_packed(cls, d)
+            except (KeyError, IndexError, TypeError, AttributeError, StopIteration) as exc:
+                raise ValueError(f"not a packed trace: {type(exc).__name__}: {exc}") from None
         nodes = {}
         for nd in d["nodes"]:
             nd = dict(nd)
@@ -362,3 +374,190 @@ def _pass_dict(p: Pass) -> dict:
     d["roots"] = list(p.roots)
     d["inputs"] = list(p.inputs)
     return d
+
+
+# --- the packed form (format 2): what a sandbox worker sends ------------------------------------------------
+PACKED_FORMAT = 2
+NODE_FIELDS = tuple(f.name for f in fields(Node))
+EDGE_FIELDS = tuple(f.name for f in fields(Edge))
+STEP_FIELDS = tuple(f.name for f in fields(Step))
+GROUP_FIELDS = tuple(f.name for f in fields(Group))
+_TENSOR_REF = "#"  # a saved value that is a tensor: {"#": its index in the value table}
+
+
+def _packed_dict(tr: Trace) -> dict:
+    """Trace -> format 2 (see Trace.to_dict). Columns cost one list per field instead of one dict per row,
+    and repeat no key; values shared in the trace are written once."""
+    pack = Packer()
+    ref, refs = pack.ref, pack.refs
+    spans: list[list] = []
+    span_index: dict[int, int] = {}
+
+    def span_ref(span: Span | None) -> int | None:
+        if span is None:
+            return None
+        i = span_index.get(id(span))
+        if i is None:
+            i = span_index[id(span)] = len(spans)
+            spans.append([span.line, span.col, span.end_line, span.end_col, span.text])
+        return i
+
+    nodes = list(tr.nodes.values())
+    cols = _columns(nodes, NODE_FIELDS)
+    cols["span"] = [span_ref(s) for s in cols["span"]]
+    cols["shape"] = [list(s) for s in cols["shape"]]
+    cols["aliases"] = [list(a) for a in cols["aliases"]]
+    cols["value"] = [ref(v) for v in cols["value"]]
+    cols["grad"] = [ref(v) for v in cols["grad"]]
+    cols["saved"] = [_saved_out(s, ref) for s in cols["saved"]]
+    edges = _columns(tr.edges, EDGE_FIELDS)
+    edges["grad"] = [ref(v) for v in edges["grad"]]
+    steps = []
+    for group in (tr.forward_steps, tr.backward_steps):
+        c = _columns(group, STEP_FIELDS)
+        c["edges"] = [list(e) for e in c["edges"]]
+        for name in ("value", "grad_in", "hook_before"):
+            c[name] = [ref(v) for v in c[name]]
+        c["grads_out"] = [refs(g) for g in c["grads_out"]]
+        steps.append(c)
+    passes = []
+    for p in tr.passes:
+        pd = _pass_dict(p)
+        pd["span"] = span_ref(p.span)
+        passes.append(pd)
+    grad_events = {}
+    for nid, events in tr.grad_events.items():
+        out = []
+        for e in events:
+            ed = dict(vars(e))
+            ed["grad"], ed["before"], ed["after"] = ref(e.grad), ref(e.before), ref(e.after)
+            out.append(ed)
+        grad_events[nid] = out
+    return {
+        "format": PACKED_FORMAT,
+        "source": tr.source,
+        "spans": spans,
+        "nodes": cols,
+        "edges": edges,
+        "forward_steps": steps[0],
+        "backward_steps": steps[1],
+        "passes": passes,
+        "values": tr.values,
+        "grads": tr.grads,
+        "stdout": tr.stdout,
+        "inputs": tr.inputs,
+        "output": tr.output,
+        "notices": [dict(vars(n)) for n in tr.notices],
+        "counts": dict(tr.counts),
+        "seed": tr.seed,
+        "grad_events": grad_events,
+        "groups": _group_columns(tr),
+        **pack.finish(),
+    }
+
+
+def _group_columns(tr: Trace) -> dict[str, list]:
+    cols = _columns(tr.groups.values(), GROUP_FIELDS)
+    cols["params"] = [[[name, list(shape)] for name, shape in params] for params in cols["params"]]
+    return cols
+
+
+def _columns(rows: Any, names: tuple[str, ...]) -> dict[str, list]:
+    dicts = [r.__dict__ for r in rows]
+    return {name: [d[name] for d in dicts] for name in names}
+
+
+def _saved_out(saved: dict, ref: Callable[[Any], Any]) -> dict:
+    if not saved:
+        return saved
+    return {k: ({_TENSOR_REF: ref(v)} if isinstance(v, dict) and "shape" in v else v) for k, v in saved.items()}
+
+
+def _saved_in(saved: dict, table: list) -> dict:
+    if not saved:
+        return {}
+    return {k: (table[v[_TENSOR_REF]] if isinstance(v, dict) and _TENSOR_REF in v else v) for k, v in saved.items()}
+
+
+def _looked_up(indexes: list, table: list) -> list:
+    return [None if i is None else table[i] for i in indexes]
+
+
+def _instances(cls: type, cols: dict, names: tuple[str, ...]) -> list:
+    """One instance of a frozen dataclass per row of `cols` (every field a column of the same length), made
+    without __init__ and its per-field checks, as `maker` does: the rows come from our own to_dict."""
+    columns = [cols[name] for name in names]
+    if len({len(c) for c in columns}) > 1 or not all(isinstance(c, list) for c in columns):
+        raise ValueError("the columns of a packed trace differ in length")
+    new = object.__new__
+    out: list[Any] = []
+    append = out.append
+    for row in zip(*columns):
+        obj: Any = new(cls)
+        obj.__dict__.update(zip(names, row))
+        append(obj)
+    return out
+
+
+def _from_packed(cls: type[Trace], d: dict) -> Trace:
+    table = unpack(d)
+    spans = [make_span(line=s[0], col=s[1], end_line=s[2], end_col=s[3], text=s[4]) for s in d["spans"]]
+    cols = dict(d["nodes"])
+    cols["span"] = _looked_up(cols["span"], spans)
+    cols["shape"] = [tuple(s) for s in cols["shape"]]
+    cols["aliases"] = [tuple(a) for a in cols["aliases"]]
+    cols["value"] = _looked_up(cols["value"], table)
+    cols["grad"] = _looked_up(cols["grad"], table)
+    cols["saved"] = [_saved_in(s, table) for s in cols["saved"]]
+    nodes = {node.id: node for node in _instances(Node, cols, NODE_FIELDS)}
+    edge_cols = dict(d["edges"])
+    edge_cols["grad"] = _looked_up(edge_cols["grad"], table)
+    edges = tuple(_instances(Edge, edge_cols, EDGE_FIELDS))
+    steps = []
+    for name in ("forward_steps", "backward_steps"):
+        c = dict(d[name])
+        c["edges"] = [tuple(e) for e in c["edges"]]
+        for key in ("value", "grad_in", "hook_before"):
+            c[key] = _looked_up(c[key], table)
+        c["grads_out"] = [tuple(_looked_up(g, table)) for g in c["grads_out"]]
+        steps.append(tuple(_instances(Step, c, STEP_FIELDS)))
+    passes = []
+    for p in d["passes"]:
+        p = dict(p)
+        p["span"] = None if p.get("span") is None else spans[p["span"]]
+        p["roots"] = tuple(p["roots"])
+        p["inputs"] = tuple(p.get("inputs", ()))
+        passes.append(make_pass(**p))
+    grad_events = {}
+    for nid, events in d.get("grad_events", {}).items():
+        out = []
+        for e in events:
+            e = dict(e)
+            for key in ("grad", "before", "after"):
+                e[key] = None if e.get(key) is None else table[e[key]]
+            out.append(make_grad_event(**e))
+        grad_events[nid] = tuple(out)
+    return cls(
+        source=d["source"],
+        nodes=nodes,
+        edges=edges,
+        forward_steps=steps[0],
+        backward_steps=steps[1],
+        passes=tuple(passes),
+        values=d["values"],
+        grads=d["grads"],
+        stdout=d.get("stdout", ""),
+        inputs=d.get("inputs", {}),
+        output=d.get("output"),
+        notices=tuple(make_notice(**n) for n in d.get("notices", ())),
+        counts=d.get("counts", {}),
+        seed=d.get("seed", 0),
+        grad_events=grad_events,
+        groups=_groups_from_columns(d["groups"]),
+    )
+
+
+def _groups_from_columns(cols: dict) -> dict[str, Group]:
+    cols = dict(cols)
+    cols["params"] = [tuple((name, tuple(shape)) for name, shape in params) for params in cols["params"]]
+    return {group.id: group for group in _instances(Group, cols, GROUP_FIELDS)}

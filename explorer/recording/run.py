@@ -202,6 +202,6 @@ def run_request(request: dict) -> dict:
             seed=request.get("seed", DEFAULT_SEED),
             limits=request.get("limits"),
         )
-        return {"ok": True, "trace": tr.to_dict()}
+        return {"ok": True, "trace": tr.to_dict(packed=True)}
     except Exception as e:  # noqa: BLE001 - the program's error, or a bug of ours: reported, never a crash
         return {"ok": False, "error": from_exception(e, RUN).to_dict()}
