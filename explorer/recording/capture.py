@@ -47,10 +47,8 @@ from explorer.recording.model import (
     Span,
     Step,
     Trace,
-    make_edge,
-    make_node,
+    built,
     make_pass,
-    make_step,
 )
 from explorer.recording.values import dtype_name, encode, number, plain
 
@@ -644,53 +642,62 @@ class Recorder:
         nodes: dict[str, Node] = {}
         live: dict[str, torch.Tensor] = {}  # shown leaf id -> its tensor
         for n in self.nodes.values():
-            if n.id not in keep:
+            nid = n.id
+            if nid not in keep:
                 continue
             grad = n.grad
-            if n.kind == "leaf" and n.tensor is not None:
+            leaf = n.kind == "leaf"
+            if leaf and n.tensor is not None:
                 grad = encode(n.tensor.grad)
-            nodes[n.id] = make_node(
-                id=n.id, kind=n.kind, op=n.op, label=(n.name or n.label) if n.kind == "leaf" else n.label,
-                name=n.name, aliases=tuple(n.aliases), span=n.span, shape=tuple(n.shape), dtype=n.dtype,
-                value=n.value, grad=grad, requires_grad=n.requires_grad, is_output=(n.id == out_node),
-                saved=n.saved, created_in_pass=n.created_in_pass, seq=n.seq, group=n.group,
-            )
-            if n.kind == "leaf" and n.tensor is not None:
-                live[n.id] = n.tensor
+                live[nid] = n.tensor
+            nodes[nid] = built(Node, {
+                "id": nid, "kind": n.kind, "op": n.op, "label": (n.name or n.label) if leaf else n.label,
+                "name": n.name, "aliases": tuple(n.aliases), "span": n.span, "shape": tuple(n.shape),
+                "dtype": n.dtype, "value": n.value, "grad": grad, "requires_grad": n.requires_grad,
+                "is_output": nid == out_node, "saved": n.saved, "created_in_pass": n.created_in_pass, "seq": n.seq,
+                "group": n.group,
+            })
         groups, homes = self.group_log.finish(nodes, named, live)
         for nid, node in nodes.items():  # still being made: nobody has seen them frozen yet
             node.__dict__["group"] = homes.get(nid)
         edge_ids: dict[tuple, str] = {}
         edges: list[Edge] = []
+        into: dict[str, list[str]] = {}
         for key, e in self.edges.items():
-            if e["source"] in nodes and e["target"] in nodes:
+            target = e["target"]
+            if e["source"] in nodes and target in nodes:
                 eid = f"e{len(edges)}"
                 edge_ids[key] = eid
-                edges.append(make_edge(id=eid, **e))
-
-        into: dict[str, list[str]] = {}
-        for edge in edges:
-            into.setdefault(edge.target, []).append(edge.id)
+                edges.append(built(Edge, {"id": eid, "source": e["source"], "target": target,
+                                          "input_index": e["input_index"], "kind": e["kind"],
+                                          "grad": e.get("grad")}))
+                into.setdefault(target, []).append(eid)
         forward = [
-            make_step(index=i, phase="forward", node=n.id, edges=tuple(into.get(n.id, ())), value=n.value)
+            built(Step, {"index": i, "phase": "forward", "node": n.id, "edges": tuple(into.get(n.id, ())),
+                         "value": n.value, "grad_in": None, "grads_out": (), "pass_index": None,
+                         "hook_before": None})
             for i, n in enumerate(n for n in nodes.values() if n.kind != "constant")
         ]
         backward: list[Step] = []
         passes: list[Pass] = []
         for p in self.passes[first_kept:]:
             first = len(backward)
+            pass_index = len(passes)
             for s in p.steps:
                 if s["node"] not in nodes:
                     continue
-                sent = [(edge_ids[k], g) for k, g in s["sent"] if k in edge_ids]
-                backward.append(
-                    make_step(
-                        index=len(backward), phase="backward", node=s["node"],
-                        edges=tuple(e for e, _ in sent), grads_out=tuple(g for _, g in sent),
-                        grad_in=s["grad_in"], value=s.get("value"), pass_index=len(passes),
-                        hook_before=s.get("hook_before"),
-                    )
-                )
+                sent = s["sent"]
+                if all(k in edge_ids for k, _ in sent):
+                    step_edges = tuple(edge_ids[k] for k, _ in sent)
+                    grads_out = tuple(g for _, g in sent)
+                else:
+                    kept = [(edge_ids[k], g) for k, g in sent if k in edge_ids]
+                    step_edges, grads_out = tuple(e for e, _ in kept), tuple(g for _, g in kept)
+                backward.append(built(Step, {
+                    "index": len(backward), "phase": "backward", "node": s["node"], "edges": step_edges,
+                    "value": s.get("value"), "grad_in": s["grad_in"], "grads_out": grads_out,
+                    "pass_index": pass_index, "hook_before": s.get("hook_before"),
+                }))
             passes.append(
                 make_pass(
                     index=len(passes), kind=p.kind, span=p.span,
