@@ -24,9 +24,15 @@ def encode(t: torch.Tensor | None, full: int = FULL_VALUE_ELEMENTS) -> dict | No
     if t is None:
         return None
     dtype = t.dtype
-    if dtype is torch.float32 and not t.shape:  # the commonest value by far (a loss, a scalar input): fast
-        data = t.item()
-        return {"shape": [], "dtype": "float32", "data": data if math.isfinite(data) else clean(data)}
+    if dtype is torch.float32:  # the commonest values by far, made fast: a scalar (a loss), a short vector
+        shape = t.shape
+        if not shape:
+            data = t.item()
+            return {"shape": [], "dtype": "float32", "data": data if math.isfinite(data) else clean(data)}
+        if len(shape) == 1 and shape[0] <= full:
+            data = t.tolist()
+            return {"shape": [shape[0]], "dtype": "float32",
+                    "data": data if all(map(math.isfinite, data)) else clean(data)}
     out: dict[str, Any] = {"shape": list(t.shape), "dtype": dtype_name(dtype)}
     n = t.numel()
     if dtype.is_complex:
