@@ -8,7 +8,7 @@ import torch
 
 from explorer.choices import DEFAULT_BACKWARD
 from explorer.config import DEFAULT_SEED, Limits
-from explorer.errors import ProgramError
+from explorer.errors import RECEIVING, ProgramError, from_exception
 from explorer.recording.capture import Recorder
 from explorer.recording.model import Trace
 from explorer.recording.run import trace_in_process
@@ -49,7 +49,10 @@ def trace(
     reply = default_pool().run(request, limits)
     if not reply.get("ok"):
         raise ProgramError.from_dict(reply["error"])
-    return Trace.from_dict(reply["trace"])
+    try:
+        return Trace.from_dict(reply["trace"])
+    except ValueError as exc:  # a packed trace that does not add up is as unreadable as broken JSON
+        raise from_exception(exc, RECEIVING) from None
 
 
 def _plain_inputs(inputs: dict[str, Any] | None) -> dict[str, Any] | None:

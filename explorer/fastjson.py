@@ -1,7 +1,8 @@
 """JSON for the big payloads: a trace (worker to server) and a figure's animation data (server to browser).
 
-A 1,000-node trace is about 1.8 MB of JSON, mostly floats. The standard `json` module takes 60-75 ms to write
-it and 40-60 ms to read it back on this project's reference machine, more than running the program; orjson
+A 1,000-node trace is about 1.5 MB of readable JSON, mostly floats (a worker sends the packed form instead,
+a third of that: explorer/recording/packing.py). The standard `json` module takes 60-75 ms to write the
+readable one and 40-60 ms to read it back on this project's reference machine, more than running the program; orjson
 (a compiled encoder, also what plotly and Dash use for figures when it is installed) takes a few ms. orjson is
 a dependency; the standard module is the fallback for platforms without a wheel, giving the same values.
 

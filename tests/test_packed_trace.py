@@ -139,3 +139,20 @@ def test_a_damaged_packed_trace_is_refused_with_a_value_error(damage):
         del d["spans"]
     with pytest.raises(ValueError):
         Trace.from_dict(d)
+
+
+def test_a_damaged_reply_reaches_the_user_as_a_program_error(monkeypatch):
+    import explorer.sandbox
+    from explorer.errors import ProgramError
+
+    reply = json.loads(json.dumps(run_request({"source": CHAIN})))
+    reply["trace"]["f32"] = reply["trace"]["f32"][:-8]
+
+    class Pool:
+        def run(self, request, limits):
+            return reply
+
+    monkeypatch.setattr(explorer.sandbox, "default_pool", lambda: Pool())
+    with pytest.raises(ProgramError) as info:
+        trace(CHAIN)
+    assert info.value.kind == "runtime" and "worker" in info.value.message

@@ -3,7 +3,8 @@
 Everything a view needs is here: nodes (leaves, operations, constants) with their values and gradients,
 edges with the gradient that flowed back along each, the forward and backward timelines in the engine's
 real order, and the final values and `.grad` of every named tensor. `to_dict()` is JSON-safe and
-`Trace.from_dict(trace.to_dict()) == trace`.
+`Trace.from_dict(trace.to_dict()) == trace`; so is `to_dict(packed=True)`, the compact form a sandbox worker
+sends (each value once, its numbers as base64 float arrays: explorer/recording/packing.py).
 
 Each leaf's `.grad` has a history (`grad_events`, read with `Trace.grad_history("w")`): what every backward
 pass added to it, what `torch.autograd.grad` returned for it without touching it, and where the program
