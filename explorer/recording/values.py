@@ -30,9 +30,9 @@ def encode(t: torch.Tensor | None, full: int = FULL_VALUE_ELEMENTS) -> dict | No
             data = t.item()
             return {"shape": [], "dtype": "float32", "data": data if math.isfinite(data) else clean(data)}
         if len(shape) == 1 and shape[0] <= full:
-            data = t.tolist()
+            numbers: list = t.tolist()
             return {"shape": [shape[0]], "dtype": "float32",
-                    "data": data if all(map(math.isfinite, data)) else clean(data)}
+                    "data": numbers if all(map(math.isfinite, numbers)) else clean(numbers)}
     out: dict[str, Any] = {"shape": list(t.shape), "dtype": dtype_name(dtype)}
     n = t.numel()
     if dtype.is_complex:
