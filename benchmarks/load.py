@@ -142,7 +142,8 @@ def run_request(dep: dict, source: str, backward: str = "auto", inputs: dict | N
     input the previous run showed, which is what a student who ran the example before would have."""
     values = {"run-btn.n_clicks": 1, "example.value": None, "backward.value": backward, "boot.data": None,
               "editor.value": source, "theme.value": "light", "direction.value": "LR", "constants.value": [],
-              "present.data": False, "run-spec.data": None, "lang-store.data": None, "webgl.data": False}
+              "present.data": False, "run-spec.data": None, "lang-store.data": None, "webgl.data": False,
+              "collapse-store.data": None, "group-depth.value": "auto", "canvas.data": None}
     boxes = {"n_submit": None, "value": None}
 
     def entry(d: dict):

@@ -46,9 +46,34 @@ class Packer:
         if value is None:
             return None
         index = self._index.get(id(value))
+        if index is not None:
+            return index
+        index = self._index[id(value)] = len(self._kinds)
+        shape = value.get("shape")
+        if value.get("dtype") == "float32" and len(value) == 3 and type(shape) is list and len(shape) == 1:
+            # the commonest value by far, a float32 vector, without the general path's questions
+            data = value.get("data")
+            pool = self._f32
+            at = len(pool)
+            if type(data) is list:
+                try:
+                    pool.extend(data)
+                except TypeError:  # "nan" and friends, or not numbers: the general path decides
+                    del pool[at:]
+                else:
+                    self._kinds.append("f")
+                    self._shape_of.append(self._shape_index_of(shape))
+                    self._dtypes.append("float32")
+                    return index
+        self._add(value)
+        return index
+
+    def _shape_index_of(self, shape: list) -> int:
+        key = tuple(shape)
+        index = self._shape_index.get(key)
         if index is None:
-            index = self._index[id(value)] = len(self._kinds)
-            self._add(value)
+            index = self._shape_index[key] = len(self._shapes)
+            self._shapes.append(shape)
         return index
 
     def refs(self, values: tuple) -> list:
@@ -90,12 +115,7 @@ class Packer:
             if not all(type(v) is float for v in numbers):
                 return "j"
             pool.extend(numbers)
-        key = tuple(shape)
-        index = self._shape_index.get(key)
-        if index is None:
-            index = self._shape_index[key] = len(self._shapes)
-            self._shapes.append(shape)
-        self._shape_of.append(index)
+        self._shape_of.append(self._shape_index_of(shape))
         self._dtypes.append(dtype)
         return kind
 
