@@ -310,7 +310,8 @@ COMPACT_NAME_EMS = 10.0  # ... and for torch's name of a node there, broken betw
 
 def _wrapped(words: str, longest: float = LONG_LINE_EMS, bold: bool = False) -> list[str]:
     """`words` in lines of at most `longest` ems (in bold, with `bold`) where it can be broken (after ", ",
-    at a space, after "_", after a "." that a name follows, never inside a number); a piece with no place to break stays whole."""
+    at a space, after "_", after a "." that a name follows, never inside a number); a piece with no place to
+    break stays whole."""
     if text.text_ems(words, bold=bold) <= longest:
         return [words]
     lines: list[str] = []
