@@ -92,7 +92,9 @@
     if (!box || !ya || !ya.l2p) { return; }
     var top = gd.getBoundingClientRect().top + ya._offset;
     var a = top + ya.l2p(box[1]), b = top + ya.l2p(box[3]);
-    var y0 = Math.min(a, b), y1 = Math.max(a, b), h = window.innerHeight, margin = 24;
+    var bar = document.querySelector(".player-bar");  /* stuck to the bottom edge: the graph shows above it */
+    var h = Math.min(window.innerHeight, bar ? bar.getBoundingClientRect().top : window.innerHeight);
+    var y0 = Math.min(a, b), y1 = Math.max(a, b), margin = 24;
     if (y0 >= margin && y1 <= h - margin) { return; }
     window.scrollBy(0, (y0 + y1) / 2 - h / 2);
   }

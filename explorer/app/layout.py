@@ -356,42 +356,45 @@ def build_layout(lang: str = DEFAULT_LANG) -> html.Div:
             dcc.Graph(id=ID.GRAPH, className="graph", figure=empty_figure(), config=graph_config(),
                       responsive=True, clear_on_unhover=True),
         ]),
-        html.Div(className="timeline", children=[
-            html.Div(className="timeline-buttons", children=[
-                button(ID.FIRST, "⇤", "btn btn-icon"),
-                button(ID.BACK, "◀", "btn btn-icon"),
-                button(ID.PLAY, "▶", "btn btn-icon btn-primary"),
-                button(ID.FORWARD, "▶|", "btn btn-icon"),
-                button(ID.LAST, "⇥", "btn btn-icon"),
+        # the player: stuck to the window's bottom edge while a tall graph scrolls under it
+        html.Div(className="player-bar", children=[
+            html.Div(className="timeline", children=[
+                html.Div(className="timeline-buttons", children=[
+                    button(ID.FIRST, "⇤", "btn btn-icon"),
+                    button(ID.BACK, "◀", "btn btn-icon"),
+                    button(ID.PLAY, "▶", "btn btn-icon btn-primary"),
+                    button(ID.FORWARD, "▶|", "btn btn-icon"),
+                    button(ID.LAST, "⇥", "btn btn-icon"),
+                ]),
+                html.Div(id=ID.SLIDER_WRAP, className="slider-wrap", title=t("timeline.scrub", lang), children=[
+                    dcc.Slider(id=ID.SLIDER, min=0, max=1, step=1, value=0, marks=None, updatemode="drag",
+                               allow_direct_input=False),
+                ]),
+                html.Div(className="reveal-modes", children=[
+                    button(ID.SHOW_ALL_BTN, T("show_all"), "btn btn-small"),
+                    button(ID.QUIZ_BTN, T("quiz"), "btn btn-small"),
+                ]),
+                html.Div(className="speed", children=[
+                    T("speed", html.Label, htmlFor=ID.SPEED),
+                    dcc.Dropdown(id=ID.SPEED, options=speed_options(lang), value=DEFAULT_SPEED, clearable=False,
+                                 searchable=False, className="speed-dropdown"),
+                ]),
             ]),
-            html.Div(id=ID.SLIDER_WRAP, className="slider-wrap", title=t("timeline.scrub", lang), children=[
-                dcc.Slider(id=ID.SLIDER, min=0, max=1, step=1, value=0, marks=None, updatemode="drag",
-                           allow_direct_input=False),
+            html.Div(id=ID.CAPTION, className="caption", **{"aria-live": "polite"}),
+            html.Div(id=ID.QUIZ_PANEL, className="quiz-panel", style={"display": "none"}, children=[
+                html.Div(className="row spread", children=[
+                    html.Strong(id=ID.QUIZ_PROMPT, className="quiz-prompt"),
+                    html.Span(id=ID.QUIZ_SCORE_TEXT, className="quiz-score"),
+                ]),
+                html.Div(className="row", children=[
+                    dcc.Input(id=ID.QUIZ_ANSWER, type="text", className="quiz-answer", value="", debounce=False,
+                              placeholder=t("quiz.placeholder", lang), autoComplete="off"),
+                    button(ID.QUIZ_CHECK, T("quiz.check"), "btn btn-primary btn-small"),
+                    button(ID.QUIZ_SKIP, T("quiz.skip"), "btn btn-small"),
+                ]),
+                html.Div(id=ID.QUIZ_HINT, className="muted small"),
+                html.Div(id=ID.QUIZ_FEEDBACK, className="quiz-feedback", **{"aria-live": "polite"}),
             ]),
-            html.Div(className="reveal-modes", children=[
-                button(ID.SHOW_ALL_BTN, T("show_all"), "btn btn-small"),
-                button(ID.QUIZ_BTN, T("quiz"), "btn btn-small"),
-            ]),
-            html.Div(className="speed", children=[
-                T("speed", html.Label, htmlFor=ID.SPEED),
-                dcc.Dropdown(id=ID.SPEED, options=speed_options(lang), value=DEFAULT_SPEED, clearable=False,
-                             searchable=False, className="speed-dropdown"),
-            ]),
-        ]),
-        html.Div(id=ID.CAPTION, className="caption", **{"aria-live": "polite"}),
-        html.Div(id=ID.QUIZ_PANEL, className="quiz-panel", style={"display": "none"}, children=[
-            html.Div(className="row spread", children=[
-                html.Strong(id=ID.QUIZ_PROMPT, className="quiz-prompt"),
-                html.Span(id=ID.QUIZ_SCORE_TEXT, className="quiz-score"),
-            ]),
-            html.Div(className="row", children=[
-                dcc.Input(id=ID.QUIZ_ANSWER, type="text", className="quiz-answer", value="", debounce=False,
-                          placeholder=t("quiz.placeholder", lang), autoComplete="off"),
-                button(ID.QUIZ_CHECK, T("quiz.check"), "btn btn-primary btn-small"),
-                button(ID.QUIZ_SKIP, T("quiz.skip"), "btn btn-small"),
-            ]),
-            html.Div(id=ID.QUIZ_HINT, className="muted small"),
-            html.Div(id=ID.QUIZ_FEEDBACK, className="quiz-feedback", **{"aria-live": "polite"}),
         ]),
         html.Div(className="detail-field", children=[
             T("detail", html.H3),

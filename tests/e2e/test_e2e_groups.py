@@ -209,6 +209,10 @@ def test_a_tall_graph_scrolls_to_the_lit_node_and_the_match(page):
     page.wait_for_function(f"() => window.ExplorerApp.k === {last}")
     node = meta["steps"][last]["n"]
     page.wait_for_function(IN_WINDOW, arg=meta["boxes"][node])
+    # the player stays in view over the scrolled graph: its buttons and caption inside the window
+    for sel in ("#tl-play", "#caption"):
+        r = page.locator(sel).bounding_box()
+        assert r and r["y"] >= 0 and r["y"] + r["height"] <= 720, (sel, r)
     page.evaluate("() => window.scrollTo(0, 0)")
     box = page.locator("#search")
     box.fill("net.head")
