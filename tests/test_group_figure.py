@@ -249,7 +249,8 @@ def test_opening_a_collapsed_group_opens_one_level(model):
     view = group_view(model, {"base": 1, "open": [block]})
     labels = {model.groups[c].label for c in view.runs}
     assert "net.blocks.1" not in labels and {"net.blocks.1.fc", "net.blocks.1.norm", "net.blocks.0"} <= labels
-    assert block in view.boxes
+    # drawn as a frame: its own, or the one of its loop iteration, which holds the same nodes (merge_frames)
+    assert block in view.boxes or any(block in shared for shared in view.shares.values())
     closed = group_view(model, {"base": None, "closed": [fc]})
     assert list(closed.runs) == [fc]
 

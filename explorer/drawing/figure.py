@@ -177,7 +177,6 @@ def figure_dict(
                 if not compact:
                     hovers[cid] += "<br>" + more[cid]
 
-    nesting = group_nesting(view) if view is not None else {}
     around = group_chains(view) if view is not None else None
 
     lang_key = normalize_lang(lang)
@@ -194,11 +193,11 @@ def figure_dict(
         direction = LAID_OUT_DIRECTIONS[0]
     if layout is None:
         layout, texts = _fitted_layout(graph, texts, th, direction, canvas or DEFAULT_CANVAS,
-                                       None if canvas is None else compact_label, nesting, canvas_grows, around)
+                                       None if canvas is None else compact_label, canvas_grows, around)
     if view is not None:  # after the direction is chosen: anchoring moves the picture, not its size
         layout = output_anchored(layout)
     # each box and each edge's drawn route once: the traces and the animation data share them
-    boxes = {nid: _box(layout, nid, nesting.get(nid, 0)) for nid in layout.positions}
+    boxes = {nid: _box(layout, nid) for nid in layout.positions}
     # (source, target, key, kind), read once: networkx's edge views are slow, and list(view) would ask
     # for its length first, which walks every edge an extra time
     edges = [edge for edge in graph.edges(keys=True, data="kind")]
@@ -236,6 +235,8 @@ def figure_dict(
         _add_search_hits(data, th)
         if view.hidden:
             _add_hidden_note(fig_layout, view, th, normalize_lang(lang))
+    if view is not None and view.whole:
+        _add_whole_note(fig_layout, view, th, normalize_lang(lang))
     fig_layout["meta"] = {"explorer": fastjson.dumps_text(meta), "fit": fit_meta(layout, th, frames)}
     return {"data": data, "layout": fig_layout}
 
@@ -441,15 +442,9 @@ def _colors(node: Node, th: Theme) -> tuple[str, str]:
 Box = tuple[float, float, float, float]  # x0, y0, x1, y1: left, top, right, bottom (y grows downward)
 
 
-def _box(layout: Layout, nid: str, nesting: int = 0) -> Box:
-    """A node's box; inside `nesting` group frames, without the room the layout kept around it for them
-    (along the layers: _with_room)."""
+def _box(layout: Layout, nid: str) -> Box:
+    """A node's box (its group frames' room is between the layers and beside the boxes: Frames)."""
     (x, y), (w, h) = layout.positions[nid], layout.sizes[nid]
-    if nesting:
-        if layout.direction == "LR":
-            w -= 2 * nesting * GROUP_PAD
-        else:
-            h -= 2 * nesting * (GROUP_PAD + GROUP_LABEL_ROOM / 2)
     return x - w / 2, y - h / 2, x + w / 2, y + h / 2
 
 
@@ -716,13 +711,18 @@ def _add_highlights(data: list[dict], th: Theme) -> None:
 
 
 def _pad(layout: Layout, frames: dict[str, Box] | None = None) -> float:
-    """Room around the boxes inside the axes' ranges, layout units: PAD, and more where group frames reach
-    beyond the nodes."""
+    """Room around the boxes inside the axes' ranges, layout units: PAD, or more where group frames reach
+    beyond the nodes (their reach and FRAME_MARGIN: the frames take part of the room PAD keeps)."""
     if not frames:
         return PAD
     x0, y0 = _origin(layout)
-    return PAD + max(max(x0 - f[0], y0 - f[1], f[2] - x0 - layout.width, f[3] - y0 - layout.height, 0.0)
-                     for f in frames.values())
+    return _frame_pad(max(max(x0 - f[0], y0 - f[1], f[2] - x0 - layout.width, f[3] - y0 - layout.height, 0.0)
+                          for f in frames.values()))
+
+
+def _frame_pad(reach: float) -> float:
+    """The room around the boxes when group frames reach `reach` beyond them (_pad)."""
+    return max(PAD, reach + FRAME_MARGIN) if reach > 0 else PAD
 
 
 def _style(layout: Layout, th: Theme, frames: dict[str, Box] | None = None) -> dict:
@@ -742,9 +742,11 @@ def _style(layout: Layout, th: Theme, frames: dict[str, Box] | None = None) -> d
 # --- groups: explorer/drawing/groups.py -----------------------------------------------------------------------
 GROUP_BOXES = "group-boxes"  # the boxes around expanded groups
 GROUP_LABELS = "group-labels"  # their labels: a click on one collapses its group (customdata: the group id)
-GROUP_PAD = 8.0  # room between a group's box and what it holds, per level of nesting
+GROUP_PAD = 6.0  # room between a group's box and what it holds, per level of nesting
+FRAME_MARGIN = 8.0  # room between the outermost frames and the plot's edge (_pad)
 GROUP_LABEL_ROOM = 16.0  # the box's top strip, where its label is written
 GROUP_GAP = 12.0  # free space across the layers between a frame and a box or frame beside it
+LABEL_MARKER_ROOM = 14.0  # a frame label's triangle and the space after its words, before the next label's
 SEARCH_HITS = "search-hits"  # frames around the nodes a search found, drawn by assets/groups.js
 
 
@@ -787,15 +789,6 @@ def _origin(layout: Layout) -> tuple[float, float]:
     return (0.0 if abs(x0) < 1e-6 else x0), (0.0 if abs(y0) < 1e-6 else y0)
 
 
-def group_nesting(view: GroupView) -> dict[str, int]:
-    """Drawn node id -> how many group frames are drawn around it."""
-    out: dict[str, int] = {}
-    for gid in view.boxes:
-        for n in view.box_members[gid]:
-            out[n] = out.get(n, 0) + 1
-    return out
-
-
 def group_chains(view: GroupView) -> dict[str, tuple[str, ...]]:
     """Drawn node id -> the groups drawn as frames around it, outermost first (for the layout: Frames)."""
     out: dict[str, tuple[str, ...]] = {}
@@ -806,10 +799,12 @@ def group_chains(view: GroupView) -> dict[str, tuple[str, ...]]:
 
 
 def group_layout_frames(around: dict[str, tuple[str, ...]], direction: str) -> Frames:
-    """The room group_frames takes across the layers: GROUP_PAD on each side, and the label's strip on top
-    when the layers are columns (in rows, the strip is along the layers: _with_room)."""
-    before = GROUP_PAD + (GROUP_LABEL_ROOM if direction == "LR" else 0.0)
-    return Frames(around, before=before, after=GROUP_PAD, gap=GROUP_GAP)
+    """The room group_frames takes: GROUP_PAD on each side, and the label's strip on top, which is across the
+    layers when they are columns ("LR") and along them, before a frame's first layer, when they are rows."""
+    top = GROUP_PAD + GROUP_LABEL_ROOM
+    if direction == "LR":
+        return Frames(around, before=top, after=GROUP_PAD, gap=GROUP_GAP, start=GROUP_PAD, end=GROUP_PAD)
+    return Frames(around, before=GROUP_PAD, after=GROUP_PAD, gap=GROUP_GAP, start=top, end=GROUP_PAD)
 
 
 def group_frames(view: GroupView, boxes: dict[str, Box]) -> dict[str, Box]:
@@ -853,14 +848,37 @@ def _add_group_boxes(data: list[dict], view: GroupView, frames: dict[str, Box], 
     data.append(_scatter(name=GROUP_BOXES, x=_numbers(xs), y=_numbers(ys), mode="lines", fill="toself",
                          fillcolor=th.fills.get("group", "rgba(128, 128, 128, 0.07)"),
                          line={"color": th.muted, "width": 1, "dash": "dot"}))
-    titles = [group_title(view.groups[g], lang) for g in ids]
+    # one label per group, those sharing a frame one after the other on its strip, each clickable
+    lx, ly, titles, gids = [], [], [], []
+    size = th.small_font_size
+    for gid in ids:
+        x = frames[gid][0] + 4
+        chain = (gid, *view.shares.get(gid, ()))
+        for k, g in enumerate(chain):
+            words = group_title(view.groups[g], lang) + (" ›" if k < len(chain) - 1 else "")
+            lx.append(x)
+            ly.append(frames[gid][1] + 2)
+            titles.append(words)
+            gids.append(g)
+            x += text.text_width(words, size) + LABEL_MARKER_ROOM
     data.append(_scatter(
-        name=GROUP_LABELS, x=_numbers([frames[g][0] + 4 for g in ids]), y=_numbers([frames[g][1] + 2 for g in ids]),
-        mode="markers+text", text=[_esc(t) for t in titles], textposition="bottom right",
-        marker={"size": 8, "symbol": "triangle-down", "color": th.muted},
-        textfont={"color": th.muted, "size": th.small_font_size, "family": th.font_family},
-        customdata=ids, hovertext=[_esc(t) for t in titles], hoverinfo="text",
+        name=GROUP_LABELS, x=_numbers(lx), y=_numbers(ly), mode="markers+text", text=[_esc(t) for t in titles],
+        textposition="bottom right", marker={"size": 8, "symbol": "triangle-down", "color": th.muted},
+        textfont={"color": th.muted, "size": size, "family": th.font_family},
+        customdata=gids, hovertext=[_esc(t) for t in titles], hoverinfo="text",
     ))
+
+
+def _add_whole_note(fig_layout: dict, view: GroupView, th: Theme, lang: str) -> None:
+    """The groups around the whole picture (merge_frames draws no frame for them), named in its top left
+    corner: 'for epoch in range(2) · iteration 2'."""
+    words = " › ".join(group_title(view.groups[g], lang) for g in view.whole)
+    notes = fig_layout.setdefault("annotations", [])
+    notes.append({
+        "text": _esc(words), "xref": "paper", "yref": "paper", "x": 0, "y": 1, "xanchor": "left",
+        "yanchor": "top", "showarrow": False, "yshift": -len(notes) * (th.small_font_size + 6),
+        "font": {"color": th.muted, "size": th.small_font_size, "family": th.font_family},
+    })
 
 
 def _add_search_hits(data: list[dict], th: Theme) -> None:
@@ -872,11 +890,11 @@ def _add_search_hits(data: list[dict], th: Theme) -> None:
 def _add_hidden_note(fig_layout: dict, view: GroupView, th: Theme, lang: str) -> None:
     """'1,234 nodes hidden in 12 collapsed groups', in the top left corner of the picture."""
     w = GROUP_WORDS.get(lang, GROUP_WORDS["en"])
-    fig_layout["annotations"] = [{
+    fig_layout.setdefault("annotations", []).append({
         "text": _esc(w["hidden"].format(n=f"{view.hidden:,}", g=len(view.runs))), "xref": "paper", "yref": "paper",
         "x": 0, "y": 1, "xanchor": "left", "yanchor": "top", "showarrow": False,
         "font": {"color": th.muted, "size": th.small_font_size, "family": th.font_family},
-    }]
+    })
 
 
 # --- fitting the graph to its canvas ----------------------------------------------------------------------
@@ -910,21 +928,18 @@ def canvas_fit(width: float, height: float, canvas: tuple[float, float], nodes: 
 
 
 def _fitted_layout(graph: Any, texts: dict[str, NodeText], th: Theme, direction: str,
-                   canvas: tuple[float, float], compact: Callable[[str], NodeText] | None,
-                   nesting: dict[str, int] | None = None, grow: bool = True,
+                   canvas: tuple[float, float], compact: Callable[[str], NodeText] | None, grow: bool = True,
                    around: dict[str, tuple[str, ...]] | None = None) -> tuple[Layout, dict[str, NodeText]]:
     """The layout of `graph` in `direction` ("auto": the better of the two, choose_direction), and the labels it
     was made for. A small graph (READABLE_MAX_NODES) whose text would stay under READABLE_PX on `canvas` is
     also tried with compact labels (`compact`: node id -> its compact label, node_text) and the tight gap
     between layers (TIGHT_GAP), which make a narrower picture, and drawn so if that reads better: in the app,
-    whose canvas is known (None: not tried). `nesting`: how many group frames are drawn around a node, each
-    wanting room around its box (group_nesting); `around`: the frames around each node, outermost first
-    (group_chains), which the layout keeps apart. `grow`: see canvas_fit."""
+    whose canvas is known (None: not tried). `around`: the group frames around each node, outermost first
+    (group_chains), which the layout makes room for and keeps apart. `grow`: see canvas_fit."""
     directions = LAID_OUT_DIRECTIONS if direction == "auto" else (direction,)
-    nesting = nesting or {}
 
     def one(labels: dict[str, NodeText], d: str, gap: float) -> Layout:
-        sizes = {nid: _with_room(box_size(t, th), nesting.get(nid, 0), d) for nid, t in labels.items()}
+        sizes = {nid: box_size(t, th) for nid, t in labels.items()}
         frames = group_layout_frames(around, d) if around else None
         return layered_layout(graph, direction=d, node_size=lambda nid, attrs: sizes[nid], frames=frames, gap=gap)
 
@@ -932,8 +947,10 @@ def _fitted_layout(graph: Any, texts: dict[str, NodeText], th: Theme, direction:
         return [one(labels, d, gap) for d in directions]
 
     # group frames reach beyond the boxes they hold (fit_meta's pad grows by as much): counted, or a graph
-    # in frames would look readable here and come out under READABLE_PX on the page
-    reach = GROUP_PAD + GROUP_LABEL_ROOM if nesting else 0.0
+    # in frames would look readable here and come out under READABLE_PX on the page; each level of frames
+    # around the outermost boxes adds its border, and its label on one side
+    depth = max(map(len, around.values()), default=0) if around else 0
+    reach = _frame_pad(depth * (GROUP_PAD + GROUP_LABEL_ROOM / 2)) - PAD
     tried = layouts(texts)
     best = choose_direction(tried, canvas, th.small_font_size, grow, reach)
     if compact is None or len(texts) > READABLE_MAX_NODES or \
@@ -951,17 +968,6 @@ def _drawn_open(trace: Trace, constants: bool) -> int:
     if constants:
         return len(trace.nodes)
     return sum(1 for n in trace.nodes.values() if n.kind != "constant")
-
-
-def _with_room(size: tuple[float, float], nesting: int, direction: str = "LR") -> tuple[float, float]:
-    """A box's size in the layout: with room along the layers for the frames of the `nesting` groups around
-    it (_box takes it off again); across the layers the layout makes the frames' room itself (Frames)."""
-    if not nesting:
-        return size
-    w, h = size
-    if direction == "LR":
-        return w + 2 * nesting * GROUP_PAD, h
-    return w, h + 2 * nesting * (GROUP_PAD + GROUP_LABEL_ROOM / 2)
 
 
 def _readable(layout: Layout, canvas: tuple[float, float], min_font: float, grow: bool = True,

@@ -50,8 +50,12 @@ class GroupView:
     runs: dict[str, tuple[str, ...]]  # collapsed node id -> the groups it stands for (several: repeated)
     members: dict[str, list[str]]  # collapsed node id -> the trace's node ids inside it
     boxes: list[str]  # groups drawn as boxes around their nodes, outermost first
-    box_members: dict[str, set[str]] = field(default_factory=dict)  # box group id -> drawn node ids inside
+    # box group id (or a group sharing its frame: shares) -> the drawn node ids inside
+    box_members: dict[str, set[str]] = field(default_factory=dict)
     hidden: int = 0  # the trace's nodes drawn only as part of a collapsed node
+    # box group id -> the groups inside it whose frame is this one (merge_frames): their labels follow its own
+    shares: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    whole: tuple[str, ...] = ()  # open groups around every drawn node: named, not framed (merge_frames)
 
     @property
     def groups(self) -> dict[str, Group]:
@@ -219,8 +223,10 @@ def group_view(trace: Trace, collapse: Any = None, constants: bool = False) -> G
     edges, edge_map = _edges(trace, rep, run_of)
     drawn = replace_trace(trace, nodes, edges, rep, edge_map)
     boxes, box_members = _boxes(trace, members, rep, run_of, nodes)
+    boxes, box_members = _shared_leaves_outside(boxes, box_members, nodes, edges)
+    boxes, box_members, shares, whole = merge_frames(trace.groups, boxes, box_members, set(nodes))
     hidden = sum(len(ids) for ids in inside.values())
-    return GroupView(drawn, run_of, inside, boxes, box_members, hidden)
+    return GroupView(drawn, run_of, inside, boxes, box_members, hidden, shares, whole)
 
 
 def _nodes(trace: Trace, rep: dict[str, str], run_of: dict[str, tuple[str, ...]],
@@ -337,6 +343,70 @@ def _boxes(trace: Trace, members: dict[str, list[str]], rep: dict[str, str], run
     return out, inside
 
 
+def _shared_leaves_outside(boxes: list[str], inside: dict[str, set[str]], nodes: dict[str, Node],
+                           edges: list[Edge]) -> tuple[list[str], dict[str, set[str]]]:
+    """A leaf (a parameter, an input) is drawn inside a frame only if everything using it is: the weights a loop
+    uses in each iteration are drawn outside the iterations' frames, not inside the first one's, which says
+    the same weights go into each step, and keeps that frame from reaching across the whole picture."""
+    users: dict[str, set[str]] = {}
+    for e in edges:
+        if nodes[e.source].kind == "leaf":
+            users.setdefault(e.source, set()).add(e.target)
+    out: dict[str, set[str]] = {}
+    for gid in boxes:
+        held = inside[gid]
+        out[gid] = {n for n in held if n not in users or users[n] <= held}
+    kept = [g for g in boxes if out[g]]
+    return kept, {g: out[g] for g in kept}
+
+
+def merge_frames(groups: dict[str, Group], boxes: list[str], inside: dict[str, set[str]], drawn: set[str]
+                 ) -> tuple[list[str], dict[str, set[str]], dict[str, tuple[str, ...]], tuple[str, ...]]:
+    """Fewer frames for the same story: each level of frame takes room around every box it holds, and three
+    levels (a loop iteration, a module call, a layer) leave a small graph too little room to be read.
+
+    - a group around every drawn node gets no frame: it frames nothing apart; the picture names it (`whole`);
+    - a group holding the same nodes as its only framed child, or a loop iteration holding one module call
+      (and the few ops that use its result: the loss), shares one frame with that child, labelled with both
+      (`for step · iteration 20 › net · Net`): `shares` maps the frame's group to the groups it also stands for.
+    Returns (boxes, box_members, shares, whole), boxes outermost first as before."""
+    whole = tuple(g for g in boxes if inside[g] >= drawn and len(drawn) > 1)
+    kept = [g for g in boxes if g not in whole]
+    framed = set(kept)
+
+    def drawn_parent(gid: str) -> str | None:
+        p = groups[gid].parent
+        while p is not None and p not in framed:
+            p = groups[p].parent
+        return p
+
+    children: dict[str, list[str]] = {}
+    for g in kept:
+        p = drawn_parent(g)
+        if p is not None:
+            children.setdefault(p, []).append(g)
+    shares: dict[str, tuple[str, ...]] = {}
+    gone: set[str] = set()
+    for g in kept:  # outermost first: a chain of single children folds into its outermost frame
+        if g in gone:
+            continue
+        top, at = g, g
+        while len(children.get(at, ())) == 1:
+            only = children[at][0]
+            same = inside[only] == inside[at]
+            call_in_iteration = groups[at].kind == "loop" and groups[only].kind == "module" and at == top \
+                and not shares.get(top)
+            if not (same or call_in_iteration):
+                break
+            shares[top] = (*shares.get(top, ()), only)
+            gone.add(only)
+            at = only
+        if at != top:
+            children[top] = children.get(at, [])
+    boxes = [g for g in kept if g not in gone]
+    return boxes, {g: inside[g] for g in kept}, shares, whole
+
+
 # --- words --------------------------------------------------------------------------------------------------
 def group_title(g: Group, lang: str = "en") -> str:
     """A box's label: `net.fc1 · Linear`, `net.fc · Linear · call 2`, `for i in range(3) · iteration 2`."""
@@ -409,6 +479,14 @@ def group_meta(view: GroupView, boxes: dict[str, list[float]], lang: str = "en")
         g = view.groups[gid]
         out[gid] = {"title": group_title(g, lang), "path": g.label, "kind": g.kind, "box": boxes.get(gid),
                     "collapsed": False}
+        for sid in view.shares.get(gid, ()):  # drawn in gid's frame: its box when it holds the same nodes
+            s = view.groups[sid]
+            same = view.box_members.get(sid) == view.box_members[gid]
+            out[sid] = {"title": group_title(s, lang), "path": s.label, "kind": s.kind,
+                        "box": boxes.get(gid) if same else None, "collapsed": False}
+    for gid in view.whole:
+        g = view.groups[gid]
+        out[gid] = {"title": group_title(g, lang), "path": g.label, "kind": g.kind, "box": None, "collapsed": False}
     for cid, run in view.runs.items():
         g = view.groups[cid]
         out[cid] = {"title": group_title(g, lang), "path": g.label, "kind": g.kind, "collapsed": True,

@@ -135,6 +135,9 @@ class GroupLog:
 
     def _header(self, line: int | None) -> str:
         text = self._text(line) if line else "loop"
+        head = text.split("#", 1)[0].rstrip()  # `for xb, yb in loader:  # 3 batches`: without the comment
+        if head.endswith(":"):
+            text = head
         return text[:-1].rstrip() if text.endswith(":") else text
 
     # --- the end ----------------------------------------------------------------------------------------------

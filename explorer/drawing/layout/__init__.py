@@ -62,7 +62,14 @@ import bisect
 import networkx as nx
 
 from explorer.drawing.layout.dag import _acyclic, _edge_keys, _edge_list, _longest_to_sink, _read_nodes
-from explorer.drawing.layout.frames import BlockOrder, node_chains, separate_frames, spaced_to_sink, vertex_blocks
+from explorer.drawing.layout.frames import (
+    BlockOrder,
+    frame_gaps,
+    node_chains,
+    separate_frames,
+    spaced_to_sink,
+    vertex_blocks,
+)
 from explorer.drawing.layout.layers import assign_layers
 from explorer.drawing.layout.long_edges import split_long_edges
 from explorer.drawing.layout.model import Frames, Layout, NodeSize, Point
@@ -161,9 +168,11 @@ def _layered_layout(graph: nx.MultiDiGraph, direction: str, node_size: NodeSize,
     blocks = vertex_blocks(frames, ids, g, forward) if frames is not None else None
     order = reduce_crossings(g, initial_order(g), sweeps, None if blocks is None else BlockOrder(blocks))
     cross = assign_cross_positions(g, order, secondary_size)
+    room = None
     if blocks is not None and frames is not None:
         cross = separate_frames(g, order, cross, secondary_size, blocks, frames)
-    lines, half = layer_lines(g, order, cross, primary_size, gap)
+        room = frame_gaps(g, order, blocks, frames)
+    lines, half = layer_lines(g, order, cross, primary_size, gap, room)
 
     # Shift so that every box (and every edge) starts at 0 across the layers. Edges run through the centres
     # of boxes and helper points, except parallel edges (shifted apart, within their boxes) and self-loops:

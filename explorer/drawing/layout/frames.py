@@ -30,6 +30,8 @@ class Blocks:
     parent: list[int]  # frame -> the frame around it, -1 if none
     chain: list[tuple[int, ...]]  # vertex (real or helper) -> its frames, outermost first
     ident: list[int]  # vertex -> a number for its chain: vertices with the same number may change places
+    first: list[int]  # frame -> its first layer (of its real nodes)
+    last: list[int]  # frame -> its last layer
 
 
 def vertex_blocks(frames: Frames, ids: list[str], g: LayeredGraph, pairs: list[tuple[int, int]]) -> Blocks | None:
@@ -70,7 +72,35 @@ def vertex_blocks(frames: Frames, ids: list[str], g: LayeredGraph, pairs: list[t
     chain.extend(helpers)
     idents: dict[tuple[int, ...], int] = {}
     ident = [idents.setdefault(c, len(idents)) for c in chain]
-    return Blocks(parent, chain, ident)
+    return Blocks(parent, chain, ident, first, last)
+
+
+def frame_gaps(g: LayeredGraph, order: list[list[int]], blocks: Blocks, frames: Frames) -> list[float]:
+    """The room along the layers the frames need before each layer (0 for the first: the frames reach beyond
+    the picture there), after the usual gap: `end` for every frame a node of the layer before ends in, and
+    `start` for every frame a node of this layer begins in, as many as the most nested node has. A frame reaches
+    along the layers only at its first and last layers, so layers inside it keep the usual gap."""
+    chain, first, last = blocks.chain, blocks.first, blocks.last
+    n = g.n
+    ends, starts = [], []
+    for k, layer in enumerate(order):
+        most_end = most_start = 0
+        for v in layer:
+            if v >= n or not chain[v]:
+                continue
+            e = s = 0
+            for f in chain[v]:
+                if last[f] == k:
+                    e += 1
+                if first[f] == k:
+                    s += 1
+            if e > most_end:
+                most_end = e
+            if s > most_start:
+                most_start = s
+        ends.append(most_end * frames.end)
+        starts.append(most_start * frames.start)
+    return [0.0, *(ends[k - 1] + starts[k] for k in range(1, len(order)))]
 
 
 def _common(chains) -> tuple[int, ...]:

@@ -28,10 +28,13 @@ class Frames:
     The layout keeps each frame's nodes together in every layer, puts frames that hold no node of each other
     in the same order in every layer, and leaves room across the layers for the frames: `before` between a
     frame's low side (top in "LR", where its label goes) and what it holds, `after` on its other side, and
-    `gap` between a frame and a box or frame beside it. Room along the layers is the caller's: it sizes the
-    boxes with it (explorer/drawing/figure.py)."""
+    `gap` between a frame and a box or frame beside it. Along the layers, `start` before a frame's first layer
+    (where its label goes in "TB") and `end` after its last: only there, in the gaps between layers, so a
+    frame spanning many layers does not push the layers inside it apart (frames.frame_gaps)."""
 
     around: dict[str, tuple[str, ...]]  # node id -> the frames drawn around it, outermost first
     before: float = 8.0
     after: float = 8.0
     gap: float = 12.0
+    start: float = 0.0
+    end: float = 0.0

@@ -16,11 +16,12 @@ TIGHT_GAP = 28.0
 
 def layer_lines(
     g: LayeredGraph, order: list[list[int]], cross: list[float], primary_size: list[float],
-    layer_gap: float = LAYER_GAP,
+    layer_gap: float = LAYER_GAP, room: list[float] | None = None,
 ) -> tuple[list[float], list[float]]:
     """Centre line and half thickness of each layer along the edges' direction. The gap after a layer
     (`layer_gap`, at least) grows with the steepest segment crossing it, so that edges stay readable: up to
-    MAX_SLOPE per unit across for the usual gap, proportionally steeper for a narrower one."""
+    MAX_SLOPE per unit across for the usual gap, proportionally steeper for a narrower one. `room[k]`: more
+    before layer k (the frames' borders and labels there: frames.frame_gaps)."""
     # This runs once per layer and per segment, so min() and max() are spelled out as comparisons: a call
     # costs more than the comparison it makes.
     n = g.n
@@ -47,6 +48,8 @@ def layer_lines(
             gap = layer_gap
         elif widest < gap:
             gap = widest
+        if room is not None:
+            gap += room[k]
         line = line + half[k - 1] + gap + half[k]
         lines.append(line)
     return lines, half
