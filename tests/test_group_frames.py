@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from explorer.drawing.figure import figure_dict
+from explorer.drawing.figure import GROUP_LABELS, figure_dict
 from explorer.drawing.groups import group_view
 from explorer.examples import EXAMPLES
 from explorer.recording.run import trace_in_process
@@ -124,3 +124,72 @@ def test_a_loop_inside_a_module_shows_its_iterations_inside_the_module():
         assert inside == gid, (k, groups[block].parent)
         f, b, n = frames[gid], frames[block], frames[net]
         assert n[0] <= f[0] <= b[0] and b[2] <= f[2] <= n[2]
+
+
+def _meta(fig: dict) -> dict:
+    return json.loads(fig["layout"]["meta"]["explorer"])
+
+
+def test_a_loop_iteration_holding_one_block_shares_its_frame_labelled_with_both():
+    """`for b in self.blocks: x = b(x)`: each iteration holds one Block and nothing else: one frame, its strip
+    naming the iteration and the Block, each name clickable (its group id in customdata)."""
+    tr = trace_in_process(MODEL.replace("N)", "3)"))
+    view = group_view(tr, [])
+    groups = tr.groups
+    for k in range(3):
+        block = next(g for g in groups if groups[g].label == f"net.blocks.{k}")
+        loop = groups[block].parent
+        assert groups[loop].kind == "loop" and loop in view.boxes and block not in view.boxes
+        assert view.shares[loop] == (block,)
+    fig = figure_dict(tr, collapse=[])
+    labels = next(t for t in fig["data"] if t.get("name") == GROUP_LABELS)
+    shown = dict(zip(labels["customdata"], labels["text"]))
+    block = next(g for g in groups if groups[g].label == "net.blocks.1")
+    assert shown[groups[block].parent] == "for b · iteration 2 ›" and shown[block] == "net.blocks.1 · Block"
+    meta = _meta(fig)
+    assert meta["groups"][block]["box"] == meta["groups"][groups[block].parent]["box"]
+
+
+def test_a_group_around_the_whole_picture_is_named_not_framed():
+    ex = next(e for e in EXAMPLES if e.key == "dataloader")
+    tr = trace_in_process(ex.source)
+    fig = figure_dict(tr, collapse=[])
+    meta = _meta(fig)
+    epoch = next(g for g, v in meta["groups"].items() if v["path"] == "for epoch in range(2)")
+    assert meta["groups"][epoch]["box"] is None
+    assert [a["text"] for a in fig["layout"]["annotations"]] == ["for epoch in range(2) · iteration 2"]
+    # each batch's iteration holds one call of the model (and the loss): one frame for both
+    loops = [v for v in meta["groups"].values() if v["path"] == "for xb, yb in loader" and v["box"]]
+    assert len(loops) == 3  # the loop's header, without the comment on its line
+
+
+def test_weights_used_in_every_iteration_are_drawn_outside_the_iterations():
+    ex = next(e for e in EXAMPLES if e.key == "class-mlp")
+    tr = trace_in_process(ex.source)
+    view = group_view(tr, [])
+    weights = {n for n, node in view.trace.nodes.items()
+               if node.kind == "leaf" and (node.name or "").startswith("net.")}
+    assert len(weights) == 4
+    assert not any(weights & view.box_members[g] for g in view.boxes)
+
+
+def test_frames_take_room_along_the_layers_only_where_they_begin_and_end():
+    """A chain of 6 boxes, the middle 4 in a frame: the gaps between the frame's own layers are those of the
+    picture without frames; the frame's start and end add its room once each."""
+    import networkx as nx
+
+    from explorer.drawing.layout import Frames, layered_layout
+
+    g = nx.MultiDiGraph()
+    for i in range(6):
+        g.add_node(f"n{i}", kind="op", label=f"n{i}")
+    for i in range(5):
+        g.add_edge(f"n{i}", f"n{i + 1}", key=f"e{i}")
+    size = lambda nid, attrs: (100.0, 40.0)  # noqa: E731
+    frames = Frames({f"n{i}": ("f",) for i in range(1, 5)}, start=30.0, end=10.0)
+    for d, axis in (("TB", 1), ("LR", 0)):
+        plain = layered_layout(g, direction=d, node_size=size)
+        framed = layered_layout(g, direction=d, node_size=size, frames=frames)
+        at = [framed.positions[f"n{i}"][axis] - plain.positions[f"n{i}"][axis] for i in range(6)]
+        assert at[0] == 0 and at[1] == pytest.approx(30.0) and at[4] == pytest.approx(30.0)
+        assert at[5] == pytest.approx(40.0)

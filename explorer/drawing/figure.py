@@ -849,24 +849,39 @@ def _add_group_boxes(data: list[dict], view: GroupView, frames: dict[str, Box], 
                          fillcolor=th.fills.get("group", "rgba(128, 128, 128, 0.07)"),
                          line={"color": th.muted, "width": 1, "dash": "dot"}))
     # one label per group, those sharing a frame one after the other on its strip, each clickable
-    lx, ly, titles, gids = [], [], [], []
+    lx, ly, titles, hovers, gids = [], [], [], [], []
     size = th.small_font_size
     for gid in ids:
         x = frames[gid][0] + 4
         chain = (gid, *view.shares.get(gid, ()))
         for k, g in enumerate(chain):
-            words = group_title(view.groups[g], lang) + (" ›" if k < len(chain) - 1 else "")
+            words = (_shared_title(view.groups[g], lang) if len(chain) > 1 else group_title(view.groups[g], lang))
+            words += " ›" if k < len(chain) - 1 else ""
             lx.append(x)
             ly.append(frames[gid][1] + 2)
             titles.append(words)
+            hovers.append(group_title(view.groups[g], lang))
             gids.append(g)
             x += text.text_width(words, size) + LABEL_MARKER_ROOM
     data.append(_scatter(
         name=GROUP_LABELS, x=_numbers(lx), y=_numbers(ly), mode="markers+text", text=[_esc(t) for t in titles],
         textposition="bottom right", marker={"size": 8, "symbol": "triangle-down", "color": th.muted},
         textfont={"color": th.muted, "size": size, "family": th.font_family},
-        customdata=gids, hovertext=[_esc(t) for t in titles], hoverinfo="text",
+        customdata=gids, hovertext=[_esc(t) for t in hovers], hoverinfo="text",
     ))
+
+
+def _shared_title(g: Any, lang: str) -> str:
+    """A group's title on a frame it shares (merge_frames), shorter, since the frame says the rest: a loop by
+    its variable (`for step · iteration 20`), a module call without its number (`net · Net`). Its hover text
+    is the full title."""
+    w = GROUP_WORDS.get(lang, GROUP_WORDS["en"])
+    if g.kind == "loop":
+        head = g.label.split(" in ", 1)[0] if g.label.startswith("for ") else g.label
+        return f"{head} · {w['iteration'].format(k=g.index + 1)}"
+    if g.kind == "module":
+        return f"{g.label} · {g.cls}"
+    return group_title(g, lang)
 
 
 def _add_whole_note(fig_layout: dict, view: GroupView, th: Theme, lang: str) -> None:
