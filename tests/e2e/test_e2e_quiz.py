@@ -101,7 +101,8 @@ def test_without_the_quiz_nothing_is_asked_and_the_button_turns_it_on(page):
     page.click("#quiz-btn")
     page.wait_for_function("() => document.getElementById('quiz-btn').className.includes('active')")
     last_step(page)
-    assert page.is_visible("#quiz-panel") and page.evaluate("() => window.ExplorerApp.ask.answered") is False
+    page.wait_for_selector("#quiz-panel", state="visible")  # shown by a callback: give it time on a busy machine
+    assert page.evaluate("() => window.ExplorerApp.ask.answered") is False
     page.fill("#quiz-answer", "not a number")
     page.click("#quiz-check")
     page.wait_for_function("() => document.getElementById('quiz-hint').innerText.length > 0")
