@@ -132,22 +132,23 @@ def test_screenshot_quiz_asking(page, shots):
 
 
 def test_screenshot_search_in_a_model(page, shots):
-    """A model of three residual-free blocks with every module open and `tanh` searched: the three matches
-    ringed, the view on the first one (Enter pressed once), the count beside the box."""
+    """A model of three blocks drawn left to right (the whole model in one window), every module open and
+    `tanh` searched: the three matches ringed, the count beside the box."""
     from test_e2e_groups import MODEL
     page.set_viewport_size({"width": 1280, "height": 720})
-    open_app(page)
+    open_app(page, "v=1&dir=LR")
     before = graph_signature(page)
     run_program(page, MODEL)
     wait_graph_change(page, previous=before, timeout=60_000)
     box = page.locator("#search")
     box.fill("tanh")
     page.wait_for_function("() => document.getElementById('search-count').innerText === '0/3'")
-    box.press("Enter")
-    page.wait_for_function("() => document.getElementById('search-count').innerText === '1/3'")
     titles = graph_meta(page)["titles"]
-    assert all(titles[h].startswith("tanh") for h in page.evaluate("() => window.ExplorerGroups.state().hits"))
+    hits = page.evaluate("() => window.ExplorerGroups.state().hits")
+    assert len(hits) == 3 and all(titles[h].startswith("tanh") for h in hits)
     wait_idle(page)
+    page.evaluate("() => window.scrollTo(0, document.querySelector('.centre-panel').getBoundingClientRect().top"
+                  " + window.scrollY - 8)")
     page.mouse.move(2, 2)
     page.wait_for_timeout(300)
     (shots / "screenshots").mkdir(exist_ok=True)
