@@ -253,6 +253,9 @@ def test_opening_a_collapsed_group_opens_one_level(model):
     assert block in view.boxes or any(block in shared for shared in view.shares.values())
     closed = group_view(model, {"base": None, "closed": [fc]})
     assert list(closed.runs) == [fc]
+    # a notebook user names groups by path, as the list form of collapse takes them
+    assert group_view(model, {"base": 1, "open": ["net.blocks.1"]}).runs == view.runs
+    assert group_view(model, {"base": None, "closed": ["net.blocks.1.fc"]}).runs == closed.runs
 
 
 def test_search_finds_nodes_by_name_op_path_and_source(model):

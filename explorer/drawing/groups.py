@@ -83,9 +83,10 @@ def collapsed_runs(trace: Trace, collapse: Any, members: dict[str, list[str]] | 
                    constants: bool = False) -> list[tuple[str, ...]]:
     """The runs of groups to draw as one node each, outermost only (see the module docstring).
 
-    `collapse` may also be {"base": one of the above, "open": [group ids], "closed": [group ids]}: the base's
-    choice, with the groups of `open` drawn open (the groups inside one then collapse as the base says: a
-    depth opens one level at a time) and those of `closed` collapsed. What the app's clicks make."""
+    `collapse` may also be {"base": one of the above, "open": [groups], "closed": [groups]}, each group by its
+    id or its path: the base's choice, with the groups of `open` drawn open (the groups inside one then
+    collapse as the base says: a depth opens one level at a time) and those of `closed` collapsed. What the
+    app's clicks make (with ids)."""
     if collapse is None or collapse is False or not trace.groups:
         return []
     members = members if members is not None else members_of(trace)
@@ -99,8 +100,8 @@ def _raw_runs(trace: Trace, collapse: Any, members: dict[str, list[str]], consta
     if isinstance(collapse, dict):
         if set(collapse) - {"base", "open", "closed"}:
             raise ValueError('a collapse dict has the keys "base", "open" and "closed" only')
-        opened = set(map(str, collapse.get("open") or ()))
-        closed = [(str(gid),) for gid in collapse.get("closed") or () if str(gid) in trace.groups]
+        opened = _named(trace, collapse.get("open"))
+        closed = [(gid,) for gid in sorted(_named(trace, collapse.get("closed")), key=_id_order)]
         base = [run for run in _raw_runs(trace, collapse.get("base"), members, constants)
                 if not opened.intersection(run)]
         return [*closed, *base]
@@ -122,6 +123,17 @@ def _raw_runs(trace: Trace, collapse: Any, members: dict[str, list[str]], consta
         return [(g.id,) for g in trace.groups.values()
                 if g.kind in DRAWN_KINDS and (g.id in wanted or g.label in wanted)]
     raise ValueError("collapse must be None, a depth, a list of group paths, 'repeated' or 'auto'")
+
+
+def _named(trace: Trace, names: Any) -> set[str]:
+    """The ids of the groups `names` lists, each by its id (`g3`: that one call) or its path (`net.fc1`: every
+    call of it), as the list form of `collapse` takes them."""
+    wanted = set(map(str, names or ()))
+    return {g.id for g in trace.groups.values() if g.id in wanted or g.label in wanted}
+
+
+def _id_order(gid: str) -> tuple[int, str]:
+    return (int(gid[1:]) if gid[1:].isdigit() else -1, gid)
 
 
 def _outermost(trace: Trace, runs: Iterable[tuple[str, ...]]) -> list[tuple[str, ...]]:
