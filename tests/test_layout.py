@@ -337,3 +337,28 @@ def test_deep_mlp_and_rnn_have_no_crossings():
         assert count_crossings(g, naive_layout(g)) >= 200
         along = [lay.positions[v][0] - lay.positions[u][0] for u, v in g.edges()]
         assert min(along) > 0
+
+
+def test_layouts_in_both_directions_at_once_equal_one_at_a_time(graphs):
+    """layered_layouts shares the layers and order between directions: each layout must be the one
+    layered_layout makes alone; with `pick`, only the picked one, routed as usual (parallel edges and
+    self-loops included: their routes can widen the picture)."""
+    def size(nid, attrs):
+        w, h = default_node_size(nid, attrs)
+        return w + (hash(str(nid)) % 7) * 3.0, h  # boxes wider than tall and of different widths
+    extra = {"self-loop": _graph([("a", "b"), ("b", "b"), ("b", "c")]),
+             "long-parallel": _graph([("a", "d"), ("a", "d"), ("a", "b"), ("b", "c"), ("c", "d")]),
+             "parallel": _graph([("a", "b"), ("a", "b"), ("b", "c")])}
+    for name, graph in {**graphs, **extra}.items():
+        alone = [layered_layout(graph, direction=d, node_size=size) for d in ("LR", "TB")]
+        assert layout_module.layered_layouts(graph, ("LR", "TB"), node_size=size) == alone, name
+        for want in (0, 1):
+            asked: list = []
+
+            def pick(tried, want=want, asked=asked):
+                asked.append([(lay.direction, lay.width, lay.height) for lay in tried])
+                return want
+
+            picked = layout_module.layered_layouts(graph, ("LR", "TB"), node_size=size, pick=pick)
+            assert picked == [alone[want]], name
+            assert asked == [[(lay.direction, lay.width, lay.height) for lay in alone]], name

@@ -74,7 +74,12 @@ class ValueTable:
         self._keep.append(value)
         shape = tuple(value.get("shape") or ())
         data = value.get("data")
-        kind, flat = _numbers_of(data) if data is not None else ("x", [])
+        if type(data) is float:  # most values: one float, or a short vector of floats (as _numbers_of says)
+            kind, flat = "F", [data]
+        elif type(data) is list and data and type(data[0]) is float and all(type(v) is float for v in data):
+            kind, flat = "f", data
+        else:
+            kind, flat = _numbers_of(data) if data is not None else ("x", [])
         if kind != "x":  # the same numbers in another dict (a gradient sent, then received): once
             key = (kind, shape, *flat)
             hit = self._same.get(key)
@@ -148,35 +153,30 @@ class Strings:
         return list(self.index)
 
 
-def label_lines(lines: tuple[str, ...], plain: tuple[str, ...], bold: int, node: Node, colors: dict[str, str],
-                short: Callable[[Any], str], grad_word: str, values: ValueTable, strings: Strings) -> list:
-    """A node's label (figure.NodeText's lines and plain words) as label lines of the table: value and
-    gradient lines by reference to their value, the others by their words."""
+def label_lines(plain: tuple[str, ...], kinds: str, node: Node, short: Callable[[Any], str], grad_word: str,
+                values: ValueTable, strings: Strings) -> list:
+    """A node's label (figure.NodeText's plain words and the kind of each line) as label lines of the table:
+    value and gradient lines by reference to their value, the others by their words."""
     out: list = []
     i = 0
-    while i < len(lines):
-        line, words = lines[i], plain[i]
-        kind = "b" if i < bold else ("v" if f"color:{colors['value']}" in line else
-                                     "g" if f"color:{colors['grad']}" in line else "s")
-        if kind in "vg":
+    n = len(plain)
+    while i < n:
+        kind = kinds[i] if kinds[i] != "m" else "s"  # a muted line (compact labels) travels as a small one
+        if kind == "v" or kind == "g":
             value = node.value if kind == "v" else node.grad
             whole = short(value) if kind == "v" else f"{grad_word} " + short(value)
-            run = list(plain[i:i + _run_length(lines, i, colors["value" if kind == "v" else "grad"])])
+            end = i + 1
+            while end < n and kinds[end] == kind:
+                end += 1
+            run = plain[i:end]
             cuts = _cuts(whole, run)
             if cuts is not None:
                 out.append([kind, values.add(value), *cuts] if len(run) > 1 else [kind, values.add(value)])
-                i += len(run)
+                i = end
                 continue
-        out.append(strings.add(kind + words))
+        out.append(strings.add(kind + plain[i]))
         i += 1
     return out
-
-
-def _run_length(lines: tuple[str, ...], start: int, color: str) -> int:
-    n = 0
-    while start + n < len(lines) and f"color:{color}" in lines[start + n]:
-        n += 1
-    return n
 
 
 def _cuts(whole: str, pieces: list[str]) -> list[int] | None:
@@ -259,22 +259,26 @@ def node_table(trace: Any, ids: list[str], labels: dict[str, Any], values: Value
                more: dict[str, str]) -> dict:
     """The table's "nodes": what each node's hover text and label are written from (the module docstring).
     `labels`: node id -> figure.NodeText; `more`: node id -> an extra hover line (a collapsed group's)."""
-    out: dict[str, list] = {k: [] for k in ("value", "grad", "name", "shape", "dtype", "line", "src", "made",
-                                              "label")}
-    shapes = values.shapes
+    columns = ("value", "grad", "name", "shape", "dtype", "line", "src", "made", "label")
+    out: dict[str, list] = {k: [] for k in columns}
+    # one pass, node by node (the table's strings and values are numbered in the order they are met);
+    # the appends bound once: this runs once per node
+    value, grad, name, shape, dtype, line, src, made, label = (out[k].append for k in columns)
+    add, add_words, shapes, nodes = values.add, strings.add, values.shapes, trace.nodes
     for nid in ids:
-        node = trace.nodes[nid]
-        out["value"].append(values.add(node.value))
-        out["grad"].append(-1 if node.grad is None else (values.add(node.grad) if node.grad else -2))
-        out["name"].append(strings.add(node.name or None))
-        out["shape"].append(shapes.setdefault(tuple(node.shape), len(shapes)) if node.shape else -1)
-        out["dtype"].append(strings.add(node.dtype))
+        node = nodes[nid]
+        value(add(node.value))
+        g = node.grad
+        grad(-1 if g is None else (add(g) if g else -2))
+        name(add_words(node.name or None))
+        shape(shapes.setdefault(tuple(node.shape), len(shapes)) if node.shape else -1)
+        dtype(add_words(node.dtype))
         span = node.span
-        out["line"].append(span.line if span else -1)
-        out["src"].append(strings.add(span.text[:60]) if span else -1)
-        out["made"].append(-1 if node.created_in_pass is None else node.created_in_pass)
+        line(span.line if span else -1)
+        src(add_words(span.text[:60]) if span else -1)
+        made(-1 if node.created_in_pass is None else node.created_in_pass)
         t = labels[nid]
-        out["label"].append(label_lines(t.lines, t.plain, t.bold, node, colors, short, grad_word, values, strings))
+        label(label_lines(t.plain, t.kinds, node, short, grad_word, values, strings))
     index = {nid: i for i, nid in enumerate(ids)}
     return {"ids": ids, **out, "more": {str(index[n]): m for n, m in more.items() if n in index}}
 

@@ -45,7 +45,7 @@ from explorer.drawing.groups import (
     search_texts,
 )
 from explorer.drawing.groups import group_meta as group_meta
-from explorer.drawing.layout import LAYER_GAP, TIGHT_GAP, Frames, Layout, layered_layout
+from explorer.drawing.layout import LAYER_GAP, TIGHT_GAP, Frames, Layout, layered_layout, layered_layouts
 from explorer.drawing.steps import animation_data, carried, label_at, step_caption
 from explorer.drawing.steps import figure_meta as figure_meta  # where figures' readers have found it
 from explorer.drawing.themes import Theme, get_theme
@@ -81,6 +81,7 @@ class NodeText(NamedTuple):
     lines: tuple[str, ...]  # plotly's small HTML subset: <b>, <br>, <span style>; the first `bold` are the title
     plain: tuple[str, ...]  # the words of each line as drawn (without the tags)
     bold: int = 1  # how many lines the title takes (a long one is broken after its " · ")
+    kinds: str = ""  # how each line is drawn: b bold title, s small, v in the value colour, g in the gradient's
 
     def width(self, th: Theme) -> float:
         """Pixels the widest line takes: measured in the theme's font (text.text_width), the title bold."""
@@ -98,7 +99,7 @@ BOX_PAD_Y = 10.0
 
 def box_size(t: NodeText, th: Theme) -> tuple[float, float]:
     """(width, height) of the box that holds label `t`, at the theme's size."""
-    return max(2.5 * th.line_height, t.width(th) + BOX_PAD_X), len(t.lines) * th.line_height + BOX_PAD_Y
+    return max(2.5 * th.line_height, t.width(th) + BOX_PAD_X), len(t.plain) * th.line_height + BOX_PAD_Y
 
 
 def figure(
@@ -168,7 +169,7 @@ def figure_dict(
         node = trace.nodes[nid]
         if not compact:
             hovers[nid] = hover_text(node, words, values.long)  # first: values.long writes the short text too
-        texts[nid] = node_text(node, th, show_values, values.short, words["grad"])
+        texts[nid] = node_text(node, th, show_values, values.short, words["grad"], html=not compact)
     if view is not None:
         for cid in view.runs:
             if cid in texts:
@@ -182,7 +183,7 @@ def figure_dict(
     lang_key = normalize_lang(lang)
 
     def compact_label(nid: str) -> NodeText:
-        t = node_text(trace.nodes[nid], th, show_values, values.short, words["grad"], compact=True)
+        t = node_text(trace.nodes[nid], th, show_values, values.short, words["grad"], compact=True, html=not compact)
         if view is not None and nid in view.runs:
             t = _with_line(t, collapsed_caption(view, nid, lang_key), th)
         return t
@@ -255,7 +256,7 @@ def as_figure(fig: dict) -> go.Figure:
 
 def node_text(node: Node, th: Theme, show_values: bool,
               short: Callable[[Any], str] = text.value_short, grad_word: str = "grad",
-              compact: bool = False) -> NodeText:
+              compact: bool = False, html: bool = True) -> NodeText:
     """The bold title, then small lines: the source text, the value, the gradient (after `grad_word`, the
     language's word). `short` writes a value (text.value_short, or figure_dict's _ValueText.short). A title
     much wider than the lines under it is broken after its " · " (linalg_vector_norm · / LinalgVectorNormBackward0),
@@ -263,39 +264,47 @@ def node_text(node: Node, th: Theme, show_values: bool,
     relative to the title's (in em), so that scaling the label trace's font scales every line. `compact`: the
     narrowest label that says as much (an op's name alone in bold, torch's name of its node a small line under
     it, broken between its words; lines wrapped at COMPACT_LINE_EMS), for a small graph that would otherwise not
-    be readable on its canvas (figure_dict)."""
+    be readable on its canvas (figure_dict). `html` False: no `lines` (an empty tuple), for a compact figure,
+    whose page writes the lines from `plain` and `kinds` (compact.label_lines)."""
     title = text.node_title(node)
     plain: list[str] = []
-    lines: list[str] = []
-    relative = f"font-size:{th.small_font_size / th.font_size:.4g}em"
+    kinds: list[str] = []
+    longest = COMPACT_LINE_EMS if compact else LONG_LINE_EMS
 
-    def small(words: str, color: str | None = None) -> None:
-        style = relative + (f";color:{color}" if color else "")
-        for part in _wrapped(words, COMPACT_LINE_EMS if compact else LONG_LINE_EMS):
-            lines.append(f"<span style='{style}'>{_esc(part)}</span>")
+    def small(words: str, kind: str) -> None:
+        for part in _wrapped(words, longest):
             plain.append(part)
+            kinds.append(kind)
 
     if compact and node.kind == "op":
         # the op's name alone is the title; torch's name of its node a small line under it, broken before
         # "Backward" when long (LinalgVectorNorm / Backward0): the narrowest box that still says both
         title = node.label
         for part in _camel_wrapped(node.op, COMPACT_NAME_EMS):
-            small(part, th.muted)
+            small(part, "m")
     caption = text.node_caption(node)
     if caption:
-        small(caption)
+        small(caption, "s")
     if show_values and node.kind != "constant":
         v = short(node.value)
         if v:
-            small(v, th.value)
+            small(v, "v")
         if node.grad is not None:
-            small(f"{grad_word} " + short(node.grad), th.grad)
+            small(f"{grad_word} " + short(node.grad), "g")
     rest = max([text.text_ems(p) for p in plain], default=0.0) * th.small_font_size / th.font_size
     if compact:
         heads = _wrapped(title, COMPACT_LINE_EMS * th.small_font_size / th.font_size, bold=True)
     else:
         heads = _title_lines(title, rest, LONG_TITLE_EMS)
-    return NodeText(tuple([f"<b>{_esc(h)}</b>" for h in heads] + lines), tuple(heads + plain), len(heads))
+    all_kinds = "b" * len(heads) + "".join(kinds)
+    if not html:
+        return NodeText((), (*heads, *plain), len(heads), all_kinds)
+    relative = f"font-size:{th.small_font_size / th.font_size:.4g}em"
+    styles = {"s": relative, "m": f"{relative};color:{th.muted}", "v": f"{relative};color:{th.value}",
+              "g": f"{relative};color:{th.grad}"}
+    lines = [f"<b>{_esc(h)}</b>" for h in heads]
+    lines += [f"<span style='{styles[k]}'>{_esc(p)}</span>" for p, k in zip(plain, kinds)]
+    return NodeText(tuple(lines), (*heads, *plain), len(heads), all_kinds)
 
 
 # A title is broken in two when it is wider than this many ems, and wider by TITLE_BREAK_GAIN ems than every
@@ -312,18 +321,33 @@ COMPACT_NAME_EMS = 10.0  # ... and for torch's name of a node there, broken betw
 def _wrapped(words: str, longest: float = LONG_LINE_EMS, bold: bool = False) -> list[str]:
     """`words` in lines of at most `longest` ems (in bold, with `bold`) where it can be broken (after ", ",
     at a space, after "_", after a "." that a name follows, never inside a number); a piece with no place to
-    break stays whole."""
+    break stays whole. The width of each line made is remembered (text.remember_width): the label measures
+    its lines again. Texts recur (a gradient that is the same at many nodes): each is wrapped once (a copy of
+    the list is returned)."""
+    key = (words, longest, bold)
+    hit = _WRAPPED.get(key)
+    if hit is not None:
+        return list(hit)
     if text.text_ems(words, bold=bold) <= longest:
         return [words]
     lines: list[str] = []
     line = ""
-    for piece in re.split(r"(?<=, )|(?<= )|(?<=_)(?=\w)|(?<=\.)(?=[A-Za-z_])", words):
-        if line and text.text_ems(line + piece.rstrip(), bold=bold) > longest:
-            lines.append(line.rstrip())
-            line = ""
+    milli = 0  # the width of `line`, in thousandths of an em (text.text_milli_ems: widths add up exactly)
+    stripped = 0  # the width of `line` without the spaces after its last piece
+    for piece in _pieces(words):
+        bare = piece.rstrip()
+        bare_milli = text.text_milli_ems(bare, bold)
+        if line and (milli + bare_milli) / 1000 > longest:
+            _end_line(lines, line, stripped, bold)
+            line, milli = "", 0
         line += piece
+        stripped = milli + bare_milli if bare else -1  # -1: not known (a piece of spaces only)
+        milli += bare_milli if bare is piece else text.text_milli_ems(piece, bold)
     if line.strip():
-        lines.append(line.rstrip())
+        _end_line(lines, line, stripped, bold)
+    if len(_WRAPPED) >= _WRAPPED_MAX:
+        _WRAPPED.clear()
+    _WRAPPED[key] = tuple(lines)
     return lines
 
 
@@ -338,6 +362,34 @@ def _camel_wrapped(name: str, longest: float) -> list[str]:
             lines.append("")
         lines[-1] += word
     return [line for line in lines if line]
+
+
+_WRAPPED: dict[tuple[str, float, bool], tuple[str, ...]] = {}  # (words, longest, bold) -> its lines: texts recur
+_WRAPPED_MAX = 20_000
+# Where a line may break inside the words between two spaces: after "_", after a "." that a name follows
+_INNER_BREAKS = re.compile(r"(?<=_)(?=\w)|(?<=\.)(?=[A-Za-z_])")
+
+
+def _pieces(words: str) -> list[str]:
+    """`words` cut where _wrapped may break it, each piece with the spaces after it: the same pieces as
+    re.split(r"(?<=, )|(?<= )|(?<=_)(?=\w)|(?<=\.)(?=[A-Za-z_])", words), made quicker by cutting at the
+    spaces first (no other break sits next to a space)."""
+    parts = words.split(" ")
+    last = len(parts) - 1
+    out: list[str] = []
+    for k, part in enumerate(parts):
+        subs = _INNER_BREAKS.split(part) if ("_" in part or "." in part) else [part]
+        if k < last:
+            subs[-1] += " "
+        out.extend(subs)
+    return out
+
+
+def _end_line(lines: list[str], line: str, milli: int, bold: bool) -> None:
+    done = line.rstrip()
+    lines.append(done)
+    if milli >= 0:
+        text.remember_width(done, milli, bold)
 
 
 def _title_lines(title: str, rest_ems: float, longest: float = LONG_TITLE_EMS) -> list[str]:
@@ -752,9 +804,12 @@ SEARCH_HITS = "search-hits"  # frames around the nodes a search found, drawn by 
 
 def _with_line(t: NodeText, words: str, th: Theme) -> NodeText:
     """A node's text with one more small line under its title (sized relative to the title, as node_text's)."""
-    line = f"<span style='font-size:{th.small_font_size / th.font_size:.4g}em'>{_esc(words)}</span>"
     b = t.bold
-    return NodeText((*t.lines[:b], line, *t.lines[b:]), (*t.plain[:b], words, *t.plain[b:]), b)
+    kinds = f"{t.kinds[:b]}s{t.kinds[b:]}" if t.kinds else ""
+    if not t.lines and t.plain:  # made without HTML (node_text's `html`)
+        return NodeText((), (*t.plain[:b], words, *t.plain[b:]), b, kinds)
+    line = f"<span style='font-size:{th.small_font_size / th.font_size:.4g}em'>{_esc(words)}</span>"
+    return NodeText((*t.lines[:b], line, *t.lines[b:]), (*t.plain[:b], words, *t.plain[b:]), b, kinds)
 
 
 def output_anchored(layout: Layout) -> Layout:
@@ -953,20 +1008,26 @@ def _fitted_layout(graph: Any, texts: dict[str, NodeText], th: Theme, direction:
     (group_chains), which the layout makes room for and keeps apart. `grow`: see canvas_fit."""
     directions = LAID_OUT_DIRECTIONS if direction == "auto" else (direction,)
 
-    def one(labels: dict[str, NodeText], d: str, gap: float) -> Layout:
-        sizes = {nid: box_size(t, th) for nid, t in labels.items()}
-        frames = group_layout_frames(around, d) if around else None
-        return layered_layout(graph, direction=d, node_size=lambda nid, attrs: sizes[nid], frames=frames, gap=gap)
-
-    def layouts(labels: dict[str, NodeText], gap: float = LAYER_GAP) -> list[Layout]:
-        return [one(labels, d, gap) for d in directions]
+    def layouts(labels: dict[str, NodeText], gap: float = LAYER_GAP, pick: bool = False) -> list[Layout]:
+        sizes = {nid: box_size(t, th) for nid, t in labels.items()}  # measured once, for every direction
+        if not around:  # no frames: the directions share their layers and order
+            return layered_layouts(graph, directions, node_size=lambda nid, attrs: sizes[nid], gap=gap,
+                                   pick=chosen if pick else None)
+        return [layered_layout(graph, direction=d, node_size=lambda nid, attrs: sizes[nid],
+                               frames=group_layout_frames(around, d), gap=gap) for d in directions]
 
     # group frames reach beyond the boxes they hold (fit_meta's pad grows by as much): counted, or a graph
     # in frames would look readable here and come out under READABLE_PX on the page; each level of frames
     # around the outermost boxes adds its border, and its label on one side
     depth = max(map(len, around.values()), default=0) if around else 0
     reach = _frame_pad(depth * (GROUP_PAD + GROUP_LABEL_ROOM / 2)) - PAD
-    tried = layouts(texts)
+
+    def chosen(tried: list[Layout]) -> int:
+        best = choose_direction(tried, canvas, th.small_font_size, grow, reach)
+        return next(i for i, lay in enumerate(tried) if lay is best)
+
+    # only the chosen layout is needed, unless compact labels may be tried next
+    tried = layouts(texts, pick=compact is None or len(texts) > READABLE_MAX_NODES)
     best = choose_direction(tried, canvas, th.small_font_size, grow, reach)
     if compact is None or len(texts) > READABLE_MAX_NODES or \
             _readable(best, canvas, th.small_font_size, grow, reach):

@@ -79,7 +79,9 @@ def animation_data(trace: Trace, graph: Any, boxes: Mapping[str, Any], routes: M
     (node id -> (x0, y0, x1, y1)) and the drawn `routes` (edge id -> a route with `.tenths`, its points
     rounded to 0.1, and `.source`). Tuples become JSON arrays, as lists do. `short` writes a value."""
     shown = set(graph.nodes)
-    rounded_boxes = {nid: [round(c, 1) for c in box] for nid, box in boxes.items()}
+    rounded_boxes = {nid: [round(x0, 1), round(y0, 1), round(x1, 1), round(y1, 1)]
+                     for nid, (x0, y0, x1, y1) in boxes.items()}
+    sources = {key: route.source for key, route in routes.items()}
     steps = []
     for s in trace.forward_steps:
         if s.node in shown:
@@ -96,9 +98,9 @@ def animation_data(trace: Trace, graph: Any, boxes: Mapping[str, Any], routes: M
         "steps": steps, "n_forward": n_forward,
         "titles": {nid: text.node_title(trace.nodes[nid]) for nid in boxes},
         "names": {nid: display_name(trace.nodes[nid]) for nid in boxes},
-        "sources": {key: route.source for key, route in routes.items()},
+        "sources": sources,
         "colors": {"value": colors["value"], "grad": colors["grad"]},
-        "reveal": reveal_at(steps, rounded_boxes, {key: route.source for key, route in routes.items()}),
+        "reveal": reveal_at(steps, rounded_boxes, sources),
     }
 
 

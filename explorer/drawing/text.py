@@ -196,9 +196,34 @@ _ADVANCES = {False: _Advances({**dict(zip(map(chr, range(32, 127)), _REGULAR)), 
 def text_ems(words: str, bold: bool = False) -> float:
     """How wide `words` is drawn, in ems (times the font size in px: pixels): the sum of its characters'
     advance widths in DejaVu Sans, bold or regular. Kerning is ignored (it only narrows)."""
-    return sum(map(_ADVANCES[bold].__getitem__, words)) / 1000
+    return text_milli_ems(words, bold) / 1000
+
+
+# Widths already measured, by boldness: a figure measures each line of each label several times (to wrap it,
+# to break the title, to size the box in each direction), and titles and source lines recur across nodes.
+_MEASURED: dict[bool, dict[str, int]] = {False: {}, True: {}}
+_MEASURED_MAX = 100_000  # texts kept per boldness; then forgotten all at once
+
+
+def text_milli_ems(words: str, bold: bool = False) -> int:
+    """text_ems in thousandths of an em, as an integer: exact, so the widths of two pieces add up to the
+    width of the two written one after the other."""
+    measured = _MEASURED[bold]
+    milli = measured.get(words)
+    if milli is None:
+        if len(measured) >= _MEASURED_MAX:
+            measured.clear()
+        milli = measured[words] = sum(map(_ADVANCES[bold].__getitem__, words))
+    return milli
 
 
 def text_width(words: str, size: float, bold: bool = False) -> float:
     """Pixels `words` takes at a font size of `size` px (see text_ems)."""
     return text_ems(words, bold) * size
+
+
+def remember_width(words: str, milli: int, bold: bool = False) -> None:
+    """Note that `words` is `milli` thousandths of an em wide (text_milli_ems), as worked out from its pieces."""
+    measured = _MEASURED[bold]
+    if len(measured) < _MEASURED_MAX:
+        measured[words] = milli

@@ -58,6 +58,8 @@ neighbour on each side, single edges between neighbouring layers.
 from __future__ import annotations
 
 import bisect
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 import networkx as nx
 
@@ -79,7 +81,7 @@ from explorer.drawing.layout.routing import LAYER_GAP, TIGHT_GAP, layer_lines, r
 from explorer.gcpause import without_gc
 
 __all__ = ["LAYER_GAP", "TIGHT_GAP", "Frames", "Layout", "NodeSize", "Point", "count_crossings",
-           "default_node_size", "layered_layout"]
+           "default_node_size", "layered_layout", "layered_layouts"]
 
 HELPER_BUDGET_PER_NODE = 8  # helper points allowed per node; beyond, the longest edges are drawn straight
 HELPER_BUDGET_MIN = 20_000
@@ -143,9 +145,62 @@ def _layered_layout(graph: nx.MultiDiGraph, direction: str, node_size: NodeSize,
                     frames: Frames | None = None, gap: float = LAYER_GAP) -> Layout:
     if direction not in ("LR", "TB"):
         raise ValueError(f'direction must be "LR" or "TB", not {direction!r}')
+    ordered = _ordered(graph, node_size, sweeps, frames)
+    if ordered is None:
+        return Layout(direction, {}, {}, {}, {}, 0.0, 0.0)
+    return _placed(ordered, direction, frames, gap)
+
+
+@without_gc
+def layered_layouts(graph: nx.MultiDiGraph, directions: tuple[str, ...], *, node_size: NodeSize | None = None,
+                    sweeps: int = 8, gap: float = LAYER_GAP,
+                    pick: Callable[[list[Layout]], int] | None = None) -> list[Layout]:
+    """`layered_layout(graph, direction=d, ...)` for each of `directions`, the same layouts, at less than
+    their cost: layers, long edges and the order inside the layers do not depend on the direction (only the
+    boxes' extents along and across the layers do), so they are worked out once. Without frames: a frame's
+    room depends on the direction.
+
+    `pick`: the caller wants only one of them, chosen by its size (layouts whose `routes` are still empty ->
+    the index of the one to keep): only that one's edges are routed, and the list holds it alone. (Where no
+    two edges join the same nodes, routes stay within the boxes' extent, so the size is known before them.)"""
+    for d in directions:
+        if d not in ("LR", "TB"):
+            raise ValueError(f'direction must be "LR" or "TB", not {d!r}')
+    ordered = _ordered(graph, node_size or default_node_size, sweeps, None)
+    if ordered is None:
+        return [Layout(d, {}, {}, {}, {}, 0.0, 0.0) for d in directions]
+    if pick is None or len(directions) < 2 or not _routes_within_boxes(ordered.forward):
+        layouts = [_placed(ordered, d, None, gap) for d in directions]
+        return layouts if pick is None else [layouts[pick(layouts)]]
+    unrouted = [_placed(ordered, d, None, gap, routed=False) for d in directions]
+    return [_placed(ordered, unrouted[pick(unrouted)].direction, None, gap)]
+
+
+def _routes_within_boxes(pairs: list[tuple[int, int]]) -> bool:
+    """Whether every route stays within the boxes' extent across the layers (route_edges): no two edges join
+    the same two nodes (drawn side by side) and none is a self-loop."""
+    return len(set(pairs)) == len(pairs) and all(u != v for u, v in pairs)
+
+
+class _Ordered(NamedTuple):
+    """What the layout decides before it knows the direction: each node's layer and place in its layer."""
+
+    ids: list
+    sizes: dict
+    keys: list
+    forward: list
+    turned: set
+    layer: list[int]
+    g: Any
+    order: list[list[int]]
+    blocks: Any
+
+
+def _ordered(graph: nx.MultiDiGraph, node_size: NodeSize, sweeps: int, frames: Frames | None) -> _Ordered | None:
+    """Steps 1 to 3 of the module docstring (None for an empty graph)."""
     ids, sizes, is_output = _read_nodes(graph, node_size)
     if not ids:
-        return Layout(direction, {}, {}, {}, {}, 0.0, 0.0)
+        return None
     n = len(ids)
     index = dict(zip(ids, range(n)))
 
@@ -158,20 +213,27 @@ def _layered_layout(graph: nx.MultiDiGraph, direction: str, node_size: NodeSize,
             to_sink = spaced_to_sink(dag.pred, dag.topo, to_sink, chain, len(parents))
     layer = assign_layers(dag, to_sink, is_output)
 
+    budget = max(HELPER_BUDGET_MIN, HELPER_BUDGET_PER_NODE * n)  # helper points, at most
+    g = split_long_edges(n, layer, forward, slots, dag.depth, to_sink, budget)
+    blocks = vertex_blocks(frames, ids, g, forward) if frames is not None else None
+    order = reduce_crossings(g, initial_order(g), sweeps, None if blocks is None else BlockOrder(blocks))
+    return _Ordered(ids, sizes, keys, forward, turned, layer, g, order, blocks)
+
+
+def _placed(o: _Ordered, direction: str, frames: Frames | None, gap: float = LAYER_GAP,
+            routed: bool = True) -> Layout:
+    """Steps 4 and 5 of the module docstring, in `direction`; without `routed`, no routes (and the size
+    their parallel edges and self-loops may add: layered_layouts)."""
+    ids, sizes, g, order, layer = o.ids, o.sizes, o.g, o.order, o.layer
     # The extent of each box along the layers (primary) and across them (secondary), in node order.
     widths, heights = map(list, zip(*sizes.values()))
     primary_size, secondary_size = (widths, heights) if direction == "LR" else (heights, widths)
-
-    budget = max(HELPER_BUDGET_MIN, HELPER_BUDGET_PER_NODE * n)  # helper points, at most
-    g = split_long_edges(n, layer, forward, slots, dag.depth, to_sink, budget)
     secondary_size.extend(g.helper_size)
-    blocks = vertex_blocks(frames, ids, g, forward) if frames is not None else None
-    order = reduce_crossings(g, initial_order(g), sweeps, None if blocks is None else BlockOrder(blocks))
     cross = assign_cross_positions(g, order, secondary_size)
     room = None
-    if blocks is not None and frames is not None:
-        cross = separate_frames(g, order, cross, secondary_size, blocks, frames)
-        room = frame_gaps(g, order, blocks, frames)
+    if o.blocks is not None and frames is not None:
+        cross = separate_frames(g, order, cross, secondary_size, o.blocks, frames)
+        room = frame_gaps(g, order, o.blocks, frames)
     lines, half = layer_lines(g, order, cross, primary_size, gap, room)
 
     # Shift so that every box (and every edge) starts at 0 across the layers. Edges run through the centres
@@ -180,11 +242,13 @@ def _layered_layout(graph: nx.MultiDiGraph, direction: str, node_size: NodeSize,
     low = min([c - s / 2 for c, s in zip(cross, secondary_size)])
     high = max([c + s / 2 for c, s in zip(cross, secondary_size)])
     lr = direction == "LR"
-    route_args = (g, keys, forward, turned, lines, half, cross, secondary_size, primary_size)
-    routes, reach_low, reach_high = route_edges(*route_args, low, lr)
-    if reach_low < low or reach_high > high:
-        low, high = min(low, reach_low), max(high, reach_high)
-        routes, _, _ = route_edges(*route_args, low, lr)
+    route_args = (g, o.keys, o.forward, o.turned, lines, half, cross, secondary_size, primary_size)
+    routes: dict = {}
+    if routed:
+        routes, reach_low, reach_high = route_edges(*route_args, low, lr)
+        if reach_low < low or reach_high > high:
+            low, high = min(low, reach_low), max(high, reach_high)
+            routes, _, _ = route_edges(*route_args, low, lr)
 
     # Then name things, in screen coordinates.
     extent_along = lines[-1] + half[-1]
