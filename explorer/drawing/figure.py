@@ -371,7 +371,7 @@ _INNER_BREAKS = re.compile(r"(?<=_)(?=\w)|(?<=\.)(?=[A-Za-z_])")
 
 
 def _pieces(words: str) -> list[str]:
-    """`words` cut where _wrapped may break it, each piece with the spaces after it: the same pieces as
+    r"""`words` cut where _wrapped may break it, each piece with the spaces after it: the same pieces as
     re.split(r"(?<=, )|(?<= )|(?<=_)(?=\w)|(?<=\.)(?=[A-Za-z_])", words), made quicker by cutting at the
     spaces first (no other break sits next to a space)."""
     parts = words.split(" ")
