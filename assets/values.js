@@ -179,7 +179,8 @@
     var small = "<span style='" + st.small;
     function line(kind, words_) {
       if (kind === "b") { return "<b>" + esc(words_) + "</b>"; }
-      var color = kind === "v" ? ";color:" + st.value : kind === "g" ? ";color:" + st.grad : "";
+      var color = kind === "v" ? ";color:" + st.value : kind === "g" ? ";color:" + st.grad
+                : kind === "m" && st.muted ? ";color:" + st.muted : "";  /* m: torch's name under a compact title */
       return small + color + "'>" + esc(words_) + "</span>";
     }
     return t.nodes.label.map(function (spec) {

@@ -156,3 +156,21 @@ def test_the_page_writes_odd_values_as_python_does():
         assert page["steps"] == full["steps"] and page["captions"] == full["captions"], lang
     hovers = "".join(items[0][0]["hovers"].values())
     assert "nan" in hovers and "-inf" in hovers and "in all" in hovers and "min" in hovers  # the cases are there
+
+
+@NEEDS_NODE
+def test_the_page_writes_compact_labels_as_python_does():
+    """At the app's canvas of a 1280x720 window a small graph that would not read at 14 px gets compact labels
+    (torch's node name in a muted small line under the title): the page draws them as Python does, colour
+    included."""
+    items = []
+    for example in ("sgd", "custom-function"):
+        trace = example_trace(example)
+        args = dict(theme=THEME, direction="auto", canvas=(818, 430), collapse="auto")
+        full = rendered(figure_dict(trace, **args), "en")
+        items.append((full, figure_dict(trace, compact=True, **args)))
+    muted = [label for full, _ in items for label in full["labels"].values() if "Backward0</span>" in label]
+    assert muted, "no compact label drawn: the case is not there"
+    pages = browser_render([(fig, "en") for _, fig in items])
+    for (full, _), page in zip(items, pages):
+        assert dict(zip(page["ids"], page["labels"])) == full["labels"]

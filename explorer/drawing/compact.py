@@ -23,7 +23,7 @@ explorer/drawing/text.py exactly; tests/test_golden_text.py holds both to the te
           "line": [line number, -1: no source], "src": [string index], "made": [pass, -1: not made in a pass],
           "more": {node index: "an extra hover line"}, "label": [[line, ...], ...]},
         "words":  the hover and value words of the figure's language (HOVER_WORDS, text.VALUE_WORDS),
-        "style":  {"small": "font-size:0.8462em", "value": colour, "grad": colour}
+        "style":  {"small": "font-size:0.8462em", "value": colour, "grad": colour, "muted": colour}
       }
     a label line: a string index (a whole line: its first character says how it is drawn: "b" bold title,
     "s" small, "v" value colour, "g" gradient colour, then the words), or [kind, value index, length, ...]:
@@ -161,7 +161,7 @@ def label_lines(plain: tuple[str, ...], kinds: str, node: Node, short: Callable[
     i = 0
     n = len(plain)
     while i < n:
-        kind = kinds[i] if kinds[i] != "m" else "s"  # a muted line (compact labels) travels as a small one
+        kind = kinds[i]
         if kind == "v" or kind == "g":
             value = node.value if kind == "v" else node.grad
             whole = short(value) if kind == "v" else f"{grad_word} " + short(value)

@@ -224,7 +224,7 @@ def figure_dict(
                                         words["grad"], more)
         meta["table"] = compact_form.table_dict(
             table, strings, nodes, compact_words(lang_key),
-            {"small": f"font-size:{th.small_font_size / th.font_size:.4g}em", **colors}, lang_key)
+            {"small": f"font-size:{th.small_font_size / th.font_size:.4g}em", "muted": th.muted, **colors}, lang_key)
         compact_form.narrowed(data)
     else:
         meta = animation_data(trace, graph, boxes, routes, colors, values.short)
