@@ -193,3 +193,98 @@ def test_frames_take_room_along_the_layers_only_where_they_begin_and_end():
         at = [framed.positions[f"n{i}"][axis] - plain.positions[f"n{i}"][axis] for i in range(6)]
         assert at[0] == 0 and at[1] == pytest.approx(30.0) and at[4] == pytest.approx(30.0)
         assert at[5] == pytest.approx(40.0)
+
+
+def _two_passes():
+    """Two chains of 3 boxes, each in its own frame, sharing a source `w` and joined by no edge (two training
+    steps of one model), and the frames' sequence."""
+    import networkx as nx
+
+    g = nx.MultiDiGraph()
+    g.add_node("w", kind="leaf", label="w")
+    for p in "ab":
+        for i in range(3):
+            g.add_node(f"{p}{i}", kind="op", label=f"{p}{i}")
+        g.add_edge("w", f"{p}0", key=f"w{p}")
+        g.add_edge(f"{p}0", f"{p}1", key=f"{p}01")
+        g.add_edge(f"{p}1", f"{p}2", key=f"{p}12")
+    around = {f"{p}{i}": (f"step {p}",) for p in "ab" for i in range(3)}
+    return g, around
+
+
+def test_frames_in_a_sequence_follow_each_other_along_the_layers():
+    """Frames.sequence: the second step's layers all come after the first's, though no edge leads from one to the
+    other (without it both sit side by side, in the same layers); the frame after takes no empty layer."""
+    from explorer.drawing.layout import Frames, layered_layout
+
+    g, around = _two_passes()
+    size = lambda nid, attrs: (80.0, 30.0)  # noqa: E731
+    side = layered_layout(g, direction="TB", node_size=size, frames=Frames(around))
+    assert [side.layers[f"a{i}"] for i in range(3)] == [side.layers[f"b{i}"] for i in range(3)]
+    one = layered_layout(g, direction="TB", node_size=size, frames=Frames(around, sequence=(("step a", "step b"),)))
+    assert [one.layers[n] for n in ("w", "a0", "a1", "a2", "b0", "b1", "b2")] == [0, 1, 2, 3, 4, 5, 6]
+    assert one.positions["a2"][1] < one.positions["b0"][1]
+    assert one.width < side.width and one.height > side.height
+    # the other way round: the second frame in the sequence is drawn first
+    back = layered_layout(g, direction="TB", node_size=size, frames=Frames(around, sequence=(("step b", "step a"),)))
+    assert back.layers["b2"] < back.layers["a0"]
+
+
+def test_a_sequence_against_the_edges_is_ignored():
+    """A frame fed by the one after it in the sequence (a cycle): the sequence is left out, the layout is as
+    without it."""
+    from explorer.drawing.layout import Frames, layered_layout
+
+    g, around = _two_passes()
+    g.add_edge("b2", "a1", key="back")
+    size = lambda nid, attrs: (80.0, 30.0)  # noqa: E731
+    plain = layered_layout(g, direction="TB", node_size=size, frames=Frames(around))
+    seq = layered_layout(g, direction="TB", node_size=size, frames=Frames(around, sequence=(("step a", "step b"),)))
+    assert seq.layers == plain.layers and seq.positions == plain.positions
+
+
+def test_a_frame_is_as_wide_as_its_label_top_to_bottom():
+    """Frames.least: a frame around one narrow box is widened to its label's width, and what stands beside it
+    moves away, so the label does not run into the next frame."""
+    from explorer.drawing.layout import Frames, layered_layout
+
+    g, around = _two_passes()
+    size = lambda nid, attrs: (60.0, 30.0)  # noqa: E731
+    plain = layered_layout(g, direction="TB", node_size=size, frames=Frames(around))
+    wide = layered_layout(g, direction="TB", node_size=size, frames=Frames(around, least={"step a": 200.0}))
+    left = wide.positions["a0"][0] - 30 - Frames(around).before  # where frame a begins
+    right_of_a = min(wide.positions[f"b{i}"][0] - 30 for i in range(3)) - Frames(around).gap  # frame b begins
+    assert wide.positions["a0"][0] < wide.positions["b0"][0]
+    assert right_of_a - left >= 200.0 - 1e-6 > plain.positions["b0"][0] - plain.positions["a0"][0]
+
+
+def test_class_mlp_top_to_bottom_draws_its_training_steps_one_under_the_other():
+    """The gallery's class-mlp at the app's canvas at 1280x720: the three training steps, independent passes of
+    the same net, come one under the other, each frame at least as wide as its label, no two frames meeting."""
+    from explorer.drawing.figure import frame_label_width
+    from explorer.drawing.themes import get_theme
+
+    ex = next(e for e in EXAMPLES if e.key == "class-mlp")
+    tr = trace_in_process(ex.source)
+    fig = figure_dict(tr, collapse="auto", direction="TB", canvas=(818, 430))
+    meta = _meta(fig)
+    view = group_view(tr, "auto")
+    steps = sorted((g for g in view.boxes if view.groups[g].kind == "loop"), key=lambda g: view.groups[g].index)
+    assert len(steps) == 3
+    boxes = [meta["groups"][g]["box"] for g in steps]
+    for above, below in zip(boxes, boxes[1:]):
+        assert above[3] < below[1]  # y grows downward
+    th = get_theme("light")
+    for g in view.boxes:
+        box = meta["groups"][g]["box"]
+        assert box[2] - box[0] >= frame_label_width(view, g, th, "en") - 1e-6, view.groups[g].label
+
+
+def test_a_loop_iterations_frame_is_named_by_its_variable_its_header_on_hover():
+    """custom-function's `for t in range(50)`: each iteration's frame says `for t · iteration 48` (the whole
+    header made the frame around one column of boxes wider than the boxes), its hover text the whole title."""
+    ex = next(e for e in EXAMPLES if e.key == "custom-function")
+    fig = figure_dict(trace_in_process(ex.source), collapse="auto")
+    labels = next(t for t in fig["data"] if t.get("name") == GROUP_LABELS)
+    assert labels["text"] == ["for t · iteration 48", "for t · iteration 49", "for t · iteration 50"]
+    assert labels["hovertext"] == [f"for t in range(50) · iteration {k}" for k in (48, 49, 50)]

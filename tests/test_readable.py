@@ -145,13 +145,13 @@ def test_a_tight_layout_has_narrower_gaps_between_layers():
     assert tight.height == wide.height
 
 
-@pytest.mark.parametrize("key", ["control-flow", "custom-function", "accumulate", "dataloader"])
+@pytest.mark.parametrize("key", ["control-flow", "custom-function", "accumulate", "dataloader", "class-mlp"])
 def test_small_graphs_that_were_too_wide_now_read_at_1280x720(key):
     """The app's graph at 1280x720 (842 px wide, 430 px of room in height), its default groups: the text of
     these gallery examples (in the app, at 10.1 and 9.3 px before compact names and tight gaps; accumulate
     at 13.4 px when its frames' room was left out of the choice; dataloader at 12.6 px in three levels of frames,
-    one of them around the whole picture) reaches READABLE_PX (the browser's measure:
-    tests/e2e/test_e2e_readable.py)."""
+    one of them around the whole picture; class-mlp at 11.4 px, its three training steps side by side) reaches
+    READABLE_PX (the browser's measure: tests/e2e/test_e2e_readable.py)."""
     fig = figure_dict(traced(key), direction="auto", collapse="auto", canvas=(818, 430))
     fit = fig["layout"]["meta"]["fit"]
     assert fit["nodes"] <= READABLE_MAX_NODES

@@ -51,7 +51,7 @@ from explorer.drawing.steps import figure_meta as figure_meta  # where figures' 
 from explorer.drawing.themes import Theme, get_theme
 from explorer.gcpause import without_gc
 from explorer.recording.graph import to_networkx
-from explorer.recording.model import Node, Trace
+from explorer.recording.model import Group, Node, Trace
 
 # Names of the traces the browser-side animation looks up (by `name`, so their order may change).
 HIGHLIGHT_NODE = "highlight-node"
@@ -179,8 +179,9 @@ def figure_dict(
                     hovers[cid] += "<br>" + more[cid]
 
     around = group_chains(view) if view is not None else None
-
     lang_key = normalize_lang(lang)
+    runs = iteration_runs(view) if view is not None else ()
+    least = {g: frame_label_width(view, g, th, lang_key) for g in view.boxes} if view is not None else {}
 
     def compact_label(nid: str) -> NodeText:
         t = node_text(trace.nodes[nid], th, show_values, values.short, words["grad"], compact=True, html=not compact)
@@ -194,7 +195,7 @@ def figure_dict(
         direction = LAID_OUT_DIRECTIONS[0]
     if layout is None:
         layout, texts = _fitted_layout(graph, texts, th, direction, canvas or DEFAULT_CANVAS,
-                                       None if canvas is None else compact_label, canvas_grows, around)
+                                       None if canvas is None else compact_label, canvas_grows, around, runs, least)
     if view is not None:  # after the direction is chosen: anchoring moves the picture, not its size
         layout = output_anchored(layout)
     # each box and each edge's drawn route once: the traces and the animation data share them
@@ -205,7 +206,7 @@ def figure_dict(
     routes = _drawn_routes(edges, layout, boxes)
     data: list[dict] = []
     gl = webgl and len(layout.positions) >= WEBGL_MIN_NODES
-    frames = group_frames(view, boxes) if view is not None else {}
+    frames = group_frames(view, boxes, least if layout.direction == "TB" else None) if view is not None else {}
     if view is not None:
         _add_group_boxes(data, view, frames, th, normalize_lang(lang))
     _add_edges(data, edges, layout, routes, th, gl)
@@ -799,6 +800,7 @@ FRAME_MARGIN = 8.0  # room between the outermost frames and the plot's edge (_pa
 GROUP_LABEL_ROOM = 16.0  # the box's top strip, where its label is written
 GROUP_GAP = 12.0  # free space across the layers between a frame and a box or frame beside it
 LABEL_MARKER_ROOM = 14.0  # a frame label's triangle and the space after its words, before the next label's
+LABEL_INSET = 4.0  # from a frame's left border to its label's triangle
 SEARCH_HITS = "search-hits"  # frames around the nodes a search found, drawn by assets/groups.js
 
 
@@ -853,18 +855,36 @@ def group_chains(view: GroupView) -> dict[str, tuple[str, ...]]:
     return out
 
 
-def group_layout_frames(around: dict[str, tuple[str, ...]], direction: str) -> Frames:
+def iteration_runs(view: GroupView) -> tuple[tuple[str, ...], ...]:
+    """The framed iterations of each loop, in the order they ran: drawn top to bottom one after the other
+    (group_layout_frames), so that the training steps of a loop read down the page like the loop itself, and
+    a graph whose steps share only their weights grows taller, where the canvas can grow, not wider."""
+    loops: dict[tuple[str | None, str], list[Group]] = {}
+    for gid in view.boxes:
+        g = view.groups[gid]
+        if g.kind == "loop":
+            loops.setdefault((g.parent, g.label), []).append(g)
+    return tuple(tuple(g.id for g in sorted(run, key=lambda g: g.index)) for run in loops.values() if len(run) > 1)
+
+
+def group_layout_frames(around: dict[str, tuple[str, ...]], direction: str,
+                        runs: tuple[tuple[str, ...], ...] = (), least: dict[str, float] | None = None) -> Frames:
     """The room group_frames takes: GROUP_PAD on each side, and the label's strip on top, which is across the
-    layers when they are columns ("LR") and along them, before a frame's first layer, when they are rows."""
+    layers when they are columns ("LR") and along them, before a frame's first layer, when they are rows.
+    Top to bottom, a loop's iterations (`runs`: iteration_runs) follow each other down the page, and each
+    frame is at least as wide as its label (`least`: frame_label_width)."""
     top = GROUP_PAD + GROUP_LABEL_ROOM
     if direction == "LR":
         return Frames(around, before=top, after=GROUP_PAD, gap=GROUP_GAP, start=GROUP_PAD, end=GROUP_PAD)
-    return Frames(around, before=GROUP_PAD, after=GROUP_PAD, gap=GROUP_GAP, start=top, end=GROUP_PAD)
+    return Frames(around, before=GROUP_PAD, after=GROUP_PAD, gap=GROUP_GAP, start=top, end=GROUP_PAD,
+                  sequence=runs, least=least or {})
 
 
-def group_frames(view: GroupView, boxes: dict[str, Box]) -> dict[str, Box]:
+def group_frames(view: GroupView, boxes: dict[str, Box], least: dict[str, float] | None = None) -> dict[str, Box]:
     """Each box group's frame: around the boxes of its nodes and the frames of the groups inside it, with
-    room for its label on top. Inner groups first (a group's id is larger than its parent's)."""
+    room for its label on top, and at least as wide as `least` says (its label's width: top to bottom, the
+    layout leaves that room: group_layout_frames). Inner groups first (a group's id is larger than its
+    parent's)."""
     frames: dict[str, Box] = {}
     for gid in sorted(view.boxes, key=lambda g: -int(g[1:])):
         parts = [boxes[n] for n in view.box_members[gid] if n in boxes]
@@ -876,6 +896,8 @@ def group_frames(view: GroupView, boxes: dict[str, Box]) -> dict[str, Box]:
         y0 = min(p[1] for p in parts) - GROUP_PAD - GROUP_LABEL_ROOM
         x1 = max(p[2] for p in parts) + GROUP_PAD
         y1 = max(p[3] for p in parts) + GROUP_PAD
+        if least and least.get(gid, 0.0) > x1 - x0:
+            x1 = x0 + least[gid]
         frames[gid] = (x0, y0, x1, y1)
     return frames
 
@@ -907,11 +929,8 @@ def _add_group_boxes(data: list[dict], view: GroupView, frames: dict[str, Box], 
     lx, ly, titles, hovers, gids = [], [], [], [], []
     size = th.small_font_size
     for gid in ids:
-        x = frames[gid][0] + 4
-        chain = (gid, *view.shares.get(gid, ()))
-        for k, g in enumerate(chain):
-            words = (_shared_title(view.groups[g], lang) if len(chain) > 1 else group_title(view.groups[g], lang))
-            words += " ›" if k < len(chain) - 1 else ""
+        x = frames[gid][0] + LABEL_INSET
+        for g, words in frame_label_words(view, gid, lang):
             lx.append(x)
             ly.append(frames[gid][1] + 2)
             titles.append(words)
@@ -924,6 +943,29 @@ def _add_group_boxes(data: list[dict], view: GroupView, frames: dict[str, Box], 
         textfont={"color": th.muted, "size": size, "family": th.font_family},
         customdata=gids, hovertext=[_esc(t) for t in hovers], hoverinfo="text",
     ))
+
+
+def frame_label_words(view: GroupView, gid: str, lang: str) -> list[tuple[str, str]]:
+    """The words on frame `gid`'s label strip, one (group id, words) per group it stands for (merge_frames:
+    `for step · iteration 20 ›`, `net · Net`). A loop iteration is named by the loop's variable alone (its full
+    header is the label's hover text): `for t in range(50) · iteration 48` made the frame around one column
+    of boxes wider than they are."""
+    chain = (gid, *view.shares.get(gid, ()))
+    out = []
+    for k, g in enumerate(chain):
+        group = view.groups[g]
+        short = len(chain) > 1 or group.kind == "loop"
+        words = _shared_title(group, lang) if short else group_title(group, lang)
+        out.append((g, words + (" ›" if k < len(chain) - 1 else "")))
+    return out
+
+
+def frame_label_width(view: GroupView, gid: str, th: Theme, lang: str) -> float:
+    """How wide frame `gid`'s label is, its inset and the room after it included (_add_group_boxes): a frame
+    narrower than that lets its label run into the frame beside it."""
+    words = [w for _, w in frame_label_words(view, gid, lang)]
+    return LABEL_INSET + sum(text.text_width(w, th.small_font_size) for w in words) + \
+        LABEL_MARKER_ROOM * (len(words) - 1) + LABEL_INSET
 
 
 def _shared_title(g: Any, lang: str) -> str:
@@ -999,22 +1041,29 @@ def canvas_fit(width: float, height: float, canvas: tuple[float, float], nodes: 
 
 def _fitted_layout(graph: Any, texts: dict[str, NodeText], th: Theme, direction: str,
                    canvas: tuple[float, float], compact: Callable[[str], NodeText] | None, grow: bool = True,
-                   around: dict[str, tuple[str, ...]] | None = None) -> tuple[Layout, dict[str, NodeText]]:
+                   around: dict[str, tuple[str, ...]] | None = None, runs: tuple[tuple[str, ...], ...] = (),
+                   least: dict[str, float] | None = None) -> tuple[Layout, dict[str, NodeText]]:
     """The layout of `graph` in `direction` ("auto": the better of the two, choose_direction), and the labels it
     was made for. A small graph (READABLE_MAX_NODES) whose text would stay under READABLE_PX on `canvas` is
     also tried with compact labels (`compact`: node id -> its compact label, node_text) and the tight gap
     between layers (TIGHT_GAP), which make a narrower picture, and drawn so if that reads better: in the app,
-    whose canvas is known (None: not tried). `around`: the group frames around each node, outermost first
-    (group_chains), which the layout makes room for and keeps apart. `grow`: see canvas_fit."""
+    whose canvas is known (None: not tried). If it still does not read: with the parameters' labels compact
+    beside the ops' full ones, and, top to bottom, with each loop's iterations one under the other (`runs`:
+    iteration_runs). `around`: the group frames around each node, outermost first (group_chains), which the
+    layout makes room for and keeps apart; `least`: group_layout_frames. `grow`: see canvas_fit."""
     directions = LAID_OUT_DIRECTIONS if direction == "auto" else (direction,)
 
-    def layouts(labels: dict[str, NodeText], gap: float = LAYER_GAP, pick: bool = False) -> list[Layout]:
+    def layouts(labels: dict[str, NodeText], gap: float = LAYER_GAP, pick: bool = False,
+                stacked: bool = False) -> list[Layout]:
         sizes = {nid: box_size(t, th) for nid, t in labels.items()}  # measured once, for every direction
+        if stacked:  # top to bottom only: down the page is where the canvas grows
+            return [layered_layout(graph, direction="TB", node_size=lambda nid, attrs: sizes[nid],
+                                   frames=group_layout_frames(around or {}, "TB", runs, least), gap=gap)]
         if not around:  # no frames: the directions share their layers and order
             return layered_layouts(graph, directions, node_size=lambda nid, attrs: sizes[nid], gap=gap,
                                    pick=chosen if pick else None)
         return [layered_layout(graph, direction=d, node_size=lambda nid, attrs: sizes[nid],
-                               frames=group_layout_frames(around, d), gap=gap) for d in directions]
+                               frames=group_layout_frames(around, d, least=least), gap=gap) for d in directions]
 
     # group frames reach beyond the boxes they hold (fit_meta's pad grows by as much): counted, or a graph
     # in frames would look readable here and come out under READABLE_PX on the page; each level of frames
@@ -1032,11 +1081,25 @@ def _fitted_layout(graph: Any, texts: dict[str, NodeText], th: Theme, direction:
     if compact is None or len(texts) > READABLE_MAX_NODES or \
             _readable(best, canvas, th.small_font_size, grow, reach):
         return best, texts
+    full = texts
     narrow = {nid: compact(nid) for nid in texts}
     other = choose_direction(layouts(narrow, TIGHT_GAP), canvas, th.small_font_size, grow, reach)
     if choose_direction([best, other], canvas, th.small_font_size, grow, reach) is other:
-        return other, narrow
-    return best, texts
+        best, texts = other, narrow
+    if _readable(best, canvas, th.small_font_size, grow, reach):
+        return best, texts
+    # Still too small. The parameters narrow and the ops as they were: a column of ops is as tall as its
+    # boxes, compact ops are taller, and the parameters beside it make it wide. And top to bottom, the steps
+    # of a loop one under the other (a training loop's passes share only their weights: side by side, they
+    # make the picture wide, and the canvas can grow only in height).
+    leaves = {nid: narrow[nid] if graph.nodes[nid].get("kind") in ("leaf", "constant") else t
+              for nid, t in full.items()}
+    tries = [(lay, leaves) for lay in layouts(leaves, TIGHT_GAP)]
+    if runs and "TB" in directions:
+        tries += [(lay, labels) for labels in (full, narrow, leaves)
+                  for lay in layouts(labels, TIGHT_GAP, stacked=True)]
+    other = choose_direction([best, *(lay for lay, _ in tries)], canvas, th.small_font_size, grow, reach)
+    return next(((lay, labels) for lay, labels in tries if lay is other), (best, texts))
 
 
 def _drawn_open(trace: Trace, constants: bool) -> int:

@@ -18,12 +18,6 @@ from explorer.choices import READABLE_MAX_NODES, READABLE_PX
 
 pytestmark = pytest.mark.browser
 
-# Gallery examples still drawn under READABLE_PX at 1280x720. class-mlp (25 nodes: three training steps side by
-# side, each a loop iteration sharing its frame with the call of `net`, around a frame per layer call) reads
-# 11.4 px: three columns of boxes with their frames, beside the weights they share, are wider than the graph's
-# 818 px allow at 14 px. strict: the day it reads, the test says so.
-TOO_WIDE = {"class-mlp"}
-
 PROJECTOR = {"width": 1280, "height": 720}
 
 
@@ -48,9 +42,7 @@ def _settled(page) -> None:
     page.wait_for_timeout(200)
 
 
-@pytest.mark.parametrize("key", [
-    pytest.param(ex.key, marks=pytest.mark.xfail(strict=True, reason="too wide to read at 1280x720 (TOO_WIDE)"))
-    if ex.key in TOO_WIDE else ex.key for ex in examples.EXAMPLES])
+@pytest.mark.parametrize("key", [ex.key for ex in examples.EXAMPLES])
 def test_small_graphs_are_readable_at_1280x720(small_page, key):
     open_app(small_page, f"v=1&ex={key}&all=1")  # every value and gradient shown: the widest labels
     _settled(small_page)

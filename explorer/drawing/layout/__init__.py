@@ -69,6 +69,7 @@ from explorer.drawing.layout.frames import (
     frame_gaps,
     node_chains,
     separate_frames,
+    sequence_runs,
     spaced_to_sink,
     vertex_blocks,
 )
@@ -210,7 +211,8 @@ def _ordered(graph: nx.MultiDiGraph, node_size: NodeSize, sweeps: int, frames: F
     if frames is not None:
         chain, parents = node_chains(frames, ids)
         if parents:
-            to_sink = spaced_to_sink(dag.pred, dag.topo, to_sink, chain, len(parents))
+            runs = sequence_runs(frames, ids)
+            to_sink = spaced_to_sink(dag.pred, dag.topo, to_sink, chain, len(parents), runs)
     layer = assign_layers(dag, to_sink, is_output)
 
     budget = max(HELPER_BUDGET_MIN, HELPER_BUDGET_PER_NODE * n)  # helper points, at most

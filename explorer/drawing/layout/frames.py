@@ -32,13 +32,16 @@ class Blocks:
     ident: list[int]  # vertex -> a number for its chain: vertices with the same number may change places
     first: list[int]  # frame -> its first layer (of its real nodes)
     last: list[int]  # frame -> its last layer
+    least: list[float]  # frame -> its least extent across the layers (Frames.least), 0: none
 
 
 def vertex_blocks(frames: Frames, ids: list[str], g: LayeredGraph, pairs: list[tuple[int, int]]) -> Blocks | None:
     """Each vertex's frames as numbers; None if no node has a frame (the layout is then as without)."""
-    chain, parent = node_chains(frames, ids)
+    names: list[str] = []
+    chain, parent = node_chains(frames, ids, names)
     if not parent:
         return None
+    least = [frames.least.get(name, 0.0) for name in names]
     first = [g.layer_count] * len(parent)
     last = [-1] * len(parent)
     for v in range(g.n):
@@ -72,7 +75,7 @@ def vertex_blocks(frames: Frames, ids: list[str], g: LayeredGraph, pairs: list[t
     chain.extend(helpers)
     idents: dict[tuple[int, ...], int] = {}
     ident = [idents.setdefault(c, len(idents)) for c in chain]
-    return Blocks(parent, chain, ident, first, last)
+    return Blocks(parent, chain, ident, first, last, least)
 
 
 def frame_gaps(g: LayeredGraph, order: list[list[int]], blocks: Blocks, frames: Frames) -> list[float]:
@@ -189,6 +192,7 @@ def separate_frames(g: LayeredGraph, order: list[list[int]], cross: list[float],
             f = chain[v][-1]
             rules.append((low_side[f], v, frames.before + size[v] / 2))
             rules.append((v, high_side[f], frames.after + size[v] / 2))
+    rules.extend(_least_rules(order, size, blocks, frames, high_side))
     for layer in order:
         for a, b in zip(layer, layer[1:]):
             ca, cb = chain[a], chain[b]
@@ -230,34 +234,113 @@ def separate_frames(g: LayeredGraph, order: list[list[int]], cross: list[float],
     return [(forward[v] + back[v]) / 2 for v in range(count)]
 
 
+def _least_rules(order: list[list[int]], size: list[float], blocks: Blocks, frames: Frames,
+                 high_side: list[int]) -> list[tuple[int, int, float]]:
+    """Frames at least as wide as Frames.least says (their label's width): a frame's far border at least that
+    far after where its frame begins, which is at most `before` per level of frames before the first vertex
+    it has in its first layer (the figure draws a frame from its leftmost box, so one vertex is enough: the
+    frame begins no later than there)."""
+    rules = []
+    chain = blocks.chain
+    for f, least in enumerate(blocks.least):
+        if least <= 0 or blocks.first[f] >= len(order):
+            continue
+        v = next((v for v in order[blocks.first[f]] if f in chain[v]), None)
+        if v is None:
+            continue
+        levels = len(chain[v]) - chain[v].index(f)
+        rules.append((v, high_side[f], least - levels * frames.before - size[v] / 2))
+    return rules
+
+
 FRAME_ROUNDS = 6  # at most this many passes of `spaced_to_sink` (one per level of frames is usually enough)
 
 
-def node_chains(frames: Frames, ids: list[str]) -> tuple[list[tuple[int, ...]], list[int]]:
-    """Each node's frames as numbers, outermost first, and each frame's parent (-1: none)."""
+def node_chains(frames: Frames, ids: list[str], names: list[str] | None = None
+                ) -> tuple[list[tuple[int, ...]], list[int]]:
+    """Each node's frames as numbers, outermost first, and each frame's parent (-1: none); `names`, if given,
+    gets each frame's name, by number."""
     number: dict[str, int] = {}
     parent: list[int] = []
     chain: list[tuple[int, ...]] = []
     for nid in ids:
-        names = frames.around.get(nid, ())
+        held_by = frames.around.get(nid, ())
         out = []
-        for k, name in enumerate(names):
+        for k, name in enumerate(held_by):
             if name not in number:
                 number[name] = len(parent)
-                parent.append(number[names[k - 1]] if k else -1)
+                parent.append(number[held_by[k - 1]] if k else -1)
+                if names is not None:
+                    names.append(name)
             out.append(number[name])
         chain.append(tuple(out))
     return chain, parent
 
 
+def sequence_runs(frames: Frames, ids: list[str]) -> list[list[list[int]]]:
+    """`frames.sequence` as node numbers: for each run, the nodes inside each of its frames, in the run's order
+    (a frame no node is drawn in is left out)."""
+    if not frames.sequence:
+        return []
+    inside: dict[str, list[int]] = {}
+    for v, nid in enumerate(ids):
+        for name in frames.around.get(nid, ()):
+            inside.setdefault(name, []).append(v)
+    runs = []
+    for run in frames.sequence:
+        held = [inside[name] for name in run if name in inside]
+        if len(held) > 1:
+            runs.append(held)
+    return runs
+
+
+def _sequenced(pred: list[list[int]], runs: list[list[list[int]]]) -> tuple[list[list[int]], list[int]] | None:
+    """The graph with one more vertex (a *hub*) between each two frames that follow each other in a run: every
+    node of the first frame comes before the hub, the hub before every node of the second, so that the longest
+    distance to a sink puts all of the second's layers after the first's (a hub takes no layer of its own:
+    spaced_to_sink counts no length on the edges leaving it). Returns (pred, topological order) of
+    that graph, or None if it has a cycle (a later frame feeding an earlier one: the runs are then ignored)."""
+    if not runs:
+        return None
+    pred = [list(p) for p in pred]
+    for run in runs:
+        for before, after in zip(run, run[1:]):
+            hub = len(pred)
+            pred.append(list(before))
+            for w in after:
+                pred[w].append(hub)
+    total = len(pred)
+    waiting = [len(p) for p in pred]
+    succ: list[list[int]] = [[] for _ in range(total)]
+    for v, ps in enumerate(pred):
+        for p in ps:
+            succ[p].append(v)
+    order = [v for v in range(total) if not waiting[v]]
+    for v in order:
+        for w in succ[v]:
+            waiting[w] -= 1
+            if not waiting[w]:
+                order.append(w)
+    if len(order) != total:
+        return None
+    return pred, order
+
+
 def spaced_to_sink(pred: list[list[int]], topo: list[int], to_sink: list[int], chain: list[tuple[int, ...]],
-                   frame_count: int) -> list[int]:
+                   frame_count: int, runs: list[list[list[int]]] | None = None) -> list[int]:
     """The longest distance to a sink (layers count back from it: layers.py), with every edge that enters a
     frame from outside made long enough that its source comes before every node of that frame.
 
     Then a frame that feeds another (`net.fc1` into `net.fc2`, one loop iteration into the next) ends before
     the other begins, and their frames stand side by side along the layers instead of one over the other.
+    `runs` (sequence_runs): frames that follow each other along the layers even where no edge says so.
     A frame's extent depends on the lengths, so this goes round until nothing changes (or FRAME_ROUNDS)."""
+    n = len(pred)
+    sequenced = _sequenced(pred, runs or [])
+    if sequenced is not None:
+        pred, topo = sequenced
+        chain = [*chain, *([()] * (len(pred) - n))]
+        to_sink = _longest(pred, topo, n)
     for _ in range(FRAME_ROUNDS):
         top = [-1] * frame_count
         for v, c in enumerate(chain):
@@ -270,18 +353,32 @@ def spaced_to_sink(pred: list[list[int]], topo: list[int], to_sink: list[int], c
             cv = chain[v]
             further = out[v] + 1
             for p in pred[v]:
-                need = further
+                # a hub (p >= n) is no layer of its own: as far from the sink as the frame after it reaches
+                step = 1 if p < n else 0
+                need = further - 1 + step
                 cp = chain[p]
                 if cv and cp != cv:
                     k = 0
                     while k < len(cp) and k < len(cv) and cp[k] == cv[k]:
                         k += 1
                     for f in cv[k:]:
-                        if top[f] + 1 > need:
-                            need = top[f] + 1
+                        if top[f] + step > need:
+                            need = top[f] + step
                 if out[p] < need:
                     out[p] = need
         if out == to_sink:
             break
         to_sink = out
-    return to_sink
+    return to_sink[:n]
+
+
+def _longest(pred: list[list[int]], topo: list[int], n: int) -> list[int]:
+    """The longest distance from each vertex to a sink, `topo` a topological order (dag._longest_to_sink); no
+    length on the edges leaving a hub (vertex n and after: _sequenced)."""
+    out = [0] * len(pred)
+    for v in reversed(topo):
+        for p in pred[v]:
+            further = out[v] + 1 if p < n else out[v]
+            if out[p] < further:
+                out[p] = further
+    return out

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 Point = tuple[float, float]
 NodeSize = Callable[[str, dict], "tuple[float, float]"]
@@ -30,7 +30,11 @@ class Frames:
     frame's low side (top in "LR", where its label goes) and what it holds, `after` on its other side, and
     `gap` between a frame and a box or frame beside it. Along the layers, `start` before a frame's first layer
     (where its label goes in "TB") and `end` after its last: only there, in the gaps between layers, so a
-    frame spanning many layers does not push the layers inside it apart (frames.frame_gaps)."""
+    frame spanning many layers does not push the layers inside it apart (frames.frame_gaps). `sequence`: runs of
+    frames, each drawn after the one before it along the layers, all its layers after theirs (the iterations
+    of a loop one under the other, top to bottom, even where no edge leads from one to the next:
+    frames.spaced_to_sink). `least`: a frame's least extent across the layers (the width of its label, in
+    "TB"; frames.separate_frames)."""
 
     around: dict[str, tuple[str, ...]]  # node id -> the frames drawn around it, outermost first
     before: float = 8.0
@@ -38,3 +42,5 @@ class Frames:
     gap: float = 12.0
     start: float = 0.0
     end: float = 0.0
+    sequence: tuple[tuple[str, ...], ...] = ()
+    least: dict[str, float] = field(default_factory=dict)
