@@ -54,9 +54,10 @@ def _prepare(page, query: str, steps: int) -> None:
 
 
 @pytest.mark.parametrize("name,query,steps,body_class", [
-    ("light", "v=1&ex=first-graph", 7, "theme-light"),
-    ("dark", "v=1&ex=two-paths&th=dark", 14, "theme-dark"),
-    ("zh", "v=1&ex=first-graph&lang=zh", 8, "theme-light"),
+    # left to right: the whole graph beside the page's header and editor, nothing scrolled away
+    ("light", "v=1&ex=first-graph&dir=LR", 7, "theme-light"),
+    ("dark", "v=1&ex=two-paths&th=dark&dir=LR", 14, "theme-dark"),
+    ("zh", "v=1&ex=first-graph&lang=zh&dir=LR", 8, "theme-light"),
 ])
 def test_screenshot(page, shots, name, query, steps, body_class):
     _prepare(page, query, steps)
