@@ -226,13 +226,19 @@
   var SVG_NS = "http://www.w3.org/2000/svg";
 
   function overlayLayer(gd) {
+    return svgLayer(gd, "explorer-overlay");
+  }
+
+  /* An SVG layer of our own (class `cls`) over the plot area, made on first use and sized to it now; null
+     before plotly has drawn. The step highlight and the editor's line marks (editor.js) each have one. */
+  function svgLayer(gd, cls) {
     var fl = gd._fullLayout;
     var container = gd.querySelector(".svg-container");
     if (!fl || !fl._size || !container) { return null; }
-    var svg = container.querySelector("svg.explorer-overlay");
+    var svg = container.querySelector("svg." + cls);
     if (!svg) {
       svg = document.createElementNS(SVG_NS, "svg");
-      svg.setAttribute("class", "explorer-overlay");
+      svg.setAttribute("class", cls);
       svg.style.position = "absolute";
       svg.style.pointerEvents = "none";
       svg.style.overflow = "hidden";
@@ -537,5 +543,6 @@
                            show: show, overlay: overlay, count: count, fitText: fitText, perFrame: perFrame,
                            labelsForView: labelsForView, labelAt: labelAt, hoverAt: hoverAt, carried: carried,
                            passGrads: passGrads, labelSpot: labelSpot, edgeAnnotations: edgeAnnotations,
+                           svgLayer: svgLayer,
                            revealLabels: revealLabels, routeMiddle: routeMiddle, fullTexts: fullTexts};
 })();

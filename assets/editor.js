@@ -348,26 +348,12 @@
   /* The outlines of ed.lineNodes, in their own SVG layer over the plot (placed like app.js's highlight,
      with the axes' own scales); app.js calls this again whenever plotly draws, zooms or pans. */
   function drawMarks(gd) {
-    var fl = gd && gd._fullLayout;
     var container = gd && gd.querySelector(".svg-container");
-    if (!fl || !fl._size || !container) { return; }
-    var svg = container.querySelector("svg.explorer-linemarks");
-    if (!svg) {
-      if (!ed.lineNodes.length) { return; }
-      svg = document.createElementNS(SVG_NS, "svg");
-      svg.setAttribute("class", "explorer-linemarks");
-      svg.style.position = "absolute";
-      svg.style.pointerEvents = "none";
-      svg.style.overflow = "hidden";
-      var first = container.querySelector(".main-svg");
-      container.insertBefore(svg, first ? first.nextSibling : null);
-    }
+    if (!container || (!ed.lineNodes.length && !container.querySelector("svg.explorer-linemarks"))) { return; }
+    var svg = P.svgLayer(gd, "explorer-linemarks");  /* made on first use, sized to the plot area */
+    if (!svg) { return; }
+    var fl = gd._fullLayout;
     while (svg.firstChild) { svg.removeChild(svg.firstChild); }
-    var size = fl._size;
-    svg.style.left = size.l + "px";
-    svg.style.top = size.t + "px";
-    svg.setAttribute("width", Math.max(0, size.w));
-    svg.setAttribute("height", Math.max(0, size.h));
     svg.setAttribute("data-line", String(ed.line));
     svg.setAttribute("data-count", String(ed.lineNodes.length));
     var m = P.meta(gd);
