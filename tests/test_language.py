@@ -498,3 +498,31 @@ def test_unbound_local_like_python(src):
     err = error_of(src)
     assert err.kind == "runtime"
     assert err.line == 3
+
+
+def test_lone_name_keeps_its_name():
+    """`loss` on a line of its own (a notebook habit) names the output `loss`; no `out` appears."""
+    tr = run("x = torch.tensor(2.0, requires_grad=True)\nloss = x * x + 1\nloss\nloss.backward()\n")
+    node = next(n for n in tr.nodes.values() if n.op == "AddBackward0")
+    assert node.name == "loss"
+    assert node.aliases == ("loss",)
+    assert "out" not in tr.values
+
+
+def test_lone_expression_leaves_the_programs_out_alone():
+    """A program's own `out` keeps its value when a lone expression follows it; the expression is `out2`."""
+    src = ("x = torch.tensor([1.0, 2.0], requires_grad=True)\nout = (x * x).sum()\nx * 3\nout.backward()\n")
+    tr = run(src)
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    out = (x * x).sum()
+    out.backward()
+    assert tr.grads["x"] == x.grad.tolist()
+    assert tr.values["out"] == out.item()
+    assert tr.values["out2"] == [3.0, 6.0]
+
+
+def test_two_lone_expressions_reuse_out():
+    tr = run("x = torch.tensor(2.0, requires_grad=True)\nx * x\nx * x + 1\n")
+    assert tr.output == "out"
+    assert tr.values["out"] == 5.0
+    assert "out2" not in tr.values

@@ -298,6 +298,7 @@ class Interpreter:
         self._passes_per_iteration: dict[int, int] = {}
         self.assigned: list[str] = []  # module-level names bound to tensors, in order
         self.lone_output: str | None = None
+        self._made_outputs: dict[str, Any] = {}  # name -> tensor a lone expression was given (`out`)
         self.backward_calls = 0
         self.current_call: ast.AST | None = None  # the call being made, for passes started inside it
         self._handling: list[ProgramError] = []  # the errors of the except clauses running now (bare `raise`)
@@ -318,6 +319,7 @@ class Interpreter:
         self._numpy = None
         self._random = None
         self.globals.vars.clear()
+        self._made_outputs.clear()
         self.classes.release()
 
     # --- entry -------------------------------------------------------------------------------------------
@@ -350,10 +352,26 @@ class Interpreter:
         # A lone expression that computes something differentiable (`y*y*2`) is the program's output.
         if (scope is self.globals and isinstance(value, torch.Tensor) and value.requires_grad
                 and not _is_inplace_call(node.value)):
-            self.globals.vars["out"] = value
-            self.lone_output = "out"
-            self.rec.on_assign("out", value)
-            self._note_assigned("out", value)
+            self._lone_output(value)
+
+    def _lone_output(self, value: torch.Tensor) -> None:
+        """A lone expression's tensor becomes the output. One the program already named (`loss` on a line of
+        its own, as a notebook cell shows a value) keeps its name; a new one is called `out` -- or `out2`, ...
+        when the program has an `out` of its own, which must keep its value (`out.backward()` may follow)."""
+        vars_ = self.globals.vars
+        named = next((name for name, v in vars_.items() if v is value), None)
+        if named is not None:
+            self.lone_output = named
+            return
+        name, k = "out", 1
+        while name in vars_ and vars_[name] is not self._made_outputs.get(name):  # the program's own `out`
+            k += 1
+            name = f"out{k}"
+        self._made_outputs[name] = value
+        vars_[name] = value
+        self.lone_output = name
+        self.rec.on_assign(name, value)
+        self._note_assigned(name, value)
 
     def exec_Assign(self, node: ast.Assign, scope: Scope) -> None:
         value = self.eval(node.value, scope)
