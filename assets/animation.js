@@ -262,10 +262,12 @@
   /* Where to centre a label w x h on the route `pts` so that it covers none of the rectangles `rects`
      ([x0, y0, x1, y1]: node boxes, labels already placed), all in one unit: the route's middle if free, else the
      nearest free place along it or beside it, in the order of explorer/drawing/figure.py label_spot (which
-     the exported pictures use); the middle if none is free. */
-  var LABEL_ALONG = [0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8, 0.1, 0.9], LABEL_BESIDE = 12;
+     the exported pictures use); the middle if none is free. With `bounds` ([x0, y0, x1, y1]: what is drawn,
+     the plot area on screen or the picture's ranges), only places inside it are tried, so that a label under
+     the lowest box is not cut off at the graph's edge; if none of them is free, the one that covers least. */
+  var LABEL_ALONG = [0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8, 0.1, 0.9], LABEL_BESIDE = 24;
 
-  function labelSpot(pts, w, h, rects) {
+  function labelSpot(pts, w, h, rects, bounds) {
     if (!pts.length) { return [0, 0]; }
     var legs = [], total = 0, i, j;
     for (i = 1; i < pts.length; i++) {
@@ -290,17 +292,18 @@
         at -= len;
       }
       var cost = Math.abs(t - 0.5) * total, acrossX = Math.abs(d[1]) >= Math.abs(d[0]);
-      places.push([cost, p[0], p[1]]);
+      places.push([rank(cost), p[0], p[1]]);
       for (var k = 1; k <= LABEL_BESIDE; k++) {
         [1, -1].forEach(function (sign) {
           var side = sign * k * (w / 2 + 4), upright = sign * k * (h / 2 + 4);
-          places.push([cost + Math.abs(side) * (acrossX ? 1 : 1.5), p[0] + side, p[1]]);
-          places.push([cost + Math.abs(upright) * (acrossX ? 1.5 : 1), p[0], p[1] + upright]);
+          places.push([rank(cost + Math.abs(side) * (acrossX ? 1 : 1.5)), p[0] + side, p[1]]);
+          places.push([rank(cost + Math.abs(upright) * (acrossX ? 1.5 : 1)), p[0], p[1] + upright]);
         });
       }
     });
     places.forEach(function (q, n) { q.push(n); });
     places.sort(function (a, b) { return a[0] - b[0] || a[3] - b[3]; });  /* stable, as Python's sort */
+    if (bounds) { places = places.filter(function (q) { return inside(q[1], q[2], w, h, bounds); }); }
     for (i = 0; i < places.length; i++) {
       var x = places[i][1], y = places[i][2], free = true;
       for (j = 0; j < near.length && free; j++) {
@@ -309,13 +312,46 @@
       }
       if (free) { return [x, y]; }
     }
-    return routeMiddle(pts);
+    if (!bounds || !places.length) {
+      var mid = routeMiddle(pts);
+      return bounds ? [clampInto(mid[0], w, bounds[0], bounds[2]), clampInto(mid[1], h, bounds[1], bounds[3])] : mid;
+    }
+    /* no free place inside: the one that covers least (the first such, nearest the middle) */
+    var best = null, least = Infinity;
+    places.forEach(function (q) {
+      var area = 0;
+      near.forEach(function (o) { area += covered(q[1], q[2], w, h, o); });
+      if (area < least) { least = area; best = q; }
+    });
+    return [best[1], best[2]];
+  }
+
+  /* A place's cost in thousandths (figure.py _rank): equal costs tie here as in Python, whatever the last bit. */
+  function rank(cost) { return Math.floor(cost * 1000 + 0.5); }
+
+  /* The area of rectangle o that a w x h rectangle centred on (x, y) covers. */
+  function covered(x, y, w, h, o) {
+    var dx = Math.min(x + w / 2, o[2]) - Math.max(x - w / 2, o[0]);
+    var dy = Math.min(y + h / 2, o[3]) - Math.max(y - h / 2, o[1]);
+    return dx > 0 && dy > 0 ? dx * dy : 0;
+  }
+
+  /* Is the w x h rectangle centred on (x, y) inside bounds [x0, y0, x1, y1] (in either order)? */
+  function inside(x, y, w, h, b) {
+    return x - w / 2 >= Math.min(b[0], b[2]) && x + w / 2 <= Math.max(b[0], b[2]) &&
+           y - h / 2 >= Math.min(b[1], b[3]) && y + h / 2 <= Math.max(b[1], b[3]);
+  }
+
+  /* The centre c of a length `size` moved into [lo, hi] (either order) as far as it fits. */
+  function clampInto(c, size, lo, hi) {
+    var a = Math.min(lo, hi) + size / 2, b = Math.max(lo, hi) - size / 2;
+    return a > b ? (a + b) / 2 : Math.min(Math.max(c, a), b);
   }
 
   /* plotly annotations for the gradients edges carry at step k (with `all`, "show all": passGrads), placed as
      on screen (labelSpot) in layout units drawn `zoom` px each: what an image file of the graph shows
      (explorer/drawing/figure.py edge_labels makes the same for the server's exports). */
-  function edgeAnnotations(m, k, all, background, zoom) {
+  function edgeAnnotations(m, k, all, background, zoom, bounds) {
     var grads = {}, s = k >= 0 && k < m.steps.length ? m.steps[k] : null;
     if (all) {
       grads = passGrads(m, k);
@@ -328,7 +364,7 @@
     var esc = function (t) { return t.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;"); };
     return Object.keys(grads).filter(function (e) { return m.routes[e]; }).map(function (e) {
       var g = grads[e], w = (ctx.measureText(g).width + 8) / (zoom || 1), h = (13 * 1.3 + 8) / (zoom || 1);
-      var p = labelSpot(m.routes[e], w, h, rects);
+      var p = labelSpot(m.routes[e], w, h, rects, bounds);
       rects.push([p[0] - w / 2, p[1] - h / 2, p[0] + w / 2, p[1] + h / 2]);
       return {x: p[0], y: p[1], xref: "x", yref: "y", text: esc(g), showarrow: false,
               font: {color: m.colors.grad, size: 13}, bgcolor: background, bordercolor: m.colors.grad,
@@ -359,7 +395,8 @@
     var b = t.getBBox(), w = b.width + 8, h = b.height + 4;
     if (!svg._explorerBoxes) { svg._explorerBoxes = pixelBoxes(m, X, Y); }
     var rects = svg._explorerBoxes.concat((placed || []).map(function (q) { return [q.x, q.y, q.x + q.width, q.y + q.height]; }));
-    var p = labelSpot(r.map(function (q) { return [X(q[0]), Y(q[1])]; }), w, h, rects);
+    var bounds = [0, 0, +svg.getAttribute("width"), +svg.getAttribute("height")];  /* the overlay: the plot area */
+    var p = labelSpot(r.map(function (q) { return [X(q[0]), Y(q[1])]; }), w, h, rects, bounds);
     t.setAttribute("x", p[0]);
     t.setAttribute("y", p[1]);
     var frame = {x: p[0] - w / 2, y: p[1] - h / 2, width: w, height: h};

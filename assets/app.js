@@ -549,12 +549,14 @@
     var zoom = Math.min(1, (MAX_IMAGE - 2 * m) / fit.width, (MAX_IMAGE - 2 * m) / fit.height);
     var em = P.meta(gd);
     /* the gradients on edges, as on screen at the player's step (or, with "show all", the pass's) */
-    var notes = em ? P.edgeAnnotations(em, app.k, app.all, gd._fullLayout.paper_bgcolor || "#fff", zoom) : [];
+    var xr = xRange(fit), yr = yRange(fit);  /* the picture shows these ranges: labels stay inside them */
+    var notes = em ? P.edgeAnnotations(em, app.k, app.all, gd._fullLayout.paper_bgcolor || "#fff", zoom,
+                                       [xr[0], yr[0], xr[1], yr[1]]) : [];
     var layout = Object.assign({}, gd.layout, {
       annotations: (gd.layout.annotations || []).concat(notes),
       width: Math.round(fit.width * zoom + 2 * m), height: Math.round(fit.height * zoom + 2 * m),
-      xaxis: Object.assign({}, gd.layout.xaxis, {range: xRange(fit), autorange: false}),
-      yaxis: Object.assign({}, gd.layout.yaxis, {range: yRange(fit), autorange: false})
+      xaxis: Object.assign({}, gd.layout.xaxis, {range: xr, autorange: false}),
+      yaxis: Object.assign({}, gd.layout.yaxis, {range: yr, autorange: false})
     });
     var data = gd.data.map(function (t) {
       if (t.name !== CONFIG.traces.labels) { return t; }

@@ -1187,7 +1187,10 @@ def highlight_step(fig: go.Figure, meta: dict, k: int, lang: str = DEFAULT_LANG,
     if reveal and not show_all:
         _reveal_labels(frame, meta, k)
     if reveal or show_all:
-        frame.update_layout(annotations=edge_labels(meta, k, frame.layout.paper_bgcolor or "#ffffff", show_all))
+        xr, yr = frame.layout.xaxis.range, frame.layout.yaxis.range
+        bounds = (xr[0], yr[0], xr[1], yr[1]) if xr and yr else None
+        frame.update_layout(annotations=edge_labels(meta, k, frame.layout.paper_bgcolor or "#ffffff", show_all,
+                                                    bounds))
     frame.update_traces(selector=dict(name=HIGHLIGHT_NODE), x=nx, y=ny, line_color=color)
     frame.update_traces(selector=dict(name=HIGHLIGHT_EDGE), x=ex, y=ey, line_color=color)
     frame.update_traces(selector=dict(name=HIGHLIGHT_TEXT), x=tx, y=ty, text=tt, textfont_color=color)
@@ -1224,7 +1227,7 @@ EDGE_LABEL_PX = 13  # a gradient's number on an edge, px (assets/animation.js ed
 # steps beside the edge (each half the label's size and a little more) before giving up: labelSpot in
 # assets/animation.js tries the same places in the same order.
 LABEL_ALONG = (0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8, 0.1, 0.9)
-LABEL_BESIDE = 12
+LABEL_BESIDE = 24
 
 
 def edge_grads(meta: dict, k: int, show_all: bool = False) -> dict[str, str]:
@@ -1255,10 +1258,12 @@ def edge_label_size(g: str, px: float = EDGE_LABEL_PX) -> tuple[float, float]:
     return text.text_width(g, px, bold=True) + 8.0, px * 1.3 + 8.0
 
 
-def edge_labels(meta: dict, k: int, background: str, show_all: bool = False) -> list[dict]:
+def edge_labels(meta: dict, k: int, background: str, show_all: bool = False,
+                bounds: Box | None = None) -> list[dict]:
     """plotly annotations for the gradients edges carry at step k (edge_grads): the number, in the gradient
-    colour, boxed on its edge where it covers no node's box and no other label (label_spot), as
-    assets/animation.js draws it on screen. Layout units are pixels here (images are drawn at zoom 1)."""
+    colour, boxed on its edge where it covers no node's box and no other label (label_spot), inside `bounds`
+    (the picture's axis ranges), as assets/animation.js draws it on screen. Layout units are pixels here
+    (images are drawn at zoom 1)."""
     grads = edge_grads(meta, k, show_all)
     if not grads:
         return []
@@ -1268,7 +1273,7 @@ def edge_labels(meta: dict, k: int, background: str, show_all: bool = False) -> 
     out = []
     for edge, g in grads.items():
         w, h = edge_label_size(g)
-        x, y = label_spot(meta["routes"].get(edge) or [], (w, h), boxes + placed)
+        x, y = label_spot(meta["routes"].get(edge) or [], (w, h), boxes + placed, bounds)
         placed.append((x - w / 2, y - h / 2, x + w / 2, y + h / 2))
         out.append({"x": x, "y": y, "xref": "x", "yref": "y", "text": _esc(g), "showarrow": False,
                     "font": {"color": color, "size": EDGE_LABEL_PX}, "bgcolor": background, "bordercolor": color,
@@ -1276,13 +1281,16 @@ def edge_labels(meta: dict, k: int, background: str, show_all: bool = False) -> 
     return out
 
 
-def label_spot(points: list, size: tuple[float, float], obstacles: list) -> tuple[float, float]:
+def label_spot(points: list, size: tuple[float, float], obstacles: list,
+               bounds: Box | None = None) -> tuple[float, float]:
     """Where to centre a label of `size` (w, h) on the route `points` so that it covers none of `obstacles`
     (rectangles x0, y0, x1, y1: node boxes, labels already placed): the middle of the route if it is free,
     else the nearest free place along it (LABEL_ALONG) or beside it (sideways or up and down from there, by
     steps of half the label and 4 units, up to LABEL_BESIDE; across the route's leg counts as nearer),
     nearest first; the middle if none is free. A short edge
-    between two boxes has no room for a number in its middle: the number goes beside it."""
+    between two boxes has no room for a number in its middle: the number goes beside it. `bounds` (x0, y0,
+    x1, y1, either order: what the picture shows): only places inside it are tried, so that a label under the
+    lowest box is not cut off at the picture's edge; if none of them is free, the one that covers least."""
     if not points:
         return 0.0, 0.0
     w, h = size
@@ -1290,29 +1298,65 @@ def label_spot(points: list, size: tuple[float, float], obstacles: list) -> tupl
     xs, ys = [p[0] for p in points], [p[1] for p in points]
     near = [o for o in obstacles if o[0] < max(xs) + reach + w and o[2] > min(xs) - reach - w
             and o[1] < max(ys) + reach + h and o[3] > min(ys) - reach - h]
-    for x, y in _label_places(points, w, h):
+    places = _label_places(points, w, h)
+    if bounds is not None:
+        places = [(x, y) for x, y in places if _fits_in(x, y, w, h, bounds)]
+    for x, y in places:
         if not any(x - w / 2 < o[2] and o[0] < x + w / 2 and y - h / 2 < o[3] and o[1] < y + h / 2 for o in near):
             return x, y
-    return route_middle(points)
+    if bounds is None or not places:
+        x, y = route_middle(points)
+        if bounds is None:
+            return x, y
+        return _clamp_into(x, w, bounds[0], bounds[2]), _clamp_into(y, h, bounds[1], bounds[3])
+    # no free place inside the picture: the one that covers least (the first such, nearest the middle)
+    return min(places, key=lambda p: sum(_covered(p[0], p[1], w, h, o) for o in near))
+
+
+def _covered(x: float, y: float, w: float, h: float, o: Box) -> float:
+    """The area of `o` that a w x h rectangle centred on (x, y) covers."""
+    dx = min(x + w / 2, o[2]) - max(x - w / 2, o[0])
+    dy = min(y + h / 2, o[3]) - max(y - h / 2, o[1])
+    return dx * dy if dx > 0 and dy > 0 else 0.0
+
+
+def _fits_in(x: float, y: float, w: float, h: float, b: Box) -> bool:
+    """Is the w x h rectangle centred on (x, y) inside `b` (x0, y0, x1, y1, either order)?"""
+    return (min(b[0], b[2]) <= x - w / 2 and x + w / 2 <= max(b[0], b[2])
+            and min(b[1], b[3]) <= y - h / 2 and y + h / 2 <= max(b[1], b[3]))
+
+
+def _clamp_into(c: float, size: float, lo: float, hi: float) -> float:
+    """The centre `c` of a length `size` moved into [lo, hi] (either order) as far as it fits."""
+    a, b = min(lo, hi) + size / 2, max(lo, hi) - size / 2
+    return (a + b) / 2 if a > b else min(max(c, a), b)
 
 
 def _label_places(points: list, w: float, h: float) -> list[tuple[float, float]]:
     """The places label_spot tries, nearest to the route's middle first (by how far along and aside)."""
     legs = [math.dist(a, b) for a, b in zip(points, points[1:])]
-    total = sum(legs)
+    total = 0.0
+    for leg in legs:  # added in order, as the page does (sum() compensates rounding since Python 3.12)
+        total += leg
     places = []
     for t in LABEL_ALONG:
         (x, y), (dx, dy) = _point_along(points, legs, t * total)
         cost = abs(t - 0.5) * total
-        places.append((cost, x, y))
+        places.append((_rank(cost), x, y))
         across_x = abs(dy) >= abs(dx)  # a steep leg: sideways first; a flat one: up and down first
         for i in range(1, LABEL_BESIDE + 1):
             for sign in (1, -1):
                 side, upright = sign * i * (w / 2 + 4), sign * i * (h / 2 + 4)
-                places.append((cost + abs(side) * (1 if across_x else 1.5), x + side, y))
-                places.append((cost + abs(upright) * (1.5 if across_x else 1), x, y + upright))
+                places.append((_rank(cost + abs(side) * (1 if across_x else 1.5)), x + side, y))
+                places.append((_rank(cost + abs(upright) * (1.5 if across_x else 1)), x, y + upright))
     places.sort(key=lambda p: p[0])  # stable: ties keep the order above
     return [(x, y) for _, x, y in places]
+
+
+def _rank(cost: float) -> int:
+    """A place's cost in thousandths: equal costs must tie in the page too, whose lengths (Math.hypot) may
+    differ from math.dist's in the last bit."""
+    return math.floor(cost * 1000 + 0.5)
 
 
 def _point_along(points: list, legs: list[float], at: float) -> tuple[tuple[float, float], tuple[float, float]]:
