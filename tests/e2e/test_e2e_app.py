@@ -477,3 +477,18 @@ def test_a_new_theme_keeps_the_users_zoom(page):
     assert view[0] > before[0]
     assert page.evaluate(x_range) == pytest.approx(view, rel=1e-6, abs=1e-6)
     assert not page.errors
+
+
+def test_while_a_program_runs_the_spinner_is_in_view_above_the_player(page):
+    """A program that runs until a limit stops it: its spinner is shown where the user looks, inside the window
+    and above the player stuck to its bottom (dcc.Loading centred it over the whole canvas: under the player)."""
+    page.set_viewport_size({"width": 1280, "height": 720})  # a laptop, and a classroom projector's size
+    open_app(page)
+    run_program(page, "import torch\nx = torch.tensor(1.0, requires_grad=True)\nwhile True:\n    x = x * 1.0\n")
+    page.wait_for_selector(".dash-spinner", state="visible", timeout=10_000)
+    where = page.evaluate("""() => {
+        const s = document.querySelector('.dash-spinner').getBoundingClientRect();
+        const bar = document.querySelector('.player-bar').getBoundingClientRect();
+        return {top: s.top, bottom: s.bottom, bar: bar.top, window: window.innerHeight}; }""")
+    assert where["top"] >= 0 and where["bottom"] <= min(where["bar"], where["window"]), where
+    wait_idle(page)
