@@ -492,3 +492,18 @@ def test_while_a_program_runs_the_spinner_is_in_view_above_the_player(page):
         return {top: s.top, bottom: s.bottom, bar: bar.top, window: window.innerHeight}; }""")
     assert where["top"] >= 0 and where["bottom"] <= min(where["bar"], where["window"]), where
     wait_idle(page)
+
+
+@pytest.mark.parametrize("size", [(1280, 720), (1024, 768)])
+def test_the_page_is_no_wider_than_the_window(page, size):
+    """No horizontal scrollbar on a laptop or a projector: nothing on the page (the speed menu at the right edge
+    included) reaches past the window's right edge."""
+    page.set_viewport_size({"width": size[0], "height": size[1]})
+    open_app(page)
+    wide = page.evaluate("""() => { const W = document.documentElement.clientWidth, out = [];
+        for (const e of document.querySelectorAll('body *')) {
+          const r = e.getBoundingClientRect();
+          if (r.width > 0 && r.right > W + 1) out.push(e.tagName + '.' + String(e.className).slice(0, 40));
+        }
+        return {page: document.documentElement.scrollWidth, window: W, past: out.slice(0, 5)}; }""")
+    assert wide["page"] <= wide["window"] and not wide["past"], wide
