@@ -47,7 +47,7 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("-o", "--output-file", default="-", help="where to write the JSON (default: stdout)")
     t.set_defaults(func=_trace)
 
-    x = sub.add_parser("export", help="draw a program's graph to .png, .svg, .pdf, .gif (the animation), .html or .json")
+    x = sub.add_parser("export", help="draw a program's graph to .png, .svg, .pdf, .gif (animated), .html or .json")
     _program_args(x)
     x.add_argument("-o", "--output-file", required=True, help="the file to write; its extension picks the format")
     x.add_argument("--theme", default=choices.DEFAULT_THEME, choices=choices.THEMES)
