@@ -160,12 +160,23 @@ class record:
 
 # Drawing: plotly is imported only when a picture is asked for.
 
-def figure(trace: Trace, **options: Any) -> Any:
-    """A plotly Figure of the trace's graph (displays inline in Jupyter); see explorer.drawing.figure.figure
-    for the options (theme, direction, step, ...)."""
+def _as_trace(obj: Any, what: str) -> Trace:
+    """A Trace as given, or the trace of a program's text (sandboxed, as `trace` runs it): in a notebook,
+    `explorer.figure("y = x * 2 ...")` is the obvious thing to try."""
+    if isinstance(obj, Trace):
+        return obj
+    if isinstance(obj, str):
+        return trace(obj)
+    raise TypeError(f"explorer.{what}() takes a Trace (from explorer.trace(source)) or a program's text, "
+                    f"not {type(obj).__name__}")
+
+
+def figure(trace: Trace | str, **options: Any) -> Any:
+    """A plotly Figure of the trace's graph (displays inline in Jupyter); a program's text is traced first.
+    See explorer.drawing.figure.figure for the options (theme, direction, step, ...)."""
     from explorer.drawing.figure import figure as draw
 
-    return draw(trace, **options)
+    return draw(_as_trace(trace, "figure"), **options)
 
 
 def show(tensor: torch.Tensor, params: dict[str, torch.Tensor] | None = None, **options: Any) -> Any:
@@ -174,14 +185,17 @@ def show(tensor: torch.Tensor, params: dict[str, torch.Tensor] | None = None, **
 
 
 def export(obj: Any, path: Any, **options: Any) -> Any:
-    """Write a Trace or Figure to .png, .svg, .pdf, .gif, .html or .json, by the file's extension. A picture
-    shows every value and gradient; `step=k` shows the graph as the player does at step k (0-based)."""
+    """Write a Trace or Figure (or a program's text, traced first) to .png, .svg, .pdf, .gif, .html or .json,
+    by the file's extension. A picture shows every value and gradient; `step=k` shows the graph as the player
+    does at step k (0-based)."""
+    from plotly.graph_objects import Figure  # type: ignore[import-untyped]
+
     from explorer.drawing.export import export as write
 
-    return write(obj, path, **options)
+    return write(obj if isinstance(obj, Figure) else _as_trace(obj, "export"), path, **options)
 
 
-def quiz(trace: Trace, lang: str = "en") -> Any:
+def quiz(trace: Trace | str, lang: str = "en") -> Any:
     """Questions on the gradients of `trace`'s backward passes, in the order the engine reaches the nodes: each
     has `prompt`, `node`, `answer` (torch's numbers), `explanation` (the chain-rule step) and `check(answer)`.
 
@@ -190,4 +204,4 @@ def quiz(trace: Trace, lang: str = "en") -> Any:
     """
     from explorer.drawing.quiz import quiz as questions
 
-    return questions(trace, lang)
+    return questions(_as_trace(trace, "quiz"), lang)

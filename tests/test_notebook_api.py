@@ -1,4 +1,7 @@
 """trace_tensor and record: graphs of trusted, ordinary PyTorch code, checked against torch itself."""
+import json
+
+import pytest
 import torch
 
 import explorer
@@ -58,3 +61,30 @@ def test_record_takes_its_hooks_off_the_users_graph():
     loss.backward()  # the same graph again, outside the block
     assert len(trace.backward_steps) == steps
     assert torch.equal(w.grad, 4 * w.detach())
+
+
+PROGRAM = "import torch\nx = torch.tensor(2.0, requires_grad=True)\ny = x ** 3\ny.backward()\n"
+
+
+def test_figure_export_and_quiz_take_a_programs_text(tmp_path):
+    """In a notebook the obvious first try is explorer.figure("...program..."): it is traced (sandboxed) first,
+    and draws what the trace draws; export and quiz take the text too."""
+    x = torch.tensor(2.0, requires_grad=True)
+    (x ** 3).backward()
+    assert explorer.figure(PROGRAM).to_dict() == explorer.figure(explorer.trace(PROGRAM)).to_dict()
+    questions = list(explorer.quiz(PROGRAM))
+    assert questions and questions[-1].check(str(x.grad.item()))  # the last: what reaches x, torch's 12
+    data = json.loads(explorer.export(PROGRAM, tmp_path / "g.json").read_text())
+    assert data["grads"]["x"] == x.grad.item()
+
+
+def test_figure_of_something_else_says_what_it_takes():
+    with pytest.raises(TypeError, match=r"takes a Trace .* or a program's text, not int"):
+        explorer.figure(3)
+
+
+def test_a_trace_shows_itself_in_one_line():
+    """A notebook cell ending with `tr` shows a summary, not pages of nodes."""
+    text = repr(explorer.trace(PROGRAM))
+    assert "\n" not in text and len(text) < 200
+    assert text == "<Trace: 3 nodes, 2 edges, 1 backward pass shown, output y; x.grad>"

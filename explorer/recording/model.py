@@ -183,6 +183,15 @@ class Trace:
     grad_events: dict[str, tuple[GradEvent, ...]] = field(default_factory=dict)  # leaf id -> its .grad's history
     groups: dict[str, Group] = field(default_factory=dict)  # id -> Group, parents before children (see Group)
 
+    def __repr__(self) -> str:
+        """One line, not every field: a notebook cell that ends with `tr` shows what the run made, not pages
+        of nodes (they are in `tr.nodes`; `explorer.figure(tr)` draws them)."""
+        passes = len(self.passes)
+        out = f", output {self.output}" if self.output else ""
+        grads = ", ".join(f"{name}.grad" for name in self.grads)
+        return (f"<Trace: {len(self.nodes)} nodes, {len(self.edges)} edges, {passes} backward "
+                f"pass{'' if passes == 1 else 'es'} shown{out}{'; ' + grads if grads else ''}>")
+
     # --- views --------------------------------------------------------------------------------------------
     def node(self, node_id: str) -> Node:
         return self.nodes[node_id]
