@@ -76,6 +76,12 @@
   }
 
   /* The caption of a question's step, its numbers hidden. */
+  /* Before the first step with the quiz on: what the quiz will ask (explorer/drawing/steps.py quiz_start). */
+  function quizStart(lang) {
+    var w = CONFIG.words[lang] || CONFIG.words[CONFIG.default_lang];
+    return w.quiz_start;
+  }
+
   function askCaption(meta, k, lang) {
     var s = meta.steps[k];
     var masked = Object.assign({}, meta, {steps: meta.steps.slice()});
@@ -417,7 +423,7 @@
       if (newFigure) { showWhenDrawn(k); }
       else if (k !== app.k || modes || ids.length === 0) { showNow(k); }
       var caption = !meta ? "" : (ask && !ask.answered ? askCaption(meta, k, known(lang)) :
-                                  P.stepCaption(meta, k, known(lang)));
+                                  quizOn && k < 0 ? quizStart(known(lang)) : P.stepCaption(meta, k, known(lang)));
       return [{k: k, playing: playing}, k + 1, Math.max(n, 1), marks(meta, n), caption, !playing,
               playing ? "❚❚" : "▶", ask];
     },

@@ -64,12 +64,15 @@ from explorer.drawing import text
 from explorer.drawing.explain import display_name
 from explorer.recording.model import Trace
 
-# The words of a step's caption, by language. `start` is the caption before the first step.
+# The words of a step's caption, by language. `start` is the caption before the first step; `quiz_start` the
+# page's instead, while its quiz is on (assets/app.js).
 STEP_WORDS: dict[str, dict[str, str]] = {
     "en": {"forward": "forward", "backward": "backward", "gives": "gives", "gets": "gets", "sends": "sends",
-           "to": "to", "start": "press play or step to follow the values"},
+           "to": "to", "start": "press play or step to follow the values",
+           "quiz_start": "quiz: press play or step; at each backward step, say the gradient before it is shown"},
     "zh": {"forward": "前向", "backward": "反向", "gives": "得到", "gets": "收到梯度", "sends": "传回", "to": "给",
-           "start": "点击播放或单步，跟随数值流动"},
+           "start": "点击播放或单步，跟随数值流动",
+           "quiz_start": "测验：点击播放或单步；每个反向步骤，先写出梯度，再揭晓"},
 }
 
 

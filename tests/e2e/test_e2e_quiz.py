@@ -6,6 +6,8 @@ import pytest
 import torch
 from e2e_support import open_app, run_program, wait_graph_change, wait_idle
 
+from explorer.drawing.html_player import player_config
+
 pytestmark = pytest.mark.browser
 
 PROGRAM = "x = torch.tensor([2.0], requires_grad=True)\ny = x * 3\nz = y ** 2\nz.backward()"
@@ -56,6 +58,8 @@ def test_a_link_turns_the_quiz_on_and_answers_are_checked_against_torch(page):
     open_quiz(page)
     assert "active" in page.get_attribute("#quiz-btn", "class")
     assert not page.is_visible("#quiz-panel")  # nothing asked during the forward pass
+    # before the first step, the caption says what the quiz will ask, in the page's language
+    assert page.inner_text("#caption") == player_config()["words"]["en"]["quiz_start"]
     last_step(page)
     state = page.evaluate("() => ({k: window.ExplorerApp.k, ask: window.ExplorerApp.ask})")
     nf = page.evaluate("() => window.ExplorerPlayer.meta(document.querySelector('#graph .js-plotly-plot')).n_forward")
