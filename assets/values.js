@@ -7,6 +7,10 @@
  * (hover_text, node_text's markup) exactly; tests/test_golden_text.py runs this very file (with node) on
  * every gallery example and compares with the text the figures showed before.
  *
+ * Every number is written with the figure's significant digits, table.digits (explorer/choices.py DIGITS: the
+ * page's "Digits" control; 4 when a figure does not say): the server draws the figure again for another count,
+ * since its boxes are sized to hold the text.
+ *
  * Pure: no page needed (window.ExplorerValues in a browser, module.exports under node).
  */
 (function (root) {
@@ -73,9 +77,11 @@
     return "e" + (e < 0 ? "-" : "+") + (a < 10 ? "0" : "") + a;
   }
 
+  var DEFAULT_DIGITS = 4;  /* explorer/choices.py DEFAULT_DIGITS: a figure's table that names none */
+
   /* text.py number() of a float: 3.3333334922790527 -> "3.333"; 17200.0 -> "1.720e+04"; nan -> "nan". */
   function number(x, digits) {
-    digits = digits || 4;
+    digits = digits || DEFAULT_DIGITS;
     if (x !== x) { return "nan"; }
     if (x === Infinity) { return "inf"; }
     if (x === -Infinity) { return "-inf"; }
@@ -86,10 +92,10 @@
   }
 
   /* One element of a value, as text.py writes it: a float, an int, a bool. */
-  function element(x, kind) {
+  function element(x, kind, digits) {
     if (kind === "i") { return String(x); }
     if (kind === "b") { return x ? "True" : "False"; }
-    return number(x);
+    return number(x, digits);
   }
 
   /* --- values: text.py value_short, value_long ----------------------------------------------------------
@@ -98,9 +104,9 @@
 
   function shapeText(shape) { return shape && shape.length ? shape.join("×") : "scalar"; }
 
-  function joined(v, n) {
+  function joined(v, n, digits) {
     var out = [], end = n === undefined ? v.flat.length : Math.min(n, v.flat.length);
-    for (var i = 0; i < end; i++) { out.push(element(v.flat[i], v.kind)); }
+    for (var i = 0; i < end; i++) { out.push(element(v.flat[i], v.kind, digits)); }
     return out.join(", ");
   }
 
@@ -112,21 +118,21 @@
 
   function prod(shape) { var n = 1; for (var i = 0; i < shape.length; i++) { n *= shape[i]; } return n; }
 
-  function valueShort(v, words) {
+  function valueShort(v, words, digits) {
     if (!v) { return ""; }
     if (v.pre) { return v.pre[0]; }
-    if (!v.list) { return element(v.flat[0], v.kind); }
+    if (!v.list) { return element(v.flat[0], v.kind, digits); }
     if (prod(v.shape) > SHORT_ELEMENTS) { return fill(words.shape, {shape: shapeText(v.shape)}); }
-    var inner = joined(v);
+    var inner = joined(v, undefined, digits);
     return v.shape.length <= 1 ? "[" + inner + "]" : "[" + inner + "] (" + shapeText(v.shape) + ")";
   }
 
-  function valueLong(v, words) {
+  function valueLong(v, words, digits) {
     if (!v) { return "—"; }
     if (v.pre) { return v.pre[1]; }
-    if (!v.list) { return element(v.flat[0], v.kind); }
+    if (!v.list) { return element(v.flat[0], v.kind, digits); }
     var more = v.flat.length > LONG_ELEMENTS ? ", … (" + fill(words.in_all, {n: v.flat.length}) + ")" : "";
-    return "[" + joined(v, LONG_ELEMENTS) + more + "]";
+    return "[" + joined(v, LONG_ELEMENTS, digits) + more + "]";
   }
 
   /* --- the table -------------------------------------------------------------------------------------- */
@@ -162,8 +168,8 @@
   function expand(meta) {
     var t = meta && meta.table;
     if (!t || meta._expanded) { return meta; }
-    var vals = values(t), words = t.words;
-    var short = function (i) { return i > 0 ? valueShort(vals[i - 1], words) : ""; };
+    var vals = values(t), words = t.words, digits = t.digits;
+    var short = function (i) { return i > 0 ? valueShort(vals[i - 1], words, digits) : ""; };
     meta.steps = meta.steps.map(function (s) {
       var out = {p: s.p, n: s.n, e: s.e, v: short(s.v)};
       if (s.p === "b") { out.k = s.k; out.g = (s.g || []).map(short); }
@@ -187,7 +193,7 @@
       var out = [];
       spec.forEach(function (item) {
         if (typeof item === "number") { var s = strings[item]; out.push(line(s.charAt(0), s.slice(1))); return; }
-        var kind = item[0], text = valueShort(vals[item[1]], words);
+        var kind = item[0], text = valueShort(vals[item[1]], words, t.digits);
         if (kind === "g") { text = words.grad + " " + text; }
         if (item.length <= 2) { out.push(line(kind, text)); return; }
         var pos = 0;
@@ -208,8 +214,10 @@
       if (n.name[i] >= 0) { parts.push(w.variable + ": " + esc(strings[n.name[i]])); }
       var shape = n.shape[i] >= 0 ? shapeText(t.shapes[n.shape[i]]) : w.scalar;
       parts.push(w.shape_word + ": " + shape + " · " + strings[n.dtype[i]]);
-      parts.push(w.value + ": " + esc(valueLong(n.value[i] >= 0 ? vals[n.value[i]] : null, w)));
-      if (n.grad[i] !== -1) { parts.push(w.grad + ": " + esc(valueLong(n.grad[i] >= 0 ? vals[n.grad[i]] : null, w))); }
+      parts.push(w.value + ": " + esc(valueLong(n.value[i] >= 0 ? vals[n.value[i]] : null, w, t.digits)));
+      if (n.grad[i] !== -1) {
+        parts.push(w.grad + ": " + esc(valueLong(n.grad[i] >= 0 ? vals[n.grad[i]] : null, w, t.digits)));
+      }
       if (n.line[i] >= 0) { parts.push(fill(w.line, {n: n.line[i]}) + ": " + esc(strings[n.src[i]])); }
       if (n.made[i] >= 0) { parts.push(fill(w.made, {k: n.made[i] + 1})); }
       var text = parts.join("<br>");

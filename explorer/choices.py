@@ -45,11 +45,25 @@ LANG_TAGS = {"en": "en", "zh": "zh-CN"}
 SPEEDS = {"0.5": 1400, "1": 700, "2": 350, "4": 175}
 DEFAULT_SPEED = "1"
 
+# How many significant digits every number on the graph is written with (labels, hover texts, step captions,
+# gradients on edges, the detail panel, exports): the app offers DIGITS (2 or 3 for big, short labels on a
+# projector; 6 to check a gradient against one's own calculation); the notebook API and the command line take
+# any whole number from MIN_DIGITS to MAX_DIGITS (9 digits tell every float32 apart).
+DIGITS = (2, 3, 4, 6)
+DEFAULT_DIGITS = 4
+MIN_DIGITS, MAX_DIGITS = 1, 9
+
 
 def normalize_lang(lang: object) -> str:
     """'zh', 'zh-CN', 'zh_Hans' -> 'zh'; anything else (None, junk) -> DEFAULT_LANG."""
     first = str(lang or "").strip().lower().replace("_", "-").split("-")[0]
     return first if first in LANGS else DEFAULT_LANG
+
+
+def is_digits(value: object) -> bool:
+    """A number of significant digits the figure can write numbers with: a whole number (not a bool) from
+    MIN_DIGITS to MAX_DIGITS."""
+    return type(value) is int and MIN_DIGITS <= value <= MAX_DIGITS
 
 
 def backward_modes_shown() -> tuple[str, ...]:

@@ -3,7 +3,9 @@ travelled as numbers (the golden copy: tests/golden_text.py, tests/data/golden_t
 
 Two paths, both held to the golden copy exactly: the full-text figure Python makes for notebooks and exports,
 and the compact figure the app sends, whose labels, hover texts, step texts and captions the page writes
-(assets/values.js and assets/animation.js, run here by node, as the browser runs them).
+(assets/values.js and assets/animation.js, run here by node, as the browser runs them). The golden copy is
+written with the default 4 significant digits; at the other counts a user may pick (explorer.choices DIGITS)
+the page is held to what Python writes for the same figure.
 """
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from pathlib import Path
 import pytest
 from golden_text import COLLAPSED, DIRECTION, THEME, example_trace, golden, rendered
 
+from explorer.choices import DEFAULT_DIGITS, DIGITS, MAX_DIGITS, MIN_DIGITS
 from explorer.drawing.compact import decode_meta
 from explorer.drawing.figure import figure_dict, figure_meta
 from explorer.drawing.html_player import player_config
@@ -106,16 +109,25 @@ AWKWARD = [1.0625, 1.0635, -1.0625, 2.5, 0.125, 12345.0, 12355.0, 99995.0, 99994
 
 @NEEDS_NODE
 def test_the_page_writes_awkward_numbers_as_python_does():
+    """At the default digits (a figure that names none) and at every count of digits a figure may be drawn
+    with (explorer.choices MIN_DIGITS to MAX_DIGITS)."""
     from explorer.drawing import text
 
-    script = ("const V = require(process.argv[1]); const xs = JSON.parse(require('fs').readFileSync(0, 'utf8'));"
-              "process.stdout.write(JSON.stringify(xs.map((x) => V.number(x === null ? NaN : x === 'inf' ? Infinity"
-              " : x === '-inf' ? -Infinity : x === '-0' ? -0 : x))));")
+    script = ("const V = require(process.argv[1]); const job = JSON.parse(require('fs').readFileSync(0, 'utf8'));"
+              "const x_ = (x) => x === null ? NaN : x === 'inf' ? Infinity : x === '-inf' ? -Infinity"
+              " : x === '-0' ? -0 : x;"
+              "process.stdout.write(JSON.stringify(job.digits.map((d) => job.xs.map((x) => V.number(x_(x), d)))));")
     encoded = [None if x != x else "inf" if x == math.inf else "-inf" if x == -math.inf
                else "-0" if x == 0 and math.copysign(1, x) < 0 else x for x in AWKWARD]
+    counts = [None, *range(MIN_DIGITS, MAX_DIGITS + 1)]
     done = subprocess.run([NODE, "-e", script, str(RENDER.parents[2] / "assets" / "values.js")],
-                          input=json.dumps(encoded), capture_output=True, text=True, check=True, timeout=60)
-    assert json.loads(done.stdout) == [text.number(x) for x in AWKWARD]
+                          input=json.dumps({"xs": encoded, "digits": counts}), capture_output=True, text=True,
+                          check=True, timeout=60)
+    page = json.loads(done.stdout)
+    assert page[0] == [text.number(x) for x in AWKWARD]
+    for digits, written in zip(counts[1:], page[1:]):
+        assert written == [text.number(x, digits) for x in AWKWARD], digits
+    assert page[counts.index(2)][AWKWARD.index(3.3333334922790527)] == "3.3"  # the counts do reach the page
 
 
 # Values the gallery does not show: integers, booleans, float64, NaN and infinities, a vector longer than a
@@ -140,14 +152,16 @@ loss.backward()
 
 
 @NEEDS_NODE
-def test_the_page_writes_odd_values_as_python_does():
+@pytest.mark.parametrize("digits", [DEFAULT_DIGITS, 2, 6])
+def test_the_page_writes_odd_values_as_python_does(digits):
     from explorer.recording.run import trace_in_process
 
     trace = trace_in_process(ODD_VALUES)
     items = []
     for lang in ("en", "zh"):
-        full = rendered(figure_dict(trace, theme=THEME, direction=DIRECTION, lang=lang, show_constants=True), lang)
-        fig = figure_dict(trace, theme=THEME, direction=DIRECTION, lang=lang, show_constants=True, compact=True)
+        args = dict(theme=THEME, direction=DIRECTION, lang=lang, show_constants=True, digits=digits)
+        full = rendered(figure_dict(trace, **args), lang)
+        fig = figure_dict(trace, compact=True, **args)
         items.append((full, fig, lang))
     pages = browser_render([(fig, lang) for _, fig, lang in items])
     for (full, _, lang), page in zip(items, pages):
@@ -174,3 +188,118 @@ def test_the_page_writes_compact_labels_as_python_does():
     pages = browser_render([(fig, "en") for _, fig in items])
     for (full, _), page in zip(items, pages):
         assert dict(zip(page["ids"], page["labels"])) == full["labels"]
+
+
+# --- other counts of significant digits (the page's "Digits" control, figure(digits=...)) ----------------------
+
+OTHER_DIGITS = [d for d in DIGITS if d != DEFAULT_DIGITS]
+
+
+@pytest.fixture(scope="module")
+def traces() -> dict:
+    return {example: example_trace(example) for example in dict.fromkeys(e for _, e, _ in cases())}
+
+
+@NEEDS_NODE
+@pytest.mark.parametrize("digits", OTHER_DIGITS)
+def test_the_page_writes_what_python_writes_at_other_digits(digits, traces):
+    """Every gallery example drawn with `digits` significant digits: the labels, hover texts, step texts (the
+    gradients on the edges) and captions the page writes from the compact figure are the full-text figure's,
+    which Python writes for notebooks and exports; Python reads the compact steps back to the same texts."""
+    lang = "zh" if digits == 3 else "en"
+    items = []
+    for key, example, collapse in cases():
+        args = dict(theme=THEME, direction=DIRECTION, lang=lang, collapse=collapse, digits=digits)
+        full = rendered(figure_dict(traces[example], **args), lang)
+        fig = figure_dict(traces[example], compact=True, **args)
+        items.append((key, full, fig))
+        meta = decode_meta(figure_meta(fig))
+        assert [[s["v"], s.get("g", [])] for s in meta["steps"]] == full["steps"], key
+    pages = browser_render([(fig, lang) for _, _, fig in items])
+    for (key, full, _), page in zip(items, pages):
+        assert dict(zip(page["ids"], page["labels"])) == full["labels"], key
+        assert dict(zip(page["ids"], page["hovers"])) == full["hovers"], key
+        assert page["steps"] == full["steps"], key
+        assert page["captions"] == full["captions"], key
+    # the digits are not lost on the way: the texts are not the default's
+    changed = [key for key, full, _ in items if full != GOLDEN[key][lang]]
+    assert len(changed) >= len(items) // 2, sorted(set(GOLDEN) - set(changed))  # the rest: whole numbers
+    first = next(full for key, full, _ in items if key == "first-graph")
+    want = {2: "[3.3, 1.3, 5.3]", 3: "[3.33, 1.33, 5.33]", 6: "[3.33333, 1.33333, 5.33333]"}[digits]
+    assert any(want in hover for hover in first["hovers"].values()), first["hovers"]  # x.grad = 4 (x + 2) / 3
+
+
+SIX_DIGITS = """
+x = torch.tensor([0.3, -1.7, 2.2], requires_grad=True)
+w = torch.tensor(0.77, requires_grad=True)
+y = torch.sigmoid(x * w)
+z = torch.exp(-y) / 3.0
+loss = (z * z).sum()
+loss.backward()
+"""
+
+
+def plain_six_digits() -> dict[str, tuple[list[float], list[float] | None]]:
+    """SIX_DIGITS run by plain torch: variable -> (its value, its gradient or None)."""
+    import torch
+
+    x = torch.tensor([0.3, -1.7, 2.2], requires_grad=True)
+    w = torch.tensor(0.77, requires_grad=True)
+    y = torch.sigmoid(x * w)
+    z = torch.exp(-y) / 3.0
+    loss = (z * z).sum()
+    for t in (y, z, loss):
+        t.retain_grad()
+    loss.backward()
+    return {name: (t.detach().flatten().tolist(), t.grad.flatten().tolist())
+            for name, t in dict(x=x, w=w, y=y, z=z, loss=loss).items()}
+
+
+def hover_numbers(hover: str) -> dict[str, list[str]]:
+    """'variable', 'value' and 'grad' of an English hover text: the name, and the numbers as written."""
+    out = {}
+    for line in hover.split("<br>"):
+        key, _, rest = line.partition(": ")
+        if key in ("variable", "value", "grad"):
+            out[key] = [rest] if key == "variable" else rest.strip("[]").split(", ")
+    return out
+
+
+def significant(written: str) -> int:
+    """How many significant digits a number is written with: '0.0123' 3, '1.50000e+05' 6, '3.3' 2."""
+    mantissa = written.lstrip("-").split("e")[0].replace(".", "").lstrip("0")
+    return len(mantissa)
+
+
+@NEEDS_NODE
+def test_numbers_at_six_digits_are_torchs_to_six_significant_digits():
+    """What a learner checking a gradient by hand reads with 6 digits: every value and gradient of the hover
+    texts, as Python writes them and as the page does, is torch's own number to 6 significant digits (within
+    half a unit of the 6th digit), written with no more than 6."""
+    from explorer.recording.run import trace_in_process
+
+    torch_says = plain_six_digits()
+    trace = trace_in_process(SIX_DIGITS)
+    full = rendered(figure_dict(trace, theme=THEME, direction=DIRECTION, digits=6), "en")
+    fig = figure_dict(trace, theme=THEME, direction=DIRECTION, digits=6, compact=True)
+    page = browser_render([(fig, "en")])[0]
+    checked = 0
+    for hovers in (list(full["hovers"].values()), page["hovers"]):
+        seen = set()
+        for hover in hovers:
+            shown = hover_numbers(hover)
+            name = (shown.get("variable") or [None])[0]
+            if name not in torch_says:
+                continue
+            seen.add(name)
+            for kind, want in zip(("value", "grad"), torch_says[name]):
+                assert len(shown[kind]) == len(want), (name, kind)
+                for written, true in zip(shown[kind], want):
+                    half_unit = 0.5 * 10 ** (math.floor(math.log10(abs(true))) - 5)
+                    assert abs(float(written) - true) <= half_unit * (1 + 1e-9), (name, kind, written, true)
+                    assert significant(written) <= 6, (name, kind, written)
+                    checked += 1
+        assert seen == set(torch_says)
+    assert checked == 2 * 2 * sum(len(v) for v, _ in torch_says.values())
+    # the numbers that need them are written with all 6 digits (at 4 they would not be)
+    assert any(significant(n) == 6 for h in page["hovers"] for n in hover_numbers(h).get("grad", []))

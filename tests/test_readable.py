@@ -10,7 +10,7 @@ import networkx as nx
 import pytest
 
 import explorer
-from explorer.choices import READABLE_MAX_NODES, READABLE_PX
+from explorer.choices import MAX_DIGITS, READABLE_MAX_NODES, READABLE_PX
 from explorer.drawing import text
 from explorer.drawing.figure import (
     NODE_LABELS,
@@ -65,6 +65,35 @@ def test_every_label_fits_its_box(key, theme, canvas, lang):
         widest = max(text.text_width(w, px, bold) for w, px, bold in lines)
         assert widest + 8 <= x1 - x0, f"{key}: {label!r} is {widest:.0f} px wide, its box {x1 - x0:.0f}"
         assert len(lines) * th.line_height <= y1 - y0, f"{key}: {label!r} taller than its box"
+
+
+@pytest.mark.parametrize("key", [ex.key for ex in EXAMPLES])
+@pytest.mark.parametrize("digits,theme,lang", [(2, "projector", "en"), (6, "light", "zh"), (MAX_DIGITS, "dark", "en")])
+def test_every_label_fits_its_box_at_other_digits(key, digits, theme, lang):
+    """Boxes are sized from the text drawn in them: with more significant digits (longer numbers) no label
+    overflows its box, and the boxes are not those of the default digits."""
+    th = get_theme(theme)
+    fig = figure_dict(traced(key), theme=theme, lang=lang, digits=digits)
+    for label, (x0, y0, x1, y1), size in labels_and_boxes(fig):
+        lines = label_lines(label, size)
+        widest = max(text.text_width(w, px, bold) for w, px, bold in lines)
+        assert widest + 8 <= x1 - x0, f"{key}: {label!r} is {widest:.0f} px wide, its box {x1 - x0:.0f}"
+        assert len(lines) * th.line_height <= y1 - y0, f"{key}: {label!r} taller than its box"
+
+
+def test_more_digits_make_bigger_boxes_and_fewer_smaller():
+    """first-graph's x.grad, [3.333, 1.333, 5.333] at 4 digits: its leaf's box grows with the digits, wider,
+    or, once its line is wrapped (6 digits), taller."""
+    tr = traced("first-graph")
+    x = next(n.id for n in tr.nodes.values() if n.name == "x")
+
+    def size(digits: int) -> tuple[float, float]:
+        x0, y0, x1, y1 = figure_meta(figure_dict(tr, direction="LR", digits=digits))["boxes"][x]
+        return x1 - x0, y1 - y0
+
+    (w2, h2), (w3, h3), (w4, h4), (w6, h6) = map(size, (2, 3, 4, 6))
+    assert w2 < w3 < w4 and h2 == h3 == h4
+    assert h6 > h4 and w6 * h6 > w4 * h4
 
 
 def test_the_measure_is_the_fonts():

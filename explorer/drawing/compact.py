@@ -23,7 +23,9 @@ explorer/drawing/text.py exactly; tests/test_golden_text.py holds both to the te
           "line": [line number, -1: no source], "src": [string index], "made": [pass, -1: not made in a pass],
           "more": {node index: "an extra hover line"}, "label": [[line, ...], ...]},
         "words":  the hover and value words of the figure's language (HOVER_WORDS, text.VALUE_WORDS),
-        "style":  {"small": "font-size:0.8462em", "value": colour, "grad": colour, "muted": colour}
+        "style":  {"small": "font-size:0.8462em", "value": colour, "grad": colour, "muted": colour},
+        "lang":   the figure's language,
+        "digits": how many significant digits every number is written with (text.number's `digits`)
       }
     a label line: a string index (a whole line: its first character says how it is drawn: "b" bold title,
     "s" small, "v" value colour, "g" gradient colour, then the words), or [kind, value index, length, ...]:
@@ -52,8 +54,9 @@ class ValueTable:
     """Values (the trace's value dicts) -> indices into one table of numbers, each dict once (by identity:
     a step shows the very dict its node's label shows)."""
 
-    def __init__(self, lang: str = "en") -> None:
+    def __init__(self, lang: str = "en", digits: int = text.DEFAULT_DIGITS) -> None:
         self.lang = lang  # the language of the few words of a value Python writes itself ("other")
+        self.digits = digits  # ... and how many significant digits its numbers have
         self._index: dict[int, int] = {}
         self._same: dict[tuple, int] = {}  # (kind, shape, numbers...) -> index
         self._keep: list[Any] = []  # holds the dicts, so that no id() is reused while the table lives
@@ -91,7 +94,8 @@ class ValueTable:
             self._same[key] = i
         self.shape.append(self.shapes.setdefault(shape, len(self.shapes)))
         if kind == "x":  # written here, as today: a summary, a complex tensor's text, huge integers
-            self.other[str(i)] = [text.value_short(value, lang=self.lang), text.value_long(value, lang=self.lang)]
+            self.other[str(i)] = [text.value_short(value, lang=self.lang, digits=self.digits),
+                                  text.value_long(value, lang=self.lang, digits=self.digits)]
         self.kind.append(kind)
         self.count.append(len(flat))
         self.nums.extend(flat)
@@ -216,7 +220,9 @@ def _f4(spec: dict) -> dict:
 
 
 def short_texts(table: dict, lang: str = "en") -> list[str]:
-    """text.value_short of each of the table's values, the words in `lang`."""
+    """text.value_short of each of the table's values, the words in `lang`, the numbers with the table's
+    digits."""
+    digits = table.get("digits", text.DEFAULT_DIGITS)
     nums = np.frombuffer(base64.b64decode(table["nums"]["bdata"]),
                          dtype="<f4" if table["nums"]["dtype"] == "f4" else "<f8").astype("<f8").tolist()
     out: list[str] = []
@@ -229,7 +235,8 @@ def short_texts(table: dict, lang: str = "en") -> list[str]:
         cast = {"f": float, "i": int, "b": bool}[kind.lower()]
         data: Any = [cast(v) for v in part]
         dims = table["shapes"][shape]
-        out.append(text.value_short({"shape": dims, "data": data[0] if kind.isupper() else data}, lang=lang))
+        out.append(text.value_short({"shape": dims, "data": data[0] if kind.isupper() else data}, lang=lang,
+                                    digits=digits))
     return out
 
 
@@ -283,7 +290,8 @@ def node_table(trace: Any, ids: list[str], labels: dict[str, Any], values: Value
     return {"ids": ids, **out, "more": {str(index[n]): m for n, m in more.items() if n in index}}
 
 
-def table_dict(values: ValueTable, strings: Strings, nodes: dict, words: dict, style: dict, lang: str) -> dict:
+def table_dict(values: ValueTable, strings: Strings, nodes: dict, words: dict, style: dict, lang: str,
+               digits: int = text.DEFAULT_DIGITS) -> dict:
     """The whole "table" of a compact meta."""
     return {**values.to_dict(), "strings": strings.to_list(), "nodes": nodes, "words": words, "style": style,
-            "lang": lang}
+            "lang": lang, "digits": digits}

@@ -22,6 +22,7 @@ import plotly.graph_objects as go
 
 from explorer import fastjson
 from explorer.choices import (
+    DEFAULT_DIGITS,
     DEFAULT_DIRECTION,
     DEFAULT_LANG,
     DEFAULT_THEME,
@@ -113,16 +114,19 @@ def figure(
     lang: str = DEFAULT_LANG,
     collapse: Any = None,
     canvas: tuple[float, float] | None = None,
+    digits: int = DEFAULT_DIGITS,
 ) -> go.Figure:
     """The autograd graph of `trace` as a plotly Figure (displays inline in Jupyter). `lang` ("en" or "zh")
     is the language of the hover text; torch's names stay as they are. `collapse` draws module calls,
     function calls and loop iterations as labelled boxes, some of them collapsed to one node: a depth, a
     list of group paths, "repeated", "auto" or [] (boxes only); None draws every node, without boxes
     (explorer/drawing/groups.py). `direction` "auto" picks the one in which the labels come out largest on
-    `canvas` (width, height in px; default: a 16:9 slide)."""
+    `canvas` (width, height in px; default: a 16:9 slide). `digits`: how many significant digits every number
+    is written with (labels, hover texts, the steps' captions and edge gradients; the boxes are sized to fit),
+    a whole number from 1 to 9 (explorer.choices)."""
     return as_figure(figure_dict(trace, theme=theme, direction=direction, show_values=show_values,
                                  show_constants=show_constants, layout=layout, lang=lang, collapse=collapse,
-                                 canvas=canvas))
+                                 canvas=canvas, digits=digits))
 
 
 @without_gc
@@ -141,6 +145,7 @@ def figure_dict(
     canvas: tuple[float, float] | None = None,
     canvas_grows: bool = True,
     compact: bool = False,
+    digits: int = DEFAULT_DIGITS,
 ) -> dict:
     """The same figure as a plain dict, ready for JSON: what the web app sends. Building plotly's objects
     validates every property again, which costs ten times more than making the figure; the tests validate
@@ -152,9 +157,11 @@ def figure_dict(
     (not in presentation mode, where the graph and the caption stay in the window: canvas_fit). `compact`:
     the values travel once, as numbers, and the page writes the labels, hover texts and the steps' texts
     from them (explorer/drawing/compact.py; the app's figures): the labels trace then has no text and the hover
-    markers no hover text until assets/animation.js fills them."""
+    markers no hover text until assets/animation.js fills them. `digits`: see `figure` (a compact figure tells
+    the page, which writes its numbers with as many)."""
     if direction not in DIRECTIONS:
         raise ValueError("direction must be 'auto', 'LR' (left to right) or 'TB' (top to bottom)")
+    digits = text.checked_digits(digits)
     th = get_theme(theme)
     view = None
     original = trace
@@ -163,7 +170,7 @@ def figure_dict(
         trace = view.trace
     graph = to_networkx(trace, constants=show_constants)
     words = HOVER_WORDS[normalize_lang(lang)]
-    values = _ValueText(normalize_lang(lang))
+    values = _ValueText(normalize_lang(lang), digits)
     texts, hovers, more = {}, {}, {}
     for nid in graph.nodes:  # one pass: a node's data is read while it is still in the CPU's cache
         node = trace.nodes[nid]
@@ -219,13 +226,14 @@ def figure_dict(
     colors = {"value": th.value, "grad": th.grad}
     # a JSON string: the browser parses it once, and plotly treats it as one opaque value
     if compact:
-        table, strings = compact_form.ValueTable(lang_key), compact_form.Strings()
+        table, strings = compact_form.ValueTable(lang_key, digits), compact_form.Strings()
         meta = animation_data(trace, graph, boxes, routes, colors, lambda v: table.add(v) + 1)
         nodes = compact_form.node_table(trace, list(layout.positions), texts, table, strings, values.short, colors,
                                         words["grad"], more)
         meta["table"] = compact_form.table_dict(
             table, strings, nodes, compact_words(lang_key),
-            {"small": f"font-size:{th.small_font_size / th.font_size:.4g}em", "muted": th.muted, **colors}, lang_key)
+            {"small": f"font-size:{th.small_font_size / th.font_size:.4g}em", "muted": th.muted, **colors}, lang_key,
+            digits)
         compact_form.narrowed(data)
     else:
         meta = animation_data(trace, graph, boxes, routes, colors, values.short)
@@ -444,20 +452,21 @@ class _ValueText:
     reused while it lives: make one per figure_dict call, never keep it.
     """
 
-    def __init__(self, lang: str = DEFAULT_LANG) -> None:
+    def __init__(self, lang: str = DEFAULT_LANG, digits: int = DEFAULT_DIGITS) -> None:
         self._seen: dict[int, tuple[Any, str, str | None]] = {}  # id -> (value, short, long or None)
         self.lang = lang  # the language of the few words a big value's text has
+        self.digits = digits  # significant digits of every number
 
     def long(self, value: Any) -> str:
         hit = self._seen.get(id(value))
         if hit is None or hit[2] is None:
-            hit = self._seen[id(value)] = (value, *text.value_texts(value, self.lang))
+            hit = self._seen[id(value)] = (value, *text.value_texts(value, self.lang, self.digits))
         return hit[2]
 
     def short(self, value: Any) -> str:
         hit = self._seen.get(id(value))
         if hit is None:
-            hit = self._seen[id(value)] = (value, text.value_short(value, lang=self.lang), None)
+            hit = self._seen[id(value)] = (value, text.value_short(value, lang=self.lang, digits=self.digits), None)
         return hit[1]
 
 

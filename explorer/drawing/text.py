@@ -3,14 +3,28 @@ from __future__ import annotations
 
 import functools
 import math
-from itertools import chain
+from itertools import chain, repeat
 from typing import Any
 
+from explorer.choices import DEFAULT_DIGITS, MAX_DIGITS, MIN_DIGITS, is_digits
+from explorer.errors import ProgramError
 from explorer.recording.model import Node
 
 
-def number(x: Any, digits: int = 4) -> str:
-    """3.3333334922790527 -> '3.333'; 17200.0 -> '1.720e+04'; 'nan' stays."""
+def checked_digits(digits: Any) -> int:
+    """`digits` if it is a number of significant digits numbers can be written with (choices.is_digits), else
+    a ProgramError saying what to give: a figure asked for with digits=0 or digits="x" says so, not a
+    traceback from deep in the formatting."""
+    if not is_digits(digits):
+        raise ProgramError("runtime", f"digits must be a whole number from {MIN_DIGITS} to {MAX_DIGITS}, not "
+                                      f"{digits!r}", hint=f"the significant digits of each number shown, e.g. "
+                                                          f"digits=6; the default is {DEFAULT_DIGITS}")
+    return digits
+
+
+def number(x: Any, digits: int = DEFAULT_DIGITS) -> str:
+    """3.3333334922790527 -> '3.333'; 17200.0 -> '1.720e+04' (`digits` significant digits: 4 by default);
+    'nan' stays."""
     if type(x) is float:
         return _float(x, digits)
     if isinstance(x, bool):
@@ -55,9 +69,11 @@ def _flat(data: Any) -> list:
 _number_in_data = functools.lru_cache(maxsize=8192, typed=True)(number)
 
 
-def _joined(values: list) -> str:
+def _joined(values: list, digits: int = DEFAULT_DIGITS) -> str:
     """'1.5, 2, 3.333': the numbers as `number` writes them."""
-    return ", ".join(map(_number_in_data, values))
+    if digits == DEFAULT_DIGITS:
+        return ", ".join(map(_number_in_data, values))
+    return ", ".join(map(_number_in_data, values, repeat(digits)))
 
 
 def shape_text(shape: Any) -> str:
@@ -86,9 +102,10 @@ def _words(lang: str) -> dict[str, str]:
     return VALUE_WORDS.get(lang) or VALUE_WORDS["en"]
 
 
-def value_short(value: dict | None, max_elements: int = SHORT_ELEMENTS, lang: str = "en") -> str:
+def value_short(value: dict | None, max_elements: int = SHORT_ELEMENTS, lang: str = "en",
+                digits: int = DEFAULT_DIGITS) -> str:
     """A value small enough to print on the graph: '3.333', '[3.333, 1.333, 5.333]', or 'shape 2×10' (in
-    `lang`'s words)."""
+    `lang`'s words), each number with `digits` significant digits."""
     if not value:
         return ""
     data = value.get("data")
@@ -96,48 +113,51 @@ def value_short(value: dict | None, max_elements: int = SHORT_ELEMENTS, lang: st
     if data is None:
         return _words(lang)["shape"].format(shape=shape_text(shape))
     if not isinstance(data, list):
-        return number(data)
+        return number(data, digits)
     if math.prod(shape) > max_elements:
         return _words(lang)["shape"].format(shape=shape_text(shape))
-    inner = _joined(_flat(data))
+    inner = _joined(_flat(data), digits)
     return f"[{inner}]" if len(shape) <= 1 else f"[{inner}] ({shape_text(shape)})"
 
 
-def value_long(value: dict | None, max_elements: int = LONG_ELEMENTS, lang: str = "en") -> str:
-    """For hover text and panels: every element up to `max_elements`, else the summary (in `lang`'s words)."""
+def value_long(value: dict | None, max_elements: int = LONG_ELEMENTS, lang: str = "en",
+               digits: int = DEFAULT_DIGITS) -> str:
+    """For hover text and panels: every element up to `max_elements`, else the summary (in `lang`'s words),
+    each number with `digits` significant digits."""
     if not value:
         return "—"
     data = value.get("data")
     shape = value.get("shape") or []
     if data is not None:
         if not isinstance(data, list):
-            return number(data)
+            return number(data, digits)
         flat = _flat(data)
-        head = _joined(flat[:max_elements])
+        head = _joined(flat[:max_elements], digits)
         more = f", … ({_words(lang)['in_all'].format(n=len(flat))})" if len(flat) > max_elements else ""
         return f"[{head}{more}]"
     s = value.get("summary")
     if s:
-        return _words(lang)["summary"].format(shape=shape_text(shape), min=number(s["min"]), mean=number(s["mean"]),
-                                              max=number(s["max"]), first=", ".join(number(v) for v in s["first"]))
+        return _words(lang)["summary"].format(shape=shape_text(shape), min=number(s["min"], digits),
+                                              mean=number(s["mean"], digits), max=number(s["max"], digits),
+                                              first=", ".join(number(v, digits) for v in s["first"]))
     return value.get("text", "—")
 
 
-def value_texts(value: dict | None, lang: str = "en") -> tuple[str, str]:
+def value_texts(value: dict | None, lang: str = "en", digits: int = DEFAULT_DIGITS) -> tuple[str, str]:
     """(value_short(value), value_long(value)), as a figure shows both for every node (label and hover).
     For a number, or a vector of up to SHORT_ELEMENTS numbers, both write the same numbers: written once."""
     data = value.get("data") if value else None
     if data is not None and not isinstance(data, list):
-        words = number(data)
+        words = number(data, digits)
         return words, words
     if isinstance(data, list):
         shape = value.get("shape") or []
         if math.prod(shape) <= SHORT_ELEMENTS:
             flat = _flat(data)
             if len(flat) <= LONG_ELEMENTS:
-                inner = _joined(flat)
+                inner = _joined(flat, digits)
                 return (f"[{inner}]" if len(shape) <= 1 else f"[{inner}] ({shape_text(shape)})"), f"[{inner}]"
-    return value_short(value, lang=lang), value_long(value, lang=lang)
+    return value_short(value, lang=lang, digits=digits), value_long(value, lang=lang, digits=digits)
 
 
 def node_title(node: Node) -> str:
