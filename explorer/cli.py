@@ -54,6 +54,9 @@ def _parser() -> argparse.ArgumentParser:
     x.add_argument("--direction", default=choices.DEFAULT_DIRECTION, choices=choices.DIRECTIONS)
     x.add_argument("--show-constants", action="store_true")
     x.add_argument("--hide-values", action="store_true")
+    x.add_argument("--digits", type=_digits, default=choices.DEFAULT_DIGITS, metavar="N",
+                   help=f"significant digits of every number shown, {choices.MIN_DIGITS} to {choices.MAX_DIGITS} "
+                        f"(default: {choices.DEFAULT_DIGITS}; 2 or 3 for slides, 6 to check a gradient by hand)")
     x.add_argument("--step", type=int, help="a picture of the graph as the player shows it at this step "
                                              "(0-based): only what is computed by then (default: everything)")
     x.set_defaults(func=_export)
@@ -62,6 +65,18 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("--lang", default=choices.DEFAULT_LANG, choices=choices.LANGS)
     e.set_defaults(func=_examples)
     return p
+
+
+def _digits(text: str) -> int:
+    """--digits N: a whole number of significant digits (explorer.choices), or argparse's usage error."""
+    try:
+        digits = int(text)
+    except ValueError:
+        digits = None
+    if digits is None or not choices.is_digits(digits):
+        raise argparse.ArgumentTypeError(f"must be a whole number from {choices.MIN_DIGITS} to {choices.MAX_DIGITS}, "
+                                         f"not {text!r}")
+    return digits
 
 
 def _program_args(p: argparse.ArgumentParser) -> None:
@@ -138,7 +153,8 @@ def _export(args: argparse.Namespace) -> int:
                seed=args.seed, sandbox=not args.no_sandbox)
     try:
         path = export(tr, args.output_file, theme=args.theme, direction=args.direction,
-                      show_constants=args.show_constants, show_values=not args.hide_values, step=args.step)
+                      show_constants=args.show_constants, show_values=not args.hide_values, step=args.step,
+                      digits=args.digits)
     except ExportError as e:
         print(f"error: {e}", file=sys.stderr)
         return 1

@@ -37,6 +37,7 @@ def test_every_choice_has_its_words_and_its_control():
     assert [o["value"] for o in layout.theme_options("en")] == list(choices.THEMES)
     assert [o["value"] for o in layout.direction_options("en")] == list(choices.DIRECTIONS)
     assert [o["value"] for o in layout.speed_options("en")] == list(choices.SPEEDS)
+    assert [o["value"] for o in layout.digits_options("zh")] == list(choices.DIGITS)
     assert set(layout.LANG_BUTTONS.values()) == set(choices.LANGS) == set(layout.LANG_LABELS)
     page = layout.build_layout()
 
@@ -53,6 +54,7 @@ def test_every_choice_has_its_words_and_its_control():
     assert find(page, layout.ID.THEME).value == choices.DEFAULT_THEME
     assert find(page, layout.ID.DIRECTION).value == choices.DEFAULT_DIRECTION
     assert find(page, layout.ID.SPEED).value == choices.DEFAULT_SPEED
+    assert find(page, layout.ID.DIGITS).value == choices.DEFAULT_DIGITS
     assert find(page, layout.ID.TICK).interval == choices.SPEEDS[choices.DEFAULT_SPEED]
 
 
@@ -67,6 +69,17 @@ def test_the_url_and_the_command_line_take_the_same_lists():
     assert tuple(actions["direction"].choices) == choices.DIRECTIONS
     assert tuple(actions["backward"].choices) == choices.BACKWARD_MODES
     assert tuple(actions["lang"].choices) == choices.LANGS
+    assert urlstate.DIGITS is choices.DIGITS
+
+
+def test_the_digits():
+    """The app offers counts the API takes; the default is one of them, and it is the one assets/values.js
+    falls back on for a figure whose table names none."""
+    assert choices.DEFAULT_DIGITS in choices.DIGITS
+    assert all(choices.is_digits(d) for d in choices.DIGITS)
+    assert [d for d in range(-1, 30) if choices.is_digits(d)] == list(range(choices.MIN_DIGITS, choices.MAX_DIGITS + 1))
+    assert not any(map(choices.is_digits, (True, 4.0, "4", None)))
+    assert re.search(r"var DEFAULT_DIGITS = (\d+);", read_asset("values.js")).group(1) == str(choices.DEFAULT_DIGITS)
 
 
 @pytest.mark.parametrize("raw,lang", [("zh", "zh"), ("zh-CN", "zh"), ("zh_Hans", "zh"), ("ZH-tw", "zh"),

@@ -43,6 +43,7 @@ from explorer.app.layout import (
 from explorer.choices import (
     BACKWARD_MODES,
     DEFAULT_BACKWARD,
+    DEFAULT_DIGITS,
     DEFAULT_DIRECTION,
     DEFAULT_THEME,
     DIRECTIONS,
@@ -120,19 +121,22 @@ def trace_for(spec: dict) -> Trace:
 
 def make_figure(trace: Trace, theme: str = DEFAULT_THEME, direction: str = DEFAULT_DIRECTION, constants: bool = False,
                 present: bool = False, lang: str | None = None, webgl: bool = False, reveal: bool = False,
-                collapse: Any = None, canvas: Any = None) -> dict:
+                collapse: Any = None, canvas: Any = None, digits: Any = DEFAULT_DIGITS) -> dict:
     """The figure as the plain dict dcc.Graph gets (explorer.drawing.figure.figure_dict: no plotly objects, no
     second validation, so a Run costs the graph's drawing and little else). `reveal`: for the page, whose
     player shows the labels as the steps reveal them (so none is drawn with every answer first). `collapse`:
     which groups are drawn as one node (explorer/app/groups.py collapse_for). `canvas` is what the page measured
     of the graph's room ({"w": px, "h": px}, assets/app.js canvasRoom), for the "auto" direction. For the page
     (`reveal`) the figure is compact: its values travel once as numbers and the page writes the labels, hover
-    texts and captions (explorer/drawing/compact.py, assets/values.js); an export gets the full text."""
+    texts and captions (explorer/drawing/compact.py, assets/values.js); an export gets the full text. `digits`:
+    the significant digits of every number (the page's control; one of explorer.choices DIGITS, else the
+    default), which a compact figure hands to the page with its numbers."""
     theme = PRESENTATION_THEME if present else (theme if theme in THEMES else DEFAULT_THEME)
     direction = direction if direction in DIRECTIONS else DEFAULT_DIRECTION
     fig = figure_dict(trace, theme=theme, direction=direction, show_constants=bool(constants),
                       lang=normalize(lang), webgl=webgl is True, lazy_labels=True, collapse=collapse,
-                      canvas=canvas_size(canvas, present), canvas_grows=not present, compact=reveal)
+                      canvas=canvas_size(canvas, present), canvas_grows=not present, compact=reveal,
+                      digits=urlstate.clean_digits(digits))
     if reveal:
         _labels_wait_for_the_player(fig)
     # keep the user's zoom and pan while only the theme changes
@@ -191,7 +195,7 @@ def _constants_on(value: Any) -> bool:
 def on_boot(search: str | None, booted: bool) -> tuple:
     """The page opened: read the URL (or take the default example) and ask for the first run.
 
-    Returns (editor, example, backward, theme, direction, constants, lang, boot, booted)."""
+    Returns (editor, example, backward, theme, direction, constants, lang, boot, booted, digits)."""
     if booted:
         raise PreventUpdate
     state = urlstate.decode(search or "")
@@ -199,16 +203,17 @@ def on_boot(search: str | None, booted: bool) -> tuple:
         ex = gallery.get(DEFAULT_EXAMPLE)
         state = urlstate.UrlState(program=ex.source, example=ex.key, inputs=dict(ex.inputs or {}),
                                   backward=ex.backward, theme=state.theme, direction=state.direction,
-                                  constants=state.constants, lang=state.lang, seed=state.seed)
+                                  constants=state.constants, lang=state.lang, seed=state.seed,
+                                  digits=state.digits)
     boot = make_spec(state.program, state.inputs, state.backward, state.seed, state.example)
     return (state.program, state.example, state.backward, state.theme, state.direction,
-            ["on"] if state.constants else [], state.lang if state.lang else no_update, boot, True)
+            ["on"] if state.constants else [], state.lang if state.lang else no_update, boot, True, state.digits)
 
 
 def on_run(trigger: Any, source: str | None, example: str | None, backward: str | None, boot: dict | None,
            input_ids: list, input_values: list, theme: str, direction: str, constants: Any, present: bool,
            seed: int = 0, lang: str | None = None, webgl: bool = False, collapse_state: dict | None = None,
-           depth: Any = None, canvas: Any = None) -> tuple:
+           depth: Any = None, canvas: Any = None, digits: Any = DEFAULT_DIGITS) -> tuple:
     """Run a program. Returns (editor, backward, spec, figure, stats, error, notices, inputs panel,
     inputs section style, stdout, example). A bad program sets `error` and clears the printed output (it was
     the previous program's): the last good graph stays.
@@ -250,7 +255,7 @@ def on_run(trigger: Any, source: str | None, example: str | None, backward: str 
     try:
         trace = trace_for(spec)
         fig = make_figure(trace, theme, direction, _constants_on(constants), present, lang, webgl, reveal=True,
-                          collapse=groups.collapse_for(collapse_state, spec, depth), canvas=canvas)
+                          collapse=groups.collapse_for(collapse_state, spec, depth), canvas=canvas, digits=digits)
     except ProgramError as e:
         return (editor_out, backward_out, keep, keep, keep, error_dict(e, spec["source"]), keep, keep, keep, None,
                 keep)
@@ -279,15 +284,15 @@ def _is_example_source(key: str, source: str) -> bool:
 
 def on_redraw(theme: str, direction: str, constants: Any, present: bool, spec: dict | None,
               lang: str | None = None, webgl: bool = False, collapse_state: dict | None = None,
-              depth: Any = None, canvas: Any = None) -> tuple:
-    """Settings changed (or the language, for the hover text, or which groups are collapsed): draw the same
-    trace again. Returns (figure, stats)."""
+              depth: Any = None, canvas: Any = None, digits: Any = DEFAULT_DIGITS) -> tuple:
+    """Settings changed (or the language, for the hover text, the digits, or which groups are collapsed): draw
+    the same trace again. Returns (figure, stats)."""
     if not spec:
         raise PreventUpdate
     try:
         trace = trace_for(spec)
         fig = make_figure(trace, theme, direction, _constants_on(constants), present, lang, webgl, reveal=True,
-                          collapse=groups.collapse_for(collapse_state, spec, depth), canvas=canvas)
+                          collapse=groups.collapse_for(collapse_state, spec, depth), canvas=canvas, digits=digits)
     except Exception:
         log.exception("redraw failed")
         raise PreventUpdate from None
@@ -300,11 +305,13 @@ def program_key(source: str) -> str:
 
 
 def on_select(trigger: Any, click: dict | None, lang: str, spec: dict | None, selected: dict | None,
-              collapse_state: dict | None = None, depth: Any = None) -> tuple:
-    """A node was clicked (or the language or the run changed). Returns (detail, code view, selected), where
-    `selected` is {"node": id, "program": program_key(its program)}. A run of another program clears the
-    panel: the old node id would name some other node of the new graph."""
+              collapse_state: dict | None = None, depth: Any = None, digits: Any = DEFAULT_DIGITS) -> tuple:
+    """A node was clicked (or the language, the digits or the run changed). Returns (detail, code view,
+    selected), where `selected` is {"node": id, "program": program_key(its program)}. A run of another program
+    clears the panel: the old node id would name some other node of the new graph. The panel's numbers have
+    the figure's `digits`."""
     lang = normalize(lang)
+    digits = urlstate.clean_digits(digits)
     selected = selected if isinstance(selected, dict) else None
     node_id = selected.get("node") if selected else None
     if trigger == ID.SPEC and spec and selected and selected.get("program") != program_key(spec["source"]):
@@ -323,23 +330,26 @@ def on_select(trigger: Any, click: dict | None, lang: str, spec: dict | None, se
         log.exception("select failed")
         return views.empty_detail(lang), None, None
     if node_id in trace.groups:  # a group's box, or a collapsed group: its detail, with its toggle
-        detail = groups.render_group_detail(trace, node_id, groups.collapse_for(collapse_state, spec, depth), lang)
+        detail = groups.render_group_detail(trace, node_id, groups.collapse_for(collapse_state, spec, depth), lang,
+                                            digits)
         return detail, None, {"node": node_id, "program": program_key(spec["source"])}
     if node_id not in trace.nodes:
         return views.empty_detail(lang), None, None
-    return (views.render_detail(trace, node_id, lang), views.render_code_view(trace, node_id, lang),
+    return (views.render_detail(trace, node_id, lang, digits), views.render_code_view(trace, node_id, lang),
             {"node": node_id, "program": program_key(spec["source"])})
 
 
 def on_share(spec: dict | None, theme: str, direction: str, constants: Any, lang: str | None,
-             show_all: bool = False, quiz: bool = False) -> str:
-    """The query string that reproduces the current run and settings (with "show all" and quiz mode)."""
+             show_all: bool = False, quiz: bool = False, digits: Any = DEFAULT_DIGITS) -> str:
+    """The query string that reproduces the current run and settings (with "show all", quiz mode and the
+    digits)."""
     if not spec:
         raise PreventUpdate
     state = urlstate.UrlState(program=spec["source"], example=spec.get("example"), inputs=spec.get("inputs") or {},
                               backward=spec.get("backward", DEFAULT_BACKWARD), theme=theme, direction=direction,
                               constants=_constants_on(constants), lang=normalize(lang) if lang else None,
-                              seed=int(spec.get("seed") or 0), show_all=show_all is True, quiz=quiz is True)
+                              seed=int(spec.get("seed") or 0), show_all=show_all is True, quiz=quiz is True,
+                              digits=urlstate.clean_digits(digits))
     return urlstate.encode(state)
 
 
@@ -415,11 +425,12 @@ def export_name(spec: dict | None, ext: str) -> str:
 
 def on_export(trigger: Any, spec: dict | None, theme: str, direction: str, constants: Any, lang: str,
               canvas: Any = None, collapse_state: dict | None = None, depth: Any = None, slider: Any = None,
-              show_all: Any = False) -> tuple:
+              show_all: Any = False, digits: Any = DEFAULT_DIGITS) -> tuple:
     """PDF, GIF (the steps, animated), HTML or JSON through dcc.Download. Returns (download, message).
     The picture has the groups collapsed and open as on the screen (`collapse_state`, `depth`: groups.py). The
     PDF shows the graph as the screen does at the player's step (`slider`: the step + 1, 0 before the first)
-    with "show all" or not: the step lit, and the gradients on its edges (figure_at_step)."""
+    with "show all" or not: the step lit, and the gradients on its edges (figure_at_step). Its numbers have the
+    screen's `digits`."""
     from explorer.drawing.export import ExportError, to_gif, to_html, to_image
 
     if not spec:
@@ -433,7 +444,8 @@ def on_export(trigger: Any, spec: dict | None, theme: str, direction: str, const
         if ext == "json":
             return dcc.send_string(fastjson.dumps_text(trace.to_dict()), name, type="application/json"), ""
         fig = as_figure(make_figure(trace, theme, direction, _constants_on(constants), lang=lang,
-                                    collapse=groups.collapse_for(collapse_state, spec, depth), canvas=canvas))
+                                    collapse=groups.collapse_for(collapse_state, spec, depth), canvas=canvas,
+                                    digits=digits))
         if ext == "html":
             return dcc.send_string(to_html(fig, lang=lang), name, type="text/html"), ""
         if ext == "gif":
@@ -485,7 +497,7 @@ def register(app: Any) -> None:
     app.callback(
         Output(ID.EDITOR, "value"), Output(ID.EXAMPLE, "value"), Output(ID.BACKWARD, "value"),
         Output(ID.THEME, "value"), Output(ID.DIRECTION, "value"), Output(ID.CONSTANTS, "value"),
-        Output(ID.LANG, "data"), Output(ID.BOOT, "data"), Output(ID.BOOTED, "data"),
+        Output(ID.LANG, "data"), Output(ID.BOOT, "data"), Output(ID.BOOTED, "data"), Output(ID.DIGITS, "value"),
         Input(ID.URL, "search"), State(ID.BOOTED, "data"),
     )(on_boot)
 
@@ -499,11 +511,11 @@ def register(app: Any) -> None:
         State(ID.EDITOR, "value"), State(input_ids, "value"), State(ID.THEME, "value"),
         State(ID.DIRECTION, "value"), State(ID.CONSTANTS, "value"), State(ID.PRESENT, "data"),
         State(ID.SPEC, "data"), State(ID.LANG, "data"), State(ID.WEBGL, "data"), State(ID.COLLAPSE, "data"),
-        State(ID.GROUP_DEPTH, "value"), State(ID.CANVAS, "data"),
+        State(ID.GROUP_DEPTH, "value"), State(ID.CANVAS, "data"), State(ID.DIGITS, "value"),
         prevent_initial_call=True,
     )
     def _run(_n, example, backward, boot, _submits, source, values, theme, direction, constants, present, spec,
-             lang, webgl, collapse_state, depth, canvas):
+             lang, webgl, collapse_state, depth, canvas, digits):
         trigger = ctx.triggered_id
         triggered = {p["prop_id"].split(".")[0] for p in ctx.triggered}
         if ID.BOOT in triggered:
@@ -515,16 +527,16 @@ def register(app: Any) -> None:
         ids = [o["id"] for o in ctx.states_list[1]] if len(ctx.states_list) > 1 else []
         seed = int((spec or boot or {}).get("seed") or 0)
         return on_run(trigger, source, example, backward, boot, ids, values, theme, direction, constants,
-                      present, seed, lang, webgl, collapse_state, depth, canvas)
+                      present, seed, lang, webgl, collapse_state, depth, canvas, digits)
 
     app.callback(
         Output(ID.GRAPH, "figure", allow_duplicate=True), Output(ID.STATS, "data", allow_duplicate=True),
         Input(ID.THEME, "value"), Input(ID.DIRECTION, "value"), Input(ID.CONSTANTS, "value"),
-        Input(ID.PRESENT, "data"), Input(ID.LANG, "data"), Input(ID.COLLAPSE, "data"), State(ID.SPEC, "data"),
-        State(ID.WEBGL, "data"), State(ID.GROUP_DEPTH, "value"), State(ID.CANVAS, "data"),
+        Input(ID.PRESENT, "data"), Input(ID.LANG, "data"), Input(ID.COLLAPSE, "data"), Input(ID.DIGITS, "value"),
+        State(ID.SPEC, "data"), State(ID.WEBGL, "data"), State(ID.GROUP_DEPTH, "value"), State(ID.CANVAS, "data"),
         prevent_initial_call=True,
-    )(lambda theme, direction, constants, present, lang, collapse_state, spec, webgl, depth, canvas:
-      on_redraw(theme, direction, constants, present, spec, lang, webgl, collapse_state, depth, canvas))
+    )(lambda theme, direction, constants, present, lang, collapse_state, digits, spec, webgl, depth, canvas:
+      on_redraw(theme, direction, constants, present, spec, lang, webgl, collapse_state, depth, canvas, digits))
 
     # the toolbar's tooltips in the page's language
     app.callback(Output(ID.GRAPH, "config"), Input(ID.LANG, "data"),
@@ -541,12 +553,13 @@ def register(app: Any) -> None:
     @app.callback(
         Output(ID.DETAIL, "children"), Output(ID.CODE_VIEW, "children"), Output(ID.SELECTED, "data"),
         Input(ID.GRAPH, "clickData"), Input(ID.LANG, "data"), Input(ID.SPEC, "data"), Input(ID.COLLAPSE, "data"),
-        State(ID.SELECTED, "data"), State(ID.GROUP_DEPTH, "value"),
+        Input(ID.DIGITS, "value"), State(ID.SELECTED, "data"), State(ID.GROUP_DEPTH, "value"),
         prevent_initial_call=True,
     )
-    def _select(click, lang, spec, collapse_state, selected, depth):
-        trigger = ID.LANG if ctx.triggered_id == ID.COLLAPSE else ctx.triggered_id  # same node, drawn anew
-        return on_select(trigger, click, lang, spec, selected, collapse_state, depth)
+    def _select(click, lang, spec, collapse_state, digits, selected, depth):
+        # the same node, drawn anew
+        trigger = ID.LANG if ctx.triggered_id in (ID.COLLAPSE, ID.DIGITS) else ctx.triggered_id
+        return on_select(trigger, click, lang, spec, selected, collapse_state, depth, digits)
 
     # groups (explorer/app/groups.py): the depth control, the detail panel's collapse / expand button
     app.callback(Output(ID.COLLAPSE, "data"), Input(ID.GROUP_DEPTH, "value"), State(ID.SPEC, "data"),
@@ -574,6 +587,7 @@ def register(app: Any) -> None:
         Output(ID.SHARE_QUERY, "data"),
         Input(ID.SPEC, "data"), Input(ID.THEME, "value"), Input(ID.DIRECTION, "value"),
         Input(ID.CONSTANTS, "value"), Input(ID.LANG, "data"), Input(ID.SHOW_ALL, "data"), Input(ID.QUIZ, "data"),
+        Input(ID.DIGITS, "value"),
     )(on_share)
 
     # --- reveal and quiz modes ---------------------------------------------------------------------------
@@ -603,13 +617,13 @@ def register(app: Any) -> None:
         State(ID.SPEC, "data"), State(ID.THEME, "value"), State(ID.DIRECTION, "value"),
         State(ID.CONSTANTS, "value"), State(ID.LANG, "data"), State(ID.CANVAS, "data"),
         State(ID.COLLAPSE, "data"), State(ID.GROUP_DEPTH, "value"), State(ID.SLIDER, "value"),
-        State(ID.SHOW_ALL, "data"),
+        State(ID.SHOW_ALL, "data"), State(ID.DIGITS, "value"),
         prevent_initial_call=True,
     )
     def _export(_a, _b, _c, _d, spec, theme, direction, constants, lang, canvas, collapse_state, depth, slider,
-                show_all):
+                show_all, digits):
         return on_export(ctx.triggered_id, spec, theme, direction, constants, normalize(lang), canvas,
-                         collapse_state, depth, slider, show_all)
+                         collapse_state, depth, slider, show_all, digits)
 
     # --- in the browser (assets/app.js): no server round trip ------------------------------------------
     def cs(name: str) -> ClientsideFunction:

@@ -19,6 +19,7 @@ from typing import Any
 from dash import html
 
 from explorer.app.i18n import t
+from explorer.choices import DEFAULT_DIGITS
 from explorer.drawing import text as fmt
 from explorer.drawing.groups import group_title, group_view, members_of
 from explorer.recording.model import Trace
@@ -102,9 +103,10 @@ def _norm(value: Any) -> float | None:
     return None
 
 
-def render_group_detail(trace: Trace, group: str, collapse: Any, lang: str) -> html.Div:
+def render_group_detail(trace: Trace, group: str, collapse: Any, lang: str, digits: int = DEFAULT_DIGITS) -> html.Div:
     """A group's detail: its path and class, the nodes inside, each parameter with its shape and the norm of its
-    gradient after backward, and the button that collapses or opens it."""
+    gradient after backward (`digits` significant digits, the figure's), and the button that collapses or
+    opens it."""
     g = trace.groups[group]
     collapsed = is_collapsed(trace, collapse, group)
     inside = len(members_of(trace)[group])
@@ -129,7 +131,7 @@ def render_group_detail(trace: Trace, group: str, collapse: Any, lang: str) -> h
         for name, shape in g.params:
             norm = _norm(trace.grads.get(name))
             trs.append(html.Tr([html.Td(html.Code(name)), html.Td(fmt.shape_text(shape)),
-                                html.Td(fmt.number(norm) if norm is not None else t("detail.none", lang))]))
+                                html.Td(fmt.number(norm, digits) if norm is not None else t("detail.none", lang))]))
         body += [html.H5(t("group.params", lang, n=f"{g.n_params:,}")),
                  html.Table([head, *trs], className="detail-inputs group-params")]
     return html.Div(body, className="detail-body", **{"data-node": group, "data-group": group})

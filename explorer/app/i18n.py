@@ -134,6 +134,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "direction.auto": "Best fit",
         "direction.LR": "Left to right",
         "direction.TB": "Top to bottom",
+        "digits": "Digits",
+        "digits.title": "Significant digits of every number: on the graph, in its hover texts and captions, on the "
+                        "edges and in the node's details (2 or 3 for a projector, 6 to check a gradient by hand)",
         "constants": "Show constants",
         "groups": "Groups",
         "groups.depth.auto": "Automatic",
@@ -286,6 +289,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "direction.auto": "自动适配",
         "direction.LR": "从左到右",
         "direction.TB": "从上到下",
+        "digits": "有效数字",
+        "digits.title": "每个数字的有效位数：图上、悬停文字和说明里、边上以及节点详情中"
+                        "（投影时用 2 或 3 位，手算核对梯度时用 6 位）",
         "constants": "显示常量",
         "groups": "分组",
         "groups.depth.auto": "自动",

@@ -20,10 +20,12 @@ from explorer.app import groups
 from explorer.app.i18n import PLOTLY_LOCALES, PLOTLY_WORDS, t
 from explorer.choices import (
     DEFAULT_BACKWARD,
+    DEFAULT_DIGITS,
     DEFAULT_DIRECTION,
     DEFAULT_LANG,
     DEFAULT_SPEED,
     DEFAULT_THEME,
+    DIGITS,
     DIRECTIONS,
     SPEEDS,
     THEMES,
@@ -118,6 +120,8 @@ class ID:
     EXPORT_MSG = "export-msg"
     THEME = "theme"
     DIRECTION = "direction"
+    DIGITS = "digits"  # significant digits of every number shown (explorer.choices DIGITS)
+    DIGITS_GROUP = "digits-group"
     CONSTANTS = "constants"
     PRESENT_BTN = "present-btn"
     SHARE_LINK = "share-link"
@@ -151,6 +155,7 @@ TITLES = {
     ID.SHOW_ALL_BTN: "show_all.title",
     ID.QUIZ_BTN: "quiz.title",
     ID.EDITOR_RESIZE: "editor.resize",
+    ID.DIGITS_GROUP: "digits.title",
 }
 
 # Components whose `placeholder` is translated: id -> key
@@ -172,6 +177,11 @@ def theme_options(lang: str) -> list[dict]:
 
 def direction_options(lang: str) -> list[dict]:
     return [{"label": t(f"direction.{m}", lang), "value": m} for m in DIRECTIONS]
+
+
+def digits_options(lang: str) -> list[dict]:
+    """The counts of significant digits offered, as numbers ("2" ... "6" in every language)."""
+    return [{"label": str(d), "value": d} for d in DIGITS]
 
 
 def constants_options(lang: str) -> list[dict]:
@@ -327,6 +337,11 @@ def build_layout(lang: str = DEFAULT_LANG) -> html.Div:
         html.Div(className="tool-group", children=[
             T("direction", html.Span, className="tool-label"),
             dcc.RadioItems(id=ID.DIRECTION, options=direction_options(lang), value=DEFAULT_DIRECTION, inline=True,
+                           className="radio-inline"),
+        ]),
+        html.Div(id=ID.DIGITS_GROUP, className="tool-group", title=t(TITLES[ID.DIGITS_GROUP], lang), children=[
+            T("digits", html.Span, className="tool-label"),
+            dcc.RadioItems(id=ID.DIGITS, options=digits_options(lang), value=DEFAULT_DIGITS, inline=True,
                            className="radio-inline"),
         ]),
         dcc.Checklist(id=ID.CONSTANTS, options=constants_options(lang), value=[], className="checklist tool-group"),

@@ -553,6 +553,11 @@ MESSAGES: tuple[tuple[str, str], ...] = (
     ("the program ran ⟨n⟩ backward passes; the last ⟨k⟩ are shown step by step",
      "程序运行了 ⟨n⟩ 次反向传播；逐步显示的是最后 ⟨k⟩ 次"),
     ("the program has ⟨n⟩ characters; the limit is ⟨m⟩", "程序有 ⟨n⟩ 个字符；上限是 ⟨m⟩"),
+    # --- drawing (explorer/drawing/text.py) ---------------------------------------------------------------
+    ("digits must be a whole number from ⟨lo⟩ to ⟨hi⟩, not ⟨value⟩",
+     "digits 必须是 ⟨lo⟩ 到 ⟨hi⟩ 之间的整数，而不是 ⟨value⟩"),
+    ("the significant digits of each number shown, e.g. digits=6; the default is ⟨n⟩",
+     "每个显示的数字的有效位数，例如 digits=6；默认是 ⟨n⟩"),
     # --- the sandbox and the explorer's own failures (explorer/sandbox, explorer/errors.py) -------------
     ("the program needed more memory than the ⟨n⟩ MB allowed", "程序需要的内存超过了允许的 ⟨n⟩ MB"),
     ("the program needed more memory than allowed", "程序需要的内存超过了允许的上限"),

@@ -10,6 +10,7 @@ Parameters (all optional; a default is never written):
     in   the inputs: base64url of compact JSON {name: number or nested list of numbers}
     b    backward mode       th   theme       dir  direction      lang language      (explorer.choices lists each)
     c    show constants (1)  seed the run's seed
+    digits  significant digits of the numbers on the graph (one of explorer.choices DIGITS)
     all  show every value and gradient at once (1), instead of revealing them as they flow
     quiz quiz mode (1): the learner predicts each gradient before it is revealed (a teacher's link)
 
@@ -34,8 +35,10 @@ from urllib.parse import parse_qsl, urlencode
 from explorer.choices import (
     BACKWARD_MODES,
     DEFAULT_BACKWARD,
+    DEFAULT_DIGITS,
     DEFAULT_DIRECTION,
     DEFAULT_THEME,
+    DIGITS,
     DIRECTIONS,
     LANGS,
     MAX_INPUT_DEPTH,
@@ -65,6 +68,7 @@ class UrlState:
     seed: int = 0
     show_all: bool = False
     quiz: bool = False
+    digits: int = DEFAULT_DIGITS
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -103,6 +107,8 @@ def encode(state: UrlState) -> str:
         params.append(("all", "1"))
     if state.quiz:
         params.append(("quiz", "1"))
+    if state.digits != defaults.digits:
+        params.append(("digits", str(state.digits)))
     return urlencode(params)
 
 
@@ -185,6 +191,7 @@ def decode(query: str | None) -> UrlState:
         direction=params.get("dir", DEFAULT_DIRECTION),
         constants=params.get("c") == "1", lang=params.get("lang"), seed=seed,
         show_all=params.get("all") == "1", quiz=params.get("quiz") == "1",
+        digits=next((d for d in DIGITS if params.get("digits") == str(d)), DEFAULT_DIGITS),
     )
     return clean(state)
 
@@ -208,7 +215,14 @@ def clean(state: UrlState) -> UrlState:
         seed=seed,
         show_all=state.show_all is True,
         quiz=state.quiz is True,
+        digits=clean_digits(state.digits),
     )
+
+
+def clean_digits(value: Any) -> int:
+    """`value` if it is one of the digits the app offers (explorer.choices DIGITS), else the default: what the
+    page's control, a link or the store sends is never trusted to be one."""
+    return value if type(value) is int and value in DIGITS else DEFAULT_DIGITS
 
 
 def _is_seed(value: Any) -> bool:

@@ -14,7 +14,7 @@ from dash import dcc, html
 from explorer.app import urlstate
 from explorer.app.i18n import STRINGS, message, normalize, t
 from explorer.app.layout import ID
-from explorer.choices import DEFAULT_LANG
+from explorer.choices import DEFAULT_DIGITS, DEFAULT_LANG
 from explorer.drawing import text as fmt
 from explorer.recording.model import Trace
 
@@ -124,12 +124,13 @@ def empty_detail(lang: str) -> html.P:
     return html.P(t("detail.empty", lang), className="muted")
 
 
-def explain(trace: Trace, node_id: str, lang: str) -> dict:
-    """explorer.drawing.explain.explain_node when available, else the node's raw fields in the same shape."""
+def explain(trace: Trace, node_id: str, lang: str, digits: int = DEFAULT_DIGITS) -> dict:
+    """explorer.drawing.explain.explain_node when available, else the node's raw fields in the same shape; the
+    numbers with `digits` significant digits (the figure's)."""
     try:
         from explorer.drawing.explain import explain_node
 
-        return explain_node(trace, node_id, lang)
+        return explain_node(trace, node_id, lang, digits)
     except Exception:
         log.exception("explain_node failed; showing raw fields")
     node = trace.nodes[node_id]
@@ -138,17 +139,18 @@ def explain(trace: Trace, node_id: str, lang: str) -> dict:
         "id": node.id, "kind": node.kind, "op": node.op, "title": fmt.node_title(node), "what": node.op,
         "name": node.name or node.label, "source": node.span.text if node.span else None,
         "line": node.span.line if node.span else None, "shape": list(node.shape),
-        "value": fmt.value_long(node.value), "grad_in": fmt.value_long(node.grad) if node.grad else None,
+        "value": fmt.value_long(node.value, digits=digits),
+        "grad_in": fmt.value_long(node.grad, digits=digits) if node.grad else None,
         "inputs": [{"name": trace.nodes[e.source].name or trace.nodes[e.source].label,
-                    "value": fmt.value_short(trace.nodes[e.source].value, 8),
-                    "grad_sent": fmt.value_short(e.grad, 8) if e.grad else None, "local": None}
+                    "value": fmt.value_short(trace.nodes[e.source].value, 8, digits=digits),
+                    "grad_sent": fmt.value_short(e.grad, 8, digits=digits) if e.grad else None, "local": None}
                    for e in into if e.kind == "data"],
         "contributions": [], "chain": [],
     }
 
 
-def render_detail(trace: Trace, node_id: str, lang: str) -> html.Div:
-    info = explain(trace, node_id, lang)
+def render_detail(trace: Trace, node_id: str, lang: str, digits: int = DEFAULT_DIGITS) -> html.Div:
+    info = explain(trace, node_id, lang, digits)
     none = t("detail.none", lang)
     kind = info.get("kind", "op")
     rows = []

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from explorer.choices import DEFAULT_LANG, normalize_lang
+from explorer.choices import DEFAULT_DIGITS, DEFAULT_LANG, normalize_lang
 from explorer.drawing.text import value_long, value_short
 from explorer.recording.model import GradEvent, Node, Step, Trace
 
@@ -243,8 +243,9 @@ def display_name(node: Node) -> str:
     return node.label
 
 
-def explain_node(trace: Trace, node_id: str, lang: str = DEFAULT_LANG) -> dict[str, Any]:
-    """Everything the detail panel shows about one node, with torch's numbers from the trace."""
+def explain_node(trace: Trace, node_id: str, lang: str = DEFAULT_LANG, digits: int = DEFAULT_DIGITS) -> dict[str, Any]:
+    """Everything the detail panel shows about one node, with torch's numbers from the trace, each written with
+    `digits` significant digits (the figure's)."""
     lang = _lang(lang)
     w = WORDS[lang]
     node = trace.nodes[node_id]
@@ -259,15 +260,15 @@ def explain_node(trace: Trace, node_id: str, lang: str = DEFAULT_LANG) -> dict[s
         "source": node.span.text if node.span else None,
         "line": node.span.line if node.span else None,
         "shape": list(node.shape),
-        "value": value_long(node.value, lang=lang),
-        "grad_in": value_long(node.grad, lang=lang) if node.grad is not None else None,
+        "value": value_long(node.value, lang=lang, digits=digits),
+        "grad_in": value_long(node.grad, lang=lang, digits=digits) if node.grad is not None else None,
         "inputs": [],
-        "contributions": _contributions(trace, node_id, lang),
+        "contributions": _contributions(trace, node_id, lang, digits),
         "chain": [],
     }
     if node.kind == "leaf":
         info["what"] = w["leaf"].format(name=display_name(node))
-        info["passes"], info["story"] = grad_history(trace, node_id, lang)
+        info["passes"], info["story"] = grad_history(trace, node_id, lang, digits)
     elif node.kind == "constant":
         info["what"] = w["constant"]
     else:
@@ -277,8 +278,8 @@ def explain_node(trace: Trace, node_id: str, lang: str = DEFAULT_LANG) -> dict[s
             info["what"] = w["custom"].format(name=node.op[:-len("Backward")])
     hooked = _hooked_step(trace, node_id)
     if hooked is not None:
-        info["hook"] = w["hooked"].format(before=value_short(hooked.hook_before, 8, lang),
-                                          after=value_short(hooked.grad_in, 8, lang))
+        info["hook"] = w["hooked"].format(before=value_short(hooked.hook_before, 8, lang, digits),
+                                          after=value_short(hooked.grad_in, 8, lang, digits))
     if len(info["contributions"]) > 1 and not (node.kind == "leaf" and info["passes"]):
         info["uses"] = w["from_uses"].format(n=len(info["contributions"]))
     reached = sorted({s.pass_index for s in trace.backward_steps if s.node == node_id and s.pass_index is not None})
@@ -294,11 +295,11 @@ def explain_node(trace: Trace, node_id: str, lang: str = DEFAULT_LANG) -> dict[s
         formula = formulas[e.input_index] if e.input_index < len(formulas) else None
         if formula:
             formula = formula.format(*[names.get(i, "?") for i in range(max(names) + 1 if names else 1)])
-        local = _local_numbers(node.grad, e.grad, lang)
+        local = _local_numbers(node.grad, e.grad, lang, digits)
         item = {
             "name": display_name(src),
-            "value": value_short(src.value, 8, lang),
-            "grad_sent": value_short(e.grad, 8, lang) if e.grad is not None else None,
+            "value": value_short(src.value, 8, lang, digits),
+            "grad_sent": value_short(e.grad, 8, lang, digits) if e.grad is not None else None,
             "local": formula,
             "local_value": local,
         }
@@ -309,20 +310,21 @@ def explain_node(trace: Trace, node_id: str, lang: str = DEFAULT_LANG) -> dict[s
             rhs = f"∂{out_name}/∂{item['name']}"
             parts = [f"{d_in} = {d_out} · {rhs}"]
             if formula and local and formula != local:
-                parts.append(f"{value_short(node.grad, 8, lang)} · {formula} ({formula} = {local})")
+                parts.append(f"{value_short(node.grad, 8, lang, digits)} · {formula} ({formula} = {local})")
             elif formula:
-                parts.append(f"{value_short(node.grad, 8, lang)} · {formula}")
+                parts.append(f"{value_short(node.grad, 8, lang, digits)} · {formula}")
             elif local:
-                parts.append(f"{value_short(node.grad, 8, lang)} · {local}")
-            parts.append(value_short(e.grad, 8, lang))
+                parts.append(f"{value_short(node.grad, 8, lang, digits)} · {local}")
+            parts.append(value_short(e.grad, 8, lang, digits))
             info["chain"].append(" = ".join(parts))
     if node.kind == "op" and node.grad is None:
         info["chain"].append(w["no_pass"])
-    info["saved"] = saved_view(trace, node, lang)
+    info["saved"] = saved_view(trace, node, lang, digits)
     return info
 
 
-def saved_view(trace: Trace, node: Node, lang: str = DEFAULT_LANG) -> list[dict[str, str]]:
+def saved_view(trace: Trace, node: Node, lang: str = DEFAULT_LANG,
+               digits: int = DEFAULT_DIGITS) -> list[dict[str, str]]:
     """What autograd kept from the forward pass to compute this node's gradient (torch's `grad_fn._saved_*`),
     each with its value and, when it is one, whose value it is: a learner sees why `x * y` keeps both x and y,
     and that `exp` keeps its own output."""
@@ -336,7 +338,7 @@ def saved_view(trace: Trace, node: Node, lang: str = DEFAULT_LANG) -> list[dict[
     out = []
     for name, value in sorted(node.saved.items()):
         is_tensor = isinstance(value, dict) and "shape" in value
-        shown = value_short(value, 8, lang) if is_tensor else str(value)
+        shown = value_short(value, 8, lang, digits) if is_tensor else str(value)
         note = ""
         if is_tensor:
             if node.value is not None and _same_key(value) == _same_key(node.value):
@@ -380,14 +382,15 @@ def _sent_from(trace: Trace, node_id: str) -> dict[int, list[dict]]:
     return out
 
 
-def _contributions(trace: Trace, node_id: str, lang: str) -> list[str]:
+def _contributions(trace: Trace, node_id: str, lang: str, digits: int = DEFAULT_DIGITS) -> list[str]:
     """What reached the node, one per use, in the last pass that sent it anything: they add up to its
     gradient in that pass (earlier passes' are told by grad_history, not added here)."""
     sent = _sent_from(trace, node_id)
-    return [value_short(g, 8, lang) for g in sent[max(sent)]] if sent else []
+    return [value_short(g, 8, lang, digits) for g in sent[max(sent)]] if sent else []
 
 
-def grad_history(trace: Trace, node_id: str, lang: str = DEFAULT_LANG) -> tuple[list[dict], str]:
+def grad_history(trace: Trace, node_id: str, lang: str = DEFAULT_LANG,
+                 digits: int = DEFAULT_DIGITS) -> tuple[list[dict], str]:
     """A leaf's .grad pass by pass, for the detail panel: rows {"kind", "label", "where", "grad", "uses",
     "after", "note"} (kind: a GradEvent kind), and one sentence saying what .grad holds and why."""
     lang = _lang(lang)
@@ -397,31 +400,31 @@ def grad_history(trace: Trace, node_id: str, lang: str = DEFAULT_LANG) -> tuple[
     rows: list[dict] = []
     previous: GradEvent | None = None
     for e in events:
-        row: dict[str, Any] = {"kind": e.kind, "after": _or_none(e.after, w)}
+        row: dict[str, Any] = {"kind": e.kind, "after": _or_none(e.after, w, digits)}
         if e.kind in ("pass", "returned"):
             p = trace.passes[e.pass_index] if e.pass_index is not None and e.pass_index < len(trace.passes) else None
             row["label"] = w["pass_grad" if e.kind == "returned" else "pass"].format(n=e.number)
             row["where"] = (w["where"].format(line=p.span.line, text=p.span.text)
                             if p is not None and p.span is not None else None)
-            row["grad"] = value_short(e.grad, 8, lang) or w["none_value"]
+            row["grad"] = value_short(e.grad, 8, lang, digits) or w["none_value"]
             uses = sent.get(e.pass_index, []) if e.pass_index is not None else []
-            parts = " + ".join(value_short(g, 8, lang) for g in uses)
+            parts = " + ".join(value_short(g, 8, lang, digits) for g in uses)
             row["uses"] = w["in_pass_uses"].format(n=len(uses), parts=parts) if len(uses) > 1 else None
             if e.kind == "returned":
                 row["note"] = w["returned"]
             elif e.accumulated and _kept_graph(trace, previous, e):
                 row["note"] = w["again"]
             elif e.accumulated:
-                row["note"] = w["added"].format(before=value_short(e.before, 8, lang),
-                                                grad=value_short(e.grad, 8, lang))
+                row["note"] = w["added"].format(before=value_short(e.before, 8, lang, digits),
+                                                grad=value_short(e.grad, 8, lang, digits))
             else:
                 row["note"] = w["stored"]
         else:
-            row["label"] = w[e.kind].format(value=value_short(e.after, 8, lang))
+            row["label"] = w[e.kind].format(value=value_short(e.after, 8, lang, digits))
         rows.append(row)
         if e.kind == "pass":
             previous = e
-    return rows, _story(trace, trace.nodes[node_id], events, w)
+    return rows, _story(trace, trace.nodes[node_id], events, w, digits)
 
 
 def _kept_graph(trace: Trace, previous: GradEvent | None, e: GradEvent) -> bool:
@@ -432,7 +435,8 @@ def _kept_graph(trace: Trace, previous: GradEvent | None, e: GradEvent) -> bool:
     return a.retain_graph and bool(set(a.roots) & set(b.roots))
 
 
-def _story(trace: Trace, node: Node, events: tuple[GradEvent, ...], w: dict[str, str]) -> str:
+def _story(trace: Trace, node: Node, events: tuple[GradEvent, ...], w: dict[str, str],
+           digits: int = DEFAULT_DIGITS) -> str:
     """One sentence (or a few) on what the leaf's .grad holds, from its events."""
     passes = [e for e in events if e.kind == "pass"]
     returned = [e for e in events if e.kind == "returned"]
@@ -476,18 +480,18 @@ def _story(trace: Trace, node: Node, events: tuple[GradEvent, ...], w: dict[str,
         sentences += [w["story_again"].format(k=k) for k in again]
         if pending is not None:
             sentences.append(w["story_end"].format(last=last, reset=w[f"reset.{pending}"],
-                                                   value=_or_none(events[-1].after, w)))
+                                                   value=_or_none(events[-1].after, w, digits)))
     numbers = w["and"].join(str(e.number) for e in returned)
     if returned and passes:
         sentences.append(w["story_returned_also"].format(passes=numbers))
     elif len(returned) == 1:
         sentences.append(w["story_returned"])
     elif returned:
-        sentences.append(w["story_returned_n"].format(passes=numbers, value=_or_none(node.grad, w)))
+        sentences.append(w["story_returned_n"].format(passes=numbers, value=_or_none(node.grad, w, digits)))
     elif not passes and node.grad is None:
         sentences.append(w["story_untouched"])
     elif not passes and pending is not None:
-        sentences.append(w["story_set_only"].format(value=_or_none(node.grad, w)))
+        sentences.append(w["story_set_only"].format(value=_or_none(node.grad, w, digits)))
     if trace.first_pass_number > 1 and (passes or returned):
         sentences.append(w["story_trimmed"].format(first=trace.first_pass_number))
     return w["sep"].join(sentences)
@@ -504,9 +508,9 @@ def _reset_before(events: tuple[GradEvent, ...], number: int) -> str:
     return kind
 
 
-def _or_none(value: dict | None, w: dict[str, str]) -> str:
+def _or_none(value: dict | None, w: dict[str, str], digits: int = DEFAULT_DIGITS) -> str:
     lang = "zh" if w is WORDS["zh"] else "en"
-    return value_short(value, 8, lang) if value is not None else w["none_value"]
+    return value_short(value, 8, lang, digits) if value is not None else w["none_value"]
 
 
 def _loss_name(trace: Trace) -> str:
@@ -514,7 +518,8 @@ def _loss_name(trace: Trace) -> str:
     return display_name(out) if out is not None else "L"
 
 
-def _local_numbers(grad_out: dict | None, grad_sent: dict | None, lang: str) -> str | None:
+def _local_numbers(grad_out: dict | None, grad_sent: dict | None, lang: str,
+                   digits: int = DEFAULT_DIGITS) -> str | None:
     """∂out/∂input as numbers, where it is elementwise: sent ÷ received (skipping zeros)."""
     if not grad_out or not grad_sent:
         return None
@@ -529,7 +534,7 @@ def _local_numbers(grad_out: dict | None, grad_sent: dict | None, lang: str) -> 
         if not isinstance(ga, (int, float)) or not isinstance(gb, (int, float)) or ga == 0:
             return None
         out.append(gb / ga)
-    return value_short({"shape": grad_out["shape"], "data": out if len(out) > 1 else out[0]}, 8, lang)
+    return value_short({"shape": grad_out["shape"], "data": out if len(out) > 1 else out[0]}, 8, lang, digits)
 
 
 def _flat(x: Any) -> list:

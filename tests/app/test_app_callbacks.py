@@ -52,16 +52,18 @@ def run(trigger=ID.RUN, source="", example=None, backward="auto", boot=None, ids
 
 
 def test_boot_without_a_query_opens_the_first_example():
-    editor, example, _backward, theme, direction, constants, lang, boot, booted = cb.on_boot("", False)
+    editor, example, _backward, theme, direction, constants, lang, boot, booted, digits = cb.on_boot("", False)
     assert editor == FIRST.source and example == FIRST.key and boot["source"] == FIRST.source
     assert theme == "light" and direction == "auto" and constants == [] and lang is no_update and booted is True
+    assert digits == 4
 
 
 def test_boot_reads_the_url_once():
     q = urlstate.encode(urlstate.UrlState(program="z = y*y*2\n", inputs={"y": 5.0}, theme="dark", lang="zh",
-                                          constants=True))
-    editor, example, _backward, theme, _direction, constants, lang, boot, _ = cb.on_boot("?" + q, False)
-    assert editor == "z = y*y*2\n" and example is None and theme == "dark" and lang == "zh"
+                                          constants=True, digits=6))
+    editor, example, _backward, theme, _direction, constants, lang, boot, _, digits = cb.on_boot("?" + q, False)
+    assert editor == "z = y*y*2\n" and example is None and theme == "dark" and lang == "zh" and digits == 6
+    assert cb.on_boot("?" + urlstate.encode(urlstate.UrlState(digits=2)), False)[9] == 2  # the default example
     assert constants == ["on"] and boot["inputs"] == {"y": 5.0}
     with pytest.raises(PreventUpdate):
         cb.on_boot("?" + q, True)  # later changes of the address bar are ours, not a new page
@@ -215,6 +217,39 @@ def test_selecting_a_node_shows_torch_s_numbers_and_marks_its_source():
     assert x_id in cb.trace_for(other).nodes
     detail, code, sel = cb.on_select(ID.SPEC, None, "en", other, selected)
     assert sel is None and code is None and texts(detail) == texts(views.empty_detail("en"))
+
+
+def test_the_digits_reach_the_graph_the_details_the_link_and_the_exports():
+    """The toolbar's digits: the figure the page gets says them (assets/values.js writes with them) and is drawn
+    for them, the detail panel writes its numbers with them, the link keeps them, the exports have them; a
+    value the page should never send draws with the default."""
+    from explorer.drawing.compact import decode_meta
+
+    spec = run(source=FIRST.source)[2]
+    tr = cb.trace_for(spec)
+    x_id = next(n.id for n in tr.nodes.values() if n.label == "x")
+    grads = {2: "[3.3, 1.3, 5.3]", 4: "[3.333, 1.333, 5.333]", 6: "[3.33333, 1.33333, 5.33333]"}
+    for digits, grad in grads.items():
+        fig, _ = cb.on_redraw("light", "LR", [], False, spec, digits=digits)
+        meta = cb.figure_meta(fig)
+        assert meta["table"]["digits"] == digits
+        assert grad in [s["v"] for s in decode_meta(meta)["steps"]]  # x's gradient, at its backward step
+        detail, _, selected = cb.on_select(ID.LANG, None, "en", spec, {"node": x_id, "program":
+                                                                       cb.program_key(FIRST.source)}, digits=digits)
+        shown = find(detail, lambda c: getattr(c, "className", "") == "detail-grad")[0]
+        assert texts(shown) == grad and selected["node"] == x_id  # the same node, its numbers anew
+    out = cb.on_run(ID.RUN, FIRST.source, None, "auto", None, [], [], "light", "LR", [], False, digits=6)
+    assert cb.figure_meta(out[3])["table"]["digits"] == 6
+    for bad in ("x", 20, 0, True, 4.0, None, [6]):
+        fig, _ = cb.on_redraw("light", "LR", [], False, spec, digits=bad)
+        assert cb.figure_meta(fig)["table"]["digits"] == 4, bad
+    q = cb.on_share(spec, "light", "LR", [], None, digits=6)
+    assert "digits=6" in q and urlstate.decode(q).digits == 6
+    assert "digits" not in cb.on_share(spec, "light", "LR", [], None)  # the default is not written
+    data, _ = cb.on_export(ID.EXPORT_HTML, spec, "light", "LR", [], "en", digits=6)
+    assert "3.33333" in data["content"]
+    data, _ = cb.on_export(ID.EXPORT_HTML, spec, "light", "LR", [], "en")
+    assert "3.333" in data["content"] and "3.33333" not in data["content"]
 
 
 def test_a_mark_after_chinese_text_lands_on_the_right_characters():

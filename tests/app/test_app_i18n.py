@@ -88,7 +88,7 @@ def test_t_formats_and_falls_back():
 # --- the explorer's own messages: every one it can raise has its Chinese ------------------------------------
 ROOT = Path(__file__).resolve().parents[2] / "explorer"
 # where the messages a user reads are raised (the command line's own words are for a terminal: not here)
-MESSAGE_SOURCES = ["language", "recording", "sandbox", "errors.py", "api.py", "app/callbacks.py"]
+MESSAGE_SOURCES = ["language", "recording", "sandbox", "errors.py", "api.py", "app/callbacks.py", "drawing/text.py"]
 RAISERS = {"ProgramError", "limit", "_refuse", "_failure", "memory_limit_error", "too_many_elements"}
 FILL = "⁂"  # what a sample puts where a message has a variable part
 

@@ -50,7 +50,8 @@ def test_an_edited_example_is_packed():
 
 def test_everything_round_trips():
     state = UrlState(program="# 中文 ✓\nz = y*y*2\n", inputs={"y": 3.5, "w": [[1.0, 2.0], [3.0, -4.0]]},
-                     backward="mean", theme="projector", direction="TB", constants=True, lang="zh", seed=7)
+                     backward="mean", theme="projector", direction="TB", constants=True, lang="zh", seed=7,
+                     digits=6)
     assert decode(encode(state)) == state
     assert decode("?" + encode(state)) == state
 
@@ -111,8 +112,21 @@ def test_hostile_text_is_only_ever_program_text(text):
 
 
 def test_settings_outside_their_sets_become_defaults():
-    s = decode("th=%3Cscript%3E&dir=RL&b=eval&c=yes&lang=fr&seed=-3&ex=../../etc/passwd")
+    s = decode("th=%3Cscript%3E&dir=RL&b=eval&c=yes&lang=fr&seed=-3&ex=../../etc/passwd&digits=5")
     assert s == UrlState()
+
+
+@pytest.mark.parametrize("digits", [2, 3, 6])
+def test_the_digits_round_trip_and_only_the_offered_ones(digits):
+    """A link keeps the digits the page showed (explorer.choices DIGITS); any other value is the default."""
+    q = encode(UrlState(digits=digits))
+    assert q == f"v=1&digits={digits}" and decode(q).digits == digits
+    assert encode(UrlState(digits=4)) == "v=1"
+    for bad in ("0", "5", "20", "x", "-6", "6.0", "", "%36%36", "٦"):  # ٦: an Arabic-Indic six
+        assert decode(f"digits={bad}").digits == 4, bad
+    for bad in (0, 5, 20, "6", 6.0, True, None):
+        assert urlstate.clean(UrlState(digits=bad)).digits == 4, bad  # type: ignore[arg-type]
+        assert UrlState.from_dict({"digits": bad}).digits == 4
 
 
 def test_a_zip_bomb_is_refused_without_inflating_it():
@@ -194,5 +208,5 @@ def test_from_dict_cleans():
 
 def test_query_parameters_are_the_documented_ones():
     q = encode(UrlState(program="y = x\n", inputs={"x": 1.0}, backward="sum", theme="dark", direction="TB",
-                        constants=True, lang="zh", seed=3))
-    assert set(parse_qs(q)) == {"v", "p", "in", "b", "th", "dir", "c", "lang", "seed"}
+                        constants=True, lang="zh", seed=3, digits=2))
+    assert set(parse_qs(q)) == {"v", "p", "in", "b", "th", "dir", "c", "lang", "seed", "digits"}
