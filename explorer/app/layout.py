@@ -339,10 +339,11 @@ def build_layout(lang: str = DEFAULT_LANG) -> html.Div:
             dcc.RadioItems(id=ID.DIRECTION, options=direction_options(lang), value=DEFAULT_DIRECTION, inline=True,
                            className="radio-inline"),
         ]),
+        # a dropdown, as narrow as the player's speed: the toolbar keeps its rows at 1280 px
         html.Div(id=ID.DIGITS_GROUP, className="tool-group", title=t(TITLES[ID.DIGITS_GROUP], lang), children=[
-            T("digits", html.Span, className="tool-label"),
-            dcc.RadioItems(id=ID.DIGITS, options=digits_options(lang), value=DEFAULT_DIGITS, inline=True,
-                           className="radio-inline"),
+            T("digits", html.Label, className="tool-label", htmlFor=ID.DIGITS),
+            dcc.Dropdown(id=ID.DIGITS, options=digits_options(lang), value=DEFAULT_DIGITS, clearable=False,
+                         searchable=False, className="digits-dropdown"),
         ]),
         dcc.Checklist(id=ID.CONSTANTS, options=constants_options(lang), value=[], className="checklist tool-group"),
         html.Div(className="tool-group groups-group", children=[
