@@ -173,7 +173,9 @@ def _as_trace(obj: Any, what: str) -> Trace:
 
 def figure(trace: Trace | str, **options: Any) -> Any:
     """A plotly Figure of the trace's graph (displays inline in Jupyter); a program's text is traced first.
-    See explorer.drawing.figure.figure for the options (theme, direction, step, ...)."""
+    See explorer.drawing.figure.figure for the options (theme, direction, lang, collapse, digits:
+    `explorer.figure(tr, digits=6)` writes every number with 6 significant digits; a bad option is a
+    ProgramError saying what to give)."""
     from explorer.drawing.figure import figure as draw
 
     return draw(_as_trace(trace, "figure"), **options)
@@ -187,7 +189,7 @@ def show(tensor: torch.Tensor, params: dict[str, torch.Tensor] | None = None, **
 def export(obj: Any, path: Any, **options: Any) -> Any:
     """Write a Trace or Figure (or a program's text, traced first) to .png, .svg, .pdf, .gif, .html or .json,
     by the file's extension. A picture shows every value and gradient; `step=k` shows the graph as the player
-    does at step k (0-based)."""
+    does at step k (0-based). A Trace is drawn with the options of `figure` (theme, direction, digits, ...)."""
     from plotly.graph_objects import Figure  # type: ignore[import-untyped]
 
     from explorer.drawing.export import export as write

@@ -65,8 +65,8 @@ def pick_digits(page, digits: int) -> dict:
     page.wait_for_function("(d) => document.getElementById('share-link').value.includes('digits=' + d) || d === 4"
                            " && !document.getElementById('share-link').value.includes('digits=')",
                            arg=digits, timeout=10_000)
-    page.wait_for_function("(d) => { const e = document.querySelector('#detail [data-field=grad]');"
-                           " return e && e.textContent.split(',')[0].length === ('[' + (1 / 3).toPrecision(d)).length; }",
+    page.wait_for_function("(d) => { const e = document.querySelector('#detail [data-field=grad]'); return e"
+                           " && e.textContent.split(',')[0].length === ('[' + (1 / 3).toPrecision(d)).length; }",
                            arg=digits, timeout=10_000)
     return page.evaluate(DRAWN)
 
