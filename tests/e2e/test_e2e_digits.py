@@ -101,3 +101,12 @@ def test_the_digits_control_rewrites_every_number_and_keeps_the_step_and_the_nod
     assert len(shown[2]) < len(shown[4]) < len(shown[6])
     assert "digits=2" in page.evaluate(DRAWN)["link"]
     assert page.errors == []
+
+
+def test_a_link_with_digits_opens_with_them(page):
+    """A teacher's link (digits=3): the first graph is drawn with 3 digits and the control shows them."""
+    open_app(page, "ex=first-graph&all=1&digits=3")
+    drawn = page.evaluate(DRAWN)
+    assert drawn["digits"] == 3 and "grad [3.33, 1.33, 5.33]" in drawn["labels"]["x"], drawn["labels"]
+    assert page.locator("#digits").inner_text().strip() == "3"
+    assert page.errors == []
