@@ -132,15 +132,19 @@
   }
 
   /* A node's hover text at step k: its lines "value: ..." and "grad: ..." (the words of any language,
-     CONFIG.hover_words, from explorer/drawing/figure.py HOVER_WORDS) left out until they are computed. */
+     CONFIG.hover_words, from explorer/drawing/figure.py HOVER_WORDS) left out until they are computed, with
+     the lines a long value goes on in (begun with two no-break spaces: figure.py HOVER_MORE). */
   function hoverAt(text, reveal, k) {
     if (!reveal || typeof text !== "string") { return text; }
     function starts(line, kind) {
       return (CONFIG.hover_words || {})[kind].some(function (w) { return line.indexOf(w + ": ") === 0; });
     }
+    var keep = true;
     return text.split("<br>").filter(function (line) {
-      if (starts(line, "grad") && (reveal[1] === null || k < reveal[1])) { return false; }
-      return !(starts(line, "value") && k < reveal[0]);
+      if (line.indexOf("\u00a0\u00a0") === 0) { return keep; }  /* goes on from the line before */
+      keep = !(starts(line, "grad") && (reveal[1] === null || k < reveal[1])) &&
+             !(starts(line, "value") && k < reveal[0]);
+      return keep;
     }).join("<br>");
   }
 

@@ -164,6 +164,24 @@
 
   function esc(s) { return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;"); }
 
+  /* text.py wrap_list: lines of at most `width` characters, broken only after ", " (the comma kept). */
+  var HOVER_LINE_CHARS = 60;  /* figure.py HOVER_LINE_CHARS */
+  function wrapList(words, width) {
+    if (words.length <= width) { return [words]; }
+    var pieces = words.split(", "), lines = [], line = pieces[0];
+    for (var i = 1; i < pieces.length; i++) {
+      if (line.length + 2 + pieces[i].length <= width) { line += ", " + pieces[i]; }
+      else { lines.push(line + ","); line = pieces[i]; }
+    }
+    lines.push(line);
+    return lines;
+  }
+
+  /* A value's long text in a hover label: escaped, wrapped (plotly never wraps a hover label), its lines after
+     the first begun with HOVER_MORE (figure.py: animation.js hoverAt keeps them with the line before). */
+  var HOVER_MORE = "\u00a0\u00a0";
+  function hoverValue(words) { return wrapList(words, HOVER_LINE_CHARS).map(esc).join("<br>" + HOVER_MORE); }
+
   /* A compact meta's steps with their texts (steps.py format): v and g are value index + 1 (0: none). */
   function expand(meta) {
     var t = meta && meta.table;
@@ -214,9 +232,9 @@
       if (n.name[i] >= 0) { parts.push(w.variable + ": " + esc(strings[n.name[i]])); }
       var shape = n.shape[i] >= 0 ? shapeText(t.shapes[n.shape[i]]) : w.scalar;
       parts.push(w.shape_word + ": " + shape + " · " + strings[n.dtype[i]]);
-      parts.push(w.value + ": " + esc(valueLong(n.value[i] >= 0 ? vals[n.value[i]] : null, w, t.digits)));
+      parts.push(w.value + ": " + hoverValue(valueLong(n.value[i] >= 0 ? vals[n.value[i]] : null, w, t.digits)));
       if (n.grad[i] !== -1) {
-        parts.push(w.grad + ": " + esc(valueLong(n.grad[i] >= 0 ? vals[n.grad[i]] : null, w, t.digits)));
+        parts.push(w.grad + ": " + hoverValue(valueLong(n.grad[i] >= 0 ? vals[n.grad[i]] : null, w, t.digits)));
       }
       if (n.line[i] >= 0) { parts.push(fill(w.line, {n: n.line[i]}) + ": " + esc(strings[n.src[i]])); }
       if (n.made[i] >= 0) { parts.push(fill(w.made, {k: n.made[i] + 1})); }
@@ -227,7 +245,7 @@
   }
 
   var api = {number: number, formatG: formatG, formatE: formatE, valueShort: valueShort, valueLong: valueLong,
-             values: values, expand: expand, labels: labels, hovers: hovers};
+             values: values, expand: expand, labels: labels, hovers: hovers, wrapList: wrapList};
   if (typeof module === "object" && module.exports) { module.exports = api; }
   else { root.ExplorerValues = api; }
 })(typeof window !== "undefined" ? window : this);

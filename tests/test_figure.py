@@ -325,3 +325,15 @@ def test_arrowheads_point_along_the_last_drawn_piece_of_each_edge():
         match = next(t for t in left if math.dist(t[0], route[-1]) < 0.2 and along(t, route))
         left.remove(match)  # each edge its own arrowhead, at its end, pointing the way the edge goes
     assert left == []
+
+
+def test_a_long_value_in_a_hover_label_is_wrapped_between_numbers():
+    """text.wrap_list: lines of at most the width, broken only after ", ", the numbers whole and in order."""
+    from explorer.drawing.text import value_long, wrap_list
+
+    words = value_long({"shape": [20], "dtype": "float32", "data": [-0.052883 * (i + 1) for i in range(20)]})
+    lines = wrap_list(words, 30)
+    assert len(lines) > 1 and all(len(line) <= 30 for line in lines)
+    assert all(line.endswith(",") for line in lines[:-1])
+    assert " ".join(lines) == words  # nothing lost, nothing broken inside a number
+    assert wrap_list("[1, 2]", 30) == ["[1, 2]"]

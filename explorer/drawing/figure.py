@@ -418,6 +418,10 @@ HOVER_WORDS = {
 }
 
 
+HOVER_LINE_CHARS = 60  # a hover label's value and gradient lines break after a comma past this (values.js too)
+HOVER_MORE = "\u00a0\u00a0"  # begins a hover line that goes on from the line before (two no-break spaces)
+
+
 def hover_text(node: Node, words: dict | None = None, long: Callable[[Any], str] = text.value_long) -> str:
     """What hovering a node shows, in the language of `words`. `long` writes a value."""
     w = words or HOVER_WORDS[DEFAULT_LANG]
@@ -425,9 +429,9 @@ def hover_text(node: Node, words: dict | None = None, long: Callable[[Any], str]
     if node.name:
         parts.append(f"{w['variable']}: {_esc(node.name)}")
     parts.append(f"{w['shape']}: {text.shape_text(node.shape) if node.shape else w['scalar']} · {node.dtype}")
-    parts.append(f"{w['value']}: {_esc(long(node.value))}")
+    parts.append(f"{w['value']}: {_hover_value(long(node.value))}")
     if node.grad is not None:
-        parts.append(f"{w['grad']}: {_esc(long(node.grad))}")
+        parts.append(f"{w['grad']}: {_hover_value(long(node.grad))}")
     if node.span:
         parts.append(f"{w['line'].format(n=node.span.line)}: {_esc(node.span.text[:60])}")
     if node.created_in_pass is not None:
@@ -483,6 +487,14 @@ def _scatter(gl: bool = False, **props: Any) -> dict:
 
 def _esc(s: str) -> str:
     return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _hover_value(words: str) -> str:
+    """A value's long text for a hover label, escaped, on lines of at most HOVER_LINE_CHARS (text.wrap_list):
+    plotly never wraps a hover label, so 16 numbers on one line ran off both sides of the graph. The lines
+    after the first begin with HOVER_MORE, which tells the page's reveal (animation.js hoverAt) that they
+    belong to the line before."""
+    return f"<br>{HOVER_MORE}".join(_esc(line) for line in text.wrap_list(words, HOVER_LINE_CHARS))
 
 
 # --- traces -----------------------------------------------------------------------------------------------

@@ -143,6 +143,24 @@ def value_long(value: dict | None, max_elements: int = LONG_ELEMENTS, lang: str 
     return value.get("text", "—")
 
 
+def wrap_list(words: str, width: int) -> list[str]:
+    """`words` in lines of at most `width` characters, broken only after a comma and its space (the comma stays
+    at the line's end): "[1.25, -0.5, ...]" keeps each number whole. A piece longer than `width` keeps its own
+    line. assets/values.js wrapList does the same."""
+    if len(words) <= width:
+        return [words]
+    pieces = words.split(", ")
+    lines, line = [], pieces[0]
+    for piece in pieces[1:]:
+        if len(line) + 2 + len(piece) <= width:
+            line += ", " + piece
+        else:
+            lines.append(line + ",")
+            line = piece
+    lines.append(line)
+    return lines
+
+
 def value_texts(value: dict | None, lang: str = "en", digits: int = DEFAULT_DIGITS) -> tuple[str, str]:
     """(value_short(value), value_long(value)), as a figure shows both for every node (label and hover).
     For a number, or a vector of up to SHORT_ELEMENTS numbers, both write the same numbers: written once."""

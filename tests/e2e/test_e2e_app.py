@@ -507,3 +507,31 @@ def test_the_page_is_no_wider_than_the_window(page, size):
         }
         return {page: document.documentElement.scrollWidth, window: W, past: out.slice(0, 5)}; }""")
     assert wide["page"] <= wide["window"] and not wide["past"], wide
+
+
+def test_a_long_value_in_a_hover_label_stays_in_the_window(page):
+    """Hovering a node of 20 numbers (16 shown): its value and gradient lines are wrapped, so the hover label
+    stays inside the window (plotly never wraps one: it ran off both sides of the graph); before the values
+    are computed, none of those lines shows (reveal as it flows)."""
+    page.set_viewport_size({"width": 1280, "height": 720})
+    open_app(page)
+    run_program(page, "import torch\nw = torch.full((2, 10), 0.123456, requires_grad=True)\n"
+                      "x = torch.linspace(-1, 1, 10)\nloss = torch.sigmoid(x @ w.t()).sum()\nloss.backward()\n")
+    wait_idle(page)
+    leaf = next(nid for nid, t in graph_meta(page)["titles"].items() if t == "w")
+
+    def hover() -> dict:
+        click_node(page, leaf)  # the pointer rests on the node: its hover label is shown
+        page.wait_for_selector("#graph .hoverlayer .hovertext", state="visible", timeout=10_000)
+        return page.evaluate("""() => {
+            const h = document.querySelector('#graph .hoverlayer .hovertext'), r = h.getBoundingClientRect();
+            return {left: r.left, right: r.right, window: window.innerWidth, text: h.textContent}; }""")
+
+    before = hover()
+    assert "0.1235" not in before["text"] and "(20" not in before["text"], before  # not computed yet
+    page.click("#tl-last")
+    wait_idle(page)
+    page.mouse.move(5, 5)
+    after = hover()
+    assert "… (20" in after["text"] and "0.1235" in after["text"], after
+    assert after["left"] >= 0 and after["right"] <= after["window"], after
