@@ -505,7 +505,10 @@
     var centres = new Array(todo.length);
     for (i = 0; i < todo.length; i++) {
       var b = todo[i].getBBox();  /* scale about the middle of the label, which sits on its box's centre */
-      centres[i] = [b.x + b.width / 2, b.y + b.height / 2];
+      /* ... but a frame's label (written from its start, at the frame's top left: the next label of the same
+         strip begins where it ends) about its start, or shrunk labels of one strip would run into each other */
+      var fromStart = todo[i].getAttribute("text-anchor") === "start";
+      centres[i] = fromStart ? [b.x, b.y] : [b.x + b.width / 2, b.y + b.height / 2];
     }
     for (i = 0; i < todo.length; i++) {
       var x = centres[i][0], y = centres[i][1];

@@ -215,3 +215,27 @@ def test_edge_labels_on_screen_cover_no_node(small_page):
             });
         }""")
         assert not hits, f"step {k}: a label covers a node: {hits}"
+
+
+def test_frame_labels_sharing_a_strip_do_not_run_into_each_other_when_shrunk(small_page):
+    """class-mlp in presentation mode is drawn smaller than its layout (zoom < 1): the labels of a frame's strip
+    (`for step · iteration 18 ›`, then `net · Net`) are shrunk from their start, so each still begins after the
+    one before ends (shrunk about their middles, they overlapped)."""
+    open_app(small_page, "v=1&ex=class-mlp")
+    _settled(small_page)
+    small_page.locator("body").click(position={"x": 3, "y": 3})
+    small_page.keyboard.press("p")
+    small_page.wait_for_function("() => document.body.classList.contains('present')")
+    _settled(small_page)
+    found = small_page.evaluate("""() => {
+        const labels = [...document.querySelectorAll('#graph .scatterlayer .textpoint text')]
+          .filter(t => t.getAttribute('text-anchor') === 'start').map(t => {
+            const b = t.getBoundingClientRect();
+            return {text: t.textContent, left: b.left, right: b.right, top: b.top}; });
+        const hits = [];
+        for (let i = 0; i < labels.length; i++) for (let j = i + 1; j < labels.length; j++) {
+          const a = labels[i], c = labels[j];
+          if (Math.abs(a.top - c.top) < 3 && a.left < c.right && c.left < a.right) hits.push([a.text, c.text]);
+        }
+        return {labels: labels.length, hits: hits}; }""")
+    assert found["labels"] >= 6 and not found["hits"], found
