@@ -33,6 +33,9 @@ def trace(
     "mean" or "ones" (for a non-scalar output). With `sandbox=True` (the default) the program runs in a
     separate, resource-limited worker process, so even a crash inside torch costs only that worker.
     """
+    if not isinstance(source, str):
+        hint = "decode it first: source.decode('utf-8')" if isinstance(source, (bytes, bytearray)) else None
+        raise ProgramError("syntax", "the program must be text", hint=hint)
     limits = Limits.from_any(limits)
     if not sandbox:
         return trace_in_process(source, inputs=inputs, output=output, backward=backward, seed=seed, limits=limits)

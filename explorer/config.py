@@ -29,6 +29,17 @@ class Limits:
     memory_mb: int = 1_024  # extra address space a worker may take beyond what torch needs at rest
     max_result_bytes: int = 32_000_000  # JSON a worker may send back
 
+    def __post_init__(self) -> None:
+        """Every limit is a positive number: a zero or negative one (`time_seconds=-5`) would stop every program
+        at once with a message that makes no sense ("ran longer than -5 s")."""
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            kind = int if f.type in ("int", int) else float
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0 or \
+                    (kind is int and not isinstance(value, int)):
+                wanted = "a whole number" if kind is int else "a number"
+                raise ValueError(f"limits: {f.name} must be {wanted} above 0, not {value!r}")
+
     def replace(self, **changes: Any) -> Limits:
         return dataclasses.replace(self, **changes)
 

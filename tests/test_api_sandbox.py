@@ -5,6 +5,7 @@ import pytest
 import torch
 
 import explorer
+from explorer import ProgramError
 from explorer.examples import get
 from explorer.sandbox import default_pool
 
@@ -60,3 +61,13 @@ def test_global_torch_state_of_the_server_is_untouched():
     explorer.trace("a = torch.randn(3, requires_grad=True)\nb = (a * 2).sum()")
     after = (torch.get_default_dtype(), torch.is_grad_enabled(), torch.random.get_rng_state())
     assert before[:2] == after[:2] and torch.equal(before[2], after[2])
+
+
+def test_bytes_are_not_a_program_and_the_error_says_to_decode():
+    err = None
+    try:
+        explorer.trace(b"x = 1")
+    except ProgramError as e:
+        err = e
+    assert err is not None and err.message == "the program must be text"
+    assert "decode" in (err.hint or "")

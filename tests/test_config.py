@@ -5,7 +5,7 @@ import sys
 import pytest
 
 from explorer import ProgramError
-from explorer.config import DEFAULT_LIMITS, limits_from_env
+from explorer.config import DEFAULT_LIMITS, Limits, limits_from_env
 
 
 def test_environment_variables_set_limits_by_field_name():
@@ -39,3 +39,14 @@ def test_serve_refuses_a_bad_flag_with_a_message():
     r = subprocess.run([sys.executable, "-m", "explorer", "serve", "--time-limit", "-3"], capture_output=True,
                        text=True, timeout=120)
     assert r.returncode == 2 and "--time-limit must be greater than 0" in r.stderr and "Traceback" not in r.stderr
+
+
+@pytest.mark.parametrize("change", [{"time_seconds": -5}, {"time_seconds": 0}, {"max_ops": 0}, {"max_ops": 2.5},
+                                    {"memory_mb": True}, {"max_steps": "many"}])
+def test_a_limit_is_a_positive_number(change):
+    """time_seconds=-5 stopped every program at once, "after -5 s": a limit that is no bound is refused."""
+    name = next(iter(change))
+    with pytest.raises(ValueError, match=f"limits: {name} must be .*above 0"):
+        Limits(**change)
+    with pytest.raises(ValueError, match=name):
+        Limits.from_any(change)

@@ -374,6 +374,7 @@ MESSAGES: tuple[tuple[str, str], ...] = (
     ("the data is nested more than 64 levels deep", "数据嵌套超过了 64 层"),
     # --- reading the program (explorer/language/parser.py) -----------------------------------------------
     ("the program must be text", "程序必须是文本"),
+    ("decode it first: source.decode('utf-8')", "请先解码：source.decode('utf-8')"),
     ("the program is ⟨n⟩ characters long; the limit is ⟨m⟩", "程序有 ⟨n⟩ 个字符；上限是 ⟨m⟩"),
     ("shorten it, or use a loop instead of repeating lines", "请缩短程序，或用循环代替重复的代码行"),
     ("brackets are nested more than ⟨n⟩ deep", "括号嵌套超过了 ⟨n⟩ 层"),
