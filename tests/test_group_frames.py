@@ -288,3 +288,33 @@ def test_a_loop_iterations_frame_is_named_by_its_variable_its_header_on_hover():
     labels = next(t for t in fig["data"] if t.get("name") == GROUP_LABELS)
     assert labels["text"] == ["for t · iteration 48", "for t · iteration 49", "for t · iteration 50"]
     assert labels["hovertext"] == [f"for t in range(50) · iteration {k}" for k in (48, 49, 50)]
+
+
+@pytest.mark.parametrize("direction", ["LR", "TB"])
+@pytest.mark.parametrize("example", _examples())
+def test_a_frames_label_fits_its_frame(example, direction):
+    """No frame label runs past its frame's right side (into the next frame): left to right, a frame is as wide
+    as its layers, and a long title (`while b.norm() < 1000 · iteration 3`) is shortened (`iteration 3`);
+    its hover text keeps it whole."""
+    from explorer.drawing.figure import GROUP_BOXES, LABEL_INSET, LABEL_MARKER_ROOM
+    from explorer.drawing.text import text_width
+    from explorer.drawing.themes import get_theme
+
+    tr = trace_in_process(example.source, inputs=example.inputs) if example.inputs else \
+        trace_in_process(example.source)
+    fig = figure_dict(tr, collapse=[], direction=direction, canvas=(818, 430))
+    if not any(t.get("name") == GROUP_BOXES for t in fig["data"]):
+        return
+    frames = {g: v["box"] for g, v in _meta(fig).get("groups", {}).items() if v.get("box")}
+    labels = next(t for t in fig["data"] if t.get("name") == GROUP_LABELS)
+    size = get_theme("light").small_font_size
+    ends: dict[str, float] = {}  # frame box (as a key) -> where its strip's words end
+    box = None
+    for gid, words, hover in zip(labels["customdata"], labels["text"], labels["hovertext"]):
+        box = frames.get(gid, box)  # a group sharing a frame (no box of its own) follows its owner on the strip
+        key = json.dumps(box)
+        start = ends.get(key, box[0] + LABEL_INSET)
+        end = start + text_width(words.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&"), size)
+        ends[key] = end + LABEL_MARKER_ROOM
+        assert end <= box[2] + 0.5, f"{words!r} ends at {end:.0f}, past its frame ({box[2]:.0f})"
+        assert words.rstrip(" ›").split(" · ")[-1] in hover  # the whole title is still there to read

@@ -951,7 +951,8 @@ def _add_group_boxes(data: list[dict], view: GroupView, frames: dict[str, Box], 
     size = th.small_font_size
     for gid in ids:
         x = frames[gid][0] + LABEL_INSET
-        for g, words in frame_label_words(view, gid, lang):
+        room = frames[gid][2] - frames[gid][0] - 2 * LABEL_INSET
+        for g, words in fitted_label_words(view, gid, lang, room, size):
             lx.append(x)
             ly.append(frames[gid][1] + 2)
             titles.append(words)
@@ -979,6 +980,30 @@ def frame_label_words(view: GroupView, gid: str, lang: str) -> list[tuple[str, s
         words = _shared_title(group, lang) if short else group_title(group, lang)
         out.append((g, words + (" ›" if k < len(chain) - 1 else "")))
     return out
+
+
+def fitted_label_words(view: GroupView, gid: str, lang: str, room: float, size: float) -> list[tuple[str, str]]:
+    """frame_label_words, shorter when they are wider than `room` (a narrow frame left to right, whose width its
+    layers set, where `while b.norm() < 1000 · iteration 3` ran into the next iteration's frame): a loop's
+    iteration by its number alone (`iteration 3`), a module call by its path alone (`net.fc1`). The label's
+    hover text keeps the full title."""
+    words = frame_label_words(view, gid, lang)
+
+    def width(ws: list[tuple[str, str]]) -> float:
+        return sum(text.text_width(w, size) for _, w in ws) + LABEL_MARKER_ROOM * (len(ws) - 1)
+
+    if width(words) <= room:
+        return words
+    w = GROUP_WORDS.get(lang, GROUP_WORDS["en"])
+    shorter = []
+    for k, (g, said) in enumerate(words):
+        group, more = view.groups[g], (" ›" if k < len(words) - 1 else "")
+        if group.kind == "loop":
+            said = w["iteration"].format(k=group.index + 1) + more
+        elif group.kind == "module":
+            said = group.label + more
+        shorter.append((g, said))
+    return shorter
 
 
 def frame_label_width(view: GroupView, gid: str, th: Theme, lang: str) -> float:
