@@ -1,6 +1,7 @@
 """A classroom under load: many students pressing Run at once while one of them tries to break the server.
 
     python benchmarks/load.py [--workers 4] [--users 50] [--seconds 30] [--port 0] [--think 1.0]
+                              [--no-attacker] [--run-only]
 
 What it does:
 
@@ -16,11 +17,19 @@ What it does:
    the program that was sent, the figure and the printed output must name the marker, and the graph's
    stats must match those of the same example measured before the load started. Any mismatch is
    cross-talk (an answer for another request, or from a stale cache) and counts as an error.
+   A Run click in the page is more than the run callback: its answer sets stores that other callbacks read,
+   and the page then asks the server for those too. Before the load, the page is opened once in headless
+   Chromium (when Playwright and Chromium are here) and the requests that follow a Run are recorded; each
+   student then posts them after every answer, with the answer's values in them, as the page would
+   (`--run-only` leaves them out).
 4. Meanwhile one attacker posts, back to back, a memory bomb and an endless loop. Both must come back
    as HTTP 200 with a ProgramError in the error store (kind `limit`), never as a 5xx, a dropped
    connection or a timeout.
 5. Stops by itself, stops gunicorn (also on Ctrl+C or an error) and prints requests, errors,
-   latency (p50/p95/max) of the gallery runs, the attacker's outcomes and throughput, next to the targets.
+   latency (p50/p95/max) of the gallery runs, the attacker's outcomes and throughput, next to the targets,
+   and the server's CPU time per Run click: that of gunicorn's processes and the sandbox processes they
+   start (read from /proc, so other work on the machine does not count), split into "web" (HTTP, Dash, the
+   figure) and "sandbox" (starting, confining and ending a worker, and the program itself).
 
 Why: the README says the app is safe and fast enough "for a whole class". A teacher's server is a small
 machine; this measures whether 50 students get their graphs in under a second while one student's
@@ -35,6 +44,7 @@ import argparse
 import json
 import os
 import random
+import shutil
 import signal
 import socket
 import statistics
@@ -61,6 +71,8 @@ CLIENT_TIMEOUT_SECONDS = 70.0  # longer than gunicorn's --timeout 60, so a kille
 MEMORY_BOMB = "xs = []\nfor i in range(10000):\n    xs.append(torch.ones(1000, 1000))\n"
 ENDLESS_LOOP = "i = 0\nwhile True:\n    i = i + 1\n"
 ATTACKS = {"memory-bomb": MEMORY_BOMB, "endless-loop": ENDLESS_LOOP}
+BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                "--no-first-run", "--disable-dev-shm-usage"]
 
 
 # --- the server -------------------------------------------------------------------------------------------
@@ -163,6 +175,62 @@ def input_text(value) -> str:
     return json.dumps(value) if isinstance(value, (list, tuple)) else str(value)
 
 
+# --- the requests that follow a Run in the page -----------------------------------------------------------
+
+
+def record_follow_ups(base: str, dep: dict) -> list[dict] | None:
+    """The requests the page itself sends after its run callback's answer (a Run click is all of them), as
+    the browser sent them: open the app in headless Chromium, run a gallery program twice (the first run
+    leaves the gallery's choice behind, as a student's first edit does) and keep what the second run made.
+
+    None when there is no Chromium or Playwright here: then only the run callback is posted."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        return None
+    chromium = next((p for p in map(shutil.which, ("chromium", "chromium-browser", "google-chrome")) if p), None)
+    if chromium is None:
+        return None
+    sys.path.insert(0, str(ROOT / "tests" / "e2e"))
+    from e2e_support import open_app, run_program, wait_idle  # the one place that knows how to type a program
+
+    sent: list[dict] = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium, headless=True, args=BROWSER_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1500, "height": 950}, locale="en-US")
+            page.app_url = base + "/"
+            page.on("request", lambda r: sent.append(json.loads(r.post_data or "{}"))
+                    if "/_dash-update-component" in r.url else None)
+            open_app(page)
+            for n in range(2):
+                sent.clear()
+                run_program(page, marked_program(EXAMPLES[0], 9_998, n)[0])
+                page.wait_for_timeout(300)  # the answer arrives, then its follow-ups leave
+                wait_idle(page)
+                page.wait_for_timeout(500)
+                wait_idle(page)
+        finally:
+            browser.close()
+    runs = [body for body in sent if body.get("output") == dep["output"]]
+    if len(runs) != 1:
+        raise RuntimeError(f"expected the page to post the run callback once per Run, not {len(runs)} times")
+    return [body for body in sent if body.get("output") != dep["output"]]
+
+
+def follow_up_request(template: dict, reply: dict) -> dict:
+    """A recorded follow-up with the values the run's answer set (its spec, stats, error, ...) in place of the
+    recorded ones, as the page would send it after this answer."""
+    response = reply.get("response") or {}
+    body = json.loads(json.dumps(template))
+    for entry in [*body.get("inputs", []), *body.get("state", [])]:
+        if isinstance(entry, dict) and isinstance(entry.get("id"), str):
+            answer = response.get(entry["id"]) or {}
+            if entry["property"] in answer:
+                entry["value"] = answer[entry["property"]]
+    return body
+
+
 # --- what a student sends, and what must come back --------------------------------------------------------
 
 
@@ -218,6 +286,7 @@ class Results:
     error_examples: dict = field(default_factory=dict)
     attacks: Counter = field(default_factory=Counter)  # (attack, outcome) -> count
     attack_latencies: dict = field(default_factory=lambda: {k: [] for k in ATTACKS})
+    follow_ups: int = 0  # requests the page sends after a run's answer, posted after each gallery run
     sent: int = 0
 
     def take_ticket(self, budget: int) -> bool:
@@ -250,7 +319,7 @@ def post(session: requests.Session, base: str, body: dict) -> tuple[int | None, 
 
 
 def student(user: int, base: str, dep: dict, reference: dict, stop: threading.Event, results: Results,
-            budget: int, think: float) -> None:
+            budget: int, think: float, follow_ups: list[dict]) -> None:
     rng = random.Random(user)
     session = requests.Session()
     n = 0
@@ -276,6 +345,12 @@ def student(user: int, base: str, dep: dict, reference: dict, stop: threading.Ev
                     results.gallery_ok += 1
             if wrong is not None:
                 results.error(wrong.split(":")[0], f"{example.key}: {wrong}")
+            for template in follow_ups:  # what the page sends next, one after another
+                status, _reply, _seconds, problem = post(session, base, follow_up_request(template, reply))
+                with results.lock:
+                    results.follow_ups += 1
+                if status not in (200, 204):
+                    results.error(f"follow-up HTTP {status}", problem)
         if think > 0:
             stop.wait(rng.expovariate(1 / think))
 
@@ -344,16 +419,58 @@ def own_cpu_seconds() -> float:
     return times.user + times.system
 
 
-def report(args, results: Results, elapsed: float, log_path: Path, cpu: tuple[float, float] | None = None) -> None:
+def _processes() -> dict[int, tuple[int, float, float]]:
+    """pid -> (parent pid, own CPU seconds, reaped children's CPU seconds) of every process (/proc)."""
+    table = {}
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/stat", "rb") as f:
+                fields = f.read().rsplit(b")", 1)[1].split()
+        except OSError:
+            continue  # it ended meanwhile
+        ticks = os.sysconf("SC_CLK_TCK")
+        table[int(name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / ticks,
+                            (int(fields[13]) + int(fields[14])) / ticks)
+    return table
+
+
+def server_cpu_seconds(root: int) -> dict[str, float]:
+    """CPU seconds used so far by the server's processes, by part: "web" (gunicorn's master and workers:
+    HTTP, Dash, the figure) and "sandbox" (the zygotes and the workers they fork: the programs). Counts the
+    processes still running and those already ended (in their parent's reaped children's time), so the
+    difference of two readings is what the server used in between, whatever else the machine was doing."""
+    table = _processes()
+    children: dict[int, list[int]] = {}
+    for pid, (ppid, _own, _reaped) in table.items():
+        children.setdefault(ppid, []).append(pid)
+    parts = {"web": 0.0, "sandbox": 0.0}
+    if root not in table:
+        return parts
+    parts["web"] += table[root][1]
+    for worker in children.get(root, []):  # gunicorn's workers
+        parts["web"] += table[worker][1]
+        for zygote in children.get(worker, []):  # each worker's sandbox zygote (and its reaped workers)
+            parts["sandbox"] += table[zygote][1] + table[zygote][2]
+            for sandboxed in children.get(zygote, []):  # its workers still alive
+                parts["sandbox"] += table[sandboxed][1] + table[sandboxed][2]
+    return parts
+
+
+def report(args, results: Results, elapsed: float, log_path: Path, cpu: tuple[float, float] | None = None,
+           server: dict[str, float] | None = None) -> None:
     lat = results.gallery_latencies
     n_attacks = sum(results.attacks.values())
     n_errors = sum(results.errors.values())
-    total = len(lat) + n_attacks + sum(v for k, v in results.errors.items() if k.startswith(("HTTP", "no ", "bad")))
+    total = (len(lat) + n_attacks + results.follow_ups
+             + sum(v for k, v in results.errors.items() if k.startswith(("HTTP", "no ", "bad"))))
     print()
     attacker = "" if args.no_attacker else " + 1 attacker"
     print(f"load: {args.users} students{attacker}, gunicorn -w {args.workers}, {elapsed:.1f} s, "
           f"think time {args.think:g} s (mean, exponential)")
-    print(f"  requests        {total}  ({len(lat)} gallery answers, {n_attacks} attacks)")
+    print(f"  requests        {total}  ({len(lat)} gallery answers, {results.follow_ups} requests that follow them "
+          f"in the page, {n_attacks} attacks)")
     print(f"  errors          {n_errors}   (target 0)")
     for kind, count in results.errors.most_common():
         print(f"    {count:6d}  {kind}   e.g. {results.error_examples[kind][:160]}")
@@ -379,8 +496,15 @@ def report(args, results: Results, elapsed: float, log_path: Path, cpu: tuple[fl
         busy, own = cpu
         cores = os.cpu_count() or 1
         print(f"  cpu             machine {busy / (elapsed * cores):.0%} busy ({cores} cores); the server "
-              f"{(busy - own) / max(1, len(lat) + n_attacks) * 1000:.0f} ms per request; this load generator "
+              f"{(busy - own) / max(1, len(lat) + n_attacks) * 1000:.0f} ms per run (gallery or attack) and what "
+              f"follows it; this load generator "
               f"{own / busy if busy else 0:.0%} of the busy time")
+    if server is not None:
+        clicks = max(1, len(lat))
+        per_click = 1 + results.follow_ups / clicks
+        print(f"  server cpu      {sum(server.values()) / clicks * 1000:.1f} ms per Run click ({per_click:.1f} requests"
+              f"{'' if args.no_attacker else ', the attacker included'}), its own processes only: "
+              + ", ".join(f"{part} {seconds / clicks * 1000:.1f}" for part, seconds in server.items()))
     log_text = log_path.read_text(errors="replace") if log_path.exists() else ""
     problems = [line for line in log_text.splitlines()
                 if any(w in line for w in ("Traceback", "WORKER TIMEOUT", "[ERROR]", "Worker was sent"))]
@@ -405,6 +529,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                    help="mean seconds a student waits between runs (default 1.0; 0 = click as fast as answered)")
     p.add_argument("--max-requests", type=int, default=20_000, help="stop after this many requests in all")
     p.add_argument("--no-attacker", action="store_true", help="leave the attacker out (for a baseline)")
+    p.add_argument("--run-only", action="store_true",
+                   help="post only the run callback, not the requests the page sends after its answer (by "
+                        "default they are recorded once in headless Chromium and posted after every gallery run)")
     return p.parse_args(argv)
 
 
@@ -430,9 +557,17 @@ def main(argv: list[str] | None = None) -> int:
               f"max {max(unloaded) * 1000:.0f} ms per run over {len(unloaded)} examples "
               f"(at best about {args.workers / statistics.median(unloaded):.0f} runs/s with {args.workers} workers)",
               flush=True)
+        follow_ups = [] if args.run_only else record_follow_ups(base, dep)
+        if follow_ups is None:
+            print("no Chromium or Playwright here: posting the run callback only, not what follows it in the page")
+            follow_ups = []
+        elif not args.run_only:
+            print(f"a Run click in the page: the run callback and {len(follow_ups)} more requests "
+                  f"({', '.join(split_outputs(b['output'])[0]['id'] for b in follow_ups) or 'none'})", flush=True)
         results = Results()
         threads = [threading.Thread(target=student, daemon=True, name=f"student-{u}",
-                                    args=(u, base, dep, reference, stop, results, args.max_requests, args.think))
+                                    args=(u, base, dep, reference, stop, results, args.max_requests, args.think,
+                                          follow_ups))
                    for u in range(args.users)]
         if not args.no_attacker:
             threads.append(threading.Thread(target=attacker, daemon=True, name="attacker",
@@ -440,7 +575,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"load: {args.users} students{'' if args.no_attacker else ' + 1 attacker'} for "
               f"{args.seconds:g} s ...", flush=True)
         start = time.perf_counter()
-        busy0, own0 = machine_busy_seconds(), own_cpu_seconds()
+        busy0, own0, server0 = machine_busy_seconds(), own_cpu_seconds(), server_cpu_seconds(proc.pid)
         for th in threads:
             th.start()
         stop.wait(args.seconds)
@@ -449,7 +584,8 @@ def main(argv: list[str] | None = None) -> int:
             th.join(timeout=CLIENT_TIMEOUT_SECONDS + 5)
         elapsed = time.perf_counter() - start
         cpu = (machine_busy_seconds() - busy0, own_cpu_seconds() - own0)
-        report(args, results, elapsed, log_path, cpu)
+        server = {part: seconds - server0[part] for part, seconds in server_cpu_seconds(proc.pid).items()}
+        report(args, results, elapsed, log_path, cpu, server)
         return 0
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
