@@ -424,8 +424,12 @@
       else if (k !== app.k || modes || ids.length === 0) { showNow(k); }
       var caption = !meta ? "" : (ask && !ask.answered ? askCaption(meta, k, known(lang)) :
                                   quizOn && k < 0 ? quizStart(known(lang)) : P.stepCaption(meta, k, known(lang)));
+      /* No question before and none now (quiz mode off, most often): the store is left alone, or every step
+         of the animation and every run would ask the server for the quiz panel again. */
+      var askOut = ask === null && app.askSent === null ? noUpdate() : ask;
+      app.askSent = ask;
       return [{k: k, playing: playing}, k + 1, Math.max(n, 1), marks(meta, n), caption, !playing,
-              playing ? "❚❚" : "▶", ask];
+              playing ? "❚❚" : "▶", askOut];
     },
 
     /* The "show all" and quiz buttons look pressed while on. */
@@ -433,8 +437,10 @@
       return ["btn btn-small" + (showAll ? " active" : ""), "btn btn-small" + (quiz ? " active" : "")];
     },
 
-    /* A new run: its questions are new (the score goes on). */
+    /* A new run: its questions are new (the score goes on). Nothing answered yet: nothing to change (the quiz
+       panel's callback, on the server, reads the score). */
     quizNewRun: function (spec, score) {
+      if (score && score.answered && Object.keys(score.answered).length === 0) { return noUpdate(); }
       score = score || {};
       return {right: score.right || 0, asked: score.asked || 0, answered: {}};
     },

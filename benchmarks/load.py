@@ -155,7 +155,8 @@ def run_request(dep: dict, source: str, backward: str = "auto", inputs: dict | N
     values = {"run-btn.n_clicks": 1, "example.value": None, "backward.value": backward, "boot.data": None,
               "editor.value": source, "theme.value": "light", "direction.value": "LR", "constants.value": [],
               "present.data": False, "run-spec.data": None, "lang-store.data": None, "webgl.data": False,
-              "collapse-store.data": None, "group-depth.value": "auto", "canvas.data": None}
+              "collapse-store.data": None, "group-depth.value": "auto", "canvas.data": None,
+              "selected.data": None, "show-all.data": False, "quiz.data": False, "digits.value": 4}
     boxes = {"n_submit": None, "value": None}
 
     def entry(d: dict):

@@ -275,6 +275,32 @@ def on_run(trigger: Any, source: str | None, example: str | None, backward: str 
             example_out)
 
 
+def on_run_shown(out: tuple, lang: str | None, selected: dict | None = None, collapse_state: dict | None = None,
+                 depth: Any = None, theme: str = DEFAULT_THEME, direction: str = DEFAULT_DIRECTION,
+                 constants: Any = None, show_all: bool = False, quiz: bool = False,
+                 digits: Any = DEFAULT_DIGITS) -> tuple:
+    """The rest of the page a run's answer `out` (on_run's) changes, drawn in the same answer: (status line,
+    error box, notices box, detail, code view, selected, share query).
+
+    Why here: these are drawn from the stores the run sets (stats, error, notices, spec), and if each was
+    drawn by a callback of its own, the page would send the server six more requests after every Run, each
+    costing more to receive and answer than to draw. Their own callbacks now draw them only when the
+    language or a setting changes. A selected node stays selected (and is drawn anew) when the same program
+    runs again; nothing is sent for the detail when no node is selected (it is empty already)."""
+    keep = no_update
+    _editor, _backward, spec, _fig, stats, error, notices, *_ = out
+    status = keep if stats is keep else views.render_status(stats, lang)
+    error_box = keep if error is keep else views.render_error(error, lang)
+    notices_box = keep if notices is keep else views.render_notices(notices, lang)
+    if spec is keep:
+        return status, error_box, notices_box, keep, keep, keep, keep
+    detail: tuple = (keep, keep, keep)
+    if isinstance(selected, dict) and selected.get("node"):
+        detail = on_select(ID.SPEC, None, lang, spec, selected, collapse_state, depth, digits)
+    return (status, error_box, notices_box, *detail,
+            on_share(spec, theme, direction, constants, lang, show_all is True, quiz is True, digits))
+
+
 def _is_example_source(key: str, source: str) -> bool:
     try:
         return gallery.get(key).source == source
@@ -506,16 +532,22 @@ def register(app: Any) -> None:
         Output(ID.SPEC, "data"), Output(ID.GRAPH, "figure"), Output(ID.STATS, "data"), Output(ID.ERROR, "data"),
         Output(ID.NOTICES, "data"), Output(ID.INPUTS_PANEL, "children"), Output(ID.INPUTS_SECTION, "style"),
         Output(ID.STDOUT, "children"), Output(ID.EXAMPLE, "value", allow_duplicate=True),
+        # on_run_shown: drawn with the answer rather than in six more requests
+        Output(ID.STATUS, "children", allow_duplicate=True), Output(ID.ERROR_BOX, "children", allow_duplicate=True),
+        Output(ID.NOTICES_BOX, "children", allow_duplicate=True), Output(ID.DETAIL, "children", allow_duplicate=True),
+        Output(ID.CODE_VIEW, "children", allow_duplicate=True), Output(ID.SELECTED, "data", allow_duplicate=True),
+        Output(ID.SHARE_QUERY, "data", allow_duplicate=True),
         Input(ID.RUN, "n_clicks"), Input(ID.EXAMPLE, "value"), Input(ID.BACKWARD, "value"), Input(ID.BOOT, "data"),
         Input(input_ids, "n_submit"),
         State(ID.EDITOR, "value"), State(input_ids, "value"), State(ID.THEME, "value"),
         State(ID.DIRECTION, "value"), State(ID.CONSTANTS, "value"), State(ID.PRESENT, "data"),
         State(ID.SPEC, "data"), State(ID.LANG, "data"), State(ID.WEBGL, "data"), State(ID.COLLAPSE, "data"),
-        State(ID.GROUP_DEPTH, "value"), State(ID.CANVAS, "data"), State(ID.DIGITS, "value"),
+        State(ID.GROUP_DEPTH, "value"), State(ID.CANVAS, "data"), State(ID.DIGITS, "value"), State(ID.SELECTED, "data"),
+        State(ID.SHOW_ALL, "data"), State(ID.QUIZ, "data"),
         prevent_initial_call=True,
     )
     def _run(_n, example, backward, boot, _submits, source, values, theme, direction, constants, present, spec,
-             lang, webgl, collapse_state, depth, canvas, digits):
+             lang, webgl, collapse_state, depth, canvas, digits, selected, show_all, quiz):
         trigger = ctx.triggered_id
         triggered = {p["prop_id"].split(".")[0] for p in ctx.triggered}
         if ID.BOOT in triggered:
@@ -526,37 +558,44 @@ def register(app: Any) -> None:
                 raise PreventUpdate  # input boxes just created by the previous run
         ids = [o["id"] for o in ctx.states_list[1]] if len(ctx.states_list) > 1 else []
         seed = int((spec or boot or {}).get("seed") or 0)
-        return on_run(trigger, source, example, backward, boot, ids, values, theme, direction, constants,
-                      present, seed, lang, webgl, collapse_state, depth, canvas, digits)
+        out = on_run(trigger, source, example, backward, boot, ids, values, theme, direction, constants,
+                     present, seed, lang, webgl, collapse_state, depth, canvas, digits)
+        return out + on_run_shown(out, lang, selected, collapse_state, depth, theme, direction, constants,
+                                  show_all, quiz, digits)
 
-    app.callback(
+    @app.callback(
         Output(ID.GRAPH, "figure", allow_duplicate=True), Output(ID.STATS, "data", allow_duplicate=True),
+        Output(ID.STATUS, "children", allow_duplicate=True),
         Input(ID.THEME, "value"), Input(ID.DIRECTION, "value"), Input(ID.CONSTANTS, "value"),
         Input(ID.PRESENT, "data"), Input(ID.LANG, "data"), Input(ID.COLLAPSE, "data"), Input(ID.DIGITS, "value"),
         State(ID.SPEC, "data"), State(ID.WEBGL, "data"), State(ID.GROUP_DEPTH, "value"), State(ID.CANVAS, "data"),
         prevent_initial_call=True,
-    )(lambda theme, direction, constants, present, lang, collapse_state, digits, spec, webgl, depth, canvas:
-      on_redraw(theme, direction, constants, present, spec, lang, webgl, collapse_state, depth, canvas, digits))
+    )
+    def _redraw(theme, direction, constants, present, lang, collapse_state, digits, spec, webgl, depth, canvas):
+        fig, stats = on_redraw(theme, direction, constants, present, spec, lang, webgl, collapse_state, depth, canvas,
+                               digits)
+        return fig, stats, views.render_status(stats, lang)  # collapsing groups changes the node count
 
     # the toolbar's tooltips in the page's language
     app.callback(Output(ID.GRAPH, "config"), Input(ID.LANG, "data"),
                  prevent_initial_call=True)(lambda lang: graph_config(lang=normalize(lang)))
-    app.callback(Output(ID.STATUS, "children"), Input(ID.STATS, "data"),
-                 Input(ID.LANG, "data"))(views.render_status)
-    app.callback(Output(ID.ERROR_BOX, "children"), Input(ID.ERROR, "data"),
-                 Input(ID.LANG, "data"))(views.render_error)
-    app.callback(Output(ID.NOTICES_BOX, "children"), Input(ID.NOTICES, "data"),
-                 Input(ID.LANG, "data"))(views.render_notices)
+    # a run's answer draws these itself (on_run_shown); here they follow the language
+    app.callback(Output(ID.STATUS, "children"), Input(ID.LANG, "data"),
+                 State(ID.STATS, "data"))(lambda lang, stats: views.render_status(stats, lang))
+    app.callback(Output(ID.ERROR_BOX, "children"), Input(ID.LANG, "data"),
+                 State(ID.ERROR, "data"))(lambda lang, error: views.render_error(error, lang))
+    app.callback(Output(ID.NOTICES_BOX, "children"), Input(ID.LANG, "data"),
+                 State(ID.NOTICES, "data"))(lambda lang, notices: views.render_notices(notices, lang))
     app.callback(Output(ID.EXAMPLE_SUMMARY, "children"), Input(ID.EXAMPLE, "value"),
                  Input(ID.LANG, "data"))(on_example_summary)
 
     @app.callback(
         Output(ID.DETAIL, "children"), Output(ID.CODE_VIEW, "children"), Output(ID.SELECTED, "data"),
-        Input(ID.GRAPH, "clickData"), Input(ID.LANG, "data"), Input(ID.SPEC, "data"), Input(ID.COLLAPSE, "data"),
-        Input(ID.DIGITS, "value"), State(ID.SELECTED, "data"), State(ID.GROUP_DEPTH, "value"),
+        Input(ID.GRAPH, "clickData"), Input(ID.LANG, "data"), Input(ID.COLLAPSE, "data"), Input(ID.DIGITS, "value"),
+        State(ID.SPEC, "data"), State(ID.SELECTED, "data"), State(ID.GROUP_DEPTH, "value"),
         prevent_initial_call=True,
     )
-    def _select(click, lang, spec, collapse_state, digits, selected, depth):
+    def _select(click, lang, collapse_state, digits, spec, selected, depth):  # a new run: on_run_shown
         # the same node, drawn anew
         trigger = ID.LANG if ctx.triggered_id in (ID.COLLAPSE, ID.DIGITS) else ctx.triggered_id
         return on_select(trigger, click, lang, spec, selected, collapse_state, depth, digits)
@@ -583,12 +622,13 @@ def register(app: Any) -> None:
     app.callback(Output(ID.GROUP_DEPTH, "options"), Input(ID.LANG, "data"),
                  prevent_initial_call=True)(lambda lang: groups.depth_options(normalize(lang)))
 
-    app.callback(
+    app.callback(  # a new run: on_run_shown
         Output(ID.SHARE_QUERY, "data"),
-        Input(ID.SPEC, "data"), Input(ID.THEME, "value"), Input(ID.DIRECTION, "value"),
-        Input(ID.CONSTANTS, "value"), Input(ID.LANG, "data"), Input(ID.SHOW_ALL, "data"), Input(ID.QUIZ, "data"),
-        Input(ID.DIGITS, "value"),
-    )(on_share)
+        Input(ID.THEME, "value"), Input(ID.DIRECTION, "value"), Input(ID.CONSTANTS, "value"),
+        Input(ID.LANG, "data"), Input(ID.SHOW_ALL, "data"), Input(ID.QUIZ, "data"), Input(ID.DIGITS, "value"),
+        State(ID.SPEC, "data"),
+    )(lambda theme, direction, constants, lang, show_all, quiz, digits, spec:
+      on_share(spec, theme, direction, constants, lang, show_all, quiz, digits))
 
     # --- reveal and quiz modes ---------------------------------------------------------------------------
     app.callback(Output(ID.SHOW_ALL, "data"), Output(ID.QUIZ, "data"),
@@ -683,6 +723,7 @@ __all__ = [
     "on_quiz_check",
     "on_quiz_panel",
     "on_run",
+    "on_run_shown",
     "on_select",
     "on_share",
     "on_translate",

@@ -271,6 +271,57 @@ def test_share_then_decode_is_the_same_run():
     assert cb.trace_for(again).grads == cb.trace_for(spec).grads
 
 
+# --- a Run click is one request: its answer draws what its stores used to make other callbacks draw -------
+
+
+def test_a_run_s_answer_draws_the_status_error_box_notices_and_share_link():
+    out = run(source="y = torch.ones(2, requires_grad=True) * 3\n")
+    status, error_box, notices_box, detail, code, selected, share = cb.on_run_shown(
+        out, "zh", None, theme="dark", direction="TB", constants=["on"], show_all=True)
+    spec, stats = out[2], out[4]
+    assert status == views.render_status(stats, "zh") and "节点" in texts(status)
+    assert error_box is None
+    assert texts(notices_box) == texts(views.render_notices(out[6], "zh")) and "y" in texts(notices_box)
+    assert (detail, code, selected) == (no_update, no_update, no_update)  # nothing selected: the panel is empty
+    assert share == cb.on_share(spec, "dark", "TB", ["on"], "zh", True, False)
+    assert urlstate.decode(share).program == spec["source"]
+
+
+def test_a_failed_run_s_answer_draws_its_error_and_keeps_the_rest():
+    out = run(source="import sys\n")
+    status, error_box, notices_box, detail, code, selected, share = cb.on_run_shown(out, "en")
+    assert "not allowed" in texts(error_box).lower()
+    assert texts(error_box) == texts(views.render_error(out[5], "en"))
+    assert all(v is no_update for v in (status, notices_box, detail, code, selected, share))
+
+
+def test_a_run_s_answer_draws_the_selected_node_again_or_forgets_it():
+    spec = run(source=FIRST.source)[2]
+    x_id = next(n.id for n in cb.trace_for(spec).nodes.values() if n.label == "x")
+    selected = cb.on_select(ID.GRAPH, {"points": [{"customdata": x_id}]}, "en", spec, None)[2]
+    # the same program again: the same node, drawn from the new run
+    detail, _code, again = cb.on_run_shown(run(source=FIRST.source), "en", selected)[3:6]
+    assert again == selected and texts(detail) == texts(cb.on_select(ID.LANG, None, "en", spec, selected)[0])
+    # another program: the panel is emptied
+    detail, code, again = cb.on_run_shown(run(source="q = w * 2\n"), "en", selected)[3:6]
+    assert again is None and code is None and texts(detail) == texts(views.empty_detail("en"))
+
+
+def test_no_server_callback_waits_for_what_a_run_sets():
+    """What the run callback sets (its stores, the figure) must not be the Input of another server callback:
+    the page would send that callback's request after every Run (on_run_shown draws those parts instead)."""
+    client = create_app().server.test_client()
+    deps = client.get("/_dash-dependencies").get_json()
+    run_dep = next(d for d in deps if "run-spec.data" in d["output"] and "graph.figure" in d["output"])
+    set_by_run = {part.split("@")[0] for part in run_dep["output"].strip(".").split("...")}
+    set_by_run -= {"example.value", "editor.value", "backward.value"}  # a gallery pick, not a Run click
+    for dep in deps:
+        if dep is run_dep or dep.get("clientside_function"):
+            continue
+        waits = {f"{i['id']}.{i['property']}" for i in dep["inputs"]} & set_by_run
+        assert not waits, f"{dep['output'][:80]} runs after every Run: it waits for {sorted(waits)}"
+
+
 def test_export_json_and_html_and_names():
     spec = run(ID.EXAMPLE, example="first-graph")[2]
     data, msg = cb.on_export(ID.EXPORT_JSON, spec, "light", "LR", [], "en")

@@ -23,6 +23,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 import explorer
 from explorer import examples
+from explorer.app import urlstate
 
 pytestmark = pytest.mark.browser
 
@@ -155,6 +156,39 @@ def test_play_to_the_end_then_step_and_scrub(page):
     page.wait_for_function(f"() => window.ExplorerApp.k === {n - 4}")
     lit = highlight(page)
     assert lit["step"] == n - 4 and lit["node"] == 1 and lit["edge"] >= 1
+
+
+def test_a_run_is_one_request_and_playing_asks_the_server_nothing(page):
+    """The server's work per student: a Run click sends the run callback alone (its answer draws the status,
+    the error box, the notices, the share link), and the animation is played by the page alone."""
+    def calls() -> int:
+        return sum("/_dash-update-component" in u for u in page.requests)
+
+    open_app(page)
+    run_program(page, "a = torch.tensor(2.0, requires_grad=True)\nb = a * a\n")  # lets go of the gallery's choice
+    wait_graph_change(page, previous=graph_signature(page))
+    page.wait_for_timeout(300)
+    wait_idle(page)
+    before, sent = graph_signature(page), calls()
+    source = "p = torch.tensor(3.0, requires_grad=True)\nq = p * p + p\nq.backward()\n"
+    run_program(page, source)
+    wait_graph_change(page, previous=before)
+    page.wait_for_timeout(500)
+    wait_idle(page)
+    assert calls() - sent == 1
+    n = len(graph_meta(page)["steps"])
+    assert page.inner_text("#status").startswith(f"{len(graph_meta(page)['boxes'])} nodes")
+    assert urlstate.decode(page.input_value("#share-link").split("?", 1)[1]).program == source
+    assert page.inner_text("#error-box").strip() == ""
+
+    sent = calls()
+    page.click("#speed")
+    page.get_by_role("option", name="4×").click()
+    page.click("#tl-play")
+    page.wait_for_function(f"() => window.ExplorerApp.k === {n - 1}", timeout=15_000)
+    wait_idle(page)
+    assert calls() == sent
+    assert page.errors == []
 
 
 def test_space_plays_and_pauses(page):
