@@ -25,6 +25,7 @@ def trace(
     seed: int = DEFAULT_SEED,
     limits: Limits | dict | None = None,
     sandbox: bool = True,
+    drop_unused_inputs: bool = False,
 ) -> Trace:
     """Run the program text `source` and return its Trace, or raise ProgramError saying what to fix.
 
@@ -32,13 +33,16 @@ def trace(
     when the program runs no backward itself; `backward` is "auto" (only from a scalar), "none", "sum",
     "mean" or "ones" (for a non-scalar output). With `sandbox=True` (the default) the program runs in a
     separate, resource-limited worker process, so even a crash inside torch costs only that worker.
+    `drop_unused_inputs=True` ignores values in `inputs` for names the program does not leave free (the app
+    keeps the input boxes of the program run before); otherwise naming one is an error.
     """
     if not isinstance(source, str):
         hint = "decode it first: source.decode('utf-8')" if isinstance(source, (bytes, bytearray)) else None
         raise ProgramError("syntax", "the program must be text", hint=hint)
     limits = Limits.from_any(limits)
     if not sandbox:
-        return trace_in_process(source, inputs=inputs, output=output, backward=backward, seed=seed, limits=limits)
+        return trace_in_process(source, inputs=inputs, output=output, backward=backward, seed=seed, limits=limits,
+                                drop_unused_inputs=drop_unused_inputs)
     from explorer.sandbox import default_pool
 
     request = {
@@ -48,6 +52,7 @@ def trace(
         "backward": backward,
         "seed": seed,
         "limits": limits.to_dict(),
+        "drop_unused_inputs": bool(drop_unused_inputs),
     }
     reply = default_pool().run(request, limits)
     if not reply.get("ok"):

@@ -378,6 +378,13 @@ def test_free_names_become_inputs_with_defaults():
     assert tr.grads["q"] == pytest.approx(q.grad.item())
 
 
+def test_an_input_the_program_does_not_use_is_refused_or_dropped():
+    with pytest.raises(ProgramError, match="does not leave free"):
+        run("z = y * y * 2\n", inputs={"y": 3.0, "gone": 1.0})
+    tr = run("z = y * y * 2\n", inputs={"y": 3.0, "gone": 1.0}, drop_unused_inputs=True)
+    assert tr.inputs == {"y": 3.0} and tr.grads["y"] == pytest.approx(12.0)
+
+
 def test_inputs_override_and_list_value():
     tr = run("z = y * y * 2\n", inputs={"y": 3.5})
     assert tr.inputs == {"y": 3.5}

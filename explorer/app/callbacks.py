@@ -71,18 +71,6 @@ def make_spec(source: str, inputs: dict | None, backward: str, seed: int = 0, ex
             else DEFAULT_BACKWARD, "seed": int(seed or 0), "example": example}
 
 
-def free_names(source: str) -> list[str] | None:
-    """The names `source` leaves free (its inputs), or None if it doesn't parse (the run will say why)."""
-    from explorer.config import Limits
-    from explorer.language.names import free_names as names_of
-    from explorer.language.parser import parse_program
-
-    try:
-        return names_of(parse_program(source, Limits()))
-    except Exception:  # noqa: BLE001 - ProgramError, RecursionError, ...: the sandboxed run reports it
-        return None
-
-
 # The server's limits for every run: set once when the app is created (create_app), never by a request.
 _LIMITS: Limits = DEFAULT_LIMITS
 
@@ -94,15 +82,13 @@ def set_limits(limits: Limits) -> None:
 
 
 def run_trace(spec: dict) -> Trace:
-    """Run the spec's program in the sandbox (ProgramError if it can't), without the cache."""
+    """Run the spec's program in the sandbox (ProgramError if it can't), without the cache. The inputs are the
+    boxes the page shows, left from the program run before: the worker drops those this program doesn't use."""
     from explorer.api import trace
 
-    inputs = dict(spec.get("inputs") or {})
-    free = free_names(spec["source"])
-    if free is not None:
-        inputs = {k: v for k, v in inputs.items() if k in free}
-    return trace(spec["source"], inputs=inputs or None, backward=spec.get("backward", DEFAULT_BACKWARD),
-                 seed=int(spec.get("seed") or 0), limits=_LIMITS)
+    return trace(spec["source"], inputs=dict(spec.get("inputs") or {}) or None,
+                 backward=spec.get("backward", DEFAULT_BACKWARD), seed=int(spec.get("seed") or 0), limits=_LIMITS,
+                 drop_unused_inputs=True)
 
 
 def _key(spec: dict) -> str:

@@ -44,8 +44,11 @@ def trace_in_process(
     backward: str = DEFAULT_BACKWARD,
     seed: int = DEFAULT_SEED,
     limits: Limits | dict | None = None,
+    drop_unused_inputs: bool = False,
 ) -> Trace:
-    """Run `source` here (no separate process) and return its Trace; ProgramError if it can't."""
+    """Run `source` here (no separate process) and return its Trace; ProgramError if it can't.
+    `drop_unused_inputs`: values in `inputs` for names the program does not leave free are ignored, not refused
+    (found here, where the program is parsed anyway, rather than by parsing it once more in the server)."""
     limits = Limits.from_any(limits)
     if backward not in BACKWARD_MODES:
         raise ProgramError("runtime", f"backward must be one of {', '.join(BACKWARD_MODES)}, not {backward!r}")
@@ -53,6 +56,8 @@ def trace_in_process(
         raise ProgramError("runtime", "seed must be a whole number from 0 to 2**63-1")
     tree = parse_program(source, limits)
     free = free_names(tree)
+    if drop_unused_inputs and inputs:
+        inputs = {name: value for name, value in inputs.items() if name in free}
     deadline = time.monotonic() + limits.time_seconds
     try:
         return _run(source, tree, limits, free, inputs, output, backward, seed, deadline, LIGHT_LOOPS)
@@ -201,6 +206,7 @@ def run_request(request: dict) -> dict:
             backward=request.get("backward", DEFAULT_BACKWARD),
             seed=request.get("seed", DEFAULT_SEED),
             limits=request.get("limits"),
+            drop_unused_inputs=request.get("drop_unused_inputs") is True,
         )
         return {"ok": True, "trace": tr.to_dict(packed=True)}
     except Exception as e:  # noqa: BLE001 - the program's error, or a bug of ours: reported, never a crash
