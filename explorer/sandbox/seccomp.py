@@ -14,17 +14,17 @@ log = logging.getLogger(__name__)
 # ---- prctl and seccomp, through ctypes ------------------------------------------------------------------
 
 _libc = ctypes.CDLL(None, use_errno=True)
+_libc.prctl.argtypes = [ctypes.c_int, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong]
+_libc.prctl.restype = ctypes.c_int
 _PR_SET_PDEATHSIG = 1
 _PR_SET_SECCOMP = 22
 _PR_SET_NO_NEW_PRIVS = 38
 _SECCOMP_MODE_FILTER = 2
 
 
-def _prctl(option: int, *args: int | ctypes.c_void_p) -> int:
+def _prctl(option: int, *args: int) -> int:
     """prctl(2), every argument a full machine word (the kernel insists unused ones are 0)."""
-    words = [a if isinstance(a, ctypes.c_void_p) else ctypes.c_ulong(a) for a in args]
-    words += [ctypes.c_ulong(0)] * (4 - len(words))
-    return _libc.prctl(ctypes.c_int(option), *words)
+    return _libc.prctl(option, *args, *(0,) * (4 - len(args)))
 
 
 # The filter refuses (EPERM): new processes (fork, vfork, clone without CLONE_THREAD, execve), changes to
@@ -127,16 +127,29 @@ def _seccomp_program(arch: int, numbers: dict[str, int]) -> list[tuple[int, int,
     return program
 
 
-def _install_seccomp_filter() -> bool:
-    """Install the seccomp filter; False (nothing installed) on an unknown architecture or kernel."""
+# The filter as the kernel takes it (struct sock_fprog and the instructions it points to), made once in the zygote
+# (prepare_seccomp_filter): a worker only hands it over, which spares every run the ctypes work of building it.
+_prepared: tuple[_SockFprog, ctypes.Array] | None = None
+
+
+def prepare_seccomp_filter() -> None:
+    """Build the filter for this machine's architecture now (nothing on an unknown one)."""
+    global _prepared
     arch = _SECCOMP_ARCHES.get(platform.machine())
-    if arch is None:
-        return False
+    if arch is None or _prepared is not None:
+        return
     program = _seccomp_program(*arch)
     filters = (_SockFilter * len(program))(*[_SockFilter(*op) for op in program])
-    fprog = _SockFprog(len(program), filters)
+    _prepared = (_SockFprog(len(program), filters), filters)  # the array too: the struct only points to it
+
+
+def _install_seccomp_filter() -> bool:
+    """Install the seccomp filter; False (nothing installed) on an unknown architecture or kernel."""
+    prepare_seccomp_filter()
+    if _prepared is None:
+        return False
     if _prctl(_PR_SET_NO_NEW_PRIVS, 1) != 0:
         return False
-    return _prctl(_PR_SET_SECCOMP, _SECCOMP_MODE_FILTER, ctypes.c_void_p(ctypes.addressof(fprog))) == 0
+    return _prctl(_PR_SET_SECCOMP, _SECCOMP_MODE_FILTER, ctypes.addressof(_prepared[0])) == 0
 
 

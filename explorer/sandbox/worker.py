@@ -18,7 +18,7 @@ from explorer import fastjson
 from explorer.config import Limits
 from explorer.errors import REPLYING, RUNNER, WORKER
 from explorer.sandbox.replies import _error_reply, _failure, _too_large_failure
-from explorer.sandbox.seccomp import _PR_SET_PDEATHSIG, _install_seccomp_filter, _prctl
+from explorer.sandbox.seccomp import _PR_SET_PDEATHSIG, _install_seccomp_filter, _prctl, prepare_seccomp_filter
 
 log = logging.getLogger(__name__)
 
@@ -40,12 +40,11 @@ def _worker_main(
     try:
         os.setsid()  # own process group: the server kills the whole group afterwards
         _prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)  # and we die with the zygote
-        _prepare_torch()
-        message = json.loads(_read_until_eof(request_fd))
+        message = _read_request(_read_until_eof(request_fd))
         os.close(request_fd)
         limits = Limits.from_any(message["limits"])
-        _neutralise_inherited_fds(keep={0, 1, 2, result_fd})
-        _confine(limits)
+        highest_fd = _neutralise_inherited_fds(keep={0, 1, 2, result_fd})
+        _confine(limits, highest_fd)
         if function is None:
             reply: Any = _failure("runtime", f"the explorer could not load its runner: {load_error}")
         else:
@@ -76,10 +75,14 @@ def _split_target(target: str) -> tuple[str, str]:
     return module_name, function_name
 
 
-def _prepare_torch() -> None:
+def prepare_zygote() -> None:
+    """What every worker needs and can inherit, done once in the zygote before it forks any: one torch
+    thread, and the seccomp filter built (a fresh worker's every Python step writes to memory it shares with
+    the zygote and so costs it a copied page: what is done here is not paid again per run)."""
     torch = sys.modules.get("torch")
     if torch is not None:
         torch.set_num_threads(1)
+    prepare_seccomp_filter()
 
 
 def _call_target(function: Callable[[dict], Any], request: Any, limits: Limits) -> Any:
@@ -101,6 +104,15 @@ def _encode_reply(reply: Any, limits: Limits) -> bytes:
     return data
 
 
+def _read_request(data: bytes) -> Any:
+    """The server's request (written by json.dumps): orjson reads it with less work, json what orjson refuses
+    (NaN, integers beyond 64 bits) as before."""
+    try:
+        return fastjson.loads(data)
+    except ValueError:
+        return json.loads(data)
+
+
 def _read_until_eof(fd: int) -> bytes:
     chunks = []
     while chunk := os.read(fd, _READ_CHUNK):
@@ -117,26 +129,30 @@ def _write_all_blocking(fd: int, data: bytes) -> None:
         os.close(fd)
 
 
-def _neutralise_inherited_fds(keep: set[int]) -> None:
-    """Point every other inherited fd at /dev/null (dup2, not close: no number gets recycled under us)."""
+def _neutralise_inherited_fds(keep: set[int]) -> int:
+    """Point every other inherited fd at /dev/null (dup2, not close: no number gets recycled under us).
+    Returns the highest fd open afterwards."""
     devnull = os.open(os.devnull, os.O_RDONLY)
+    fds = [int(name) for name in os.listdir("/proc/self/fd")]
     try:
-        for name in os.listdir("/proc/self/fd"):
-            fd = int(name)
+        for fd in fds:
             if fd not in keep and fd != devnull:
                 with suppress(OSError):
                     os.dup2(devnull, fd)
     finally:
         os.close(devnull)
+    return max(fd for fd in fds if fd != devnull)  # the directory's own fd is closed again, but was open
 
 
-def _confine(limits: Limits) -> None:
-    """Lower this worker's resource limits, then refuse new processes and file changes (seccomp)."""
+def _confine(limits: Limits, highest_fd: int | None = None) -> None:
+    """Lower this worker's resource limits, then refuse new processes and file changes (seccomp).
+    `highest_fd`: the highest fd open, if known (else read from /proc)."""
     cpu_seconds = math.ceil(limits.time_seconds) + CPU_GRACE_SECONDS
     _set_limit(resource.RLIMIT_CORE, 0)
     _set_limit(resource.RLIMIT_FSIZE, 0)  # writes fail with EFBIG (Python ignores SIGXFSZ)
     _set_limit(resource.RLIMIT_CPU, cpu_seconds, cpu_seconds + 1)  # SIGXCPU, then SIGKILL
-    _set_limit(resource.RLIMIT_NOFILE, _highest_open_fd() + 1 + SPARE_FILES)
+    highest = _highest_open_fd() if highest_fd is None else highest_fd
+    _set_limit(resource.RLIMIT_NOFILE, highest + 1 + SPARE_FILES)
     _set_limit(resource.RLIMIT_NPROC, 0)  # no fork, no thread; root is exempt, hence the seccomp filter
     in_use = _address_space_in_use()
     if in_use is not None:
@@ -160,11 +176,11 @@ def _highest_open_fd() -> int:
 def _address_space_in_use() -> int | None:
     """VmSize of this process in bytes."""
     try:
-        with open("/proc/self/status") as status:
-            for line in status:
-                if line.startswith("VmSize:"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
+        with open("/proc/self/status", "rb") as status:
+            _, found, rest = status.read().partition(b"\nVmSize:")
+        if found:
+            return int(rest.split(None, 1)[0]) * 1024
+    except (OSError, ValueError):
         pass
     log.warning("sandbox: no VmSize in /proc/self/status, so no RLIMIT_AS")
     return None

@@ -16,7 +16,7 @@ from contextlib import suppress
 
 from explorer.sandbox.handle import _PID, _Worker
 from explorer.sandbox.hugepages import collapse_into_huge_pages
-from explorer.sandbox.worker import _load_target, _worker_main
+from explorer.sandbox.worker import _load_target, _worker_main, prepare_zygote
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +51,7 @@ def _zygote_main(control_fd: int, preload: list[str], target: str) -> None:
         except Exception as exc:  # noqa: BLE001 - a missing preload only costs time later
             print(f"sandbox zygote: could not preload {name}: {exc}", file=sys.stderr)
     function, load_error = _load_target(target)
+    prepare_zygote()
     collapse_into_huge_pages()  # everything is loaded: workers fork and exit ~3x faster (see hugepages.py)
     control = socket.socket(fileno=control_fd)
     wake_r, wake_w = os.pipe()
