@@ -8,6 +8,11 @@ State lives in the browser (dcc.Store, the URL); the server keeps none between r
 traces by their request (the program, inputs, backward mode and seed fully decide a run: runs are seeded)
 in a small per-process cache, so a click or a theme change needn't re-run the program; a worker that has
 not seen the request simply runs it again and gets the same numbers.
+
+A Run click is one request: the run's answer also draws what depends on it (the status line, the error box,
+the notices, the detail panel, the share link: `on_run_shown`), so no other server callback waits for the
+stores a run sets (tests/app/test_app_callbacks.py checks it), and playing the animation sends nothing.
+`benchmarks/load.py` measures the server's CPU per Run click with every request the page makes for it.
 """
 from __future__ import annotations
 
