@@ -277,14 +277,14 @@ def test_share_then_decode_is_the_same_run():
 def test_a_run_s_answer_draws_the_status_error_box_notices_and_share_link():
     out = run(source="y = torch.ones(2, requires_grad=True) * 3\n")
     status, error_box, notices_box, detail, code, selected, share = cb.on_run_shown(
-        out, "zh", None, theme="dark", direction="TB", constants=["on"], show_all=True)
+        out, "zh", None, theme="dark", direction="TB", constants=["on"], show_all=True, digits=2)
     spec, stats = out[2], out[4]
     assert status == views.render_status(stats, "zh") and "节点" in texts(status)
     assert error_box is None
     assert texts(notices_box) == texts(views.render_notices(out[6], "zh")) and "y" in texts(notices_box)
     assert (detail, code, selected) == (no_update, no_update, no_update)  # nothing selected: the panel is empty
-    assert share == cb.on_share(spec, "dark", "TB", ["on"], "zh", True, False)
-    assert urlstate.decode(share).program == spec["source"]
+    assert share == cb.on_share(spec, "dark", "TB", ["on"], "zh", True, False, 2)
+    assert urlstate.decode(share).program == spec["source"] and urlstate.decode(share).digits == 2
 
 
 def test_a_failed_run_s_answer_draws_its_error_and_keeps_the_rest():
@@ -299,9 +299,11 @@ def test_a_run_s_answer_draws_the_selected_node_again_or_forgets_it():
     spec = run(source=FIRST.source)[2]
     x_id = next(n.id for n in cb.trace_for(spec).nodes.values() if n.label == "x")
     selected = cb.on_select(ID.GRAPH, {"points": [{"customdata": x_id}]}, "en", spec, None)[2]
-    # the same program again: the same node, drawn from the new run
-    detail, _code, again = cb.on_run_shown(run(source=FIRST.source), "en", selected)[3:6]
-    assert again == selected and texts(detail) == texts(cb.on_select(ID.LANG, None, "en", spec, selected)[0])
+    # the same program again: the same node, drawn from the new run, with the page's digits
+    detail, _code, again = cb.on_run_shown(run(source=FIRST.source), "en", selected, digits=2)[3:6]
+    assert again == selected
+    assert texts(detail) == texts(cb.on_select(ID.LANG, None, "en", spec, selected, digits=2)[0])
+    assert texts(detail) != texts(cb.on_select(ID.LANG, None, "en", spec, selected, digits=6)[0])
     # another program: the panel is emptied
     detail, code, again = cb.on_run_shown(run(source="q = w * 2\n"), "en", selected)[3:6]
     assert again is None and code is None and texts(detail) == texts(views.empty_detail("en"))
