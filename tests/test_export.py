@@ -108,3 +108,33 @@ def test_gif_has_one_frame_per_step_and_shows_the_caption(tmp_path):
     last = step_caption(meta, len(meta["steps"]) - 1)
     assert last.startswith(f"backward {len(tr.backward_steps)}/{len(tr.backward_steps)}")
     assert "gets 1" not in step_caption(meta, meta["n_forward"] + 1)  # the second backward step is not the root
+
+
+def test_an_image_asked_before_kaleidos_page_was_ready_is_asked_again(monkeypatch):
+    """On a busy machine kaleido once ran its script before its page had loaded (`ReferenceError:
+    kaleido_scopes is not defined`): the export asks once more instead of failing; other errors fail at once."""
+    from explorer.drawing import export as ex
+
+    calls = []
+    real = ex.pio.to_image
+
+    def flaky(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("{'className': 'ReferenceError', 'description': 'kaleido_scopes is not defined'}")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(ex.pio, "to_image", flaky)
+    fig = explorer.figure(explorer.trace("y = x * 2", inputs={"x": 1.0}, sandbox=False))
+    assert ex.to_image(fig, "svg").startswith(b"<svg")
+    assert len(calls) == 2
+
+    def broken(*args, **kwargs):
+        calls.append(1)
+        raise RuntimeError("no browser")
+
+    calls.clear()
+    monkeypatch.setattr(ex.pio, "to_image", broken)
+    with pytest.raises(ex.ExportError):
+        ex.to_image(fig, "svg")
+    assert len(calls) == 1

@@ -10,6 +10,7 @@ import functools
 import re
 import subprocess
 import threading
+import time
 import warnings
 from pathlib import Path
 from typing import Any
@@ -79,12 +80,23 @@ def to_image(fig: go.Figure, fmt: str, *, scale: float = 2.0, width: int | None 
     _warn_if_no_chinese_font(fig)
     with _kaleido_lock:
         _start_server()
-        try:
-            with warnings.catch_warnings():
-                warnings.filterwarnings("ignore", message="The kopts argument is ignored")
-                return pio.to_image(fig, format=fmt, scale=scale, width=width, height=height)
-        except Exception as e:
-            raise ExportError(_browser_hint(e)) from e
+        for attempt in range(2):
+            try:
+                with warnings.catch_warnings():
+                    warnings.filterwarnings("ignore", message="The kopts argument is ignored")
+                    return pio.to_image(fig, format=fmt, scale=scale, width=width, height=height)
+            except Exception as e:
+                if attempt == 0 and _transient(e):
+                    time.sleep(0.2)
+                    continue
+                raise ExportError(_browser_hint(e)) from e
+    raise AssertionError("unreachable")
+
+
+def _transient(error: Exception) -> bool:
+    """kaleido asked its page before the page's own script had loaded (`ReferenceError: kaleido_scopes is not
+    defined`, seen on a machine busy with other work): the same image, asked again, comes out."""
+    return "ReferenceError" in str(error)
 
 
 def _start_server() -> None:
