@@ -52,19 +52,23 @@ def labels_and_boxes(fig: dict) -> list[tuple[str, list[float], float]]:
             for label, nid in zip(labels["text"], meta["boxes"])]
 
 
+def assert_labels_fit(key: str, fig: dict, th) -> None:
+    """Each line's width in its font (text.text_width: DejaVu Sans's own advance widths, bold for the title)
+    fits inside its box, and the lines fit its height."""
+    for label, (x0, y0, x1, y1), size in labels_and_boxes(fig):
+        lines = label_lines(label, size)
+        widest = max(text.text_width(w, px, bold) for w, px, bold in lines)
+        assert widest + 8 <= x1 - x0, f"{key}: {label!r} is {widest:.0f} px wide, its box {x1 - x0:.0f}"
+        assert len(lines) * th.line_height <= y1 - y0, f"{key}: {label!r} taller than its box"
+
+
 @pytest.mark.parametrize("key", [ex.key for ex in EXAMPLES])
 @pytest.mark.parametrize("theme,canvas,lang", [("light", None, "en"), ("projector", None, "zh"),
                                                ("light", (842, 430), "en"), ("dark", (600, 400), "zh")])
 def test_every_label_fits_its_box(key, theme, canvas, lang):
     """Each line's width in its font (text.text_width: DejaVu Sans's own advance widths, bold for the title)
     fits inside its box, and the lines fit its height: so no exported image draws a label over its border."""
-    th = get_theme(theme)
-    fig = figure_dict(traced(key), theme=theme, lang=lang, canvas=canvas)
-    for label, (x0, y0, x1, y1), size in labels_and_boxes(fig):
-        lines = label_lines(label, size)
-        widest = max(text.text_width(w, px, bold) for w, px, bold in lines)
-        assert widest + 8 <= x1 - x0, f"{key}: {label!r} is {widest:.0f} px wide, its box {x1 - x0:.0f}"
-        assert len(lines) * th.line_height <= y1 - y0, f"{key}: {label!r} taller than its box"
+    assert_labels_fit(key, figure_dict(traced(key), theme=theme, lang=lang, canvas=canvas), get_theme(theme))
 
 
 @pytest.mark.parametrize("key", [ex.key for ex in EXAMPLES])
@@ -72,13 +76,7 @@ def test_every_label_fits_its_box(key, theme, canvas, lang):
 def test_every_label_fits_its_box_at_other_digits(key, digits, theme, lang):
     """Boxes are sized from the text drawn in them: with more significant digits (longer numbers) no label
     overflows its box, and the boxes are not those of the default digits."""
-    th = get_theme(theme)
-    fig = figure_dict(traced(key), theme=theme, lang=lang, digits=digits)
-    for label, (x0, y0, x1, y1), size in labels_and_boxes(fig):
-        lines = label_lines(label, size)
-        widest = max(text.text_width(w, px, bold) for w, px, bold in lines)
-        assert widest + 8 <= x1 - x0, f"{key}: {label!r} is {widest:.0f} px wide, its box {x1 - x0:.0f}"
-        assert len(lines) * th.line_height <= y1 - y0, f"{key}: {label!r} taller than its box"
+    assert_labels_fit(key, figure_dict(traced(key), theme=theme, lang=lang, digits=digits), get_theme(theme))
 
 
 def test_more_digits_make_bigger_boxes_and_fewer_smaller():

@@ -66,13 +66,18 @@ def test_a_left_to_right_chain_fills_its_canvas(small_page):
     assert use["direction"] == "LR"
 
 
+def _open_presenting(page, query: str) -> None:
+    """Open the app at `query` and press P: presentation mode, the canvas and labels settled."""
+    open_app(page, query)
+    _settled(page)
+    page.locator("body").click(position={"x": 3, "y": 3})
+    page.keyboard.press("p")
+    page.wait_for_function("() => document.body.classList.contains('present')")
+    _settled(page)
+
+
 def test_presentation_mode_shows_the_whole_caption(small_page):
-    open_app(small_page, "v=1&ex=first-graph")
-    _settled(small_page)
-    small_page.locator("body").click(position={"x": 3, "y": 3})
-    small_page.keyboard.press("p")
-    small_page.wait_for_function("() => document.body.classList.contains('present')")
-    _settled(small_page)
+    _open_presenting(small_page, "v=1&ex=first-graph")
     # the longest captions are the backward steps that send to two inputs: look at every step
     n = small_page.evaluate("() => window.ExplorerPlayer.count(document.querySelector('#graph .js-plotly-plot'))")
     worst = None
@@ -221,12 +226,7 @@ def test_frame_labels_sharing_a_strip_do_not_run_into_each_other_when_shrunk(sma
     """class-mlp in presentation mode is drawn smaller than its layout (zoom < 1): the labels of a frame's strip
     (`for step · iteration 18 ›`, then `net · Net`) are shrunk from their start, so each still begins after the
     one before ends (shrunk about their middles, they overlapped)."""
-    open_app(small_page, "v=1&ex=class-mlp")
-    _settled(small_page)
-    small_page.locator("body").click(position={"x": 3, "y": 3})
-    small_page.keyboard.press("p")
-    small_page.wait_for_function("() => document.body.classList.contains('present')")
-    _settled(small_page)
+    _open_presenting(small_page, "v=1&ex=class-mlp")
     found = small_page.evaluate("""() => {
         const labels = [...document.querySelectorAll('#graph .scatterlayer .textpoint text')]
           .filter(t => t.getAttribute('text-anchor') === 'start').map(t => {

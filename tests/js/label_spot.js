@@ -7,14 +7,7 @@
  */
 "use strict";
 const fs = require("fs");
-const path = require("path");
 
 const input = JSON.parse(fs.readFileSync(0, "utf8"));
-const assets = path.join(__dirname, "..", "..", "assets");
-global.window = global;
-global.document = {getElementById: () => ({textContent: JSON.stringify(input.config)})};
-window.ExplorerValues = require(path.join(assets, "values.js"));
-// eslint-disable-next-line no-eval
-(0, eval)(fs.readFileSync(path.join(assets, "animation.js"), "utf8"));
-const P = window.ExplorerPlayer;
+const P = require("./page.js")(input.config);
 process.stdout.write(JSON.stringify(input.cases.map((c) => P.labelSpot(c.pts, c.w, c.h, c.rects, c.bounds))));
