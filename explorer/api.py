@@ -6,7 +6,7 @@ from typing import Any
 
 import torch
 
-from explorer.choices import DEFAULT_BACKWARD
+from explorer.choices import DEFAULT_BACKWARD, DEFAULT_DIGITS
 from explorer.config import DEFAULT_SEED, Limits
 from explorer.errors import RECEIVING, ProgramError, from_exception
 from explorer.recording.capture import Recorder
@@ -205,13 +205,15 @@ def export(obj: Any, path: Any, **options: Any) -> Any:
     return write(obj if isinstance(obj, Figure) else _as_trace(obj, "export"), path, **options)
 
 
-def quiz(trace: Trace | str, lang: str = "en") -> Any:
+def quiz(trace: Trace | str, lang: str = "en", digits: int = DEFAULT_DIGITS) -> Any:
     """Questions on the gradients of `trace`'s backward passes, in the order the engine reaches the nodes: each
-    has `prompt`, `node`, `answer` (torch's numbers), `explanation` (the chain-rule step) and `check(answer)`.
+    has `prompt`, `node`, `answer` (torch's numbers), `explanation` (the chain-rule step, its numbers with
+    `digits` significant digits) and `check(answer)` (right within 1e-3, or as written with `digits`).
 
         for q in explorer.quiz(tr):
             q.check(input(q.prompt))
     """
     from explorer.drawing.quiz import quiz as questions
+    from explorer.drawing.text import checked_digits
 
-    return questions(_as_trace(trace, "quiz"), lang)
+    return questions(_as_trace(trace, "quiz"), lang, checked_digits(digits))

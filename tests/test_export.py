@@ -138,3 +138,17 @@ def test_an_image_asked_before_kaleidos_page_was_ready_is_asked_again(monkeypatc
     with pytest.raises(ex.ExportError):
         ex.to_image(fig, "svg")
     assert len(calls) == 1
+
+
+def test_drawing_options_for_a_ready_figure_are_refused_not_ignored(tmp_path):
+    """`export(fig, path, digits=6)` of a Figure drawn at 4 digits would write 4: the user is told where the
+    option goes instead. A Trace takes them."""
+    tr = explorer.trace("x = torch.tensor(1.0, requires_grad=True)\ny = x / 3\ny.backward()")
+    fig = figure(tr)
+    with pytest.raises(ExportError, match=r"digits=.*explorer\.figure"):
+        export(fig, tmp_path / "g.html", digits=6)
+    with pytest.raises(ExportError, match=r"digits=, theme="):
+        export(fig, tmp_path / "g.html", theme="dark", digits=6)
+    assert not (tmp_path / "g.html").exists()
+    html = export(tr, tmp_path / "t.html", digits=6).read_text()
+    assert "0.333333" in html

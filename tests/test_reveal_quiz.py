@@ -153,3 +153,32 @@ def test_export_of_a_step_draws_that_step(tmp_path):
                         "--no-sandbox"], input=PROGRAM, capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr
     assert out.read_text(encoding="utf-8").count("grad [") == 1
+
+
+THIRDS = "x = torch.tensor([1.0, 2.0, 4.0], requires_grad=True)\ny = (x * x).mean()\ny.backward()"
+
+
+@pytest.mark.parametrize("digits", [2, 3, 6])
+def test_an_answer_read_off_the_page_at_its_digits_is_right(digits):
+    """At 2 digits the page writes torch's 2/3 as 0.67: a learner who types what they read is right, and the
+    explanation writes the numbers as the page does; a number off by more than that rounding is still wrong."""
+    x = torch.tensor([1.0, 2.0, 4.0], requires_grad=True)
+    (x * x).mean().backward()
+    want = x.grad.tolist()  # 2x/3: 0.6667, 1.333, 2.667
+    tr = trace_in_process(THIRDS)
+    q = next(q for q in quiz(tr, digits=digits) if tr.nodes[q.node].name == "x")
+    shown = [float(f"{v:.{digits}g}") for v in want]
+    assert q.check(shown) and q.check(", ".join(f"{v:.{digits}g}" for v in want))
+    assert any(f"{want[0]:.{digits}g}" in line for line in q.explanation)
+    # wrong: further than half a unit in the last shown digit, and than torch's tolerance (rel 1e-3)
+    off = [v * (1 + max(12 * 10.0 ** -digits, 2e-3)) for v in want]
+    assert not q.check(off)
+
+
+def test_the_default_digits_keep_torchs_tolerance():
+    tr = trace_in_process(THIRDS)
+    q4 = next(q for q in quiz(tr) if tr.nodes[q.node].name == "x")
+    q2 = next(q for q in quiz(tr, digits=2) if tr.nodes[q.node].name == "x")
+    assert q4.digits == 4 and not q4.check("0.67, 1.3, 2.7") and q2.check("0.67, 1.3, 2.7")
+    with pytest.raises(explorer.ProgramError, match="digits"):
+        explorer.quiz(tr, digits=0)

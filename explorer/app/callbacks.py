@@ -378,19 +378,21 @@ def on_boot_modes(search: str | None, booted: bool) -> tuple:
     return state.show_all, state.quiz
 
 
-def _question(spec: dict | None, ask: dict | None, lang: str) -> Any:
+def _question(spec: dict | None, ask: dict | None, lang: str, digits: Any = DEFAULT_DIGITS) -> Any:
     """The quiz question of the step the player stands at (`ask`: {k, node, pass, answered}), or None: the
-    first backward step that reaches the node, as the player reveals a node's gradient at its first step."""
+    first backward step that reaches the node, as the player reveals a node's gradient at its first step. Its
+    numbers have the page's `digits`, and an answer read off the page at those digits is right."""
     from explorer.drawing.quiz import question_at
 
     if not spec or not isinstance(ask, dict) or not isinstance(ask.get("node"), str):
         return None
     trace = trace_for(spec)
     step = next((i for i, s in enumerate(trace.backward_steps) if s.node == ask["node"]), None)
-    return question_at(trace, step, lang) if step is not None else None
+    return question_at(trace, step, lang, urlstate.clean_digits(digits)) if step is not None else None
 
 
-def on_quiz_panel(ask: dict | None, score: dict | None, spec: dict | None, lang: str | None) -> tuple:
+def on_quiz_panel(ask: dict | None, score: dict | None, spec: dict | None, lang: str | None,
+                  digits: Any = DEFAULT_DIGITS) -> tuple:
     """The quiz panel for the step the player stands at. Returns (style, prompt, feedback, score text, hint)."""
     lang = normalize(lang)
     score = score if isinstance(score, dict) else {}
@@ -398,7 +400,7 @@ def on_quiz_panel(ask: dict | None, score: dict | None, spec: dict | None, lang:
     if not isinstance(ask, dict):
         return {"display": "none"}, "", None, score_text, ""
     try:
-        question = _question(spec, ask, lang)
+        question = _question(spec, ask, lang, digits)
     except Exception:
         log.exception("quiz question failed")
         return {"display": "none"}, "", None, score_text, ""
@@ -410,15 +412,16 @@ def on_quiz_panel(ask: dict | None, score: dict | None, spec: dict | None, lang:
 
 
 def on_quiz_check(trigger: Any, answer: str | None, ask: dict | None, spec: dict | None, score: dict | None,
-                  lang: str | None) -> tuple:
-    """Check the learner's answer against torch's gradient (explorer.drawing.quiz: rel 1e-3, abs 1e-4), or
-    reveal without one (`trigger` the Reveal button). Returns (score, hint, answer box)."""
+                  lang: str | None, digits: Any = DEFAULT_DIGITS) -> tuple:
+    """Check the learner's answer against torch's gradient (explorer.drawing.quiz: rel 1e-3, abs 1e-4, or as
+    written with the page's `digits`), or reveal without one (`trigger` the Reveal button). Returns (score,
+    hint, answer box)."""
     from explorer.drawing.quiz import parse_answer
 
     lang = normalize(lang)
     if not isinstance(ask, dict) or ask.get("answered") or not isinstance(ask.get("k"), int):
         raise PreventUpdate
-    question = _question(spec, ask, lang)
+    question = _question(spec, ask, lang, digits)
     if trigger == ID.QUIZ_SKIP:
         ok, given = False, None
     else:
@@ -627,19 +630,20 @@ def register(app: Any) -> None:
     app.callback(
         Output(ID.QUIZ_PANEL, "style"), Output(ID.QUIZ_PROMPT, "children"), Output(ID.QUIZ_FEEDBACK, "children"),
         Output(ID.QUIZ_SCORE_TEXT, "children"), Output(ID.QUIZ_HINT, "children"),
-        Input(ID.QUIZ_ASK, "data"), Input(ID.QUIZ_SCORE, "data"), Input(ID.LANG, "data"), State(ID.SPEC, "data"),
-    )(lambda ask, score, lang, spec: on_quiz_panel(ask, score, spec, lang))
+        Input(ID.QUIZ_ASK, "data"), Input(ID.QUIZ_SCORE, "data"), Input(ID.LANG, "data"), Input(ID.DIGITS, "value"),
+        State(ID.SPEC, "data"),
+    )(lambda ask, score, lang, digits, spec: on_quiz_panel(ask, score, spec, lang, digits))
 
     @app.callback(
         Output(ID.QUIZ_SCORE, "data"), Output(ID.QUIZ_HINT, "children", allow_duplicate=True),
         Output(ID.QUIZ_ANSWER, "value"),
         Input(ID.QUIZ_CHECK, "n_clicks"), Input(ID.QUIZ_SKIP, "n_clicks"), Input(ID.QUIZ_ANSWER, "n_submit"),
         State(ID.QUIZ_ANSWER, "value"), State(ID.QUIZ_ASK, "data"), State(ID.SPEC, "data"),
-        State(ID.QUIZ_SCORE, "data"), State(ID.LANG, "data"),
+        State(ID.QUIZ_SCORE, "data"), State(ID.LANG, "data"), State(ID.DIGITS, "value"),
         prevent_initial_call=True,
     )
-    def _quiz_check(_check, _skip, _submit, answer, ask, spec, score, lang):
-        return on_quiz_check(ctx.triggered_id, answer, ask, spec, score, lang)
+    def _quiz_check(_check, _skip, _submit, answer, ask, spec, score, lang, digits):
+        return on_quiz_check(ctx.triggered_id, answer, ask, spec, score, lang, digits)
 
     @app.callback(
         Output(ID.DOWNLOAD, "data"), Output(ID.EXPORT_MSG, "children"),

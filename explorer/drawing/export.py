@@ -49,6 +49,12 @@ def export(obj: Trace | go.Figure, path: str | Path, *, scale: float = 2.0, step
             raise ExportError(".json export needs a Trace (the figure is drawn from it)")
         path.write_bytes(fastjson.dumps(obj.to_dict()))
         return path
+    drawing = sorted(set(figure_options) - {"lang"})
+    if isinstance(obj, go.Figure) and drawing:  # silently ignored, they would surprise: say so
+        given = ", ".join(f"{o}=" for o in drawing)
+        raise ExportError(f"{given} {'is an option' if len(drawing) == 1 else 'are options'} of drawing, and "
+                          f"this Figure is drawn already: draw it with explorer.figure(trace, {given}...) and "
+                          f"export that, or export the Trace with {given}...")
     fig = obj if isinstance(obj, go.Figure) else _figure(obj, **figure_options)
     lang = figure_options.get("lang", DEFAULT_LANG)
     if fmt == "html":

@@ -2,13 +2,16 @@
 
     for q in explorer.quiz(tr):
         print(q.prompt)             # "What gradient reaches y (mul · MulBackward0)? dz/dy = ?"
-        q.check("12")               # True: torch's gradient, within rel 1e-3 / abs 1e-4
+        q.check("12")               # True: torch's gradient, within rel 1e-3 / abs 1e-4, or as shown
         print(q.explanation)        # the chain-rule step that gives it, with the numbers
 
 One question per node, at the step where the backward pass first reaches it (the step at which the player
 reveals its gradient: explorer/drawing/steps.py), in the engine's order. The answer is the gradient that node
 received (Step.grad_in), as torch computed it; the explanation reuses the words of explain.py. The app asks
 the same questions in quiz mode (explorer/app/callbacks.py on_quiz_check). Pure: reads a Trace.
+
+Numbers follow the page's digits: the explanation writes them so, and an answer copied from what the page shows
+(0.33 at 2 digits for torch's 0.333333) is right, because a learner can only read what is written.
 """
 from __future__ import annotations
 
@@ -19,7 +22,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from explorer.choices import DEFAULT_LANG, normalize_lang
+from explorer.choices import DEFAULT_DIGITS, DEFAULT_LANG, is_digits, normalize_lang
 from explorer.drawing.explain import WORDS, display_name, explain_node
 from explorer.drawing.text import node_title, value_short
 from explorer.recording.model import Trace
@@ -52,10 +55,12 @@ class Question:
     answer: Any  # torch's gradient: a number, or nested lists of numbers (the tensor's shape)
     shape: tuple[int, ...]
     explanation: tuple[str, ...]  # the chain-rule step, line by line, with the numbers
+    digits: int = DEFAULT_DIGITS  # significant digits the numbers are shown with
 
     def check(self, answer: Any) -> bool:
         """Is `answer` (a number, a list, or text such as "12", "[1, 2]", "1, 2") torch's gradient, element
-        by element within RTOL / ATOL? A single number answers a one-element tensor; unreadable text is wrong."""
+        by element within RTOL / ATOL, or within the rounding of a number shown with `digits` significant
+        digits? A single number answers a one-element tensor; unreadable text is wrong."""
         given = parse_answer(answer)
         if given is None:
             return False
@@ -63,11 +68,19 @@ class Question:
         got = _flat(given)
         if len(got) != len(want):
             return False
-        return all(math.isfinite(g) and abs(g - w) <= ATOL + RTOL * abs(w) for g, w in zip(got, want))
+        rtol = max(RTOL, shown_rtol(self.digits))
+        return all(math.isfinite(g) and abs(g - w) <= ATOL + rtol * abs(w) for g, w in zip(got, want))
 
 
-def quiz(trace: Trace, lang: str = DEFAULT_LANG) -> Iterator[Question]:
-    """The questions of `trace`, in the order the backward passes reach the nodes (see the module docstring)."""
+def shown_rtol(digits: int) -> float:
+    """How far, relatively, a number written with `digits` significant digits may be from the true one: half a
+    unit in its last digit is at most 5 * 10**-digits of it (a hair more, for the float arithmetic)."""
+    return 5.0 * 10.0 ** -digits * (1 + 1e-9)
+
+
+def quiz(trace: Trace, lang: str = DEFAULT_LANG, digits: int = DEFAULT_DIGITS) -> Iterator[Question]:
+    """The questions of `trace`, in the order the backward passes reach the nodes (see the module docstring),
+    their numbers written with `digits` significant digits."""
     lang = normalize_lang(lang)
     seen: set[str] = set()
     for i, s in enumerate(trace.backward_steps):
@@ -75,15 +88,17 @@ def quiz(trace: Trace, lang: str = DEFAULT_LANG) -> Iterator[Question]:
         if node is None or node.kind == "constant" or s.node in seen:
             continue
         seen.add(s.node)
-        question = question_at(trace, i, lang)
+        question = question_at(trace, i, lang, digits)
         if question is not None:
             yield question
 
 
-def question_at(trace: Trace, step: int, lang: str = DEFAULT_LANG) -> Question | None:
+def question_at(trace: Trace, step: int, lang: str = DEFAULT_LANG,
+                digits: int = DEFAULT_DIGITS) -> Question | None:
     """The question of backward step `step`, or None when its gradient is not one to type (unknown, or more
     than MAX_ELEMENTS numbers)."""
     lang = normalize_lang(lang)
+    digits = digits if is_digits(digits) else DEFAULT_DIGITS
     if not 0 <= step < len(trace.backward_steps):
         return None
     s = trace.backward_steps[step]
@@ -99,10 +114,11 @@ def question_at(trace: Trace, step: int, lang: str = DEFAULT_LANG) -> Question |
     if title == name:  # a leaf: "x (x)" says it twice
         prompt = prompt.replace(f" ({title})", "").replace(f"（{title}）", "")
     return Question(node=s.node, step=step, pass_index=s.pass_index, prompt=prompt, answer=g["data"],
-                    shape=tuple(g.get("shape") or ()), explanation=tuple(_explain(trace, step, grad, lang)))
+                    shape=tuple(g.get("shape") or ()), explanation=tuple(_explain(trace, step, grad, lang, digits)),
+                    digits=digits)
 
 
-def _explain(trace: Trace, step: int, grad: str, lang: str) -> list[str]:
+def _explain(trace: Trace, step: int, grad: str, lang: str, digits: int) -> list[str]:
     """Where the gradient at step `step` comes from: the chain-rule line of each use of the node that sent it
     one in this pass (explain.explain_node's words), their sum if more than one, and torch's number."""
     s = trace.backward_steps[step]
@@ -122,10 +138,10 @@ def _explain(trace: Trace, step: int, grad: str, lang: str) -> list[str]:
         lines.append(w["start"].format(grad=grad, name=name))
     for consumer in dict.fromkeys(senders):
         prefix = grad + " ="
-        lines.extend(line for line in explain_node(trace, consumer, lang)["chain"] if line.startswith(prefix))
+        lines.extend(line for line in explain_node(trace, consumer, lang, digits)["chain"] if line.startswith(prefix))
     if len(senders) > 1:
-        lines.append(w["sum"].format(n=len(senders), total=value_short(s.grad_in, 8, lang)))
-    lines.append(w["answer"].format(value=value_short(s.grad_in, 8, lang)))
+        lines.append(w["sum"].format(n=len(senders), total=value_short(s.grad_in, 8, lang, digits)))
+    lines.append(w["answer"].format(value=value_short(s.grad_in, 8, lang, digits)))
     return lines
 
 

@@ -74,3 +74,20 @@ def test_the_panel_asks_then_explains(spec):
     assert "梯度" in prompt and score_text == "得分 1/1"
     words = str(feedback.to_plotly_json())
     assert "答对了" in words and f"{dz_dy():g}" in words and "dz/dy = dz/dz" in words
+
+
+def test_the_check_and_the_explanation_follow_the_pages_digits():
+    """At 2 digits the page shows x's gradient 2/3 as 0.67: typed as read, the answer is right, and the
+    explanation writes 0.67; at the default 4 digits the same answer is wrong (torch's 0.6667)."""
+    x = torch.tensor([1.0], requires_grad=True)
+    (x * x / 3).sum().backward()
+    spec = cb.make_spec("x = torch.tensor([1.0], requires_grad=True)\nz = (x * x / 3).sum()\nz.backward()",
+                        {}, "auto")
+    ask = ask_for(spec, "x")
+    empty = {"right": 0, "asked": 0, "answered": {}}
+    assert f"{x.grad.item():.2g}" == "0.67"
+    right, _, _ = cb.on_quiz_check(ID.QUIZ_CHECK, "0.67", ask, spec, empty, "en", 2)
+    wrong, _, _ = cb.on_quiz_check(ID.QUIZ_CHECK, "0.67", ask, spec, empty, "en", 4)
+    assert right["right"] == 1 and wrong["right"] == 0
+    _, _, feedback, _, _ = cb.on_quiz_panel({**ask, "answered": True}, right, spec, "en", 2)
+    assert "0.67" in str(feedback) and "0.6667" not in str(feedback)
