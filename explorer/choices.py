@@ -33,6 +33,10 @@ LAID_OUT_DIRECTIONS = ("LR", "TB")  # what `auto` resolves to: the layout knows 
 # never drawn more than MAX_TEXT_ZOOM times its theme's size (a 3-node graph needn't fill a wall).
 READABLE_PX = 14.0
 READABLE_MAX_NODES = 30
+# "Automatic" groups (explorer/drawing/groups.py) collapse a bigger graph with loops or modules until its text is
+# at least this big at 1280x720: read on a laptop without zooming; the least collapsing such view keeps the most
+# ops in sight (a training loop's last iteration open), where READABLE_PX would often hide them all in one block.
+AUTO_LEGIBLE_PX = 12.0
 MAX_CANVAS_PX = 4000  # a 30-node chain top to bottom, its text at READABLE_PX: five screens to scroll at 720 px
 MAX_TEXT_ZOOM = 2.0
 

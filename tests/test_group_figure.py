@@ -12,7 +12,9 @@ import torch
 from torch import nn
 
 import explorer
-from explorer.drawing.figure import GROUP_LABELS, figure_dict
+from explorer import examples
+from explorer.choices import AUTO_LEGIBLE_PX
+from explorer.drawing.figure import GROUP_LABELS, figure_dict, text_px
 from explorer.drawing.groups import AUTO_COLLAPSE_NODES, group_view
 from explorer.drawing.steps import step_caption
 from explorer.recording.run import trace_in_process
@@ -282,3 +284,83 @@ def test_record_groups_a_live_model_by_its_modules():
                                                                       model.named_children()}
     meta = json.loads(figure_dict(tr, collapse=0)["layout"]["meta"]["explorer"])
     assert [g["path"] for g in meta["groups"].values() if g["collapsed"]] == ["Sequential"]
+
+
+COURSE_MNIST = """
+import torch
+from torch import nn
+from torch.nn import functional as F
+from torch import optim
+
+torch.manual_seed(0)
+train_loader = torch.utils.data.DataLoader(
+    torch.utils.data.TensorDataset(torch.rand(64, 1, 28, 28), torch.randint(0, 10, (64,))), batch_size=16)
+test_loader = torch.utils.data.DataLoader(
+    torch.utils.data.TensorDataset(torch.rand(32, 1, 28, 28), torch.randint(0, 10, (32,))), batch_size=16)
+
+class Net(nn.Module):
+    def __init__(self):
+        super(Net, self).__init__()
+        self.fc1 = nn.Linear(28*28, 32)
+        self.fc2 = nn.Linear(32, 16)
+        self.fc3 = nn.Linear(16, 10)
+
+    def forward(self, x):
+        x = F.relu(self.fc1(x))
+        x = F.relu(self.fc2(x))
+        return self.fc3(x)
+
+net = Net()
+optimizer = optim.SGD(net.parameters(), lr=0.01, momentum=0.9)
+for epoch in range(1):
+    for batch_idx, (x, y) in enumerate(train_loader):
+        x = x.view(x.size(0), 28*28)
+        out = net(x)
+        loss = F.mse_loss(out, F.one_hot(y, 10).float())
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+for x, y in test_loader:
+    out = net(x.view(x.size(0), 28*28))
+"""
+
+
+def _collapsed_groups(tr, collapse) -> set[str]:
+    return {gid for run in group_view(tr, collapse).runs.values() for gid in run}
+
+
+@pytest.mark.parametrize(("source", "training"), [(examples.get("himmelblau-adam").source, "for step"),
+                                                  (COURSE_MNIST, "for batch_idx")], ids=["himmelblau-adam", "course-mnist"])
+def test_automatic_groups_collapse_an_unreadable_graph_until_it_reads(source, training):
+    """40-70 nodes in loops are drawn at 3-4 px at 1280x720 with every group open: "Automatic" collapses the
+    earlier iterations of each loop (and more, if that is not enough) until the text is AUTO_LEGIBLE_PX, and
+    keeps the last training iteration open, where the ops are."""
+    tr = trace_in_process(source)
+    assert len([n for n in tr.nodes.values() if n.kind != "constant"]) <= AUTO_COLLAPSE_NODES
+    assert text_px(tr, []) < AUTO_LEGIBLE_PX <= text_px(tr, "auto")
+    collapsed = _collapsed_groups(tr, "auto")
+    iterations = [g for g in tr.groups.values() if g.kind == "loop" and g.label.startswith(training)]
+    assert len(iterations) >= 2 and iterations[0].id in collapsed and iterations[-1].id not in collapsed
+    last_ops = [n for n in tr.nodes.values() if n.kind == "op" and n.group in _inside(tr, iterations[-1].id)]
+    drawn = group_view(tr, "auto").trace.nodes
+    assert last_ops and all(n.id in drawn or n.group in collapsed for n in last_ops)
+    assert sum(n.id in drawn for n in last_ops) >= 3  # the step's own ops are there to read
+
+
+def _inside(tr, gid: str) -> set[str]:
+    """`gid` and every group inside it."""
+    out, changed = {gid}, True
+    while changed:
+        more = {g.id for g in tr.groups.values() if g.parent in out} - out
+        changed, out = bool(more), out | more
+    return out
+
+
+def test_automatic_groups_leave_a_readable_or_groupless_graph_open():
+    small = trace_in_process(MODEL.replace("N)", "2)"))
+    assert _collapsed_groups(small, "auto") == set()
+    chain = "x = torch.tensor(0.5, requires_grad=True)\ny = x\n" + "".join(
+        f"y = torch.sin(y) * {i + 2}\n" for i in range(30)) + "y.backward()"
+    tr = trace_in_process(chain)  # 60 nodes, no loop or module: nothing to collapse, drawn open
+    assert len(tr.nodes) > 30 and group_view(tr, "auto").hidden == 0
+    assert figure_dict(tr, collapse="auto") == figure_dict(tr, collapse="auto")  # remembered, same answer

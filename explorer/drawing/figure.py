@@ -37,6 +37,7 @@ from explorer.choices import (
 from explorer.drawing import compact as compact_form
 from explorer.drawing import text
 from explorer.drawing.groups import (
+    AUTO_COLLAPSE_NODES,
     GROUP_WORDS,
     GroupView,
     collapsed_caption,
@@ -196,9 +197,10 @@ def figure_dict(
             t = _with_line(t, collapsed_caption(view, nid, lang_key), th)
         return t
 
-    if direction == "auto" and view is not None and _drawn_open(original, show_constants) > READABLE_MAX_NODES:
+    if direction == "auto" and view is not None and _drawn_open(original, show_constants) > AUTO_COLLAPSE_NODES:
         # a big graph's groups are opened and closed one by one: the picture keeps its direction, or every
-        # click could turn it round (output_anchored keeps the rest in place)
+        # click could turn it round (output_anchored keeps the rest in place); a smaller one collapsed to be
+        # read (groups.py "auto") takes the direction that reads best, as an open graph does
         direction = LAID_OUT_DIRECTIONS[0]
     if layout is None:
         layout, texts = _fitted_layout(graph, texts, th, direction, canvas or DEFAULT_CANVAS,
@@ -1146,6 +1148,16 @@ def _fitted_layout(graph: Any, texts: dict[str, NodeText], th: Theme, direction:
                   for lay in layouts(labels, TIGHT_GAP, stacked=True)]
     other = choose_direction([best, *(lay for lay, _ in tries)], canvas, th.small_font_size, grow, reach)
     return next(((lay, labels) for lay, labels in tries if lay is other), (best, texts))
+
+
+def text_px(trace: Trace, collapse: Any, constants: bool = False) -> float:
+    """The smallest text, in px, of `trace` drawn with `collapse` as the app draws it in a window of 1280x720
+    (DEFAULT_CANVAS, the default theme, compact labels tried): what "auto" collapsing aims to make readable."""
+    fit = figure_dict(trace, collapse=collapse, show_constants=constants, canvas=DEFAULT_CANVAS,
+                      compact=True)["layout"]["meta"]["fit"]
+    zoom, _ = canvas_fit(fit["width"] - 2 * PAD, fit["height"] - 2 * PAD, DEFAULT_CANVAS, fit["nodes"],
+                         fit["min_font"])
+    return zoom * fit["min_font"]
 
 
 def _drawn_open(trace: Trace, constants: bool) -> int:

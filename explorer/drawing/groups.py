@@ -13,18 +13,25 @@ What `collapse` may be (see `collapsed_runs`):
 - an int N: module calls deeper than N modules drawn as one node each (0: every outermost module call);
 - "repeated": the same module class, function or loop body done N times in a row drawn once, "×N";
 - a list of group paths (`net.fc1`: every call of it) or group ids (`g3`: that one call);
-- "auto": nothing, unless the graph has more than AUTO_COLLAPSE_NODES nodes: then the least collapsing of the
-  above that brings it under that number (or the most collapsing one).
+- "auto": what reads best in the app's graph at 1280x720: nothing for a small graph (READABLE_MAX_NODES: its
+  canvas grows until its text is readable) or one without groups; else the least collapsing of the choices
+  below whose text reaches AUTO_LEGIBLE_PX there (`_readable_runs`), the largest if none does. First a loop's
+  iterations but its last (the last one open, where a learner reads the ops: what a training loop of three
+  shown steps needs), then with module calls collapsed deeper than N, then repeated blocks drawn once. Over
+  AUTO_COLLAPSE_NODES nodes, laying out every choice would cost too much: the least collapsing that draws
+  at most that many nodes. Decided on the trace alone (not the window), so every click and export agrees.
 """
 from __future__ import annotations
 
 import dataclasses
 import re
+import weakref
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from explorer.choices import AUTO_LEGIBLE_PX, READABLE_MAX_NODES
 from explorer.recording.groups import chain
 from explorer.recording.model import Edge, Group, Node, Step, Trace, make_node, make_step
 
@@ -105,6 +112,8 @@ def _raw_runs(trace: Trace, collapse: Any, members: dict[str, list[str]], consta
         base = [run for run in _raw_runs(trace, collapse.get("base"), members, constants)
                 if not opened.intersection(run)]
         return [*closed, *base]
+    if isinstance(collapse, Runs):
+        return list(collapse.runs)
     if collapse == "auto":
         return _auto(trace, members, constants)
     if collapse == "repeated":
@@ -186,26 +195,73 @@ def _drawn_parent(groups: dict[str, Group], g: Group) -> str | None:
     return gid
 
 
+@dataclass(frozen=True)
+class Runs:
+    """`collapse` given as the runs themselves (what "auto" chose): each a tuple of group ids drawn as one node."""
+
+    runs: tuple[tuple[str, ...], ...]
+
+
 def _auto(trace: Trace, members: dict[str, list[str]], constants: bool) -> list[tuple[str, ...]]:
-    """Nothing for a small graph; else the least collapsing choice that draws at most AUTO_COLLAPSE_NODES."""
-    drawn = [n for n in trace.nodes.values() if constants or n.kind != "constant"]
-    if len(drawn) <= AUTO_COLLAPSE_NODES:
+    """See the module docstring ("auto"). Remembered per trace: every redraw, click and export asks again."""
+    key = (id(trace), constants)
+    known = _AUTO_CHOSEN.get(key)
+    if known is not None and known[0]() is trace:
+        return list(known[1])
+    runs = _auto_runs(trace, members, constants)
+    if len(_AUTO_CHOSEN) >= 64:
+        _AUTO_CHOSEN.clear()
+    _AUTO_CHOSEN[key] = (weakref.ref(trace), tuple(runs))
+    return runs
+
+
+_AUTO_CHOSEN: dict[tuple[int, bool], tuple[weakref.ref, tuple[tuple[str, ...], ...]]] = {}
+
+
+def _auto_runs(trace: Trace, members: dict[str, list[str]], constants: bool) -> list[tuple[str, ...]]:
+    open_count = sum(1 for n in trace.nodes.values() if constants or n.kind != "constant")
+    if open_count <= READABLE_MAX_NODES:
         return []
     if not any(g.kind in DRAWN_KINDS for g in trace.groups.values()):
         return []
     groups = trace.groups
     deepest = max((module_depth(groups, g.id) for g in groups.values() if g.kind == "module"), default=0)
     repeated = repeated_runs(trace, members)
-    candidates = []
-    for d in range(deepest - 1, -1, -1):  # deepest first; at each depth, then also repeated blocks drawn once
-        by_depth = _raw_runs(trace, d, members, constants)
+    but_last = [run[:-1] for run in repeated if groups[run[0]].kind == "loop"]
+    depths = [_raw_runs(trace, d, members, constants) for d in range(deepest - 1, -1, -1)]  # deepest first
+    candidates: list[list[tuple[str, ...]]] = []
+    if but_last:  # the last iteration open: first alone, then with module calls collapsed deeper and deeper
+        candidates += [but_last, *([*but_last, *by_depth] for by_depth in depths)]
+    for by_depth in depths:  # at each depth, then also repeated blocks drawn once
         candidates += [by_depth, [*repeated, *by_depth]]
     top = [(g.id,) for g in groups.values() if g.kind in DRAWN_KINDS and _drawn_parent(groups, g) is None]
     candidates.append([*repeated, *top])
+    if open_count <= AUTO_COLLAPSE_NODES:
+        return _readable_runs(trace, [[], *candidates], constants)
     for runs in candidates:
         if drawn_count(trace, _outermost(trace, runs), members, constants) <= AUTO_COLLAPSE_NODES:
             return runs
     return candidates[-1]
+
+
+def _readable_runs(trace: Trace, candidates: list[list[tuple[str, ...]]], constants: bool) -> list[tuple[str, ...]]:
+    """The first of `candidates` whose text reaches AUTO_LEGIBLE_PX as the app draws it at 1280x720, else the
+    one whose text is largest (the first of equals)."""
+    from explorer.drawing.figure import text_px  # the drawing uses this module: asked only when needed
+
+    best, best_px = candidates[0], -1.0
+    seen: set[tuple[tuple[str, ...], ...]] = set()
+    for runs in candidates:
+        drawn = tuple(_outermost(trace, runs))
+        if drawn in seen:
+            continue
+        seen.add(drawn)
+        px = text_px(trace, Runs(drawn), constants)
+        if px >= AUTO_LEGIBLE_PX:
+            return runs
+        if px > best_px:
+            best, best_px = runs, px
+    return best
 
 
 def drawn_count(trace: Trace, runs: list[tuple[str, ...]], members: dict[str, list[str]], constants: bool) -> int:
@@ -506,6 +562,6 @@ def group_meta(view: GroupView, boxes: dict[str, list[float]], lang: str = "en")
     return out
 
 
-__all__ = ["AUTO_COLLAPSE_NODES", "DRAWN_KINDS", "GROUP_WORDS", "GroupView", "collapsed_caption",
+__all__ = ["AUTO_COLLAPSE_NODES", "Runs", "DRAWN_KINDS", "GROUP_WORDS", "GroupView", "collapsed_caption",
            "collapsed_hover", "collapsed_runs", "drawn_count", "group_meta", "group_title", "group_view",
            "members_of", "repeated_runs", "run_label", "search_texts"]
