@@ -330,7 +330,8 @@ def _collapsed_groups(tr, collapse) -> set[str]:
 
 
 @pytest.mark.parametrize(("source", "training"), [(examples.get("himmelblau-adam").source, "for step"),
-                                                  (COURSE_MNIST, "for batch_idx")], ids=["himmelblau-adam", "course-mnist"])
+                                                  (COURSE_MNIST, "for batch_idx")],
+                         ids=["himmelblau-adam", "course-mnist"])
 def test_automatic_groups_collapse_an_unreadable_graph_until_it_reads(source, training):
     """40-70 nodes in loops are drawn at 3-4 px at 1280x720 with every group open: "Automatic" collapses the
     earlier iterations of each loop (and more, if that is not enough) until the text is AUTO_LEGIBLE_PX, and
