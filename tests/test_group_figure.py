@@ -180,7 +180,7 @@ def test_a_big_graph_opens_collapsed():
     assert 0 < len(meta["boxes"]) <= AUTO_COLLAPSE_NODES
     constants = [n for n in tr.nodes.values() if n.kind == "constant"]
     assert meta["hidden"] >= len(tr.nodes) - len(meta["boxes"]) - len(constants)
-    assert "collapsed groups" in fig["layout"]["annotations"][0]["text"]
+    assert "collapsed group" in fig["layout"]["annotations"][0]["text"]
     # a small one does not
     small = trace_in_process(MODEL.replace("N)", "2)"))
     assert not any(g["collapsed"] for g in meta_of(figure_dict(small, collapse="auto"))["groups"].values())
@@ -365,3 +365,17 @@ def test_automatic_groups_leave_a_readable_or_groupless_graph_open():
     tr = trace_in_process(chain)  # 60 nodes, no loop or module: nothing to collapse, drawn open
     assert len(tr.nodes) > 30 and group_view(tr, "auto").hidden == 0
     assert figure_dict(tr, collapse="auto") == figure_dict(tr, collapse="auto")  # remembered, same answer
+
+
+def test_the_hidden_count_speaks_english():
+    """'38 nodes hidden in 1 collapsed group', not '1 collapsed groups'; a group of one node hides '1 node'."""
+    tr = trace_in_process(examples.get("himmelblau-adam").source)
+    fig = figure_dict(tr, collapse="auto")
+    view = group_view(tr, "auto")
+    assert len(view.runs) == 1
+    assert f"{view.hidden} nodes hidden in 1 collapsed group" == fig["layout"]["annotations"][0]["text"]
+    one = trace_in_process("def f(a):\n    return a * a\nx = torch.ones(2, requires_grad=True)\ny = f(x).sum()\n"
+                           "y.backward()")
+    gid = next(g.id for g in one.groups.values() if g.kind == "function")
+    labels = next(t for t in figure_dict(one, collapse=[gid])["data"] if t.get("name") == "labels")
+    assert any("1 node inside" in text for text in labels["text"])

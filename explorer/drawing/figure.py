@@ -44,6 +44,7 @@ from explorer.drawing.groups import (
     collapsed_hover,
     group_title,
     group_view,
+    plural,
     search_texts,
 )
 from explorer.drawing.groups import group_meta as group_meta
@@ -1051,7 +1052,8 @@ def _add_hidden_note(fig_layout: dict, view: GroupView, th: Theme, lang: str) ->
     """'1,234 nodes hidden in 12 collapsed groups', in the top left corner of the picture."""
     w = GROUP_WORDS.get(lang, GROUP_WORDS["en"])
     fig_layout.setdefault("annotations", []).append({
-        "text": _esc(w["hidden"].format(n=f"{view.hidden:,}", g=len(view.runs))), "xref": "paper", "yref": "paper",
+        "text": _esc(w["hidden"].format(n=f"{view.hidden:,}", g=len(view.runs), s=plural(view.hidden),
+                                        gs=plural(len(view.runs)))), "xref": "paper", "yref": "paper",
         "x": 0, "y": 1, "xanchor": "left", "yanchor": "top", "showarrow": False,
         "font": {"color": th.muted, "size": th.small_font_size, "family": th.font_family},
     })

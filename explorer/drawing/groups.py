@@ -41,8 +41,8 @@ MAX_LOOP_BOXES = 12  # a loop with more shown iterations than this gets no box p
 
 # The words a collapsed node and a group box show, by language.
 GROUP_WORDS: dict[str, dict[str, str]] = {
-    "en": {"params": "{n} parameters", "nodes": "{n} nodes inside", "call": "call {k}", "iteration": "iteration {k}",
-           "function": "function", "loop": "loop", "hidden": "{n} nodes hidden in {g} collapsed groups",
+    "en": {"params": "{n} parameter{s}", "nodes": "{n} node{s} inside", "call": "call {k}", "iteration": "iteration {k}",
+           "function": "function", "loop": "loop", "hidden": "{n} node{s} hidden in {g} collapsed group{gs}",
            "param_list": "parameters"},
     "zh": {"params": "{n} 个参数", "nodes": "内含 {n} 个节点", "call": "第 {k} 次调用", "iteration": "第 {k} 次迭代",
            "function": "函数", "loop": "循环", "hidden": "{g} 个折叠的组里隐藏了 {n} 个节点", "param_list": "参数"},
@@ -487,14 +487,20 @@ def group_title(g: Group, lang: str = "en") -> str:
     return g.label + (f" · {w['call'].format(k=g.index + 1)}" if g.index else "")
 
 
+def plural(count: int) -> str:
+    """The English plural's "s" for `count` things ("1 node", "2 nodes"); other languages' words ignore it."""
+    return "" if count == 1 else "s"
+
+
 def collapsed_caption(view: GroupView, cid: str, lang: str = "en") -> str:
     """The small line under a collapsed node's title: its parameters and the nodes it hides."""
     w = GROUP_WORDS.get(lang, GROUP_WORDS["en"])
     run = [view.groups[g] for g in view.runs[cid]]
     params = run[0].n_params if len({g.label for g in run}) == 1 else sum(g.n_params for g in run)
-    parts = [w["nodes"].format(n=len(view.members[cid]))]
+    inside = len(view.members[cid])
+    parts = [w["nodes"].format(n=inside, s=plural(inside))]
     if params:
-        parts.insert(0, w["params"].format(n=f"{params:,}"))
+        parts.insert(0, w["params"].format(n=f"{params:,}", s=plural(params)))
     return " · ".join(parts)
 
 
@@ -562,6 +568,6 @@ def group_meta(view: GroupView, boxes: dict[str, list[float]], lang: str = "en")
     return out
 
 
-__all__ = ["AUTO_COLLAPSE_NODES", "Runs", "DRAWN_KINDS", "GROUP_WORDS", "GroupView", "collapsed_caption",
+__all__ = ["AUTO_COLLAPSE_NODES", "Runs", "DRAWN_KINDS", "GROUP_WORDS", "GroupView", "collapsed_caption", "plural",
            "collapsed_hover", "collapsed_runs", "drawn_count", "group_meta", "group_title", "group_view",
            "members_of", "repeated_runs", "run_label", "search_texts"]

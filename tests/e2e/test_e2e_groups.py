@@ -126,7 +126,7 @@ def test_collapse_repeated_blocks(page):
     runs = [g for g in meta["groups"].values() if g["collapsed"]]
     assert len(runs) == 1 and len(runs[0]["groups"]) == 3
     assert any(t.endswith("×3") for t in meta["titles"].values())
-    assert "collapsed groups" in page.inner_text("#graph")
+    assert "collapsed group" in page.inner_text("#graph")
     assert page.errors == []
 
 
