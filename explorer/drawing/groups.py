@@ -42,8 +42,8 @@ MAX_LOOP_BOXES = 12  # a loop with more shown iterations than this gets no box p
 # The words a collapsed node and a group box show, by language.
 GROUP_WORDS: dict[str, dict[str, str]] = {
     "en": {"params": "{n} parameter{s}", "nodes": "{n} node{s} inside", "call": "call {k}",
-           "iteration": "iteration {k}", "function": "function", "loop": "loop", "hidden": "{n} node{s} hidden in {g} collapsed group{gs}",
-           "param_list": "parameters"},
+           "iteration": "iteration {k}", "function": "function", "loop": "loop",
+           "hidden": "{n} node{s} hidden in {g} collapsed group{gs}", "param_list": "parameters"},
     "zh": {"params": "{n} 个参数", "nodes": "内含 {n} 个节点", "call": "第 {k} 次调用", "iteration": "第 {k} 次迭代",
            "function": "函数", "loop": "循环", "hidden": "{g} 个折叠的组里隐藏了 {n} 个节点", "param_list": "参数"},
 }
