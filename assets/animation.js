@@ -464,12 +464,20 @@
       svg.appendChild(el("rect", {x: x0, y: y0, width: x1 - x0, height: y1 - y0, fill: "none", stroke: color,
                                   "stroke-width": big ? 7 : 4, rx: 2, "class": "hl-node"}));
       if (s.v && !(opts.ask && s.p === "b")) {
-        var t = el("text", {x: (x0 + x1) / 2, y: y0 - 6, "text-anchor": "middle", fill: color,
-                            "font-size": big ? 26 : 15, "font-weight": "bold", "class": "hl-text",
+        /* above the box; below it when a box in the top row leaves no room above (the number was cut off by
+           the picture's edge), and moved in from a side edge that a long value would cross */
+        var size = big ? 26 : 15, room = +svg.getAttribute("height"), wide = +svg.getAttribute("width");
+        var under = y0 - 6 - size < 0 && y1 + size + 4 <= room;
+        var t = el("text", {x: (x0 + x1) / 2, y: under ? y1 + size + 2 : y0 - 6, "text-anchor": "middle",
+                            fill: color, "font-size": size, "font-weight": "bold", "class": "hl-text",
                             "paint-order": "stroke", stroke: (gd._fullLayout.paper_bgcolor || "#fff"),
                             "stroke-width": 4, "font-family": "DejaVu Sans, Verdana, Arial, sans-serif"});
         t.textContent = s.v;
         svg.appendChild(t);
+        var len = t.getComputedTextLength ? t.getComputedTextLength() : 0;
+        if (len && len + 4 < wide) {
+          t.setAttribute("x", Math.min(Math.max((x0 + x1) / 2, len / 2 + 2), wide - len / 2 - 2));
+        }
       }
     }
     if (s.p === "b" && !opts.ask) {

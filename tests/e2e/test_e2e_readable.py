@@ -242,3 +242,31 @@ def test_frame_labels_sharing_a_strip_do_not_run_into_each_other_when_shrunk(sma
         }
         return {labels: labels.length, hits: hits}; }""")
     assert found["labels"] >= 6 and not found["hits"], found
+
+
+# Every step's number (the value or gradient written by the lit node, assets/animation.js overlay) drawn at step
+# k: the ones whose text reaches outside the overlay, i.e. is cut off by the picture's edge.
+NUMBERS_OUTSIDE_JS = """(big) => { const gd = document.querySelector('#graph .js-plotly-plot');
+  const P = window.ExplorerPlayer, svg = P.svgLayer(gd, 'explorer-overlay'), n = P.meta(gd).steps.length;
+  const w = +svg.getAttribute('width'), h = +svg.getAttribute('height'), out = [];
+  let shown = 0;
+  for (let k = 0; k < n; k++) {
+    P.overlay(gd, k, big);
+    const t = svg.querySelector('text.hl-text');
+    if (!t) continue;
+    shown += 1;
+    const b = t.getBBox();
+    if (b.x < -0.5 || b.y < -0.5 || b.x + b.width > w + 0.5 || b.y + b.height > h + 0.5)
+      out.push([k, t.textContent, Math.round(b.x), Math.round(b.y), Math.round(b.width), w, h]);
+  }
+  return {shown: shown, out: out}; }"""
+
+
+@pytest.mark.parametrize("key", ["himmelblau-adam", "class-mlp"])
+def test_the_lit_nodes_number_is_never_cut_off_by_the_pictures_edge(small_page, key):
+    """In presentation mode a box in the top row had its number written above it, outside the picture: half of
+    `-6.741` was cut off. Every step's number now lies inside, below the box when there is no room above."""
+    _open_presenting(small_page, f"v=1&ex={key}")
+    result = small_page.evaluate(NUMBERS_OUTSIDE_JS, True)
+    assert result["shown"] > 5 and result["out"] == []
+    assert not small_page.errors
