@@ -180,15 +180,15 @@
 
   /* (zoom, canvas height) for figure fit on a room {w, h}: figure.py canvas_fit, step for step. */
   function canvasFit(fit, room, grow) {
-    var w = fit.width, h = fit.height, m = fit.margin;
-    var roomW = Math.max(1, room.w - 2 * m), roomH = Math.max(1, room.h - 2 * m);
+    var w = fit.width, h = fit.height, m = fit.margin, top = fit.top || 0;  /* top: the notes above the graph */
+    var roomW = Math.max(1, room.w - 2 * m), roomH = Math.max(1, room.h - 2 * m - top);
     var zoom = Math.min(roomW / w, roomH / h);
     var readable = fit.readable_px / fit.min_font;
     if (grow && fit.nodes <= fit.readable_max_nodes && zoom < readable) {
-      zoom = Math.min(roomW / w, readable, (fit.max_canvas - 2 * m) / h);
+      zoom = Math.min(roomW / w, readable, (fit.max_canvas - 2 * m - top) / h);
     }
     zoom = Math.min(zoom, fit.max_zoom);
-    return [zoom, h * zoom + 2 * m];
+    return [zoom, h * zoom + 2 * m + top];
   }
 
   /* The axes' ranges that show the whole graph (figure.py fit_meta): they start at fit.x0, fit.y0, which are
@@ -557,8 +557,8 @@
       var full = gd._fullLayout || {};
       return {data: gd.data, layout: Object.assign({}, gd.layout, {width: full.width || 1200, height: full.height || 700})};
     }
-    var m = fit.margin;
-    var zoom = Math.min(1, (MAX_IMAGE - 2 * m) / fit.width, (MAX_IMAGE - 2 * m) / fit.height);
+    var m = fit.margin, top = fit.top || 0;
+    var zoom = Math.min(1, (MAX_IMAGE - 2 * m) / fit.width, (MAX_IMAGE - 2 * m - top) / fit.height);
     var em = P.meta(gd);
     /* the gradients on edges, as on screen at the player's step (or, with "show all", the pass's) */
     var xr = xRange(fit), yr = yRange(fit);  /* the picture shows these ranges: labels stay inside them */
@@ -566,7 +566,7 @@
                                        [xr[0], yr[0], xr[1], yr[1]]) : [];
     var layout = Object.assign({}, gd.layout, {
       annotations: (gd.layout.annotations || []).concat(notes),
-      width: Math.round(fit.width * zoom + 2 * m), height: Math.round(fit.height * zoom + 2 * m),
+      width: Math.round(fit.width * zoom + 2 * m), height: Math.round(fit.height * zoom + 2 * m + top),
       xaxis: Object.assign({}, gd.layout.xaxis, {range: xr, autorange: false}),
       yaxis: Object.assign({}, gd.layout.yaxis, {range: yr, autorange: false})
     });

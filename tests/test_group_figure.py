@@ -379,3 +379,28 @@ def test_the_hidden_count_speaks_english():
     gid = next(g.id for g in one.groups.values() if g.kind == "function")
     labels = next(t for t in figure_dict(one, collapse=[gid])["data"] if t.get("name") == "labels")
     assert any("1 node inside" in text for text in labels["text"])
+
+
+def test_the_notes_are_written_above_the_picture_in_room_of_their_own():
+    """The hidden count sat inside the picture's top left corner, over the label of a frame drawn there: it is
+    above the plot area now, the top margin grown for it, and the page and the exports size the canvas with it."""
+    from explorer.drawing.figure import MARGIN, canvas_fit, note_room
+    from explorer.drawing.themes import get_theme
+
+    tr = trace_in_process(examples.get("himmelblau-adam").source)
+    fig = figure_dict(tr, collapse="auto")
+    note = fig["layout"]["annotations"][0]
+    assert "hidden" in note["text"] and note["yref"] == "paper" and note["y"] == 1 and note["yanchor"] == "bottom"
+    room = note_room(1, get_theme("light"))
+    assert room >= get_theme("light").small_font_size
+    assert fig["layout"]["margin"]["t"] == MARGIN + room and fig["layout"]["margin"]["b"] == MARGIN
+    assert meta_fit(fig)["top"] == room
+    zoom, height = canvas_fit(400, 300, (850, 460), 40, 11, grow=False)
+    zoom_top, height_top = canvas_fit(400, 300, (850, 460), 40, 11, grow=False, top=room)
+    assert zoom_top < zoom and height_top == pytest.approx((300 + 64) * zoom_top + 2 * MARGIN + room)
+    opened = figure_dict(tr, collapse=[])  # nothing hidden: no note, no room
+    assert meta_fit(opened)["top"] == 0 and opened["layout"]["margin"]["t"] == MARGIN
+
+
+def meta_fit(fig: dict) -> dict:
+    return fig["layout"]["meta"]["fit"]

@@ -183,8 +183,12 @@ def _auto_size(fig: go.Figure) -> tuple[int, int]:
         w, h = abs(x1 - x0), abs(y1 - y0)
     except (TypeError, ValueError):
         return 1200, 700
+    try:  # the notes above the picture (figure.py _add_notes) make the top margin taller
+        top = max(0.0, float(fig.layout.margin.t or 0) - float(fig.layout.margin.b or 0))
+    except (TypeError, ValueError):
+        top = 0.0
     width = int(min(max(w + 40, 400), 4000))
-    height = int(min(max(h + 40, 250), 4000))
+    height = int(min(max(h + 40 + top, 250), 4000))
     return width, height
 
 

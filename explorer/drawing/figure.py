@@ -246,11 +246,9 @@ def figure_dict(
         meta["hidden"] = view.hidden
         meta["search"] = {n: words for n, words in search_texts(original, view).items() if n in boxes}
         _add_search_hits(data, th)
-        if view.hidden:
-            _add_hidden_note(fig_layout, view, th, normalize_lang(lang))
-    if view is not None and view.whole:
-        _add_whole_note(fig_layout, view, th, normalize_lang(lang))
-    fig_layout["meta"] = {"explorer": fastjson.dumps_text(meta), "fit": fit_meta(layout, th, frames)}
+    notes = _notes(view, lang_key) if view is not None else []
+    top = _add_notes(fig_layout, notes, th)
+    fig_layout["meta"] = {"explorer": fastjson.dumps_text(meta), "fit": fit_meta(layout, th, frames, top)}
     return {"data": data, "layout": fig_layout}
 
 
@@ -1030,16 +1028,18 @@ def _shared_title(g: Any, lang: str) -> str:
     return group_title(g, lang)
 
 
-def _add_whole_note(fig_layout: dict, view: GroupView, th: Theme, lang: str) -> None:
-    """The groups around the whole picture (merge_frames draws no frame for them), named in its top left
-    corner: 'for epoch in range(2) · iteration 2'."""
-    words = " › ".join(group_title(view.groups[g], lang) for g in view.whole)
-    notes = fig_layout.setdefault("annotations", [])
-    notes.append({
-        "text": _esc(words), "xref": "paper", "yref": "paper", "x": 0, "y": 1, "xanchor": "left",
-        "yanchor": "top", "showarrow": False, "yshift": -len(notes) * (th.small_font_size + 6),
-        "font": {"color": th.muted, "size": th.small_font_size, "family": th.font_family},
-    })
+def _notes(view: GroupView, lang: str) -> list[str]:
+    """The lines written above the picture: how many nodes the collapsed groups hide ('1,234 nodes hidden in 12
+    collapsed groups'), and the groups around the whole picture, which merge_frames draws no frame for ('for
+    epoch in range(2) · iteration 2')."""
+    w = GROUP_WORDS.get(lang, GROUP_WORDS["en"])
+    lines = []
+    if view.hidden and view.runs:
+        lines.append(w["hidden"].format(n=f"{view.hidden:,}", g=len(view.runs), s=plural(view.hidden),
+                                        gs=plural(len(view.runs))))
+    if view.whole:
+        lines.append(" › ".join(group_title(view.groups[g], lang) for g in view.whole))
+    return lines
 
 
 def _add_search_hits(data: list[dict], th: Theme) -> None:
@@ -1048,20 +1048,30 @@ def _add_search_hits(data: list[dict], th: Theme) -> None:
                          line={"color": th.output, "width": th.border_width * 2.5}))
 
 
-def _add_hidden_note(fig_layout: dict, view: GroupView, th: Theme, lang: str) -> None:
-    """'1,234 nodes hidden in 12 collapsed groups', in the top left corner of the picture."""
-    w = GROUP_WORDS.get(lang, GROUP_WORDS["en"])
-    fig_layout.setdefault("annotations", []).append({
-        "text": _esc(w["hidden"].format(n=f"{view.hidden:,}", g=len(view.runs), s=plural(view.hidden),
-                                        gs=plural(len(view.runs)))), "xref": "paper", "yref": "paper",
-        "x": 0, "y": 1, "xanchor": "left", "yanchor": "top", "showarrow": False,
+def note_room(lines: int, th: Theme) -> float:
+    """The px the top margin grows by for `lines` notes: above the picture, they cover no frame's label."""
+    return lines * (th.small_font_size + NOTE_GAP)
+
+
+def _add_notes(fig_layout: dict, lines: list[str], th: Theme) -> float:
+    """`lines` in the top margin, grown for them, the first line highest; returns how much it grew (px)."""
+    if not lines:
+        return 0.0
+    top = note_room(len(lines), th)
+    fig_layout["margin"]["t"] = MARGIN + top
+    step = th.small_font_size + NOTE_GAP
+    fig_layout.setdefault("annotations", []).extend({
+        "text": _esc(text), "xref": "paper", "yref": "paper", "x": 0, "y": 1, "xanchor": "left",
+        "yanchor": "bottom", "yshift": (len(lines) - 1 - i) * step, "showarrow": False,
         "font": {"color": th.muted, "size": th.small_font_size, "family": th.font_family},
-    })
+    } for i, text in enumerate(lines))
+    return top
 
 
 # --- fitting the graph to its canvas ----------------------------------------------------------------------
 
-MARGIN = 10.0  # the plot's margin on each side, px (_style)
+MARGIN = 10.0  # the plot's margin on each side, px (_style); the top one grows for the notes (_add_notes)
+NOTE_GAP = 6.0  # px between two lines of notes above the picture
 # canvas_fit aims this much above READABLE_PX: the page rounds the canvas to whole pixels
 READABLE_SLACK = 1.01
 PAD = 32.0  # room around the boxes inside the axes' ranges, layout units (_style); the lit step's number goes there
@@ -1070,7 +1080,7 @@ DEFAULT_CANVAS = (850.0, 460.0)
 
 
 def canvas_fit(width: float, height: float, canvas: tuple[float, float], nodes: int, min_font: float,
-               grow: bool = True) -> tuple[float, float]:
+               grow: bool = True, top: float = 0.0) -> tuple[float, float]:
     """(zoom, canvas height) of a graph `width` x `height` layout units (boxes at their theme's size) shown on
     a canvas `canvas` = (width, room in height) px whose smallest text is `min_font` px at zoom 1.
 
@@ -1078,15 +1088,16 @@ def canvas_fit(width: float, height: float, canvas: tuple[float, float], nodes: 
     READABLE_PX, the canvas grows taller until it is not (as far as the width allows, up to MAX_CANVAS_PX);
     text is never zoomed beyond MAX_TEXT_ZOOM (`grow` False: the canvas never grows: presentation mode). The
     canvas is then as tall as the graph needs: a flat graph leaves the room below it to the rest of the page.
-    assets/app.js fitCanvas does the same in the page."""
+    `top`: the px the notes above the picture take (_add_notes). assets/app.js fitCanvas does the same in the
+    page."""
     w, h = width + 2 * PAD, height + 2 * PAD
-    room_w, room_h = max(1.0, canvas[0] - 2 * MARGIN), max(1.0, canvas[1] - 2 * MARGIN)
+    room_w, room_h = max(1.0, canvas[0] - 2 * MARGIN), max(1.0, canvas[1] - 2 * MARGIN - top)
     zoom = min(room_w / w, room_h / h)
     readable = READABLE_PX * READABLE_SLACK / min_font
     if grow and nodes <= READABLE_MAX_NODES and zoom < readable:
-        zoom = min(room_w / w, readable, (MAX_CANVAS_PX - 2 * MARGIN) / h)
+        zoom = min(room_w / w, readable, (MAX_CANVAS_PX - 2 * MARGIN - top) / h)
     zoom = min(zoom, MAX_TEXT_ZOOM)
-    return zoom, h * zoom + 2 * MARGIN
+    return zoom, h * zoom + 2 * MARGIN + top
 
 
 def _fitted_layout(graph: Any, texts: dict[str, NodeText], th: Theme, direction: str,
@@ -1158,7 +1169,7 @@ def text_px(trace: Trace, collapse: Any, constants: bool = False) -> float:
     fit = figure_dict(trace, collapse=collapse, show_constants=constants, canvas=DEFAULT_CANVAS,
                       compact=True)["layout"]["meta"]["fit"]
     zoom, _ = canvas_fit(fit["width"] - 2 * PAD, fit["height"] - 2 * PAD, DEFAULT_CANVAS, fit["nodes"],
-                         fit["min_font"])
+                         fit["min_font"], top=fit["top"])
     return zoom * fit["min_font"]
 
 
@@ -1201,17 +1212,17 @@ def choose_direction(layouts: list[Layout], canvas: tuple[float, float], min_fon
     return best
 
 
-def fit_meta(layout: Layout, th: Theme, frames: dict[str, Box] | None = None) -> dict:
+def fit_meta(layout: Layout, th: Theme, frames: dict[str, Box] | None = None, top: float = 0.0) -> dict:
     """What the page needs to fit the graph to its canvas (assets/app.js fitCanvas, canvas_fit's twin) and to
     export it at its own size: the direction drawn, the number of nodes, the smallest text size at zoom 1, the
     graph's extent in layout units (its axes' ranges: boxes plus `pad` on each side, starting at `x0`, `y0`:
-    not 0 when output_anchored moved the picture) and the plot's margin, and the rule's numbers
-    (explorer/choices.py)."""
+    not 0 when output_anchored moved the picture) and the plot's margin (`top`: px more above, for the notes),
+    and the rule's numbers (explorer/choices.py)."""
     x0, y0 = _origin(layout)
     pad = _pad(layout, frames)
     return {"direction": layout.direction, "nodes": len(layout.positions), "min_font": th.small_font_size,
             "width": layout.width + 2 * pad, "height": layout.height + 2 * pad, "pad": pad, "margin": MARGIN,
-            "x0": x0 - pad, "y0": y0 - pad,
+            "top": top, "x0": x0 - pad, "y0": y0 - pad,
             "readable_px": READABLE_PX * READABLE_SLACK, "readable_max_nodes": READABLE_MAX_NODES,
             "max_canvas": MAX_CANVAS_PX, "max_zoom": MAX_TEXT_ZOOM}
 
@@ -1256,8 +1267,9 @@ def highlight_step(fig: go.Figure, meta: dict, k: int, lang: str = DEFAULT_LANG,
     frame.update_traces(selector=dict(name=HIGHLIGHT_TEXT), x=tx, y=ty, text=tt, textfont_color=color)
     lang = normalize_lang(lang)
     caption = step_caption(meta, k, lang) if 0 <= k < len(meta["steps"]) else GIF_START[lang]
+    notes = max(0.0, (frame.layout.margin.t or MARGIN) - MARGIN)  # the notes above the picture keep their room
     frame.update_layout(title=dict(text=_esc(caption), x=0.01, font=dict(size=16)),
-                        margin=dict(t=50))
+                        margin=dict(t=50 + notes))
     return frame
 
 

@@ -127,6 +127,13 @@ def test_collapse_repeated_blocks(page):
     assert len(runs) == 1 and len(runs[0]["groups"]) == 3
     assert any(t.endswith("×3") for t in meta["titles"].values())
     assert "collapsed group" in page.inner_text("#graph")
+    # the count is written above the picture, where no frame label can be under it
+    note = page.evaluate("""() => { const gd = document.querySelector('#graph .js-plotly-plot');
+        const t = Array.from(gd.querySelectorAll('.annotation-text')).find(a => a.textContent.includes('hidden'));
+        const plot = gd.querySelector('.cartesianlayer .bg, .draglayer .nsewdrag').getBoundingClientRect();
+        const r = t.getBoundingClientRect();
+        return {bottom: r.bottom, top: r.top, plot: plot.top, svg: gd.getBoundingClientRect().top}; }""")
+    assert note["svg"] <= note["top"] and note["bottom"] <= note["plot"] + 1, note
     assert page.errors == []
 
 
