@@ -111,3 +111,28 @@ def test_without_the_quiz_nothing_is_asked_and_the_button_turns_it_on(page):
     page.click("#quiz-check")
     page.wait_for_function("() => document.getElementById('quiz-hint').innerText.length > 0")
     assert page.evaluate("() => window.ExplorerApp.ask.answered") is False  # unreadable: asked again
+
+
+def test_at_two_digits_an_answer_typed_as_the_page_writes_it_is_right(page):
+    """With Digits 2 the page writes dz/dy = 2/3 as 0.67; the learner types what they read and is right, and
+    the explanation writes 0.67 too (at 4 digits, 0.67 would be wrong: torch's 0.6667)."""
+    x = torch.tensor([1.0], requires_grad=True)
+    y = x / 3
+    y.retain_grad()
+    (y * y).backward()
+    assert f"{y.grad.item():.2g}" == "0.67"
+    open_app(page, "quiz=1&digits=2")
+    before = page.evaluate("() => { const m = window.ExplorerPlayer.meta(document.querySelector("
+                           "'#graph .js-plotly-plot')); return JSON.stringify(Object.keys(m.boxes)) + m.steps.length; }")
+    run_program(page, "x = torch.tensor([1.0], requires_grad=True)\ny = x / 3\nz = y * y\nz.backward()")
+    wait_graph_change(page, previous=before)
+    page.wait_for_function("() => window.ExplorerApp.k === -1")
+    last_step(page)
+    answer(page, "1")  # dz/dz
+    last_step(page)
+    assert "dz/dy" in page.inner_text("#quiz-prompt")
+    answer(page, "0.67")
+    assert page.get_attribute("#quiz-feedback .quiz-result", "data-ok") == "1"
+    feedback = page.inner_text("#quiz-feedback")
+    assert "0.67" in feedback and "0.6667" not in feedback
+    assert "2/2" in page.inner_text("#quiz-score-text")
