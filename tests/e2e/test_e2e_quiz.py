@@ -123,7 +123,8 @@ def test_at_two_digits_an_answer_typed_as_the_page_writes_it_is_right(page):
     assert f"{y.grad.item():.2g}" == "0.67"
     open_app(page, "quiz=1&digits=2")
     before = page.evaluate("() => { const m = window.ExplorerPlayer.meta(document.querySelector("
-                           "'#graph .js-plotly-plot')); return JSON.stringify(Object.keys(m.boxes)) + m.steps.length; }")
+                           "'#graph .js-plotly-plot')); "
+                           "return JSON.stringify(Object.keys(m.boxes)) + m.steps.length; }")
     run_program(page, "x = torch.tensor([1.0], requires_grad=True)\ny = x / 3\nz = y * y\nz.backward()")
     wait_graph_change(page, previous=before)
     page.wait_for_function("() => window.ExplorerApp.k === -1")
