@@ -404,3 +404,17 @@ def test_the_notes_are_written_above_the_picture_in_room_of_their_own():
 
 def meta_fit(fig: dict) -> dict:
     return fig["layout"]["meta"]["fit"]
+
+
+def test_a_collapsed_loop_is_named_in_the_pages_language():
+    """In Chinese a collapsed loop said `loop ×2` under its header: it says 循环 ×2, on the node and in the
+    titles the captions use; a module keeps its class's name, which is the program's."""
+    tr = trace_in_process(examples.get("himmelblau-adam").source)
+    for lang, word, other in (("en", "loop ×2", "循环"), ("zh", "循环 ×2", "loop ×2")):
+        fig = figure_dict(tr, collapse="auto", lang=lang)
+        labels = next(t for t in fig["data"] if t.get("name") == "labels")["text"]
+        assert any(word in text for text in labels) and not any(other in text for text in labels)
+        assert any(title.endswith(word) for title in meta_of(fig)["titles"].values())
+    model = trace_in_process(MODEL.replace("N)", "3)"))
+    zh = meta_of(figure_dict(model, collapse=1, lang="zh"))["titles"].values()
+    assert any(title.endswith(" · Block") for title in zh) and not any("循环" in title for title in zh)

@@ -12,6 +12,7 @@ the steps, Python sends no frames.
 from __future__ import annotations
 
 import base64
+import dataclasses
 import math
 import re
 from collections.abc import Callable
@@ -169,7 +170,7 @@ def figure_dict(
     original = trace
     if collapse is not None:
         view = group_view(trace, collapse, constants=show_constants)
-        trace = view.trace
+        trace = _in_words(view, normalize_lang(lang))
     graph = to_networkx(trace, constants=show_constants)
     words = HOVER_WORDS[normalize_lang(lang)]
     values = _ValueText(normalize_lang(lang), digits)
@@ -1026,6 +1027,21 @@ def _shared_title(g: Any, lang: str) -> str:
     if g.kind == "module":
         return f"{g.label} · {g.cls}"
     return group_title(g, lang)
+
+
+def _in_words(view: GroupView, lang: str) -> Trace:
+    """The drawn trace with its collapsed loops and function calls named in `lang` (`loop ×2` is `循环 ×2`):
+    group_view names them in English, as torch names its ops; a module keeps its class (`Net`)."""
+    words = GROUP_WORDS.get(lang, GROUP_WORDS["en"])
+    nodes = dict(view.trace.nodes)
+    changed = False
+    for cid, run in view.runs.items():
+        kind = view.groups[run[0]].kind
+        node = nodes.get(cid)
+        if kind in ("loop", "function") and node is not None and node.op.startswith(kind) and words[kind] != kind:
+            nodes[cid] = dataclasses.replace(node, op=words[kind] + node.op[len(kind):])
+            changed = True
+    return dataclasses.replace(view.trace, nodes=nodes) if changed else view.trace
 
 
 def _notes(view: GroupView, lang: str) -> list[str]:
