@@ -508,7 +508,16 @@
       var key = k + "|" + t.getAttribute("x") + "|" + t.getAttribute("y") + "|" + t.parentNode.getAttribute("transform");
       if (t.__explorerFit !== key) { t.__explorerFit = key; todo.push(t); }
     }
-    for (i = 0; i < todo.length; i++) { todo[i].removeAttribute("transform"); }
+    var halo = full.paper_bgcolor || "#fff";
+    for (i = 0; i < todo.length; i++) {
+      todo[i].removeAttribute("transform");
+      if (todo[i].getAttribute("text-anchor") === "start") {  /* a frame's label: edges may pass under it */
+        todo[i].style.paintOrder = "stroke";
+        todo[i].style.stroke = halo;
+        todo[i].style.strokeWidth = "3px";
+        todo[i].style.strokeLinejoin = "round";
+      }
+    }
     if (k === "1") { return; }
     var centres = new Array(todo.length);
     for (i = 0; i < todo.length; i++) {

@@ -418,3 +418,13 @@ def test_a_collapsed_loop_is_named_in_the_pages_language():
     model = trace_in_process(MODEL.replace("N)", "3)"))
     zh = meta_of(figure_dict(model, collapse=1, lang="zh"))["titles"].values()
     assert any(title.endswith(" · Block") for title in zh) and not any("循环" in title for title in zh)
+
+
+def test_frame_labels_are_drawn_over_the_edges():
+    """An edge crossing a frame's top strip ran over its label's words: the labels come after every edge line
+    (and the page gives their words a halo of the background, assets/animation.js fitText)."""
+    tr = trace_in_process(examples.get("himmelblau-adam").source)
+    data = figure_dict(tr, collapse="auto")["data"]
+    names = [t.get("name") for t in data]
+    lines = [i for i, t in enumerate(data) if t.get("mode") == "lines" and t.get("name") is None and "fill" not in t]
+    assert lines and names.index(GROUP_LABELS) > max(lines) > names.index("group-boxes")

@@ -218,9 +218,10 @@ def figure_dict(
     data: list[dict] = []
     gl = webgl and len(layout.positions) >= WEBGL_MIN_NODES
     frames = group_frames(view, boxes, least if layout.direction == "TB" else None) if view is not None else {}
-    if view is not None:
-        _add_group_boxes(data, view, frames, th, normalize_lang(lang))
+    frame_labels = _add_group_boxes(data, view, frames, th, normalize_lang(lang)) if view is not None else None
     _add_edges(data, edges, layout, routes, th, gl)
+    if frame_labels is not None:  # over the edges: an edge crossing a frame's top strip does not cross its words
+        data.append(frame_labels)
     _add_boxes(data, trace, boxes, th)
     _add_labels(data, layout, texts, th, hidden=lazy_labels and len(layout.positions) >= LAZY_LABELS_MIN,
                 with_text=not compact)
@@ -934,8 +935,10 @@ def _inside(view: GroupView, inner: str, outer: str) -> bool:
     return False
 
 
-def _add_group_boxes(data: list[dict], view: GroupView, frames: dict[str, Box], th: Theme, lang: str) -> None:
-    """The frames, under everything else, and their labels (clickable: the app collapses the group)."""
+def _add_group_boxes(data: list[dict], view: GroupView, frames: dict[str, Box], th: Theme,
+                     lang: str) -> dict | None:
+    """The frames, under everything else; returns the trace of their labels (clickable: the app collapses the
+    group), for the caller to draw over the edges."""
     xs: list = []
     ys: list = []
     ids = [g for g in view.boxes if g in frames]
@@ -944,7 +947,7 @@ def _add_group_boxes(data: list[dict], view: GroupView, frames: dict[str, Box], 
         xs.extend([x0, x1, x1, x0, x0, None])
         ys.extend([y0, y0, y1, y1, y0, None])
     if not ids:
-        return
+        return None
     data.append(_scatter(name=GROUP_BOXES, x=_numbers(xs), y=_numbers(ys), mode="lines", fill="toself",
                          fillcolor=th.fills.get("group", "rgba(128, 128, 128, 0.07)"),
                          line={"color": th.muted, "width": 1, "dash": "dot"}))
@@ -961,12 +964,12 @@ def _add_group_boxes(data: list[dict], view: GroupView, frames: dict[str, Box], 
             hovers.append(group_title(view.groups[g], lang))
             gids.append(g)
             x += text.text_width(words, size) + LABEL_MARKER_ROOM
-    data.append(_scatter(
+    return _scatter(
         name=GROUP_LABELS, x=_numbers(lx), y=_numbers(ly), mode="markers+text", text=[_esc(t) for t in titles],
         textposition="bottom right", marker={"size": 8, "symbol": "triangle-down", "color": th.muted},
         textfont={"color": th.muted, "size": size, "family": th.font_family},
         customdata=gids, hovertext=[_esc(t) for t in hovers], hoverinfo="text",
-    ))
+    )
 
 
 def frame_label_words(view: GroupView, gid: str, lang: str) -> list[tuple[str, str]]:
