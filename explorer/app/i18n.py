@@ -139,6 +139,8 @@ STRINGS: dict[str, dict[str, str]] = {
                         "edges and in the node's details (2 or 3 for a projector, 6 to check a gradient by hand)",
         "constants": "Show constants",
         "groups": "Groups",
+        "groups.title": "Automatic: a graph too big to read here opens with the earlier iterations of its loops "
+                        "collapsed (and its modules, if that is not enough); click a collapsed node, then Expand",
         "groups.depth.auto": "Automatic",
         "groups.depth.open": "All open",
         "groups.depth.repeated": "Repeated blocks once",
@@ -294,6 +296,8 @@ STRINGS: dict[str, dict[str, str]] = {
                         "（投影时用 2 或 3 位，手算核对梯度时用 6 位）",
         "constants": "显示常量",
         "groups": "分组",
+        "groups.title": "自动：图太大、读不清时，循环的前几次迭代折叠起来（不够时再折叠模块）；"
+                        "点击折叠的节点，再点“展开”",
         "groups.depth.auto": "自动",
         "groups.depth.open": "全部展开",
         "groups.depth.repeated": "重复的块只画一次",

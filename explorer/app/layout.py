@@ -122,6 +122,7 @@ class ID:
     DIRECTION = "direction"
     DIGITS = "digits"  # significant digits of every number shown (explorer.choices DIGITS)
     DIGITS_GROUP = "digits-group"
+    GROUPS_CHOICE = "groups-choice"  # the Groups label and control, with its tooltip
     CONSTANTS = "constants"
     PRESENT_BTN = "present-btn"
     SHARE_LINK = "share-link"
@@ -156,6 +157,7 @@ TITLES = {
     ID.QUIZ_BTN: "quiz.title",
     ID.EDITOR_RESIZE: "editor.resize",
     ID.DIGITS_GROUP: "digits.title",
+    ID.GROUPS_CHOICE: "groups.title",
 }
 
 # Components whose `placeholder` is translated: id -> key
@@ -347,9 +349,12 @@ def build_layout(lang: str = DEFAULT_LANG) -> html.Div:
         ]),
         dcc.Checklist(id=ID.CONSTANTS, options=constants_options(lang), value=[], className="checklist tool-group"),
         html.Div(className="tool-group groups-group", children=[
-            T("groups", html.Label, className="tool-label", htmlFor=ID.GROUP_DEPTH),
-            dcc.Dropdown(id=ID.GROUP_DEPTH, options=groups.depth_options(lang), value=groups.DEFAULT_DEPTH,
-                         clearable=False, searchable=False, className="depth-dropdown"),
+            html.Div(id=ID.GROUPS_CHOICE, className="groups-choice", title=t(TITLES[ID.GROUPS_CHOICE], lang),
+                     children=[
+                T("groups", html.Label, className="tool-label", htmlFor=ID.GROUP_DEPTH),
+                dcc.Dropdown(id=ID.GROUP_DEPTH, options=groups.depth_options(lang), value=groups.DEFAULT_DEPTH,
+                             clearable=False, searchable=False, className="depth-dropdown"),
+            ]),
             *groups.search_box(lang),
         ]),
         html.Div(className="tool-group export-group", children=[
