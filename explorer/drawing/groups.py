@@ -215,10 +215,13 @@ def _auto(trace: Trace, members: dict[str, list[str]], constants: bool) -> list[
     return runs
 
 
+# (id of a trace, constants shown) -> the trace (weakly: an id is reused once its trace is gone) and the runs
+# "auto" chose for it. The app keeps its recent traces (callbacks.trace_for), so their choice is made once.
 _AUTO_CHOSEN: dict[tuple[int, bool], tuple[weakref.ref, tuple[tuple[str, ...], ...]]] = {}
 
 
 def _auto_runs(trace: Trace, members: dict[str, list[str]], constants: bool) -> list[tuple[str, ...]]:
+    """The choice itself, candidates least collapsing first (the module docstring's order)."""
     open_count = sum(1 for n in trace.nodes.values() if constants or n.kind != "constant")
     if open_count <= READABLE_MAX_NODES:
         return []
