@@ -11,6 +11,8 @@ and this process's CPU time):
 - expand: the figure again after the collapsed run of layers is opened (its layers then drawn one node each),
   and after one of those layers is opened in turn;
 - the whole way: text to overview, what a Run costs before the browser draws.
+Then a training loop of a few steps on a small class model (31-300 nodes: "auto" lays out its candidates
+until one reads at 1280x720, explorer/drawing/groups.py): the time of that choice, made once per trace.
 Figures only; nothing here asserts (aim: under a second each on this 2-core machine).
 """
 from __future__ import annotations
@@ -38,6 +40,30 @@ class MLP(nn.Module):
 net = MLP(LAYERS)
 loss = net(torch.ones(2, 8)).pow(2).mean()
 loss.backward()
+"""
+
+
+TRAINING = """import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc1 = nn.Linear(8, 16)
+        self.fc2 = nn.Linear(16, 8)
+        self.fc3 = nn.Linear(8, 3)
+    def forward(self, x):
+        return self.fc3(F.relu(self.fc2(F.relu(self.fc1(x)))))
+
+net = Net()
+opt = torch.optim.SGD(net.parameters(), lr=0.1, momentum=0.9)
+x, t = torch.randn(16, 8), torch.randint(0, 3, (16,))
+for step in range(STEPS):
+    opt.zero_grad()
+    loss = F.cross_entropy(net(x), t)
+    loss.backward()
+    opt.step()
 """
 
 
@@ -91,6 +117,19 @@ def main() -> None:
     print(f"  expand a layer   {wall:6.3f} s wall  {cpu:6.3f} s CPU   draws {shown} nodes, hides {hidden:,}")
 
     print(f"  text to overview {traced + overview:6.3f} s wall")
+
+    from explorer.drawing import groups
+
+    small = trace_in_process(TRAINING.replace("STEPS", "3"))
+
+    def choose():
+        groups._AUTO_CHOSEN.clear()  # the choice is remembered per trace: time it as a new run makes it
+        return groups.collapsed_runs(small, "auto")
+
+    _, wall, cpu = best(choose, args.repeat)
+    view = group_view(small, "auto")
+    print(f"a training loop of 3 steps, {len(small.nodes)} nodes: the auto choice {wall * 1000:6.1f} ms wall "
+          f"{cpu * 1000:6.1f} ms CPU, draws {len(view.trace.nodes)} nodes, hides {view.hidden}")
 
 
 if __name__ == "__main__":
