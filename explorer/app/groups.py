@@ -21,7 +21,7 @@ from dash import html
 from explorer.app.i18n import t
 from explorer.choices import DEFAULT_DIGITS
 from explorer.drawing import text as fmt
-from explorer.drawing.groups import group_title, group_view, members_of
+from explorer.drawing.groups import group_view, members_of, run_title
 from explorer.recording.model import Trace
 
 DEPTHS = ("auto", "open", "repeated", "0", "1", "2", "3")  # the depth control's values, in its order
@@ -108,8 +108,11 @@ def render_group_detail(trace: Trace, group: str, collapse: Any, lang: str, digi
     gradient after backward (`digits` significant digits, the figure's), and the button that collapses or
     opens it."""
     g = trace.groups[group]
-    collapsed = is_collapsed(trace, collapse, group)
-    inside = len(members_of(trace)[group])
+    view = group_view(trace, collapse)
+    # a collapsed group may be drawn with the repeats beside it as one node ("loop ×2"): the detail is the node's
+    cid, run = next(((cid, run) for cid, run in view.runs.items() if group in run), (None, (group,)))
+    collapsed = cid is not None
+    inside = len(view.members[cid]) if cid is not None else len(members_of(trace)[group])
     rows = [html.Tr([html.Th(t("group.kind", lang)), html.Td(t(f"group.kind.{g.kind}", lang))]),
             html.Tr([html.Th(t("group.nodes", lang)), html.Td(str(inside))])]
     if g.cls:
@@ -117,7 +120,7 @@ def render_group_detail(trace: Trace, group: str, collapse: Any, lang: str, digi
     if g.line:
         rows.append(html.Tr([html.Th(t("group.line", lang)), html.Td(str(g.line))]))
     body: list = [
-        html.H4([html.Span(group_title(g, lang), className="detail-title"),
+        html.H4([html.Span(run_title([trace.groups[r] for r in run], lang), className="detail-title"),
                  html.Span(t(f"group.kind.{g.kind}", lang), className="badge badge-group")]),
         html.Button(t("group.expand" if collapsed else "group.collapse", lang), id={"type": TOGGLE, "group": group},
                     n_clicks=0, className="btn btn-small group-toggle",

@@ -42,9 +42,10 @@ MAX_LOOP_BOXES = 12  # a loop with more shown iterations than this gets no box p
 # The words a collapsed node and a group box show, by language.
 GROUP_WORDS: dict[str, dict[str, str]] = {
     "en": {"params": "{n} parameter{s}", "nodes": "{n} node{s} inside", "call": "call {k}",
-           "iteration": "iteration {k}", "function": "function", "loop": "loop",
+           "iteration": "iteration {k}", "iterations": "iterations {a}–{b}", "function": "function", "loop": "loop",
            "hidden": "{n} node{s} hidden in {g} collapsed group{gs}", "param_list": "parameters"},
     "zh": {"params": "{n} 个参数", "nodes": "内含 {n} 个节点", "call": "第 {k} 次调用", "iteration": "第 {k} 次迭代",
+           "iterations": "第 {a}–{b} 次迭代",
            "function": "函数", "loop": "循环", "hidden": "{g} 个折叠的组里隐藏了 {n} 个节点", "param_list": "参数"},
 }
 
@@ -490,6 +491,19 @@ def group_title(g: Group, lang: str = "en") -> str:
     return g.label + (f" · {w['call'].format(k=g.index + 1)}" if g.index else "")
 
 
+def run_title(groups: list[Group], lang: str = "en") -> str:
+    """The title of a run of repeated groups drawn as one node (a group alone: group_title):
+    `for step in range(200) · iterations 198–199`, `net.layers.0–2 · Block ×3`."""
+    if len(groups) == 1:
+        return group_title(groups[0], lang)
+    first, last = groups[0], groups[-1]
+    if first.kind == "loop":
+        w = GROUP_WORDS.get(lang, GROUP_WORDS["en"])
+        return f"{first.label} · {w['iterations'].format(a=first.index + 1, b=last.index + 1)}"
+    what = f" · {first.cls}" if first.kind == "module" and first.cls else ""
+    return f"{run_label(groups)}{what} ×{len(groups)}"
+
+
 def plural(count: int) -> str:
     """The English plural's "s" for `count` things ("1 node", "2 nodes"); other languages' words ignore it."""
     return "" if count == 1 else "s"
@@ -571,6 +585,6 @@ def group_meta(view: GroupView, boxes: dict[str, list[float]], lang: str = "en")
     return out
 
 
-__all__ = ["AUTO_COLLAPSE_NODES", "Runs", "DRAWN_KINDS", "GROUP_WORDS", "GroupView", "collapsed_caption", "plural",
+__all__ = ["AUTO_COLLAPSE_NODES", "DRAWN_KINDS", "GROUP_WORDS", "GroupView", "Runs", "collapsed_caption",
            "collapsed_hover", "collapsed_runs", "drawn_count", "group_meta", "group_title", "group_view",
-           "members_of", "repeated_runs", "run_label", "search_texts"]
+           "members_of", "plural", "repeated_runs", "run_label", "run_title", "search_texts"]

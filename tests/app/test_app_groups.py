@@ -126,3 +126,27 @@ def test_exports_show_the_groups_as_the_screen_does(monkeypatch):
     meta = json.loads(drawn[0].layout.meta["explorer"])
     assert set(hidden) <= set(meta["boxes"])
 
+
+
+def test_the_detail_of_a_collapsed_run_speaks_of_the_whole_run():
+    """Automatic draws a training loop's earlier iterations as one node, `loop ×2`, 38 nodes inside: its detail
+    said `iteration 198` and 19 nodes (the first iteration alone). It names the iterations the node stands for
+    and counts every node inside it; Expand opens them all."""
+    from explorer import examples
+    from explorer.drawing.groups import group_view
+
+    s = cb.make_spec(examples.get("himmelblau-adam").source, {}, "auto")
+    trace = cb.trace_for(s)
+    view = group_view(trace, "auto")
+    (cid, run), = view.runs.items()
+    assert len(run) == 2
+    first, last = (trace.groups[g].index + 1 for g in (run[0], run[-1]))
+    detail, _, _ = cb.on_select(ID.GRAPH, {"points": [{"customdata": cid}]}, "en", s, None, None, "auto")
+    words = texts(detail)
+    assert f"iterations {first}–{last}" in words and str(len(view.members[cid])) in words
+    assert len(view.members[cid]) == sum(len(members_of(trace)[g]) for g in run)
+    assert t("group.expand", "en") in words
+    zh, _, _ = cb.on_select(ID.GRAPH, {"points": [{"customdata": cid}]}, "zh", s, None, None, "auto")
+    assert f"第 {first}–{last} 次迭代" in texts(zh)
+    state = groups.on_toggle(cid, 1, None, s, "auto", trace)
+    assert not group_view(trace, groups.collapse_for(state, s, "auto")).runs  # both iterations open
