@@ -127,15 +127,18 @@ def render_group_detail(trace: Trace, group: str, collapse: Any, lang: str, digi
                     **{"data-collapsed": "true" if collapsed else "false"}),
         html.Table(rows, className="detail-table"),
     ]
-    if g.params:
+    # the parameters of every module of the run (one module called N times: its own, once)
+    params = dict(p for r in run for p in trace.groups[r].params)
+    if params:
         head = html.Tr([html.Th(t("group.param", lang)), html.Th(t("detail.shape", lang)),
                         html.Th(t("group.grad_norm", lang))])
         trs = []
-        for name, shape in g.params:
+        for name, shape in params.items():
             norm = _norm(trace.grads.get(name))
             trs.append(html.Tr([html.Td(html.Code(name)), html.Td(fmt.shape_text(shape)),
                                 html.Td(fmt.number(norm, digits) if norm is not None else t("detail.none", lang))]))
-        body += [html.H5(t("group.params", lang, n=f"{g.n_params:,}")),
+        counts = {trace.groups[r].label: trace.groups[r].n_params for r in run}
+        body += [html.H5(t("group.params", lang, n=f"{sum(counts.values()):,}")),
                  html.Table([head, *trs], className="detail-inputs group-params")]
     return html.Div(body, className="detail-body", **{"data-node": group, "data-group": group})
 

@@ -150,3 +150,27 @@ def test_the_detail_of_a_collapsed_run_speaks_of_the_whole_run():
     assert f"第 {first}–{last} 次迭代" in texts(zh)
     state = groups.on_toggle(cid, 1, None, s, "auto", trace)
     assert not group_view(trace, groups.collapse_for(state, s, "auto")).runs  # both iterations open
+
+
+def test_the_detail_of_a_run_of_layers_lists_every_layers_parameters():
+    """`net.blocks.0–2 · Block ×3` stands for three layers: its detail lists the parameters of all three, each
+    with torch's gradient norm, and counts them all (it listed the first layer's)."""
+    from explorer.drawing.groups import group_view
+
+    source = ("import torch\nimport torch.nn as nn\n"
+              "blocks = nn.Sequential(nn.Linear(3, 3), nn.Linear(3, 3), nn.Linear(3, 3))\n"
+              "loss = blocks(torch.ones(2, 3)).sum()\nloss.backward()\n")
+    s = cb.make_spec(source, {}, "auto")
+    trace = cb.trace_for(s)
+    view = group_view(trace, "repeated")
+    (cid, run), = view.runs.items()
+    assert [trace.groups[g].label for g in run] == ["blocks.0", "blocks.1", "blocks.2"]
+    state = groups.on_depth("repeated", s)
+    detail, _, _ = cb.on_select(ID.GRAPH, {"points": [{"customdata": cid}]}, "en", s, None, state, "repeated")
+    words = texts(detail)
+    torch.manual_seed(0)
+    blocks = nn.Sequential(nn.Linear(3, 3), nn.Linear(3, 3), nn.Linear(3, 3))
+    blocks(torch.ones(2, 3)).sum().backward()
+    for i in range(3):
+        assert f"blocks.{i}.weight" in words and f"{blocks[i].weight.grad.norm().item():.4g}"[:5] in words
+    assert "blocks.0–2 · Linear ×3" in words and t("group.params", "en", n="36") in words
